@@ -1,0 +1,68 @@
+// Turning an `exec` field into an argv. ContainerPilot split strings on single spaces, which broke
+// `curl --header "HOST: x"` and silently ran `a && b` as one program with arguments `&&` and `b`.
+// pilotfish splits respecting quotes, and hands anything that needs a shell to `/bin/sh -c`.
+import { parse, quote } from 'shell-quote';
+import type { Command } from './types.js';
+
+/** An `exec` that cannot become a command; the message is phrased for a config error. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
+// Characters whose meaning shell-quote does not report: backticks (command substitution) and
+// newlines (command separators).
+const SHELL_CHARACTERS = /[`\n]/;
+// `NAME=value cmd` sets a variable for cmd in a shell; spawned directly, `NAME=value` would be the program.
+const VARIABLE_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+// Words that exist only inside a shell: spawned directly they fail with ENOENT.
+const SHELL_ONLY_WORDS = new Set([
+  '!', '.', '{', 'case', 'cd', 'eval', 'exec', 'export', 'for', 'if', 'set', 'source', 'trap', 'ulimit',
+  'umask', 'unset', 'until', 'while',
+]);
+
+/**
+ * An array is taken as the argv it is. A string is split like a shell would split it, unless it
+ * uses shell syntax (operators, redirections, globs, `$VAR`, `$(…)`, backticks, comments, `~`):
+ * then it runs as `/bin/sh -c <string>`, which is always what the user meant.
+ */
+export function parseCommand(exec: string | readonly string[]): Command {
+  if (typeof exec !== 'string') {
+    const [program, ...args] = exec;
+    if (program === undefined) throw new CommandError('a command array must not be empty');
+    return { argv: [program, ...args], display: quote(exec) };
+  }
+  if (exec.trim() === '') throw new CommandError('a command must not be empty');
+  if (hasUnclosedQuote(exec)) throw new CommandError(`unclosed quote in ${JSON.stringify(exec)}`);
+  // A function as `env` makes shell-quote report each `$VAR` as an object instead of expanding it.
+  const entries = parse(exec, (name) => ({ variable: name }));
+  const words = entries.filter((entry): entry is string => typeof entry === 'string');
+  const [program, ...args] = words;
+  if (program === undefined || words.length < entries.length || needsShell(exec, words)) {
+    return { argv: ['/bin/sh', '-c', exec], display: exec };
+  }
+  return { argv: [program, ...args], display: exec };
+}
+
+function needsShell(text: string, words: string[]): boolean {
+  const [program = ''] = words;
+  return (
+    SHELL_CHARACTERS.test(text) ||
+    VARIABLE_ASSIGNMENT.test(program) ||
+    SHELL_ONLY_WORDS.has(program) ||
+    // shell-quote reports `*` and `?` globs but not `[a-z]` classes or `~` home directories.
+    words.some((word) => word.startsWith('~') || /\[.*\]/.test(word))
+  );
+}
+
+/** shell-quote silently closes an open quote; a shell would refuse, and so do we. */
+function hasUnclosedQuote(text: string): boolean {
+  let open: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '\\' && open !== "'") i++; // the next character is escaped
+    else if (open !== undefined) open = char === open ? undefined : open;
+    else if (char === "'" || char === '"') open = char;
+    else if (char === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) return false; // a comment: quotes in it do not count
+  }
+  return open !== undefined;
+}

@@ -1,0 +1,59 @@
+// How configuration problems are reported: every issue names the file, the path in the document
+// (`jobs[2].health.interval`, as the user spelled it) and, when known, the line and column.
+
+/** A path into the config document: object keys and array indexes. */
+export type DocumentPath = readonly (string | number)[];
+
+/** 1-based. The column is left out when only the line can be trusted (see `locate.ts`). */
+export interface Position {
+  line: number;
+  column?: number;
+}
+
+/** A problem found in the document, before it is placed in a file. */
+export interface DocumentIssue {
+  path: DocumentPath;
+  message: string;
+  /** Known up front for syntax and template errors; otherwise found from `path`. */
+  position?: Position;
+}
+
+export interface ConfigIssue {
+  /** The file as the caller named it, so messages show what the user typed. */
+  file: string;
+  /** `jobs[2].health.interval`; empty for problems with the document as a whole. */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** Thrown by the loader with every issue it found, one line of `message` per issue. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+  }
+}
+
+/** `examples/app.json5:12:7: jobs[2].health.interval: expected …`, the shape editors and CI logs link. */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = [issue.file, issue.line, issue.line === undefined ? undefined : issue.column]
+    .filter((part) => part !== undefined)
+    .join(':');
+  return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+}
+
+const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
+
+/** `jobs[2].health.interval`; keys that are not identifiers are quoted: `env["MY-VAR"]`. */
+export function formatPath(path: DocumentPath): string {
+  return path
+    .map((segment, index) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      if (!PLAIN_KEY.test(segment)) return `[${JSON.stringify(segment)}]`;
+      return index === 0 ? segment : `.${segment}`;
+    })
+    .join('');
+}

@@ -1,0 +1,96 @@
+// Rules about the document as a whole: names are unique, every `when.source` and `main` names
+// something that exists, and no jobs wait on each other's events in a cycle (none of them could
+// ever start). Paths are in schema spelling.
+import type { DocumentIssue } from './errors.js';
+import { didYouMean } from './messages.js';
+import { HOOKABLE_SIGNALS, type Config } from './types.js';
+
+export function checkReferences(config: Config): DocumentIssue[] {
+  return [
+    ...duplicateNames('jobs', config.jobs),
+    ...duplicateNames('watches', config.watches),
+    ...unknownSources(config),
+    ...unknownMain(config),
+    ...cycles(config),
+  ];
+}
+
+function duplicateNames(list: 'jobs' | 'watches', entries: readonly { name: string }[]): DocumentIssue[] {
+  const firstIndex = new Map<string, number>();
+  return entries.flatMap(({ name }, index) => {
+    const first = firstIndex.get(name);
+    if (first === undefined) {
+      firstIndex.set(name, index);
+      return [];
+    }
+    const message = `duplicate name ${JSON.stringify(name)}, already used by ${list}[${first}]`;
+    return [{ path: [list, index, 'name'], message }];
+  });
+}
+
+function unknownSources(config: Config): DocumentIssue[] {
+  const known = new Set([
+    ...config.jobs.map((job) => job.name),
+    ...config.watches.map((watch) => `watch.${watch.name}`),
+    'global',
+    ...HOOKABLE_SIGNALS,
+  ]);
+  return config.jobs.flatMap((job, index) => {
+    if (job.when.kind !== 'event' || known.has(job.when.source)) return [];
+    const { source } = job.when;
+    return [
+      {
+        path: ['jobs', index, 'when', 'source'],
+        message:
+          `unknown event source ${JSON.stringify(source)}${didYouMean(source, known, 'value')} ` +
+          '(a source is a job name, "watch.<name>", "global", "SIGHUP" or "SIGUSR2")',
+      },
+    ];
+  });
+}
+
+function unknownMain(config: Config): DocumentIssue[] {
+  const { main } = config;
+  const names = config.jobs.map((job) => job.name);
+  if (main === undefined || names.includes(main)) return [];
+  return [{ path: ['main'], message: `there is no job named ${JSON.stringify(main)}${didYouMean(main, names, 'value')}` }];
+}
+
+/**
+ * Each job waits on at most one source, so following sources from any job either ends (at a
+ * watch, `global`, a signal or a job that starts at startup) or comes back round to a job on the
+ * current walk. Each cycle is reported once, at its first job in document order.
+ */
+function cycles(config: Config): DocumentIssue[] {
+  const indexOf = new Map(config.jobs.map((job, index) => [job.name, index]));
+  const sourceJob = new Map<string, string>();
+  for (const job of config.jobs) {
+    const { when } = job;
+    if (when.kind === 'event' && when.event !== 'signal' && indexOf.has(when.source)) sourceJob.set(job.name, when.source);
+  }
+  const visited = new Set<string>();
+  const issues: DocumentIssue[] = [];
+  for (const job of config.jobs) {
+    const walk: string[] = [];
+    let name: string | undefined = job.name;
+    while (name !== undefined && !visited.has(name)) {
+      visited.add(name);
+      walk.push(name);
+      name = sourceJob.get(name);
+    }
+    const cycleStart = name === undefined ? -1 : walk.indexOf(name);
+    if (cycleStart === -1) continue;
+    const members = walk.slice(cycleStart);
+    const first = config.jobs.map((candidate) => candidate.name).find((candidate) => members.includes(candidate)) as string;
+    const start = members.indexOf(first);
+    const chain = [...members.slice(start), ...members.slice(0, start), first].join(' → ');
+    issues.push({
+      path: ['jobs', indexOf.get(first) ?? 0, 'when', 'source'],
+      message:
+        members.length === 1
+          ? `the job waits for an event of its own, so it can never start (${chain})`
+          : `dependency cycle ${chain}: each job waits for an event of the next, so none of them can start`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,78 @@
+// The loading pipeline: read → render the template over the environment → parse (JSON5 or YAML) →
+// normalize key spelling → validate and convert (schema) → fill defaults → check whole-job and
+// whole-document rules. Pure apart from reading the file. Each stage reports every issue it
+// finds; a stage runs only on the clean output of the one before, so no issue is a knock-on
+// effect of another.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildConfig } from './build.js';
+import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
+import { checkReferences } from './graph.js';
+import { throughTemplate, type Locator } from './locate.js';
+import { normalizeKeys } from './normalize.js';
+import { documentFormat, parseText } from './parse.js';
+import { checkJobs } from './rules.js';
+import { configSchema } from './schema.js';
+import { renderTemplate, TemplateError } from './template.js';
+import type { Config } from './types.js';
+import { describeZodIssue, documentIssues } from './zod-issues.js';
+
+/** Loads `file`; throws ConfigError listing every problem, each with file, path, line and column. */
+export function loadConfig(file: string, env: Record<string, string | undefined>): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ file, path: '', message: `cannot read the config file: ${(error as Error).message}` }]);
+  }
+  return loadConfigText(text, file, env);
+}
+
+/** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
+export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>): Config {
+  const rendered = render(text, file, env);
+  const toSource = throughTemplate(text, rendered);
+  const place = (issues: readonly DocumentIssue[], locate?: Locator): ConfigError =>
+    new ConfigError(
+      issues
+        .map(({ path, message, position }) => placed(file, formatPath(path), message, toSource(position ?? locate?.(path))))
+        .sort(byPosition),
+    );
+
+  const parsed = parseText(rendered, documentFormat(file));
+  if (!parsed.ok) throw place(parsed.issues);
+
+  const document = normalizeKeys(parsed.value, configSchema);
+  const result = configSchema.safeParse(document.value, { error: describeZodIssue });
+  const schemaIssues = result.success ? [] : documentIssues(result.error.issues);
+  const shapeIssues = [...document.issues, ...schemaIssues.map((issue) => ({ ...issue, path: document.userPath(issue.path) }))];
+  if (!result.success || shapeIssues.length > 0) throw place(shapeIssues, parsed.locate);
+
+  const hash = createHash('sha256').update(rendered).digest('hex');
+  const config = buildConfig(result.data, { file: resolve(file), hash });
+  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config)].map((issue) => ({
+    ...issue,
+    path: document.userPath(issue.path),
+  }));
+  if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
+  return config;
+}
+
+function render(text: string, file: string, env: Record<string, string | undefined>): string {
+  try {
+    return renderTemplate(text, env);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    throw new ConfigError([placed(file, '', error.message, { line: error.line, column: error.column })]);
+  }
+}
+
+function placed(file: string, path: string, message: string, position: Position | undefined): ConfigIssue {
+  return { file, path, ...position, message };
+}
+
+/** Document order; issues whose place is unknown go last, in the order they were found. */
+function byPosition(a: ConfigIssue, b: ConfigIssue): number {
+  return (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);
+}

@@ -1,0 +1,67 @@
+// Rendered config text → plain value, by file extension: YAML for `.yaml`/`.yml`, JSON5 for
+// everything else (JSON5 is a superset of JSON, and ContainerPilot read every file as JSON5).
+import JSON5 from 'json5';
+import { parseDocument } from 'yaml';
+import type { DocumentIssue } from './errors.js';
+import { json5Tree } from './json5-tree.js';
+import { locatorFor, positionsIn, type Locator, type SourceNode } from './locate.js';
+import { yamlTree } from './yaml-tree.js';
+
+export type DocumentFormat = 'json5' | 'yaml';
+
+export type ParsedText = { ok: true; value: unknown; locate: Locator } | { ok: false; issues: DocumentIssue[] };
+
+export function documentFormat(file: string): DocumentFormat {
+  return /\.ya?ml$/i.test(file) ? 'yaml' : 'json5';
+}
+
+export function parseText(text: string, format: DocumentFormat): ParsedText {
+  return format === 'yaml' ? parseYaml(text) : parseJson5(text);
+}
+
+// json5 reports "JSON5: invalid character 'x' at 3:5"; the position goes in the issue, the rest is the message.
+const JSON5_DECORATION = /^JSON5: |\s+at \d+:\d+$/g;
+
+function parseJson5(text: string): ParsedText {
+  try {
+    return { ok: true, value: JSON5.parse(text), locate: lazyLocator(() => json5Tree(text), text) };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const { lineNumber, columnNumber } = error as SyntaxError & { lineNumber?: number; columnNumber?: number };
+    const position = lineNumber === undefined ? undefined : { line: lineNumber, column: Math.max(1, columnNumber ?? 1) };
+    return { ok: false, issues: [{ path: [], message: error.message.replace(JSON5_DECORATION, ''), position }] };
+  }
+}
+
+function parseYaml(text: string): ParsedText {
+  const document = parseDocument(text, { prettyErrors: false });
+  const positionAt = positionsIn(text);
+  if (document.errors.length > 0) {
+    const issues = document.errors.map((error) => ({ path: [], message: error.message, position: positionAt(error.pos[0]) }));
+    return { ok: false, issues };
+  }
+  try {
+    const value: unknown = document.toJS();
+    return { ok: true, value, locate: lazyLocator(() => yamlTree(document.contents), text) };
+  } catch (error) {
+    // toJS refuses unresolved aliases and alias "billion laughs" expansions.
+    if (!(error instanceof ReferenceError)) throw error;
+    return { ok: false, issues: [{ path: [], message: error.message }] };
+  }
+}
+
+/**
+ * Positions are needed only when there is something to report, so the tree is built on first use.
+ * If building it fails, messages go out without positions rather than the loader crashing.
+ */
+function lazyLocator(buildTree: () => SourceNode, text: string): Locator {
+  let locate: Locator | undefined;
+  return (path) => {
+    try {
+      locate ??= locatorFor(buildTree(), text);
+    } catch {
+      locate = () => undefined;
+    }
+    return locate(path);
+  };
+}
