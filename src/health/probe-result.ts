@@ -1,0 +1,33 @@
+// What every probe reports, and the options every probe takes.
+
+export interface ProbeResult {
+  ok: boolean;
+  /** Short, human-readable evidence: the tail of a command's output, an HTTP status and body start, an error. */
+  output: string;
+  durationMs: number;
+}
+
+/** A probe's verdict before the dispatcher times it. */
+export type ProbeOutcome = Omit<ProbeResult, 'durationMs'>;
+
+export interface ProbeOptions {
+  timeoutMs: number;
+  /** The environment of exec probes. */
+  env: NodeJS.ProcessEnv;
+  /** The working directory of exec probes. */
+  cwd?: string;
+  /** Let an exec probe write to our stdout/stderr untouched instead of capturing its lines. */
+  rawOutput?: boolean;
+  /** Each captured line of an exec probe's output, for the supervisor's log. */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+}
+
+export function timedOutMessage(timeoutMs: number): string {
+  return `timed out after ${Number((timeoutMs / 1000).toFixed(3))}s`;
+}
+
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}

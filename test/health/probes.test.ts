@@ -1,0 +1,298 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command, HealthProbe } from '../../src/config/types.js';
+import { runProbe, type ProbeOptions } from '../../src/health/probes.js';
+import { waitFor } from './fixtures/wait-for.js';
+
+const options: ProbeOptions = { timeoutMs: 2000, env: process.env };
+
+function shell(script: string): HealthProbe {
+  const command: Command = { argv: ['/bin/sh', '-c', script], display: script };
+  return { type: 'exec', command };
+}
+
+function httpProbe(url: string, extra: Partial<Extract<HealthProbe, { type: 'http' }>> = {}): HealthProbe {
+  return { type: 'http', url, method: 'GET', headers: {}, ...extra };
+}
+
+/** Gone, or a zombie waiting for whoever adopted it: either way it no longer runs. */
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+describe('exec probes', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pilotfish-probe-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes on exit 0 and keeps both streams of output', async () => {
+    const result = await runProbe(shell('echo hello; echo world >&2'), options);
+    assert.equal(result.ok, true);
+    assert.match(result.output, /hello/);
+    assert.match(result.output, /world/);
+    assert.ok(result.durationMs >= 0);
+  });
+
+  it('fails on a non-zero exit, saying the status before the output', async () => {
+    const result = await runProbe(shell('echo "db not ready"; exit 3'), options);
+    assert.equal(result.ok, false);
+    assert.equal(result.output, 'exit status 3\ndb not ready');
+  });
+
+  it('says exit status alone when the command printed nothing', async () => {
+    const result = await runProbe(shell('exit 1'), options);
+    assert.deepEqual([result.ok, result.output], [false, 'exit status 1']);
+  });
+
+  it('fails when the command cannot be started', async () => {
+    const probe: HealthProbe = { type: 'exec', command: { argv: ['/nonexistent/check'], display: '/nonexistent/check' } };
+    const result = await runProbe(probe, options);
+    assert.equal(result.ok, false);
+    assert.match(result.output, /could not start \/nonexistent\/check: .*ENOENT/);
+  });
+
+  it('keeps only the last 5 lines of output', async () => {
+    const result = await runProbe(shell('seq 1 100'), options);
+    assert.equal(result.output, '96\n97\n98\n99\n100');
+  });
+
+  it('keeps at most 512 bytes of output, without splitting a character', async () => {
+    const result = await runProbe(shell(`awk 'BEGIN { for (i = 0; i < 1000; i++) printf "é"; print ""; print "tail" }'`), options);
+    assert.equal(result.ok, true);
+    assert.ok(Buffer.byteLength(result.output) <= 512, `output is ${Buffer.byteLength(result.output)} bytes`);
+    assert.match(result.output, /^é+\ntail$/);
+  });
+
+  it('passes output lines on to onLine with their stream', async () => {
+    const lines: string[] = [];
+    await runProbe(shell('echo out; echo err >&2'), { ...options, onLine: (stream, line) => lines.push(`${stream}:${line}`) });
+    assert.deepEqual(lines.sort(), ['stderr:err', 'stdout:out']);
+  });
+
+  it('runs in the given environment and directory', async () => {
+    const result = await runProbe(shell('echo "$PROBE_MARK $(pwd)"'), { ...options, env: { ...process.env, PROBE_MARK: 'marked' }, cwd: dir });
+    assert.equal(result.output, `marked ${dir}`);
+  });
+
+  it('on timeout, fails and kills the whole process group, grandchildren included', async () => {
+    const pidFile = join(dir, 'grandchild.pid');
+    const started = Date.now();
+    const result = await runProbe(shell(`sleep 30 & echo $! > ${pidFile}; echo waiting; wait`), { ...options, timeoutMs: 300 });
+    assert.equal(result.ok, false);
+    assert.equal(result.output, 'timed out after 0.3s\nwaiting');
+    assert.ok(Date.now() - started < 5000, 'the probe returned promptly after its timeout');
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(grandchild > 0);
+    await waitFor(() => isGone(grandchild), `grandchild ${grandchild} to be killed`, 3000);
+  });
+});
+
+describe('http probes', () => {
+  let server: Server;
+  let base: string;
+  const seen: IncomingMessage[] = [];
+
+  const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => void> = {
+    '/ok': (_, response) => response.end('fine'),
+    '/empty': (_, response) => response.writeHead(204).end(),
+    '/down': (_, response) => response.writeHead(503).end(`down for maintenance ${'.'.repeat(500)}`),
+    '/teapot': (_, response) => response.writeHead(418).end('short and stout'),
+    '/loop': (_, response) => response.writeHead(302, { location: '/loop' }).end(),
+    '/moved': (_, response) => response.writeHead(301, { location: '/ok' }).end(),
+    '/silent': () => undefined,
+    '/endless': (_, response) => {
+      response.writeHead(200);
+      const timer = setInterval(() => response.write('x'.repeat(1024)), 5);
+      response.on('close', () => clearInterval(timer));
+    },
+    '/echo': (request, response) => response.end(`${request.method} ${request.headers['x-probe'] ?? '-'} ${request.headers['user-agent']}`),
+  };
+
+  before(async () => {
+    server = createServer((request, response) => {
+      seen.push(request);
+      const route = routes[request.url ?? ''] ?? ((_, res: ServerResponse) => res.writeHead(404).end());
+      route(request, response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('passes on 200 and shows the start of the body', async () => {
+    const result = await runProbe(httpProbe(`${base}/ok`), options);
+    assert.deepEqual([result.ok, result.output], [true, 'HTTP 200: fine']);
+  });
+
+  it('passes on any 2xx', async () => {
+    const result = await runProbe(httpProbe(`${base}/empty`), options);
+    assert.deepEqual([result.ok, result.output], [true, 'HTTP 204']);
+  });
+
+  it('fails on 503 without throwing, with the first 200 characters of the body', async () => {
+    const result = await runProbe(httpProbe(`${base}/down`), options);
+    assert.equal(result.ok, false);
+    assert.match(result.output, /^HTTP 503: down for maintenance \.+$/);
+    assert.equal(result.output.length, 'HTTP 503: '.length + 200);
+  });
+
+  it('passes on a status listed in expectStatus, and only then', async () => {
+    assert.equal((await runProbe(httpProbe(`${base}/teapot`, { expectStatus: [418] }), options)).ok, true);
+    const plain = await runProbe(httpProbe(`${base}/teapot`), options);
+    assert.deepEqual([plain.ok, plain.output], [false, 'HTTP 418: short and stout']);
+  });
+
+  it('sends the configured method and headers', async () => {
+    const result = await runProbe(httpProbe(`${base}/echo`, { method: 'POST', headers: { 'X-Probe': 'yes' } }), options);
+    assert.equal(result.output, 'HTTP 200: POST yes pilotfish-health-check');
+  });
+
+  it('follows a redirect, but not a loop', async () => {
+    assert.equal((await runProbe(httpProbe(`${base}/moved`), options)).output, 'HTTP 200: fine');
+    const loop = await runProbe(httpProbe(`${base}/loop`), options);
+    assert.equal(loop.ok, false);
+    assert.match(loop.output, /redirect/i);
+  });
+
+  it('reads only the start of an endless body', async () => {
+    const result = await runProbe(httpProbe(`${base}/endless`), options);
+    assert.equal(result.ok, true);
+    assert.equal(result.output, `HTTP 200: ${'x'.repeat(200)}`);
+  });
+
+  it('ignores HTTP_PROXY, which is meant for the app\'s outbound traffic', async (t) => {
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    t.after(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+    Object.assign(process.env, { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', NO_PROXY: '', no_proxy: '' });
+    assert.equal((await runProbe(httpProbe(`${base}/ok`), options)).output, 'HTTP 200: fine');
+  });
+
+  it('fails with the error code when the connection is refused', async () => {
+    const closed = createTcpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await runProbe(httpProbe(`http://127.0.0.1:${port}/`), options);
+    assert.equal(result.ok, false);
+    assert.match(result.output, /ECONNREFUSED/);
+  });
+
+  it('fails when the server does not answer within the timeout', async () => {
+    const started = Date.now();
+    const result = await runProbe(httpProbe(`${base}/silent`), { ...options, timeoutMs: 200 });
+    assert.deepEqual([result.ok, result.output], [false, 'timed out after 0.2s']);
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  it('opens a fresh connection for every check (no keep-alive pool)', async () => {
+    seen.length = 0;
+    await runProbe(httpProbe(`${base}/ok`), options);
+    await runProbe(httpProbe(`${base}/ok`), options);
+    assert.equal(seen.length, 2);
+    assert.notEqual(seen[0]?.socket, seen[1]?.socket);
+    assert.equal(seen[0]?.headers.connection, 'close');
+  });
+
+  it('does not keep a process alive after its checks, and imports axios only for HTTP checks', async () => {
+    const probesModule = fileURLToPath(new URL('../../src/health/probes.js', import.meta.url));
+    // A resolve hook reports every module specifier that names axios.
+    const hook = `data:text/javascript,${encodeURIComponent(
+      'export async function resolve(s, c, next) { if (s.includes("axios")) process.stderr.write("IMPORTED axios\\n"); return next(s, c); }',
+    )}`;
+    const script = `
+      import { register } from 'node:module';
+      register(${JSON.stringify(hook)});
+      const { runProbe } = await import(${JSON.stringify(probesModule)});
+      const options = { timeoutMs: 2000, env: process.env };
+      await runProbe({ type: 'exec', command: { argv: ['true'], display: 'true' } }, options);
+      await runProbe({ type: 'tcp', host: '127.0.0.1', port: ${new URL(base).port} }, options);
+      process.stderr.write('BEFORE http\\n');
+      const result = await runProbe({ type: 'http', url: ${JSON.stringify(`${base}/ok`)}, method: 'GET', headers: {} }, options);
+      process.stdout.write(result.output);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the process did not exit by itself; stderr: ${stderr}`));
+      }, 10_000);
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'HTTP 200: fine');
+    const beforeHttp = stderr.slice(0, stderr.indexOf('BEFORE http'));
+    assert.doesNotMatch(beforeHttp, /IMPORTED axios/, 'axios was imported before the first HTTP check');
+    assert.match(stderr, /IMPORTED axios/);
+  });
+});
+
+describe('tcp probes', () => {
+  it('passes when the port accepts a connection', async () => {
+    const server = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const result = await runProbe({ type: 'tcp', host: '127.0.0.1', port }, options);
+    await new Promise((resolve) => server.close(resolve));
+    assert.deepEqual([result.ok, result.output], [true, `connected to 127.0.0.1:${port}`]);
+  });
+
+  it('fails when the port is closed', async () => {
+    const server = createTcpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const result = await runProbe({ type: 'tcp', host: '127.0.0.1', port }, options);
+    assert.equal(result.ok, false);
+    assert.match(result.output, /ECONNREFUSED/);
+  });
+
+  it('fails when the connection is not accepted within the timeout', async (t) => {
+    // A listener with a full accept queue (backlog 0, one connection parked, never accepted):
+    // Linux drops further SYNs, so a connect hangs. Node's net.Server always accepts, hence python.
+    const python = spawn(
+      'python3',
+      ['-c', "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0); p=socket.create_connection(s.getsockname()); print(s.getsockname()[1], flush=True); time.sleep(60)"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    t.after(() => python.kill('SIGKILL'));
+    const port = await new Promise<number>((resolve, reject) => {
+      python.once('error', reject);
+      python.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    });
+    const result = await runProbe({ type: 'tcp', host: '127.0.0.1', port }, { ...options, timeoutMs: 300 });
+    assert.deepEqual([result.ok, result.output], [false, 'timed out after 0.3s']);
+  });
+});
