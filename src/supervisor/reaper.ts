@@ -1,0 +1,176 @@
+// Reaping orphaned processes as PID 1 (or as a child subreaper), without breaking child_process.
+//
+// libuv only ever waitpid()s its own children, so orphans that a job leaves behind and that get
+// reparented to us would stay zombies forever. A plain waitpid(-1) would fix that and break
+// child_process instead: it would steal the exit status of a job, libuv would then get ECHILD
+// and never emit 'exit' (libuv #4179). So we find our zombie children through /proc and
+// waitpid() only the ones we did not spawn ourselves; libuv keeps reaping its own.
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+export interface ReaperOptions {
+  /** Whether a pid is one of our own spawned children, which libuv reaps and we must never wait on. */
+  isOwned: (pid: number) => boolean;
+  /** Called for every orphan reaped, with its exit code or 128+signal. */
+  onReaped?: (pid: number, exitCode: number) => void;
+  /** Safety-net sweep interval; SIGCHLD does the prompt work. */
+  sweepIntervalMs?: number;
+}
+
+export interface Reaper {
+  readonly mode: 'pid1' | 'subreaper' | 'unavailable';
+  /** Why the mode is 'unavailable', for the caller's log. */
+  readonly reason?: string;
+  /** Reaps every zombie child not owned right now; returns how many were reaped. */
+  reapZombies(): number;
+  stop(): void;
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+const DEFAULT_SWEEP_INTERVAL_MS = 1000;
+
+/** The exit code a raw wait status stands for: the exit status, or 128+signal like a shell reports. */
+export function decodeWaitStatus(status: number): number {
+  const termSignal = status & 0x7f;
+  // Without WUNTRACED/WCONTINUED, waitpid only reports terminations: exited or signalled.
+  return termSignal === 0 ? (status >> 8) & 0xff : 128 + termSignal;
+}
+
+/**
+ * Pids of our zombie children, from /proc/self/task/<tid>/children (CONFIG_PROC_CHILDREN):
+ * a child is listed under the thread that forked it, so every thread's file is read.
+ */
+export function zombieChildrenFromTasks(): number[] {
+  const pids: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    let children: string;
+    try {
+      children = readFileSync(`/proc/self/task/${tid}/children`, 'utf8');
+    } catch {
+      continue; // The thread exited since the listing.
+    }
+    for (const field of children.split(' ')) {
+      if (field === '') continue;
+      const pid = Number(field);
+      if (readStat(pid)?.state === 'Z') pids.push(pid);
+    }
+  }
+  return pids;
+}
+
+/** The same, for kernels without the children files: every process whose parent is `selfPid`. */
+export function zombieChildrenFromProcScan(selfPid: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const stat = readStat(pid);
+    if (stat?.state === 'Z' && stat.ppid === selfPid) pids.push(pid);
+  }
+  return pids;
+}
+
+/** State and parent of a process from /proc/<pid>/stat; undefined once it is gone. */
+function readStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * State and parent from the text of a /proc/<pid>/stat: "pid (comm) state ppid …". comm is the
+ * program's name, which may hold spaces and parentheses, so the fields start after the last ')'.
+ */
+export function parseStat(stat: string): { state: string; ppid: number } {
+  const [state = '', ppid = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state, ppid: Number(ppid) };
+}
+
+function unavailable(reason: string): Reaper {
+  return { mode: 'unavailable', reason, reapZombies: () => 0, stop: () => undefined };
+}
+
+export async function startReaper(options: ReaperOptions): Promise<Reaper> {
+  // Both lookups below give pids as /proc's namespace numbers them; waitpid() needs ours. They
+  // differ only when /proc was mounted for another PID namespace (unshare --pid without
+  // --mount-proc), and then no pid found there can be trusted.
+  let procSelf: string;
+  try {
+    procSelf = readlinkSync('/proc/self');
+  } catch {
+    return unavailable('/proc is not mounted');
+  }
+  if (procSelf !== String(process.pid)) return unavailable('/proc belongs to another PID namespace');
+
+  // Loaded here, not at module load: commands that run no jobs should not pay for the FFI.
+  let waitpid: (pid: number, status: [number], options: number) => number;
+  let setSubreaper: ((on: boolean) => number) | undefined;
+  let mode: 'pid1' | 'subreaper';
+  try {
+    const koffi = (await import('koffi')).default;
+    // The running process's own symbols: libc whichever it is (glibc, musl), no file name needed.
+    const libc = koffi.load(null);
+    waitpid = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
+    if (process.pid === 1) {
+      mode = 'pid1';
+    } else {
+      // Orphans of our jobs then reparent to us instead of to the real init (like tini -s).
+      const prctl = libc.func('int prctl(int option, ...)');
+      const ulong = 'unsigned long';
+      setSubreaper = (on) => prctl(PR_SET_CHILD_SUBREAPER, ulong, on ? 1 : 0, ulong, 0, ulong, 0, ulong, 0);
+      if (setSubreaper(true) !== 0) {
+        return unavailable(`prctl(PR_SET_CHILD_SUBREAPER) failed with errno ${koffi.errno()}`);
+      }
+      mode = 'subreaper';
+    }
+  } catch (error) {
+    return unavailable(`cannot call libc through koffi: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  const listZombies = existsSync(`/proc/self/task/${process.pid}/children`)
+    ? zombieChildrenFromTasks
+    : () => zombieChildrenFromProcScan(process.pid);
+
+  const reapZombies = (): number => {
+    let reaped = 0;
+    for (const pid of listZombies()) {
+      // Checked now, not when the pid was listed: a job spawned a moment ago is already owned,
+      // since spawn() records its pid synchronously and this sweep runs in the same thread.
+      if (options.isOwned(pid)) continue;
+      const status: [number] = [0];
+      // WNOHANG: never block the loop. Anything but `pid` back means there is nothing to reap
+      // (it was not our zombie after all, or is gone), and nothing was taken from anyone.
+      if (waitpid(pid, status, WNOHANG) !== pid) continue;
+      reaped += 1;
+      options.onReaped?.(pid, decodeWaitStatus(status[0]));
+    }
+    return reaped;
+  };
+
+  // SIGCHLD comes in bursts (an orphan storm); one sweep per turn of the loop handles them all.
+  let pending: NodeJS.Immediate | undefined;
+  const onSigchld = () => {
+    pending ??= setImmediate(() => {
+      pending = undefined;
+      reapZombies();
+    });
+  };
+  process.on('SIGCHLD', onSigchld);
+  // Safety net for anything SIGCHLD did not cover; never keeps the process alive.
+  const timer = setInterval(reapZombies, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS).unref();
+
+  return {
+    mode,
+    reapZombies,
+    stop() {
+      process.off('SIGCHLD', onSigchld);
+      clearInterval(timer);
+      if (pending) clearImmediate(pending);
+      pending = undefined;
+      // Nobody sweeps any more: let later orphans go to the real init instead of piling up here.
+      setSubreaper?.(false);
+    },
+  };
+}
