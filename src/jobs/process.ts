@@ -7,13 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { constants } from 'node:os';
 
+/** How long an exit report waits for the child's output pipes to close. */
+const OUTPUT_DRAIN_GRACE_MS = 200;
+
 /**
  * Pids of children this process spawned and has not yet seen exit. The PID 1 reaper must never
  * wait on these: libuv reaps them itself, and stealing the status would lose the exit code.
  */
-/** How long an exit report waits for the child's output pipes to close. */
-const OUTPUT_DRAIN_GRACE_MS = 200;
-
 export const ownedPids = new Set<number>();
 
 export interface ExitStatus {

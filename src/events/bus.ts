@@ -1,0 +1,97 @@
+// One bus that jobs, watches and bridges subscribe to (ContainerPilot's model), without its
+// flaw: ContainerPilot's publish blocked on every subscriber's channel under a global lock, so one
+// slow actor hung the whole process (its issues #548, #590, #465). Here publish only appends to
+// each subscriber's own queue; each subscriber handles its events one at a time, in order, and
+// a slow or failing subscriber delays nobody but itself.
+import type { SupervisorEvent } from './types.js';
+
+export type EventHandler = (event: SupervisorEvent) => void | Promise<void>;
+
+export interface Subscription {
+  unsubscribe(): void;
+}
+
+/** A queue this long means a subscriber is stuck; the oldest events are dropped, and we say so. */
+const QUEUE_LIMIT = 10_000;
+const RECENT_LIMIT = 100;
+
+class Subscriber {
+  readonly queue: SupervisorEvent[] = [];
+  draining = false;
+  active = true;
+  constructor(
+    readonly name: string,
+    readonly handler: EventHandler,
+  ) {}
+}
+
+export class EventBus {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly idleWaiters: Array<() => void> = [];
+  /** The last events published, newest last (for debugging and status). */
+  readonly recent: SupervisorEvent[] = [];
+
+  constructor(private readonly onHandlerError: (subscriber: string, error: unknown) => void = () => undefined) {}
+
+  subscribe(name: string, handler: EventHandler): Subscription {
+    const subscriber = new Subscriber(name, handler);
+    this.subscribers.add(subscriber);
+    return {
+      unsubscribe: () => {
+        subscriber.active = false;
+        subscriber.queue.length = 0;
+        this.subscribers.delete(subscriber);
+        this.notifyIfIdle();
+      },
+    };
+  }
+
+  /** Never blocks and never throws: delivery happens asynchronously, in publish order. */
+  publish(event: SupervisorEvent): void {
+    this.recent.push(event);
+    if (this.recent.length > RECENT_LIMIT) this.recent.shift();
+    for (const subscriber of this.subscribers) {
+      subscriber.queue.push(event);
+      if (subscriber.queue.length > QUEUE_LIMIT) {
+        subscriber.queue.shift();
+        this.onHandlerError(subscriber.name, new Error(`event queue over ${QUEUE_LIMIT}: dropped the oldest event`));
+      }
+      if (!subscriber.draining) this.drain(subscriber);
+    }
+  }
+
+  /** Resolves once every queued event has been handled (including events published meanwhile). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  isIdle(): boolean {
+    for (const subscriber of this.subscribers) if (subscriber.draining) return false;
+    return true;
+  }
+
+  private drain(subscriber: Subscriber): void {
+    subscriber.draining = true;
+    // A microtask, not a direct call: the publisher's own code finishes before anyone reacts.
+    queueMicrotask(() => void this.deliver(subscriber));
+  }
+
+  private async deliver(subscriber: Subscriber): Promise<void> {
+    while (subscriber.active && subscriber.queue.length > 0) {
+      const event = subscriber.queue.shift() as SupervisorEvent;
+      try {
+        await subscriber.handler(event);
+      } catch (error) {
+        this.onHandlerError(subscriber.name, error);
+      }
+    }
+    subscriber.draining = false;
+    this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

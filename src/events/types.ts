@@ -1,0 +1,17 @@
+import type { EventName, HookableSignal } from '../config/types.js';
+
+/** A job's lifecycle states; see src/jobs/job.ts for the transitions. */
+export type JobState = 'idle' | 'starting' | 'running' | 'stopping' | 'backoff' | 'stopped' | 'exited' | 'failed';
+
+/** Where supervisor-wide events come from (ContainerPilot's `global` source). */
+export const GLOBAL_SOURCE = 'global';
+
+export type SupervisorEvent =
+  /** ContainerPilot's event vocabulary: `{code, source}`, e.g. `{kind: "healthy", source: "db"}`. */
+  | { kind: EventName; source: string; detail?: string }
+  /** A hookable signal received by the supervisor (source is the signal name). */
+  | { kind: 'signal'; source: HookableSignal }
+  /** Every job state change, for bridges, logs and tests. */
+  | { kind: 'transition'; source: string; from: JobState; to: JobState };
+
+export type EventKind = SupervisorEvent['kind'];

@@ -1,0 +1,428 @@
+// One job: an explicit state machine driven by bus events and its own timers.
+//
+//   idle ──trigger──▶ starting ──spawned──▶ running ──exit──▶ backoff ──delay──▶ starting …
+//                                              │                 (restarts left)
+//                                              ├──exit, none left──▶ exited (code 0) | failed
+//                                              ├──exit, `each`/periodic──▶ idle (waits for the next trigger)
+//                                              └──stop()──▶ stopping ──exit──▶ stopped
+//
+// ContainerPilot kept this state in counters and sentinel events, the source of a long tail of
+// edge-case bugs (its #417, #420, #456); here every change goes through `transition`, which
+// publishes it. Health (unknown/healthy/unhealthy) is a separate dimension, owned by the monitor.
+import type { JobConfig } from '../config/types.js';
+import type { EventBus } from '../events/bus.js';
+import type { JobState, SupervisorEvent } from '../events/types.js';
+import { GLOBAL_SOURCE } from '../events/types.js';
+import type { Logger } from '../logging/logger.js';
+import { HealthMonitor, type Health } from '../health/monitor.js';
+import type { ProbeResult } from '../health/probes.js';
+import { openNotifySocket, type NotifySocket } from '../health/notify.js';
+import { RestartBackoff } from './backoff.js';
+import { spawnProcess, type ExitStatus, type RunningProcess } from './process.js';
+
+/** What a job needs from the supervisor that owns it. */
+export interface JobContext {
+  bus: EventBus;
+  log: Logger;
+  /** The environment for a new process of this job. */
+  environment(job: Job): NodeJS.ProcessEnv;
+  /** Where this job's NOTIFY_SOCKET lives. */
+  notifySocketPath(job: Job): string;
+  /** Resolves when the jobs hooked on this job's `stopping` event have finished (bounded by `timeoutMs`). */
+  awaitStoppingHooks(job: Job, timeoutMs: number): Promise<void>;
+}
+
+export interface ExitRecord extends ExitStatus {
+  at: Date;
+}
+
+export interface JobSnapshot {
+  name: string;
+  state: JobState;
+  health: Health;
+  pid?: number;
+  restarts: number;
+  startedAt?: string;
+  lastExit?: { code: number; signal?: string; at: string; error?: string };
+  lastCheck?: { ok: boolean; output: string; durationMs: number };
+  /** The last `STATUS=` an app sent through NOTIFY_SOCKET. */
+  statusText?: string;
+}
+
+/** Whether a job may still start a process: decides when the supervisor has nothing left to do. */
+export type RunPotential = 'yes' | 'no' | 'ifSourceLive';
+
+type TimerName = 'backoff' | 'interval' | 'whenTimeout' | 'runTimeout';
+
+const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['starting', 'running', 'stopping', 'backoff']);
+const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
+
+export class Job {
+  private currentState: JobState = 'idle';
+  private process: RunningProcess | undefined;
+  private runStartedAt = 0;
+  private startedAtDate: Date | undefined;
+  private restartsLeft: number;
+  /** Runs left for a periodic job (ContainerPilot: `restarts` counts the extra runs). */
+  private periodicRunsLeft: number;
+  private triggered = false;
+  /** An `each` trigger that arrived while a run was in progress: run once more afterwards. */
+  private pendingTrigger = false;
+  private restartRequested = false;
+  private stopPromise: Promise<void> | undefined;
+  private readonly backoff: RestartBackoff;
+  private readonly monitor: HealthMonitor;
+  private notify: NotifySocket | undefined;
+  private statusText: string | undefined;
+  private restartCount = 0;
+  private lastExitRecord: ExitRecord | undefined;
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly log: Logger;
+
+  constructor(
+    readonly config: JobConfig,
+    private readonly context: JobContext,
+  ) {
+    this.log = context.log.child({ job: config.name });
+    this.restartsLeft = config.restarts;
+    this.periodicRunsLeft = config.restarts + 1;
+    this.backoff = new RestartBackoff(config.backoff);
+    this.monitor = new HealthMonitor(config.health, {
+      probeEnv: () => context.environment(this),
+      cwd: config.cwd,
+      onTransition: (health, detail) => this.publishHealth(health, detail.output),
+      onResult: (result) => this.logCheckResult(result),
+    });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get state(): JobState {
+    return this.currentState;
+  }
+
+  get health(): Health {
+    return this.monitor.health;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  get lastExit(): ExitRecord | undefined {
+    return this.lastExitRecord;
+  }
+
+  isActive(): boolean {
+    return ACTIVE_STATES.has(this.currentState);
+  }
+
+  isTerminal(): boolean {
+    return TERMINAL_STATES.has(this.currentState);
+  }
+
+  runPotential(): RunPotential {
+    if (this.isTerminal() || this.stopPromise) return 'no';
+    if (this.isActive()) return 'yes';
+    const when = this.config.when;
+    if (when.kind !== 'event') return 'yes';
+    if (when.repeat === 'once' && this.triggered) return 'no';
+    return 'ifSourceLive';
+  }
+
+  snapshot(): JobSnapshot {
+    const exit = this.lastExitRecord;
+    const check = this.monitor.lastResult;
+    return {
+      name: this.name,
+      state: this.currentState,
+      health: this.health,
+      pid: this.pid,
+      restarts: this.restartCount,
+      startedAt: this.startedAtDate?.toISOString(),
+      lastExit: exit && { code: exit.code, signal: exit.signal, at: exit.at.toISOString(), error: exit.spawnError },
+      lastCheck: check && { ok: check.ok, output: check.output, durationMs: check.durationMs },
+      statusText: this.statusText,
+    };
+  }
+
+  /** The job's bus subscription: starts it when its `when` says so. */
+  handle(event: SupervisorEvent): void {
+    if (this.stopPromise) return;
+    const when = this.config.when;
+    if (event.kind === 'startup' && event.source === GLOBAL_SOURCE) this.onStartup();
+    else if (when.kind === 'event' && event.source === when.source && event.kind === when.event) this.trigger();
+  }
+
+  /** Starts the job now, whatever its `when` (control plane, and reloads of changed startup jobs). */
+  startNow(): void {
+    if (this.isActive()) return;
+    this.stopPromise = undefined;
+    this.restartsLeft = this.config.restarts;
+    this.backoff.reset();
+    void this.launch();
+  }
+
+  /**
+   * Graceful stop: publishes `stopping`, lets the jobs hooked on it run, sends `stopSignal` to the
+   * process group, SIGKILLs it after `stopTimeout`, then publishes `stopped`. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.stopGracefully();
+    return this.stopPromise;
+  }
+
+  /** Immediate SIGKILL of the process group (a second SIGTERM to the supervisor). */
+  kill(): void {
+    this.process?.signalGroup('SIGKILL');
+  }
+
+  private onStartup(): void {
+    const when = this.config.when;
+    if (when.kind !== 'interval' && when.timeout !== undefined) this.armWhenTimeout(when.timeout);
+    if (when.kind === 'startup') this.trigger();
+    if (when.kind === 'interval') {
+      this.runPeriodic();
+      this.setTimer('interval', setInterval(() => this.runPeriodic(), when.interval));
+    }
+  }
+
+  private trigger(): void {
+    const when = this.config.when;
+    if (when.kind === 'event' && when.repeat === 'once' && this.triggered) return;
+    this.triggered = true;
+    this.clearTimer('whenTimeout');
+    if (this.isActive()) {
+      // ContainerPilot queued overlapping triggers behind a mutex and could hang; coalesce instead.
+      if (when.kind === 'event' && when.repeat === 'each') this.pendingTrigger = true;
+      return;
+    }
+    this.restartsLeft = this.config.restarts;
+    this.backoff.reset();
+    void this.launch();
+  }
+
+  private runPeriodic(): void {
+    if (this.isActive()) {
+      this.log.debug('previous run still in progress: skipping this interval');
+      return;
+    }
+    if (this.periodicRunsLeft <= 0) return;
+    this.periodicRunsLeft -= 1;
+    void this.launch();
+  }
+
+  private armWhenTimeout(timeout: number): void {
+    this.setTimer(
+      'whenTimeout',
+      setTimeout(() => {
+        if (this.triggered) return;
+        this.log.warn(`its start event did not arrive within ${timeout} ms: giving up`);
+        this.context.bus.publish({ kind: 'timerExpired', source: this.name });
+        void this.stop();
+      }, timeout),
+    );
+  }
+
+  private async launch(): Promise<void> {
+    this.transition('starting');
+    const exec = this.config.exec;
+    if (!exec) {
+      // A registration-only service: "running" for as long as the supervisor is.
+      this.startedAtDate = new Date();
+      this.transition('running');
+      this.monitor.start();
+      return;
+    }
+    if (this.config.notify && !this.notify) {
+      try {
+        this.notify = await openNotifySocket(this.context.notifySocketPath(this), (fields) => this.onNotify(fields));
+      } catch (error) {
+        this.log.error(`cannot open its NOTIFY_SOCKET: ${(error as Error).message}`);
+      }
+      if (this.stopPromise) return;
+    }
+    const process = spawnProcess({
+      argv: exec.argv,
+      env: this.context.environment(this),
+      cwd: this.config.cwd,
+      raw: this.config.logging.raw,
+      onLine: (stream, line) => this.log.info(line, { pid: process.pid, stream: stream === 'stderr' ? 'stderr' : undefined }),
+    });
+    this.process = process;
+    this.runStartedAt = Date.now();
+    this.startedAtDate = new Date();
+    if (process.pid !== undefined) this.log.info(`started: ${exec.display}`, { pid: process.pid });
+    this.transition('running');
+    if (this.config.timeout !== undefined) this.armRunTimeout(process, this.config.timeout);
+    this.monitor.start();
+    void process.exited.then((status) => this.onExit(process, status));
+  }
+
+  private armRunTimeout(process: RunningProcess, timeout: number): void {
+    this.setTimer(
+      'runTimeout',
+      setTimeout(() => {
+        this.log.warn(`still running after its timeout of ${timeout} ms: killing it`, { pid: process.pid });
+        process.signalGroup('SIGKILL');
+      }, timeout),
+    );
+  }
+
+  private onExit(process: RunningProcess, status: ExitStatus): void {
+    this.clearTimer('runTimeout');
+    if (this.process === process) this.process = undefined;
+    this.lastExitRecord = { ...status, at: new Date() };
+    const runMillis = Date.now() - this.runStartedAt;
+    this.stopHealth();
+    if (status.spawnError) this.log.error(`could not start: ${status.spawnError}`);
+    else this.log.info(`exited with code ${status.code}${status.signal ? ` (${status.signal})` : ''}`, { pid: process.pid });
+    this.context.bus.publish({ kind: status.code === 0 ? 'exitSuccess' : 'exitFailed', source: this.name, detail: String(status.code) });
+
+    // A stop in progress owns the rest of the lifecycle.
+    if (this.stopPromise) return;
+    if (this.restartRequested) {
+      this.restartRequested = false;
+      this.scheduleRestart(runMillis);
+      return;
+    }
+    const when = this.config.when;
+    if (when.kind === 'interval') {
+      if (this.periodicRunsLeft > 0) this.transition('idle');
+      else this.endForGood(status);
+      return;
+    }
+    if (this.restartsLeft > 0) {
+      this.restartsLeft -= 1;
+      this.scheduleRestart(runMillis);
+      return;
+    }
+    if (this.pendingTrigger) {
+      this.pendingTrigger = false;
+      this.restartsLeft = this.config.restarts;
+      void this.launch();
+      return;
+    }
+    if (when.kind === 'event' && when.repeat === 'each') this.transition('idle');
+    else this.endForGood(status);
+  }
+
+  private scheduleRestart(runMillis: number): void {
+    const delay = this.backoff.nextDelay(runMillis);
+    this.restartCount += 1;
+    this.transition('backoff');
+    if (delay > 0) this.log.info(`restarting in ${delay} ms`);
+    this.setTimer(
+      'backoff',
+      setTimeout(() => {
+        this.timers.delete('backoff');
+        if (this.currentState === 'backoff') void this.launch();
+      }, delay),
+    );
+  }
+
+  private endForGood(status: ExitStatus): void {
+    this.clearAllTimers();
+    this.transition(status.code === 0 ? 'exited' : 'failed');
+    // ContainerPilot's halt: a job that is done publishes `stopping` then `stopped`, so that
+    // preStop/postStop-style hooks run when it ends on its own too.
+    this.context.bus.publish({ kind: 'stopping', source: this.name });
+    this.context.bus.publish({ kind: 'stopped', source: this.name });
+    void this.closeNotify();
+  }
+
+  private async stopGracefully(): Promise<void> {
+    this.clearAllTimers();
+    this.pendingTrigger = false;
+    if (this.isTerminal()) return;
+    this.context.bus.publish({ kind: 'stopping', source: this.name });
+    const process = this.process;
+    if (process && !process.hasExited()) {
+      await this.context.awaitStoppingHooks(this, this.config.stopTimeout);
+      this.transition('stopping');
+      this.stopHealth();
+      await this.terminate(process);
+    } else {
+      this.stopHealth();
+    }
+    this.transition('stopped');
+    this.context.bus.publish({ kind: 'stopped', source: this.name });
+    await this.closeNotify();
+  }
+
+  /** stopSignal to the group, then SIGKILL if it is still there after stopTimeout. */
+  private async terminate(process: RunningProcess): Promise<ExitStatus> {
+    process.signalGroup(this.config.stopSignal);
+    let escalation: NodeJS.Timeout | undefined;
+    const killed = new Promise<void>((resolve) => {
+      escalation = setTimeout(() => {
+        this.log.warn(`did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, { pid: process.pid });
+        process.signalGroup('SIGKILL');
+        resolve();
+      }, this.config.stopTimeout);
+    });
+    const status = await Promise.race([process.exited, killed.then(() => process.exited)]);
+    clearTimeout(escalation);
+    return status;
+  }
+
+  private publishHealth(health: Health, output: string): void {
+    if (health === 'unknown') return;
+    const level = health === 'healthy' ? 'info' : 'warn';
+    this.log[level](`is ${health}${output ? `: ${output}` : ''}`);
+    this.context.bus.publish({ kind: health, source: this.name, detail: output });
+    if (health === 'unhealthy' && this.config.health?.onUnhealthy === 'restart' && this.process && !this.stopPromise) {
+      this.restartRequested = true;
+      this.log.warn('restarting it because it is unhealthy');
+      void this.terminate(this.process);
+    }
+  }
+
+  /** Health checks run only while there is something to check; a job that went away is no longer healthy. */
+  private stopHealth(): void {
+    const wasHealthy = this.monitor.health === 'healthy';
+    this.monitor.stop();
+    if (wasHealthy) this.context.bus.publish({ kind: 'unhealthy', source: this.name, detail: 'process exited' });
+  }
+
+  private logCheckResult(result: ProbeResult): void {
+    if (!result.ok) this.log.debug(`health check failed: ${result.output}`);
+  }
+
+  private onNotify(fields: Record<string, string>): void {
+    if (fields.STATUS !== undefined) this.statusText = fields.STATUS;
+    if (fields.READY === '1') this.monitor.reportReady(fields.STATUS ?? 'READY=1');
+  }
+
+  private async closeNotify(): Promise<void> {
+    const notify = this.notify;
+    this.notify = undefined;
+    await notify?.close();
+  }
+
+  private transition(to: JobState): void {
+    const from = this.currentState;
+    if (from === to) return;
+    this.currentState = to;
+    this.log.debug(`${from} → ${to}`);
+    this.context.bus.publish({ kind: 'transition', source: this.name, from, to });
+  }
+
+  private setTimer(name: TimerName, timer: NodeJS.Timeout): void {
+    this.clearTimer(name);
+    this.timers.set(name, timer);
+  }
+
+  private clearTimer(name: TimerName): void {
+    const timer = this.timers.get(name);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(name);
+  }
+
+  private clearAllTimers(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,150 @@
+// The job state machine, driven in-process with a real bus and real (tiny) processes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventBus } from '../../src/events/bus.js';
+import type { JobState, SupervisorEvent } from '../../src/events/types.js';
+import { Job } from '../../src/jobs/job.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import type { JobConfig } from '../../src/config/types.js';
+import { after, command, jobConfig } from '../helpers/job-config.js';
+import { waitFor } from '../helpers/wait.js';
+
+function harness(config: JobConfig) {
+  const bus = new EventBus();
+  const events: SupervisorEvent[] = [];
+  bus.subscribe('recorder', (event) => void events.push(event));
+  const job = new Job(config, {
+    bus,
+    log: silentLogger,
+    environment: () => ({ PATH: process.env.PATH }),
+    notifySocketPath: () => '/nonexistent',
+    awaitStoppingHooks: async () => undefined,
+  });
+  bus.subscribe(config.name, (event) => job.handle(event));
+  const transitions = () => events.flatMap((event) => (event.kind === 'transition' ? [event.to] : []));
+  const kinds = () => events.filter((event) => event.source === config.name && event.kind !== 'transition').map((event) => event.kind);
+  const startup = () => bus.publish({ kind: 'startup', source: 'global' });
+  return { bus, job, events, transitions, kinds, startup };
+}
+
+const settle = (job: Job, state: JobState) => waitFor(() => job.state === state, `state ${state} (is ${job.state})`);
+
+test('a one-shot job: idle → starting → running → exited, publishing exitSuccess then stopping/stopped', async () => {
+  const h = harness(jobConfig('once', { exec: command('exit 0') }));
+  assert.equal(h.job.state, 'idle');
+  h.startup();
+  await settle(h.job, 'exited');
+  await h.bus.idle();
+  assert.deepEqual(h.transitions(), ['starting', 'running', 'exited']);
+  assert.deepEqual(h.kinds(), ['exitSuccess', 'stopping', 'stopped']);
+  assert.equal(h.job.lastExit?.code, 0);
+  assert.equal(h.job.runPotential(), 'no');
+});
+
+test('a failing job with restarts goes through backoff and ends failed', async () => {
+  const h = harness(jobConfig('crash', { exec: command('exit 2'), restarts: 2, backoff: { delay: 10, factor: 2, limit: 100, resetAfter: 10_000 } }));
+  h.startup();
+  await settle(h.job, 'failed');
+  await h.bus.idle();
+  assert.deepEqual(h.transitions(), ['starting', 'running', 'backoff', 'starting', 'running', 'backoff', 'starting', 'running', 'failed']);
+  assert.equal(h.kinds().filter((kind) => kind === 'exitFailed').length, 3);
+  assert.equal(h.job.snapshot().restarts, 2);
+});
+
+test('stop(): running → stopping → stopped, with the stop signal sent to the group', async () => {
+  const h = harness(jobConfig('long', { exec: command('sleep 30 & wait') }));
+  h.startup();
+  await settle(h.job, 'running');
+  const pid = h.job.pid as number;
+  await h.job.stop();
+  await h.bus.idle();
+  assert.deepEqual(h.transitions(), ['starting', 'running', 'stopping', 'stopped']);
+  assert.equal(h.job.lastExit?.signal, 'SIGTERM');
+  assert.equal(h.job.lastExit?.code, 143);
+  await waitFor(() => {
+    try {
+      process.kill(-pid, 0);
+      return false;
+    } catch {
+      return true; // ESRCH: the whole process group is gone
+    }
+  }, 'the process group to be gone');
+  assert.deepEqual(h.kinds(), ['stopping', 'exitFailed', 'stopped']);
+});
+
+test('stop() is idempotent and a stopped job ignores its triggers', async () => {
+  const h = harness(jobConfig('hook', { when: after('other', 'healthy', 'each') }));
+  await Promise.all([h.job.stop(), h.job.stop()]);
+  h.bus.publish({ kind: 'healthy', source: 'other' });
+  await h.bus.idle();
+  assert.equal(h.job.state, 'stopped');
+  assert.equal(h.transitions().filter((state) => state === 'starting').length, 0);
+});
+
+test('an `each` hook goes back to idle after a run and runs again on the next event', async () => {
+  const h = harness(jobConfig('hook', { exec: command('exit 0'), when: after('db', 'changed', 'each') }));
+  h.bus.publish({ kind: 'changed', source: 'db' });
+  await waitFor(() => h.transitions().filter((state) => state === 'idle').length === 1, 'first run over');
+  h.bus.publish({ kind: 'changed', source: 'db' });
+  await waitFor(() => h.transitions().filter((state) => state === 'idle').length === 2, 'second run over');
+  assert.equal(h.job.runPotential(), 'ifSourceLive');
+});
+
+test('triggers that arrive during a run are coalesced into one more run', async () => {
+  const h = harness(jobConfig('hook', { exec: command('sleep 0.2'), when: after('db', 'changed', 'each') }));
+  h.bus.publish({ kind: 'changed', source: 'db' });
+  await settle(h.job, 'running');
+  for (let i = 0; i < 5; i += 1) h.bus.publish({ kind: 'changed', source: 'db' });
+  await waitFor(() => h.transitions().filter((state) => state === 'idle').length === 1, 'both runs over', 5000);
+  assert.equal(h.transitions().filter((state) => state === 'running').length, 2);
+});
+
+test('a `once` hook runs a single time', async () => {
+  const h = harness(jobConfig('hook', { exec: command('exit 0'), when: after('app', 'healthy', 'once') }));
+  h.bus.publish({ kind: 'healthy', source: 'app' });
+  await settle(h.job, 'exited');
+  h.bus.publish({ kind: 'healthy', source: 'app' });
+  await h.bus.idle();
+  assert.equal(h.transitions().filter((state) => state === 'running').length, 1);
+});
+
+test('a registration-only job is running without a process until stopped', async () => {
+  const h = harness(jobConfig('svc', { exec: undefined }));
+  h.startup();
+  await settle(h.job, 'running');
+  assert.equal(h.job.pid, undefined);
+  assert.equal(h.job.runPotential(), 'yes');
+  await h.job.stop();
+  assert.equal(h.job.state, 'stopped');
+});
+
+test('a run over its timeout is killed', async () => {
+  const h = harness(jobConfig('slow', { exec: command('sleep 30'), timeout: 100 }));
+  h.startup();
+  await settle(h.job, 'failed');
+  assert.equal(h.job.lastExit?.signal, 'SIGKILL');
+});
+
+test('an unhealthy job with onUnhealthy: restart is restarted, without using up its restarts', async () => {
+  const h = harness(
+    jobConfig('sick', {
+      exec: command('sleep 30'),
+      restarts: 0,
+      backoff: { delay: 10, factor: 1, limit: 10, resetAfter: 10_000 },
+      health: { probe: { type: 'exec', command: command('exit 1') }, interval: 50, timeout: 1000, threshold: 1, successThreshold: 1, onUnhealthy: 'restart', rawLogging: false },
+    }),
+  );
+  h.startup();
+  await waitFor(() => h.job.snapshot().restarts >= 2, 'two restarts', 5000);
+  assert.ok(h.kinds().includes('unhealthy'));
+  await h.job.stop();
+  assert.equal(h.job.state, 'stopped');
+});
+
+test('a spawn failure is an exitFailed with code 127 and the reason', async () => {
+  const h = harness(jobConfig('missing', { exec: { argv: ['/no/such/binary'], display: '/no/such/binary' } }));
+  h.startup();
+  await settle(h.job, 'failed');
+  assert.equal(h.job.lastExit?.code, 127);
+  assert.match(h.job.snapshot().lastExit?.error ?? '', /ENOENT/);
+});
