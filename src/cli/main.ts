@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `pilotfish` command. Each verb imports only what it needs, so `run` does not pay for
+// the schema exporter and `version` does not pay for the supervisor.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { translateContainerPilotArgs } from './compat.js';
+
+const configOption = {
+  config: {
+    alias: 'c',
+    type: 'string',
+    description: 'Config file (default: $PILOTFISH_CONFIG, then $CONTAINERPILOT, then ./pilotfish.json5)',
+  },
+} as const;
+
+await yargs(translateContainerPilotArgs(hideBin(process.argv)))
+  .scriptName('pilotfish')
+  .usage('$0 <command> [options]\n\nAn autopilot-pattern supervisor: the container entrypoint that runs, checks and restarts your app.')
+  .command(
+    ['run', '$0'],
+    'Supervise the jobs of a config (the container entrypoint; the default command)',
+    (args) => args.options(configOption),
+    async (args) => (await import('./run.js')).runCommand(args.config),
+  )
+  .command(
+    'validate',
+    'Check a config and exit: 0 when valid, 2 with every error listed otherwise',
+    (args) => args.options(configOption),
+    async (args) => (await import('./validate.js')).validateCommand(args.config),
+  )
+  .command(
+    'template',
+    "Render a config's templates over the environment and print the result (ContainerPilot's -template)",
+    (args) => args.options({ ...configOption, out: { type: 'string', description: 'Write to this file instead of stdout' } }),
+    async (args) => (await import('./template.js')).templateCommand(args.config, args.out),
+  )
+  .command(
+    'schema',
+    "Print the config's JSON Schema (for editor completion: \"$schema\" in your pilotfish.json5)",
+    () => undefined,
+    async () => (await import('./schema.js')).schemaCommand(),
+  )
+  .command(
+    'version',
+    'Print the version',
+    () => undefined,
+    async () => (await import('./version.js')).versionCommand(),
+  )
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version(false)
+  .wrap(Math.min(100, process.stdout.columns || 100))
+  .parseAsync();

@@ -1,0 +1,353 @@
+// The composition root: turns a Config into jobs on one event bus, decides when everything is
+// done, stops it all in order, reloads, and computes the exit code. Data flows one way:
+// config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
+import { mkdirSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config, JobConfig } from '../config/types.js';
+import { EventBus, type Subscription } from '../events/bus.js';
+import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
+import { Job, type JobSnapshot } from '../jobs/job.js';
+import type { Logger } from '../logging/logger.js';
+import { anyJobCanRun, stopOrder } from './dependencies.js';
+import { jobEnvironment } from './environment.js';
+
+export type ShutdownReason =
+  | { kind: 'signal'; signal: NodeJS.Signals }
+  | { kind: 'jobExit'; job: string; code: number }
+  | { kind: 'finished' }
+  | { kind: 'request' };
+
+export type ReloadResult =
+  | { ok: true; started: string[]; restarted: string[]; removed: string[] }
+  | { ok: false; error: string };
+
+export interface SupervisorOptions {
+  config: Config;
+  log: Logger;
+  /** The environment jobs inherit. */
+  env: NodeJS.ProcessEnv;
+  /** Reads the config again for a reload; throws (e.g. ConfigError) when it is invalid. */
+  loadConfig: () => Config;
+  /** Applies a reloaded config's `logging` block. */
+  onLoggingChange?: (config: Config) => void;
+  /** Where NOTIFY_SOCKETs are created. */
+  runtimeDir?: string;
+}
+
+export interface SupervisorSnapshot {
+  pid: number;
+  startedAt: string;
+  configFile: string;
+  configHash: string;
+  shuttingDown: boolean;
+  jobs: JobSnapshot[];
+}
+
+interface Waiter {
+  predicate: () => boolean;
+  resolve: (met: boolean) => void;
+}
+
+export class Supervisor {
+  readonly bus: EventBus;
+  /** Resolves with the exit code once everything has stopped. */
+  readonly done: Promise<number>;
+  private config: Config;
+  private readonly jobs = new Map<string, { job: Job; subscription: Subscription }>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly envOverlay: Record<string, string> = {};
+  private readonly startedAt = new Date();
+  private readonly log: Logger;
+  private resolveDone!: (code: number) => void;
+  private shutdownPromise: Promise<void> | undefined;
+  private firstFailure: { job: string; code: number } | undefined;
+  private livenessCheckScheduled = false;
+  private reloading = false;
+  private started = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.config = options.config;
+    this.log = options.log;
+    this.bus = new EventBus((subscriber, error) => this.log.error(`event handler failed: ${(error as Error).message}`, { subscriber }));
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.bus.subscribe('supervisor', (event) => this.observe(event));
+  }
+
+  /** Creates the jobs and publishes `startup`. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    // Jobs without a process and unref'd check timers hold no handle of their own: the
+    // supervisor itself keeps the process alive until it is done.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
+    void this.done.then(() => clearInterval(keepAlive));
+    for (const config of this.config.jobs) this.addJob(config);
+    this.log.info(`pilotfish started with ${this.config.jobs.length} job(s) from ${this.config.file}`);
+    this.bus.publish({ kind: 'startup', source: GLOBAL_SOURCE });
+    this.scheduleLivenessCheck();
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shutdownPromise !== undefined;
+  }
+
+  job(name: string): Job | undefined {
+    return this.jobs.get(name)?.job;
+  }
+
+  snapshot(): SupervisorSnapshot {
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      configFile: this.config.file,
+      configHash: this.config.hash,
+      shuttingDown: this.isShuttingDown,
+      jobs: [...this.jobs.values()].map(({ job }) => job.snapshot()),
+    };
+  }
+
+  /** Sets variables for jobs started from now on (ContainerPilot's putenv). */
+  setEnv(variables: Readonly<Record<string, string>>): void {
+    Object.assign(this.envOverlay, variables);
+  }
+
+  /** Republishes a hookable signal as an event; SIGHUP reloads when no job hooks it. */
+  onHookableSignal(signal: 'SIGHUP' | 'SIGUSR2'): void {
+    const hooked = this.config.jobs.some((job) => job.when.kind === 'event' && job.when.source === signal);
+    if (hooked) this.bus.publish({ kind: 'signal', source: signal });
+    else if (signal === 'SIGHUP') void this.reload();
+    else this.log.debug(`${signal} received; no job hooks it`);
+  }
+
+  /** Stops every job in reverse dependency order, lets stop hooks run, and resolves `done`. */
+  shutdown(reason: ShutdownReason): Promise<void> {
+    this.shutdownPromise ??= this.stopEverything(reason);
+    return this.shutdownPromise;
+  }
+
+  /** Second SIGTERM/SIGINT: no more waiting. */
+  killAll(): void {
+    this.log.warn('killing every job now');
+    for (const { job } of this.jobs.values()) job.kill();
+  }
+
+  /**
+   * Re-reads the config. An invalid one is rejected and the running config stays; a valid one
+   * restarts only the jobs whose definition changed, stops removed ones and starts new ones.
+   */
+  async reload(): Promise<ReloadResult> {
+    if (this.isShuttingDown) return { ok: false, error: 'shutting down' };
+    let next: Config;
+    try {
+      next = this.options.loadConfig();
+    } catch (error) {
+      const message = (error as Error).message;
+      this.log.error(`reload rejected, the running config stays in force:\n${message}`);
+      return { ok: false, error: message };
+    }
+    this.reloading = true;
+    try {
+      return await this.applyConfig(next);
+    } finally {
+      this.reloading = false;
+      this.scheduleLivenessCheck();
+    }
+  }
+
+  private async applyConfig(next: Config): Promise<ReloadResult> {
+    const previous = new Map(this.config.jobs.map((job) => [job.name, job]));
+    const removed = this.config.jobs.filter((job) => !next.jobs.some((candidate) => candidate.name === job.name)).map((job) => job.name);
+    const changed = next.jobs.filter((job) => previous.has(job.name) && !sameDefinition(previous.get(job.name) as JobConfig, job));
+    const added = next.jobs.filter((job) => !previous.has(job.name));
+    this.config = next;
+    this.options.onLoggingChange?.(next);
+
+    const wasTriggered = new Set(changed.filter((job) => this.jobs.get(job.name)?.job.runPotential() !== 'ifSourceLive').map((job) => job.name));
+    await Promise.all([...removed, ...changed.map((job) => job.name)].map((name) => this.removeJob(name)));
+    for (const config of changed) {
+      const job = this.addJob(config);
+      // Its trigger already happened under the old definition: it would wait forever otherwise.
+      if (wasTriggered.has(config.name) && config.when.kind === 'event') job.startNow();
+      else job.handle({ kind: 'startup', source: GLOBAL_SOURCE });
+    }
+    for (const config of added) this.addJob(config).handle({ kind: 'startup', source: GLOBAL_SOURCE });
+    const result = { ok: true as const, started: added.map((job) => job.name), restarted: changed.map((job) => job.name), removed };
+    this.log.info(`config reloaded: ${describeReload(result)}`);
+    return result;
+  }
+
+  private addJob(config: JobConfig): Job {
+    const job = new Job(config, {
+      bus: this.bus,
+      log: this.log,
+      environment: (target) => this.environmentFor(target),
+      notifySocketPath: (target) => join(this.runtimeDir(), `${target.name}.notify`),
+      awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
+    });
+    const subscription = this.bus.subscribe(config.name, (event) => job.handle(event));
+    this.jobs.set(config.name, { job, subscription });
+    return job;
+  }
+
+  private async removeJob(name: string): Promise<void> {
+    const entry = this.jobs.get(name);
+    if (!entry) return;
+    await entry.job.stop();
+    entry.subscription.unsubscribe();
+    if (this.jobs.get(name) === entry) this.jobs.delete(name);
+  }
+
+  private environmentFor(job: Job): NodeJS.ProcessEnv {
+    const runningPids = new Map<string, number>();
+    for (const { job: other } of this.jobs.values()) if (other.pid !== undefined) runningPids.set(other.name, other.pid);
+    return jobEnvironment({
+      base: this.options.env,
+      overlay: this.envOverlay,
+      supervisorPid: process.pid,
+      runningPids,
+      jobEnv: job.config.env,
+      notifySocket: job.config.notify ? join(this.runtimeDir(), `${job.name}.notify`) : undefined,
+    });
+  }
+
+  private runtimeDir(): string {
+    const dir = this.options.runtimeDir ?? this.options.env.PILOTFISH_RUNTIME_DIR ?? join(tmpdir(), `pilotfish-${process.pid}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  private observe(event: SupervisorEvent): void {
+    if (event.kind !== 'transition') return;
+    for (const waiter of this.waiters) {
+      if (waiter.predicate()) {
+        this.waiters.delete(waiter);
+        waiter.resolve(true);
+      }
+    }
+    if (event.to === 'failed' || event.to === 'exited') this.onJobEnded(event.source, event.to);
+    this.scheduleLivenessCheck();
+  }
+
+  private onJobEnded(name: string, state: 'failed' | 'exited'): void {
+    const job = this.job(name);
+    if (!job) return;
+    const code = job.lastExit?.code ?? 0;
+    if (state === 'failed') this.firstFailure ??= { job: name, code };
+    const policy = job.config.onExit;
+    if (policy === 'shutdown' || (policy === 'shutdownOnFailure' && state === 'failed')) {
+      this.log.info(`${name} has ended (code ${code}) and its onExit is ${policy}: shutting down`);
+      void this.shutdown({ kind: 'jobExit', job: name, code });
+    }
+  }
+
+  /** After the bus settles, exit if no job is running or can run again. */
+  private scheduleLivenessCheck(): void {
+    if (this.livenessCheckScheduled || !this.started) return;
+    this.livenessCheckScheduled = true;
+    setImmediate(() => {
+      void this.bus.idle().then(() => {
+        this.livenessCheckScheduled = false;
+        if (this.isShuttingDown || this.reloading) return;
+        const jobs = [...this.jobs.values()].map(({ job }) => ({ config: job.config, potential: job.runPotential() }));
+        if (!anyJobCanRun(jobs)) {
+          this.log.info('no job is running or can run again');
+          void this.shutdown({ kind: 'finished' });
+        }
+      });
+    });
+  }
+
+  private async stopEverything(reason: ShutdownReason): Promise<void> {
+    if (reason.kind !== 'finished') this.log.info(`shutting down (${describeReason(reason)})`);
+    this.bus.publish({ kind: 'shutdown', source: GLOBAL_SOURCE });
+    await this.bus.idle();
+    for (const layer of stopOrder(this.config.jobs)) {
+      await Promise.all(layer.map((name) => this.job(name)?.stop()));
+    }
+    // Stop hooks (preStop/postStop, shutdown hooks) have had their trigger; let them finish.
+    const hooksDone = await this.waitUntil(() => this.allJobsIdle(), this.config.stopTimeout);
+    if (!hooksDone) this.log.warn(`stop hooks still running after ${this.config.stopTimeout} ms: stopping them`);
+    await Promise.all([...this.jobs.values()].map(({ job }) => job.stop()));
+    await this.bus.idle();
+    const code = this.exitCode(reason);
+    this.log.info(`stopped; exiting with code ${code}`);
+    this.resolveDone(code);
+  }
+
+  private allJobsIdle(): boolean {
+    return [...this.jobs.values()].every(({ job }) => !job.isActive());
+  }
+
+  private async awaitStoppingHooks(target: Job, timeoutMs: number): Promise<void> {
+    const hooks = () =>
+      [...this.jobs.values()]
+        .map(({ job }) => job)
+        .filter((job) => job.config.when.kind === 'event' && job.config.when.source === target.name && job.config.when.event === 'stopping');
+    if (hooks().length === 0) return;
+    await this.bus.idle();
+    const finished = await this.waitUntil(() => hooks().every((hook) => !hook.isActive()), timeoutMs);
+    if (!finished) this.log.warn(`hooks on ${target.name}'s stopping event still running after ${timeoutMs} ms: stopping it anyway`);
+  }
+
+  private waitUntil(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (predicate()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        predicate,
+        resolve: (met) => {
+          clearTimeout(timer);
+          resolve(met);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /**
+   * The main job's code when `main` names one that ran; else the code of the job whose onExit
+   * shut us down; else 128+signal for a signal; else the first job that failed for good; else 0.
+   */
+  private exitCode(reason: ShutdownReason): number {
+    const main = this.config.main ? this.job(this.config.main) : undefined;
+    if (main?.lastExit) return main.lastExit.code;
+    if (reason.kind === 'jobExit') return reason.code;
+    if (reason.kind === 'signal') return 128 + (constants.signals[reason.signal] ?? 0);
+    return this.firstFailure?.code ?? 0;
+  }
+}
+
+function sameDefinition(a: JobConfig, b: JobConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function describeReason(reason: ShutdownReason): string {
+  switch (reason.kind) {
+    case 'signal':
+      return reason.signal;
+    case 'jobExit':
+      return `${reason.job} exited with code ${reason.code}`;
+    case 'finished':
+      return 'nothing left to run';
+    case 'request':
+      return 'requested';
+  }
+}
+
+function describeReload(result: { started: string[]; restarted: string[]; removed: string[] }): string {
+  const parts = [
+    result.started.length > 0 ? `started ${result.started.join(', ')}` : '',
+    result.restarted.length > 0 ? `restarted ${result.restarted.join(', ')}` : '',
+    result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join('; ') : 'no job changed';
+}
+

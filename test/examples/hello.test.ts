@@ -1,0 +1,40 @@
+// The README's quickstart, run exactly as the README says (`npm run example` is the build
+// followed by this command): the bundled example comes up, serves, and stops cleanly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+test('npm run example runs the example command that the README documents', () => {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(manifest.scripts.example ?? '', /node dist\/src\/cli\/main\.js run --config examples\/hello\/pilotfish\.json5$/);
+  assert.match(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), /npm run example/);
+});
+
+test('the hello example starts, becomes healthy, serves, runs its hooks and stops with exit 0', async () => {
+  const port = await freePort();
+  const run = runPilotfish({ args: ['run', '--config', 'examples/hello/pilotfish.json5'], env: { HELLO_PORT: String(port) } });
+  await run.waitForLine(/\[setup\] wrote greeting\.txt/);
+  await run.waitForLine(/\[app\] is healthy/, 10_000);
+  await run.waitForLine(/\[announce\] hello is up/);
+  const response = await fetch(`http://127.0.0.1:${port}/`);
+  assert.match(await response.text(), /hello from pilotfish \(request \d+\)/);
+  await run.waitForLine(/\[sensor\] app says: hello from pilotfish/, 10_000);
+  run.signal('SIGTERM');
+  const { code } = await run.exited;
+  assert.equal(code, 0, run.output());
+  assert.match(run.output(), /\[app\] SIGTERM received/);
+  assert.match(run.output(), /\[goodbye\] goodbye from the postStop hook/);
+});

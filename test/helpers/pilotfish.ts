@@ -1,0 +1,84 @@
+// Runs the real `pilotfish` command as a child process (optionally as PID 1 of a new PID
+// namespace) and collects its output, for tests of what crosses the process boundary.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.js';
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface PilotfishRun {
+  child: ChildProcess;
+  /** stdout and stderr lines so far. */
+  lines: string[];
+  output(): string;
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+export function writeConfig(text: string, name = 'pilotfish.json5'): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-test-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+export interface RunOptions {
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run as PID 1 of a new PID namespace (needs root). */
+  asPid1?: boolean;
+}
+
+export function runPilotfish(options: RunOptions = {}): PilotfishRun {
+  const args = [CLI, ...(options.args ?? [])];
+  const [command, argv] = options.asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command as string, argv as string[], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+    stream?.on('end', () => partial && lines.push(partial));
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    lines,
+    output: () => lines.join('\n'),
+    waitForLine: (pattern, timeoutMs = 8000) =>
+      waitFor(() => lines.find((line) => pattern.test(line)), `a line matching ${pattern} in:\n${lines.join('\n')}`, timeoutMs),
+    exited,
+    signal: (signal) => {
+      // `unshare --fork` ignores SIGTERM/SIGINT itself and forwards nothing: signal its child,
+      // the namespace's PID 1, directly (it is visible from our namespace under another pid).
+      if (options.asPid1 && child.pid !== undefined) process.kill(innerPid(child.pid), signal);
+      else child.kill(signal);
+    },
+  };
+}
+
+function innerPid(unsharePid: number): number {
+  const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
+  const pid = Number(children[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`unshare ${unsharePid} has no child yet`);
+  return pid;
+}
+
+/** Writes `configText` to a temporary file and runs `pilotfish run` on it. */
+export function runConfig(configText: string, options: RunOptions = {}): PilotfishRun & { dir: string } {
+  const { dir, file } = writeConfig(configText);
+  return { ...runPilotfish({ ...options, args: ['run', '--config', file, ...(options.args ?? [])] }), dir };
+}

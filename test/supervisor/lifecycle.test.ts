@@ -1,0 +1,327 @@
+// The supervisor's lifecycle, end to end: the real `pilotfish run` command, real job processes,
+// real signals. Each test reads as one promise pilotfish makes to its users.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runConfig } from '../helpers/pilotfish.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const indexOfLine = (lines: string[], pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+
+test('a preStart hook runs first and the app starts only after it succeeded', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "prestart", exec: "sh -c 'sleep 0.2; echo prepared'" },
+      { name: "app", exec: "echo app-running", when: { source: "prestart", once: "exitSuccess" } },
+    ],
+  }`);
+  assert.deepEqual(await run.exited, { code: 0, signal: null });
+  const prepared = indexOfLine(run.lines, /\[prestart\] prepared/);
+  const app = indexOfLine(run.lines, /\[app\] app-running/);
+  assert.ok(prepared >= 0 && app > prepared, run.output());
+});
+
+test('a failed preStart keeps the app from starting and becomes the exit code', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "prestart", exec: "sh -c 'exit 4'" },
+      { name: "app", exec: "echo app-running", when: { source: "prestart", once: "exitSuccess" } },
+    ],
+  }`);
+  const { code } = await run.exited;
+  assert.equal(code, 4);
+  assert.equal(indexOfLine(run.lines, /app-running/), -1, run.output());
+  assert.match(run.output(), /no job is running or can run again/);
+});
+
+test("a hook on another job's event runs each time the event happens", async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "flaky", exec: "sh -c 'exit 1'", restarts: 2, backoff: { delay: "10ms" } },
+      { name: "on-failure", exec: "echo saw-failure", when: { source: "flaky", each: "exitFailed" } },
+    ],
+  }`);
+  const { code } = await run.exited;
+  assert.equal(code, 1);
+  assert.equal(run.lines.filter((line) => /\[on-failure\] saw-failure/.test(line)).length, 3, run.output());
+});
+
+test('a periodic job runs at startup and then every interval, never overlapping', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "tick", exec: "echo tick", when: { interval: "150ms" } },
+      { name: "slow", exec: "sh -c 'echo slow-start; sleep 0.5'", when: { interval: "100ms" }, timeout: "2s" },
+      { name: "app", exec: "sleep 30" },
+    ],
+  }`);
+  await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 5000);
+  run.signal('SIGTERM');
+  await run.exited;
+  const slowStarts = run.lines.filter((line) => /slow-start/.test(line)).length;
+  const ticks = run.lines.filter((line) => /\[tick\] tick/.test(line)).length;
+  // 100 ms interval, 500 ms runs: overlapping runs are skipped, so far fewer starts than ticks.
+  assert.ok(slowStarts >= 1 && slowStarts < ticks, `slow ran ${slowStarts} times, tick ${ticks} times\n${run.output()}`);
+});
+
+test('a crashing job is restarted with exponential backoff, then fails for good', async () => {
+  const run = runConfig(`{
+    logging: { level: "DEBUG" },
+    jobs: [
+      { name: "crash", exec: "sh -c 'echo run; exit 3'", restarts: 3, backoff: { delay: "100ms", factor: 2, limit: "1s" } },
+    ],
+  }`);
+  const started = Date.now();
+  const { code } = await run.exited;
+  const elapsed = Date.now() - started;
+  assert.equal(code, 3);
+  assert.equal(run.lines.filter((line) => /\[crash\] run pid/.test(line)).length, 4, run.output());
+  const delays = run.lines.flatMap((line) => /restarting in (\d+) ms/.exec(line)?.[1] ?? []).map(Number);
+  assert.equal(delays.length, 3);
+  assert.ok(delays[0]! >= 100 && delays[0]! <= 110, `${delays}`);
+  assert.ok(delays[1]! >= 200 && delays[1]! <= 220, `${delays}`);
+  assert.ok(delays[2]! >= 400 && delays[2]! <= 440, `${delays}`);
+  assert.ok(elapsed >= 700, `took ${elapsed} ms`);
+  assert.match(run.output(), /running → failed|→ failed/);
+});
+
+test('a job that had been running fine is restarted at once', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "steady", exec: "sh -c 'echo up; sleep 0.4; exit 1'", restarts: 1, backoff: { delay: "5s", resetAfter: "300ms" } },
+    ],
+  }`);
+  const started = Date.now();
+  const { code } = await run.exited;
+  assert.equal(code, 1);
+  assert.equal(run.lines.filter((line) => /\[steady\] up pid/.test(line)).length, 2, run.output());
+  assert.ok(Date.now() - started < 3000, 'the restart did not wait for the 5 s backoff');
+  assert.doesNotMatch(run.output(), /restarting in/);
+});
+
+test('health flips only after `threshold` consecutive results, and each flip is one event', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-health-'));
+  const flag = join(dir, 'flag');
+  const run = runConfig(`{
+    jobs: [
+      {
+        name: "app",
+        exec: "sleep 30",
+        health: { exec: "test -e ${flag}", interval: "100ms", threshold: 3, successThreshold: 2 },
+      },
+      { name: "on-healthy", exec: "echo became-healthy", when: { source: "app", each: "healthy" } },
+      { name: "on-unhealthy", exec: "echo became-unhealthy", when: { source: "app", each: "unhealthy" } },
+    ],
+  }`);
+  const count = (pattern: RegExp) => run.lines.filter((line) => pattern.test(line)).length;
+  // Matches the hooks' output, not the 'started: echo …' lines that quote it.
+  await run.waitForLine(/\[on-unhealthy\] became-unhealthy/);
+  writeFileSync(flag, '');
+  await run.waitForLine(/\[on-healthy\] became-healthy/);
+  rmSync(flag);
+  await waitFor(() => count(/\[on-unhealthy\] became-unhealthy/) === 2, 'a second unhealthy flip');
+  // Many checks ran meanwhile; only the three edges produced events.
+  await sleep(500);
+  run.signal('SIGTERM');
+  await run.exited;
+  assert.equal(count(/\[on-healthy\] became-healthy/), 1, run.output());
+  assert.equal(count(/\[on-unhealthy\] became-unhealthy/), 2, run.output());
+});
+
+test('stop escalates to SIGKILL for a job that ignores its stop signal', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "stubborn", exec: ["sh", "-c", "trap 'echo ignoring-term' TERM; echo ready; while true; do sleep 0.05; done"], stopTimeout: "400ms" },
+    ],
+  }`);
+  await run.waitForLine(/\[stubborn\] ready/);
+  const signalled = Date.now();
+  run.signal('SIGTERM');
+  const { code } = await run.exited;
+  const took = Date.now() - signalled;
+  assert.equal(code, 143);
+  assert.match(run.output(), /sending SIGKILL/);
+  assert.ok(took >= 400 && took < 3000, `stopped in ${took} ms`);
+});
+
+test('shutdown runs the stopping and stopped hooks around the stop, and exits as soon as all is done', async () => {
+  const run = runConfig(`{
+    main: "app",
+    jobs: [
+      { name: "app", exec: ["sh", "-c", "trap 'echo app-got-term; exit 0' TERM; echo app-ready; while true; do sleep 0.05; done"] },
+      { name: "prestop", exec: "sh -c 'echo prestop-ran'", when: { source: "app", once: "stopping" } },
+      { name: "poststop", exec: "echo poststop-ran", when: { source: "app", once: "stopped" } },
+    ],
+  }`);
+  await run.waitForLine(/\[app\] app-ready/);
+  const signalled = Date.now();
+  run.signal('SIGTERM');
+  const { code } = await run.exited;
+  assert.equal(code, 0, run.output());
+  const prestop = indexOfLine(run.lines, /\[prestop\] prestop-ran/);
+  const term = indexOfLine(run.lines, /\[app\] app-got-term/);
+  const poststop = indexOfLine(run.lines, /\[poststop\] poststop-ran/);
+  assert.ok(prestop >= 0 && term > prestop && poststop > term, run.output());
+  assert.ok(Date.now() - signalled < 2000, 'no fixed sleep on shutdown');
+});
+
+test('jobs stop in reverse dependency order', async () => {
+  const run = runConfig(`{
+    jobs: [
+      {
+        name: "db",
+        exec: ["sh", "-c", "trap 'echo db-stopping; exit 0' TERM; echo db-up; while true; do sleep 0.05; done"],
+        health: { exec: "true", interval: "100ms" },
+      },
+      {
+        name: "api",
+        exec: ["sh", "-c", "trap 'sleep 0.3; echo api-stopping; exit 0' TERM; echo api-up; while true; do sleep 0.05; done"],
+        when: { source: "db", once: "healthy" },
+      },
+    ],
+  }`);
+  await run.waitForLine(/\[api\] api-up/);
+  run.signal('SIGTERM');
+  await run.exited;
+  const api = indexOfLine(run.lines, /\[api\] api-stopping/);
+  const db = indexOfLine(run.lines, /\[db\] db-stopping/);
+  assert.ok(api >= 0 && db > api, run.output());
+});
+
+test('the main job decides the exit code', async () => {
+  const run = runConfig(`{
+    main: "app",
+    jobs: [
+      { name: "app", exec: "sh -c 'sleep 0.2; exit 7'" },
+      { name: "other", exec: "sleep 30" },
+    ],
+  }`);
+  await waitFor(() => run.lines.some((line) => /\[app\] exited with code 7/.test(line)), 'app to exit');
+  run.signal('SIGTERM');
+  const { code } = await run.exited;
+  assert.equal(code, 7);
+});
+
+test('onExit: shutdown stops everything when that job ends, with its code', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "app", exec: "sh -c 'sleep 0.3; exit 9'", onExit: "shutdown" },
+      { name: "sidecar", exec: "sleep 30" },
+    ],
+  }`);
+  const { code } = await run.exited;
+  assert.equal(code, 9);
+  assert.match(run.output(), /onExit is shutdown/);
+});
+
+test('SIGTERM without a main job exits with 128+15', async () => {
+  const run = runConfig(`{ jobs: [ { name: "app", exec: "sleep 30" } ] }`);
+  await run.waitForLine(/\[app\] started/);
+  run.signal('SIGTERM');
+  assert.deepEqual(await run.exited, { code: 143, signal: null });
+});
+
+test('a registration-only job (no exec) keeps running until stopped', async () => {
+  const run = runConfig(`{ jobs: [ { name: "svc", health: { exec: "true", interval: "100ms" } } ] }`);
+  await run.waitForLine(/\[svc\] is healthy/);
+  run.signal('SIGINT');
+  assert.equal((await run.exited).code, 130);
+});
+
+test('a job whose start event never comes gives up after when.timeout', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "waiter", exec: "echo never", when: { source: "never", once: "healthy", timeout: "300ms" } },
+      { name: "never", exec: "sh -c 'sleep 5'", health: { exec: "false", interval: "1s" }, onExit: "ignore" },
+    ],
+  }`);
+  await run.waitForLine(/\[waiter\] its start event did not arrive within 300 ms/);
+  run.signal('SIGTERM');
+  await run.exited;
+  assert.equal(indexOfLine(run.lines, /\[waiter\] never/), -1);
+});
+
+test("children get the ContainerPilot and pilotfish variables, other jobs' pids, and their own env", async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "long-runner", exec: "sleep 30", health: { exec: "true", interval: "50ms" } },
+      {
+        name: "env",
+        exec: ["sh", "-c", "echo cp=$CONTAINERPILOT_PID pf=$PILOTFISH_PID own=$GREETING other=$CONTAINERPILOT_LONG_RUNNER_PID/$PILOTFISH_LONG_RUNNER_PID"],
+        env: { GREETING: "hi there" },
+        when: { source: "long-runner", once: "healthy" },
+      },
+    ],
+  }`);
+  const line = await run.waitForLine(/\[env\] cp=/);
+  const started = await run.waitForLine(/\[long-runner\] started/);
+  const other = /pid=(\d+)/.exec(started)?.[1];
+  const pid = String(run.child.pid);
+  assert.match(line, new RegExp(`cp=${pid} pf=${pid} own=hi there other=${other}/${other} `));
+  run.signal('SIGTERM');
+  await run.exited;
+});
+
+test('raw logging passes output through untouched; default logging prefixes each line with the job', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "raw", exec: "echo raw-output", logging: { raw: true } },
+      { name: "cooked", exec: "echo cooked-output" },
+    ],
+  }`);
+  await run.exited;
+  assert.ok(run.lines.includes('raw-output'), run.output());
+  assert.match(run.lines.find((line) => /\] cooked-output/.test(line)) ?? '', /INFO +\[cooked\] cooked-output/);
+});
+
+test('a string exec with shell operators runs through /bin/sh; quotes are respected', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "pipe", exec: "echo one two | tr a-z A-Z && echo 'quoted  spaces'" },
+      { name: "args", exec: "printf '%s|' \\"a b\\" c" },
+    ],
+  }`);
+  await run.exited;
+  assert.match(run.output(), /\[pipe\] ONE TWO/);
+  assert.match(run.output(), /\[pipe\] quoted {2}spaces/);
+  assert.match(run.output(), /\[args\] a b\|c\|/);
+});
+
+test('a job that cannot be started exits as failed with a clear message', async () => {
+  const run = runConfig(`{ jobs: [ { name: "missing", exec: "/no/such/binary --flag" } ] }`);
+  const { code } = await run.exited;
+  assert.equal(code, 127);
+  assert.match(run.output(), /\[missing\] could not start: .*ENOENT/);
+});
+
+test('SIGHUP runs the jobs that hook it instead of reloading', async () => {
+  const run = runConfig(`{
+    jobs: [
+      { name: "app", exec: "sleep 30" },
+      { name: "on-hup", exec: "echo got-hup", when: { source: "SIGHUP" } },
+    ],
+  }`);
+  await run.waitForLine(/\[app\] started/);
+  run.signal('SIGHUP');
+  await run.waitForLine(/\[on-hup\] got-hup/);
+  run.signal('SIGHUP');
+  await waitFor(() => run.lines.filter((line) => /\[on-hup\] got-hup/.test(line)).length === 2, 'a second run');
+  assert.doesNotMatch(run.output(), /reload/);
+  run.signal('SIGTERM');
+  await run.exited;
+});
+
+test('SIGUSR1 reopens a log file, so rotation works', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-log-'));
+  const logFile = join(dir, 'pilotfish.log');
+  const run = runConfig(`{ logging: { output: "${logFile}" }, jobs: [ { name: "app", exec: "sleep 30" } ] }`);
+  await waitFor(() => existsSync(logFile) && /\[app\] started/.test(readFileSync(logFile, 'utf8')), 'the first log lines');
+  renameSync(logFile, `${logFile}.1`);
+  run.signal('SIGUSR1');
+  await waitFor(() => existsSync(logFile) && /reopened/.test(readFileSync(logFile, 'utf8')), 'a new log file');
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+  assert.match(readFileSync(logFile, 'utf8'), /exiting with code 143/);
+  assert.doesNotMatch(readFileSync(`${logFile}.1`, 'utf8'), /reopened/);
+});

@@ -1,0 +1,42 @@
+// Hot reload (SIGHUP when no job hooks it): only what changed is touched, and a bad config
+// never replaces a good one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { runConfig } from '../helpers/pilotfish.js';
+import { waitFor } from '../helpers/wait.js';
+
+const longJob = (name: string, word: string) => `{ name: "${name}", exec: "sh -c 'echo ${word}; exec sleep 30'" }`;
+
+test('a valid new config restarts only the jobs whose definition changed', async () => {
+  const run = runConfig(`{ jobs: [ ${longJob('keep', 'keep-v1')}, ${longJob('change', 'change-v1')}, ${longJob('drop', 'drop-v1')} ] }`);
+  const configFile = run.child.spawnargs.at(-1) as string;
+  await run.waitForLine(/drop-v1/);
+  await run.waitForLine(/change-v1/);
+  await run.waitForLine(/keep-v1/);
+  writeFileSync(configFile, `{ jobs: [ ${longJob('keep', 'keep-v1')}, ${longJob('change', 'change-v2')}, ${longJob('added', 'added-v1')} ] }`);
+  run.signal('SIGHUP');
+  await run.waitForLine(/config reloaded: started added; restarted change; removed drop/);
+  await run.waitForLine(/change-v2/);
+  await run.waitForLine(/added-v1/);
+  const starts = (job: string) => run.lines.filter((line) => new RegExp(`\\[${job}\\] started`).test(line)).length;
+  assert.equal(starts('keep'), 1, 'the unchanged job kept running');
+  assert.equal(starts('change'), 2);
+  assert.match(run.output(), /\[drop\] exited/);
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+});
+
+test('an invalid new config is rejected with its errors and the old one keeps running', async () => {
+  const run = runConfig(`{ jobs: [ ${longJob('app', 'app-v1')} ] }`);
+  const configFile = run.child.spawnargs.at(-1) as string;
+  await run.waitForLine(/app-v1/);
+  writeFileSync(configFile, `{ jobs: [ { name: "app", exec: "sleep 1", restart: "always" } ] }`);
+  run.signal('SIGHUP');
+  await run.waitForLine(/reload rejected, the running config stays in force/);
+  await waitFor(() => run.lines.some((line) => /restart/.test(line) && /restarts/.test(line)), 'the did-you-mean hint');
+  assert.equal(run.lines.filter((line) => /\[app\] started/.test(line)).length, 1);
+  assert.doesNotMatch(run.output(), /\[app\] exited/);
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+});
