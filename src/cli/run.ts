@@ -24,7 +24,7 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   });
   if (reaper.mode === 'unavailable') log.warn(`cannot reap orphaned processes here (${reaper.reason ?? 'unknown reason'}): zombies of jobs may accumulate`);
   else log.debug(`reaping orphans as ${reaper.mode === 'pid1' ? 'PID 1' : 'a child subreaper'}`);
-  supervisor.start();
+  await supervisor.start();
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);

@@ -1,11 +1,12 @@
 // Rendered config text → plain value, by file extension: YAML for `.yaml`/`.yml`, JSON5 for
 // everything else (JSON5 is a superset of JSON, and ContainerPilot read every file as JSON5).
+import { createRequire } from 'node:module';
 import JSON5 from 'json5';
-import { parseDocument } from 'yaml';
 import type { DocumentIssue } from './errors.js';
 import { json5Tree } from './json5-tree.js';
 import { locatorFor, positionsIn, type Locator, type SourceNode } from './locate.js';
-import { yamlTree } from './yaml-tree.js';
+
+const requireModule = createRequire(import.meta.url);
 
 export type DocumentFormat = 'json5' | 'yaml';
 
@@ -34,6 +35,10 @@ function parseJson5(text: string): ParsedText {
 }
 
 function parseYaml(text: string): ParsedText {
+  // YAML support (the `yaml` package and its tree walker, ~50 ms to import) is loaded only for
+  // YAML files: most configs are JSON5, and start-up time is a feature of a supervisor.
+  const { parseDocument } = requireModule('yaml') as typeof import('yaml');
+  const { yamlTree } = requireModule('./yaml-tree.js') as typeof import('./yaml-tree.js');
   const document = parseDocument(text, { prettyErrors: false });
   const positionAt = positionsIn(text);
   if (document.errors.length > 0) {

@@ -18,6 +18,7 @@ import { HealthMonitor, type Health } from '../health/monitor.js';
 import type { ProbeResult } from '../health/probes.js';
 import { openNotifySocket, type NotifySocket } from '../health/notify.js';
 import { RestartBackoff } from './backoff.js';
+import { OutputLog } from './output-log.js';
 import { spawnProcess, type ExitStatus, type RunningProcess } from './process.js';
 
 /** What a job needs from the supervisor that owns it. */
@@ -78,6 +79,8 @@ export class Job {
   private lastExitRecord: ExitRecord | undefined;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly log: Logger;
+  /** Recent output lines (not kept for `logging.raw` jobs, whose output bypasses pilotfish). */
+  readonly output = new OutputLog();
 
   constructor(
     readonly config: JobConfig,
@@ -162,7 +165,12 @@ export class Job {
     this.stopPromise = undefined;
     this.restartsLeft = this.config.restarts;
     this.backoff.reset();
-    void this.launch();
+    if (this.config.when.kind === 'interval') {
+      this.periodicRunsLeft = this.config.restarts + 1;
+      this.onStartup();
+    } else {
+      void this.launch();
+    }
   }
 
   /**
@@ -176,7 +184,14 @@ export class Job {
 
   /** Immediate SIGKILL of the process group (a second SIGTERM to the supervisor). */
   kill(): void {
-    this.process?.signalGroup('SIGKILL');
+    this.sendSignal('SIGKILL');
+  }
+
+  /** Sends a signal to the job's process group; false when it has no process. */
+  sendSignal(signal: NodeJS.Signals): boolean {
+    if (!this.process || this.process.hasExited()) return false;
+    this.process.signalGroup(signal);
+    return true;
   }
 
   private onStartup(): void {
@@ -249,7 +264,10 @@ export class Job {
       env: this.context.environment(this),
       cwd: this.config.cwd,
       raw: this.config.logging.raw,
-      onLine: (stream, line) => this.log.info(line, { pid: process.pid, stream: stream === 'stderr' ? 'stderr' : undefined }),
+      onLine: (stream, line) => {
+        this.output.append({ time: new Date().toISOString(), job: this.name, stream, line });
+        this.log.info(line, { pid: process.pid, stream: stream === 'stderr' ? 'stderr' : undefined });
+      },
     });
     this.process = process;
     this.runStartedAt = Date.now();

@@ -35,13 +35,30 @@ export interface SupervisorOptions {
   runtimeDir?: string;
 }
 
+/**
+ * A part that lives beside the jobs (discovery, watches, control socket, telemetry, bridges).
+ * It observes the bus and the snapshot, and never drives jobs except through the supervisor's
+ * public methods. `start` must not wait on anything external (an unreachable Consul or API
+ * server is retried in the background); `stop` runs after every job has stopped.
+ */
+export interface SupervisorComponent {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+  /** This component's part of the status snapshot, under its name. */
+  status?(): unknown;
+}
+
 export interface SupervisorSnapshot {
   pid: number;
   startedAt: string;
   configFile: string;
   configHash: string;
   shuttingDown: boolean;
+  maintenance: boolean;
   jobs: JobSnapshot[];
+  /** Each component's own status, by component name. */
+  components: Record<string, unknown>;
 }
 
 interface Waiter {
@@ -55,6 +72,8 @@ export class Supervisor {
   readonly done: Promise<number>;
   private config: Config;
   private readonly jobs = new Map<string, { job: Job; subscription: Subscription }>();
+  private readonly components: SupervisorComponent[] = [];
+  private maintenance = false;
   private readonly waiters = new Set<Waiter>();
   private readonly envOverlay: Record<string, string> = {};
   private readonly startedAt = new Date();
@@ -74,10 +93,16 @@ export class Supervisor {
     this.bus.subscribe('supervisor', (event) => this.observe(event));
   }
 
-  /** Creates the jobs and publishes `startup`. */
-  start(): void {
+  /** Adds a component; it is started with the supervisor and stopped after the jobs. */
+  attach(component: SupervisorComponent): void {
+    this.components.push(component);
+  }
+
+  /** Starts the components, creates the jobs and publishes `startup`. */
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    for (const component of this.components) await component.start();
     // Jobs without a process and unref'd check timers hold no handle of their own: the
     // supervisor itself keeps the process alive until it is done.
     const keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -107,8 +132,52 @@ export class Supervisor {
       configFile: this.config.file,
       configHash: this.config.hash,
       shuttingDown: this.isShuttingDown,
+      maintenance: this.maintenance,
       jobs: [...this.jobs.values()].map(({ job }) => job.snapshot()),
+      components: Object.fromEntries(this.components.flatMap((component) => (component.status ? [[component.name, component.status()]] : []))),
     };
+  }
+
+  get inMaintenance(): boolean {
+    return this.maintenance;
+  }
+
+  /**
+   * Maintenance mode: jobs keep running; `enterMaintenance`/`exitMaintenance` from `global` tell
+   * discovery to take services out of rotation and hooks to react. Idempotent, as in ContainerPilot.
+   */
+  setMaintenance(enabled: boolean): void {
+    if (this.maintenance === enabled) return;
+    this.maintenance = enabled;
+    this.log.info(enabled ? 'entering maintenance mode' : 'leaving maintenance mode');
+    this.bus.publish({ kind: enabled ? 'enterMaintenance' : 'exitMaintenance', source: GLOBAL_SOURCE });
+  }
+
+  /** Starts a job now, whatever its `when` (control plane). False for an unknown job. */
+  startJob(name: string): boolean {
+    const job = this.job(name);
+    job?.startNow();
+    return job !== undefined;
+  }
+
+  /** Stops a job gracefully (control plane); it stays stopped until started again. */
+  async stopJob(name: string): Promise<boolean> {
+    const job = this.job(name);
+    await job?.stop();
+    return job !== undefined;
+  }
+
+  async restartJob(name: string): Promise<boolean> {
+    const job = this.job(name);
+    if (!job) return false;
+    await job.stop();
+    job.startNow();
+    return true;
+  }
+
+  /** Sends a signal to a job's process group. False for an unknown job or one with no process. */
+  signalJob(name: string, signal: NodeJS.Signals): boolean {
+    return this.job(name)?.sendSignal(signal) ?? false;
   }
 
   /** Sets variables for jobs started from now on (ContainerPilot's putenv). */
@@ -274,6 +343,13 @@ export class Supervisor {
     if (!hooksDone) this.log.warn(`stop hooks still running after ${this.config.stopTimeout} ms: stopping them`);
     await Promise.all([...this.jobs.values()].map(({ job }) => job.stop()));
     await this.bus.idle();
+    for (const component of [...this.components].reverse()) {
+      try {
+        await component.stop();
+      } catch (error) {
+        this.log.error(`${component.name} did not stop cleanly: ${(error as Error).message}`);
+      }
+    }
     const code = this.exitCode(reason);
     this.log.info(`stopped; exiting with code ${code}`);
     this.resolveDone(code);
