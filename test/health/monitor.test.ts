@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { HealthConfig, HealthProbe } from '../../src/config/types.js';
 import { HealthMonitor, type Health } from '../../src/health/monitor.js';
 import type { ProbeResult } from '../../src/health/probes.js';
-import { delay, waitFor } from './fixtures/wait-for.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 function healthConfig(probe: HealthProbe, overrides: Partial<HealthConfig> = {}): HealthConfig {
   return { probe, interval: 40, timeout: 2000, threshold: 1, successThreshold: 1, onUnhealthy: 'ignore', rawLogging: false, ...overrides };
@@ -152,7 +152,7 @@ describe('HealthMonitor', () => {
       monitor.stop();
       assert.equal(monitor.health, 'unknown');
       await waitFor(() => active === 0, 'the discarded request to end');
-      await delay(100);
+      await sleep(100);
       assert.equal(results.length, completed, 'the in-flight result was discarded');
       assert.deepEqual(
         transitions.map((t) => t.health),

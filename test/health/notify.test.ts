@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openNotifySocket, parseNotifyMessage, type NotifyFields } from '../../src/health/notify.js';
-import { waitFor } from './fixtures/wait-for.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Sends each message as one datagram to $NOTIFY_SOCKET, from a real child process, as an app would. */
 function sendFromChild(socketPath: string, ...messages: string[]): Promise<number | null> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command, HealthProbe } from '../../src/config/types.js';
 import { runProbe, type ProbeOptions } from '../../src/health/probes.js';
-import { waitFor } from './fixtures/wait-for.js';
+import { waitFor } from '../helpers/wait.js';
 
 const options: ProbeOptions = { timeoutMs: 2000, env: process.env };
 
