@@ -1,13 +1,18 @@
 // Validated input → Config. Every default for an omitted field is decided here, in one place.
 import { dirname, resolve } from 'node:path';
 import type { ConfigInput, JobInput } from './schema.js';
-import type { Backoff, Config, HealthConfig, JobConfig, LoggingConfig, Millis } from './types.js';
+import type { Backoff, Config, HealthConfig, JobConfig, KubernetesConfig, LoggingConfig, Millis, ProbesConfig, TelemetryConfig } from './types.js';
 
 const DEFAULT_STOP_TIMEOUT: Millis = 5_000;
 const DEFAULT_BACKOFF: Readonly<Backoff> = { delay: 500, factor: 2, limit: 30_000, resetAfter: 10_000 };
 const DEFAULT_INTERFACES: readonly string[] = ['eth0:inet', 'inet'];
-const DEFAULT_CONTROL_SOCKET = '/var/run/containerpilot.socket';
+export const DEFAULT_CONTROL_SOCKET = '/var/run/containerpilot.socket';
 const DEFAULT_LOGGING: Readonly<LoggingConfig> = { level: 'info', format: 'default', output: 'stdout' };
+const DEFAULT_TELEMETRY_PORT = 9090;
+// Where the kubelet can reach the probes: the pod's IP, whatever it is.
+const DEFAULT_PROBES_ADDRESS = '0.0.0.0';
+/** Where the kubelet mounts the pod's service-account credentials. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export function buildConfig(input: ConfigInput, origin: { file: string; hash: string }): Config {
   // ContainerPilot treats a stopTimeout of 0 as unset.
@@ -20,7 +25,9 @@ export function buildConfig(input: ConfigInput, origin: { file: string; hash: st
     consul: input.consul,
     logging: { ...DEFAULT_LOGGING, ...input.logging },
     control: { socket: input.control?.socket ?? DEFAULT_CONTROL_SOCKET },
-    telemetry: input.telemetry,
+    kubernetes: buildKubernetes(input.kubernetes ?? {}),
+    telemetry: input.telemetry && buildTelemetry(input.telemetry),
+    probes: input.probes && buildProbes(input.probes),
     stopTimeout,
     main: input.main,
   });
@@ -66,8 +73,34 @@ function buildHealth(health: NonNullable<JobInput['health']>): HealthConfig {
     successThreshold: health.successThreshold ?? 1,
     ttl: health.ttl,
     onUnhealthy: health.onUnhealthy ?? 'ignore',
+    level: health.level,
     rawLogging: health.logging?.raw ?? false,
   });
+}
+
+function buildKubernetes(kubernetes: NonNullable<ConfigInput['kubernetes']>): KubernetesConfig {
+  return withoutUndefined({
+    enabled: kubernetes.enabled,
+    apiServer: kubernetes.apiServer,
+    tokenFile: kubernetes.tokenFile ?? `${SERVICE_ACCOUNT_DIR}/token`,
+    caFile: kubernetes.caFile ?? `${SERVICE_ACCOUNT_DIR}/ca.crt`,
+    namespace: kubernetes.namespace,
+    events: kubernetes.events ?? true,
+  });
+}
+
+function buildTelemetry(telemetry: NonNullable<ConfigInput['telemetry']>): TelemetryConfig {
+  return {
+    port: telemetry.port ?? DEFAULT_TELEMETRY_PORT,
+    // As in ContainerPilot, telemetry listens on the advertised address only, not on every one.
+    interfaces: telemetry.interfaces ?? [...DEFAULT_INTERFACES],
+    tags: telemetry.tags ?? [],
+    metrics: telemetry.metrics ?? [],
+  };
+}
+
+function buildProbes(probes: NonNullable<ConfigInput['probes']>): ProbesConfig {
+  return { port: probes.port, address: probes.address ?? DEFAULT_PROBES_ADDRESS };
 }
 
 /** Optional fields are left out rather than set to undefined, so configs compare and serialize cleanly. */

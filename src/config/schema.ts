@@ -4,11 +4,11 @@
 // HealthProbe — together with the defaults that belong to the value itself (an HTTP probe's
 // method, a TCP probe's host). Defaults for omitted fields, and rules that need the whole job or
 // the whole document, live in `build.ts`, `rules.ts` and `graph.ts`.
-import { constants } from 'node:os';
 import { z } from 'zod';
 import { CommandError, parseCommand } from './command.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { didYouMean, expected, quoteKey } from './messages.js';
+import { SIGNAL_NAMES, toSignalName } from './signal-name.js';
 import {
   EVENT_NAMES,
   HOOKABLE_SIGNALS,
@@ -17,6 +17,7 @@ import {
   type HookableSignal,
   type LogLevel,
   type Millis,
+  type MetricConfig,
   type When,
 } from './types.js';
 
@@ -70,6 +71,9 @@ const nonBlank = z.string().refine((text) => text.trim() !== '', { error: 'must 
 
 const port = parsedStringOrNumber('a port number from 1 to 65535', toPort);
 
+/** A port to listen on: 0 picks a free one (tests, and setups that only read it from `status`). */
+const listenPort = parsedStringOrNumber('a port number from 0 to 65535', (value) => (value === 0 || value === '0' ? 0 : toPort(value)));
+
 /** Environment, Consul meta, HTTP headers: string values, with numbers and booleans taken as their text. */
 const stringMap = z.record(
   z.string(),
@@ -89,16 +93,7 @@ const command = z
   })
   .describe('A command line, split like a shell would (run by /bin/sh when it uses shell syntax), or an argv array.');
 
-const SIGNAL_NAMES = Object.keys(constants.signals);
-const signal = parsedString(
-  'a signal name such as "SIGTERM"',
-  (name) => {
-    const upper = name.toUpperCase();
-    const full = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-    return SIGNAL_NAMES.includes(full) ? (full as NodeJS.Signals) : undefined;
-  },
-  SIGNAL_NAMES,
-);
+const signal = parsedString('a signal name such as "SIGTERM"', toSignalName, SIGNAL_NAMES);
 
 function parseRestarts(value: string | number): number | undefined {
   if (value === 'unlimited') return Infinity;
@@ -214,6 +209,10 @@ const health = z
     threshold: z.int().min(1).optional().describe('Consecutive failures needed to become unhealthy (default 1).'),
     successThreshold: z.int().min(1).optional().describe('Consecutive successes needed to become healthy (default 1).'),
     onUnhealthy: z.enum(['ignore', 'restart']).optional(),
+    level: z
+      .enum(['alive', 'ready'])
+      .optional()
+      .describe('Which probe endpoint this check counts for, as in Pebble: "alive" fails /livez and /readyz, "ready" (default) only /readyz.'),
     logging: rawLogging.optional(),
   })
   .transform(({ exec, http, tcp, ...timing }, ctx) => {
@@ -320,6 +319,17 @@ const consul = z
   )
   .describe('The Consul agent to register with; without it, jobs run but nothing is registered.');
 
+const kubernetes = z
+  .strictObject({
+    enabled: z.boolean().optional().describe('Force the bridge on or off (default: on when KUBERNETES_SERVICE_HOST is set).'),
+    apiServer: parsedString(HTTP_URL, parseHttpUrl).optional().describe('API server URL (default: from KUBERNETES_SERVICE_HOST/PORT).'),
+    tokenFile: nonBlank.optional().describe('Bearer token file (default: the service account\'s).'),
+    caFile: nonBlank.optional().describe('CA bundle of the API server (default: the service account\'s).'),
+    namespace: nonBlank.optional().describe('Namespace of the Autopilot object (default: $POD_NAMESPACE, then the service account\'s).'),
+    events: z.boolean().optional().describe('Post Kubernetes Events on job transitions (default true).'),
+  })
+  .describe('The Kubernetes bridge: reports this pod as an Autopilot resource.');
+
 const LOG_LEVELS = new Map<string, LogLevel>([
   ['DEBUG', 'debug'],
   ['INFO', 'info'],
@@ -338,6 +348,57 @@ const logging = z.strictObject({
   output: nonBlank.optional().describe('"stdout" (default), "stderr" or a file path.'),
 });
 
+// Prometheus' metric name rule.
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+const metric = z
+  .strictObject({
+    namespace: z.string().optional(),
+    subsystem: z.string().optional(),
+    name: nonBlank,
+    help: z.string().optional().describe('The HELP text (default: the name).'),
+    type: z.enum(['counter', 'gauge', 'histogram', 'summary']).describe('counter adds, gauge sets, histogram and summary observe each value put.'),
+  })
+  .transform(({ namespace, subsystem, name, help, type }, ctx): MetricConfig => {
+    // ContainerPilot joined all three with "_" even when some were empty (`__name`), which made
+    // such metrics unreachable by -putmetric; empty parts are left out here.
+    const fullName = [namespace, subsystem, name].filter((part) => part !== undefined && part !== '').join('_');
+    if (!METRIC_NAME.test(fullName)) return reject(ctx, expected(`a Prometheus metric name matching ${METRIC_NAME.source}`, fullName));
+    return { name: fullName, help: help || fullName, type };
+  })
+  .describe('A metric set through `pilotfish metric NAME=VALUE` (ContainerPilot\'s -putmetric); named namespace_subsystem_name.');
+
+const telemetry = z
+  .strictObject({
+    port: listenPort.optional().describe('Port of /metrics and /status (default 9090).'),
+    interfaces: z
+      .union([z.string(), z.array(z.string())], {
+        error: (issue) => expected('an interface spec or an array of them', issue.input),
+      })
+      .transform((spec) => (typeof spec === 'string' ? [spec] : spec))
+      .optional()
+      .describe('Where to listen, first match wins, as for jobs (default ["eth0:inet", "inet"]); "static:0.0.0.0" for every address.'),
+    tags: z.array(z.string()).optional().describe('Tags of the telemetry service in Consul.'),
+    metrics: z
+      .array(metric)
+      .optional()
+      .superRefine((metrics = [], ctx) => {
+        const seen = new Set<string>();
+        metrics.forEach((metric, index) => {
+          if (seen.has(metric.name)) ctx.addIssue({ code: 'custom', message: `${metric.name} is declared twice`, path: [index, 'name'] });
+          seen.add(metric.name);
+        });
+      }),
+  })
+  .describe('The Prometheus endpoint (ContainerPilot\'s telemetry): /metrics and /status.');
+
+const probes = z
+  .strictObject({
+    port: listenPort.describe('Port of /livez and /readyz.'),
+    address: nonBlank.optional().describe('Address to listen on (default 0.0.0.0, where the kubelet can reach it).'),
+  })
+  .describe('Kubernetes-style /livez and /readyz endpoints that aggregate every job\'s health.');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Ignored; lets editors find this schema.'),
@@ -346,7 +407,9 @@ export const configSchema = z
     jobs: z.array(job).optional(),
     watches: z.array(watch).optional().describe('Consul services to watch; each emits events as source "watch.<name>".'),
     control: z.strictObject({ socket: nonBlank.optional() }).optional(),
-    telemetry: z.record(z.string(), z.unknown()).optional(),
+    telemetry: telemetry.optional(),
+    probes: probes.optional(),
+    kubernetes: kubernetes.optional(),
     stopTimeout: duration().optional().describe('Default wait before SIGKILL on shutdown (default 5s; 0 means 5s).'),
     main: nonBlank.optional().describe('The job whose exit code becomes the supervisor\'s.'),
   })

@@ -71,6 +71,8 @@ export interface HealthConfig {
   ttl?: Millis;
   /** Restart the job when it becomes unhealthy. */
   onUnhealthy: 'ignore' | 'restart';
+  /** Pebble's check levels: an `alive` check failing fails /livez too; every check counts for /readyz. */
+  level?: 'alive' | 'ready';
   /** Pass the probe's output through unmodified instead of as log lines. */
   rawLogging: boolean;
 }
@@ -121,6 +123,22 @@ export interface ConsulConfig {
   tls?: { cafile?: string; capath?: string; clientcert?: string; clientkey?: string; servername?: string; verify?: boolean };
 }
 
+/** The Kubernetes bridge: where the API server is and what it may write. */
+export interface KubernetesConfig {
+  /** `true`/`false` force the bridge on/off; absent, it is on when `KUBERNETES_SERVICE_HOST` is set. */
+  enabled?: boolean;
+  /** API server URL; default `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`. */
+  apiServer?: string;
+  /** Bearer token, re-read every minute (projected service-account tokens rotate). */
+  tokenFile: string;
+  /** CA bundle that signs the API server's certificate. */
+  caFile: string;
+  /** Namespace of the pod's Autopilot object; default `$POD_NAMESPACE`, then the service account's. */
+  namespace?: string;
+  /** Post Kubernetes Events about job transitions. */
+  events: boolean;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LoggingConfig {
@@ -129,6 +147,26 @@ export interface LoggingConfig {
   format: 'default' | 'text' | 'json';
   /** `stdout`, `stderr` or a file path (reopened on SIGUSR1). */
   output: string;
+}
+
+export interface MetricConfig {
+  /** The full Prometheus name: namespace_subsystem_name. */
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram' | 'summary';
+}
+
+export interface TelemetryConfig {
+  /** 0 picks a free port. */
+  port: number;
+  interfaces: string[];
+  tags: string[];
+  metrics: MetricConfig[];
+}
+
+export interface ProbesConfig {
+  port: number;
+  address: string;
 }
 
 export interface Config {
@@ -141,8 +179,11 @@ export interface Config {
   consul?: ConsulConfig;
   logging: LoggingConfig;
   control: { socket: string };
-  /** Passed through for the telemetry issue; validated there. */
-  telemetry?: Record<string, unknown>;
+  kubernetes: KubernetesConfig;
+  /** The Prometheus endpoint; off when absent. */
+  telemetry?: TelemetryConfig;
+  /** The /livez and /readyz endpoints; off when absent. */
+  probes?: ProbesConfig;
   /** Default per-job stop timeout (ContainerPilot's top-level `stopTimeout`). */
   stopTimeout: Millis;
   /** The job whose exit code becomes the supervisor's. */

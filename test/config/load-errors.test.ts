@@ -86,6 +86,14 @@ describe('unknown keys', () => {
     assertOnlyIssue(text, { path: 'consull', ...at(text, 2, 'consull'), message: 'unknown key; did you mean `consul`?' });
   });
 
+  it('rejects an API server that is not a URL, and a misspelled Kubernetes key', () => {
+    const text = '{\n  kubernetes: {\n    apiServer: "10.0.0.1:6443",\n    event: false,\n  },\n}';
+    assert.deepEqual(issuesOf(text), [
+      { file: FILE, path: 'kubernetes.apiServer', ...at(text, 3, 'apiServer'), message: 'expected an http:// or https:// URL, got "10.0.0.1:6443"' },
+      { file: FILE, path: 'kubernetes.event', ...at(text, 4, 'event'), message: 'unknown key; did you mean `events`?' },
+    ]);
+  });
+
   it('rejects `restart` (ContainerPilot docs once showed it) and suggests `restarts`', () => {
     const text = jobWith('restart: "always",');
     assertOnlyIssue(text, { path: 'jobs[0].restart', ...at(text, 6, 'restart'), message: 'unknown key; did you mean `restarts`?' });

@@ -29,8 +29,9 @@ describe('a ContainerPilot v3 config', () => {
     assert.deepEqual(config.control, { socket: '/tmp/containerpilot.socket' });
     assert.deepEqual(config.telemetry, {
       port: 9090,
+      interfaces: ['eth0:inet', 'inet'],
       tags: ['op'],
-      metrics: [{ namespace: 'example', subsystem: 'nginx', name: 'connections', help: 'open connections', type: 'gauge' }],
+      metrics: [{ name: 'example_nginx_connections', help: 'open connections', type: 'gauge' }],
     });
     assert.deepEqual(config.watches, [
       { name: 'backend', interval: 3_000 },
@@ -136,6 +137,11 @@ describe('defaults', () => {
       watches: [],
       logging: { level: 'info', format: 'default', output: 'stdout' },
       control: { socket: '/var/run/containerpilot.socket' },
+      kubernetes: {
+        tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+        caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+        events: true,
+      },
       stopTimeout: 5_000,
     });
   });
@@ -144,6 +150,16 @@ describe('defaults', () => {
     const config = load('{}');
     assert.equal(config.consul, undefined);
     assert.deepEqual(config.jobs, []);
+  });
+
+  it('leaves the Kubernetes bridge to the environment, with the service account\'s credentials', () => {
+    const { kubernetes } = load('{ kubernetes: { api_server: "https://10.0.0.1:6443", events: false } }');
+    assert.deepEqual(kubernetes, {
+      apiServer: 'https://10.0.0.1:6443',
+      tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+      events: false,
+    });
   });
 
   it('takes a top-level stopTimeout of 0 to mean 5s, as ContainerPilot does', () => {
