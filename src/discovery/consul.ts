@@ -1,0 +1,221 @@
+// Discovery through a Consul agent's HTTP API, with the `consul` npm package (loaded only when a
+// config has a `consul` block). Two calls go around the package's helpers, through its own
+// client so they share its connection, token and TLS: registration, whose helper drops
+// `EnableTagOverride` and has no `replace-existing-checks`, and `/agent/check/update`, which it
+// does not wrap (and the only TTL call that sets status and output together).
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logging/logger.js';
+import { BlockingQuery } from './blocking-query.js';
+import type { ConsulConnection } from './connection.js';
+import {
+  DiscoveryError,
+  checkIdOf,
+  type CheckStatus,
+  type Discovery,
+  type Instance,
+  type ServiceDefinition,
+  type ServiceQuery,
+  type ServiceWatch,
+  type WatchOptions,
+} from './discovery.js';
+
+/** The parts of the package's loosely typed client that are used here. */
+interface ConsulClient {
+  agent: { service: { deregister(options: RequestOptions & { id: string }): Promise<unknown>; maintenance(options: RequestOptions & { id: string; enable: boolean; reason: string }): Promise<unknown> } };
+  health: { service(options: RequestOptions & ServiceQuery & { passing: boolean; index?: string; wait?: string }): Promise<[ResponseLike, HealthEntry[]]> };
+  _put(request: { name: string; path: string; query?: Record<string, string>; type: 'json'; body: unknown; timeout?: number }, handler: ResponseHandler): Promise<unknown>;
+  destroy(): void;
+}
+/** papi's response middleware: settles the call with the request's error or nothing. */
+type ResponseHandler = (request: { err?: Error }, next: (retry: boolean, error?: Error, result?: unknown) => void) => void;
+const ignoreBody: ResponseHandler = (request, next) => next(false, request.err);
+
+interface RequestOptions {
+  timeout?: number;
+  ctx?: EventEmitter & { includeResponse?: boolean };
+}
+interface ResponseLike {
+  headers: Record<string, string | undefined>;
+}
+interface HealthEntry {
+  Node?: { Address?: string };
+  Service?: { ID?: string; Address?: string; Port?: number };
+}
+interface PackageError extends Error {
+  statusCode?: number;
+  isResponse?: boolean;
+  response?: { body?: unknown };
+}
+
+/** Agent calls are local and quick; a hung agent must not hold a heartbeat for long. */
+const CALL_TIMEOUT_MS = 5_000;
+
+export async function connectConsul(connection: ConsulConnection, log: Logger): Promise<Discovery> {
+  const { default: Consul } = await import('consul');
+  const client = new Consul({
+    baseUrl: `${connection.url}/v1`,
+    ...(connection.socketPath ? { socketPath: connection.socketPath } : {}),
+    // The token travels as a header on every request and is never part of a URL or a message.
+    headers: connection.token ? { 'x-consul-token': connection.token } : {},
+    ...connection.tls,
+  } as ConstructorParameters<typeof Consul>[0]) as unknown as ConsulClient;
+  return new ConsulDiscovery(client, connection.url, log);
+}
+
+class ConsulDiscovery implements Discovery {
+  private readonly outage: OutageLog;
+
+  constructor(
+    private readonly client: ConsulClient,
+    readonly location: string,
+    log: Logger,
+  ) {
+    this.outage = new OutageLog(location, log);
+  }
+
+  async register(service: ServiceDefinition): Promise<void> {
+    await this.call(() =>
+      this.client._put(
+        {
+          name: 'agent.service.register',
+          path: '/agent/service/register',
+          // Idempotent re-registration: checks missing from this definition are removed.
+          query: { 'replace-existing-checks': 'true' },
+          type: 'json',
+          body: registrationBody(service),
+          timeout: CALL_TIMEOUT_MS,
+        },
+        ignoreBody,
+      ),
+    );
+  }
+
+  async heartbeat(serviceId: string, status: CheckStatus, output: string): Promise<void> {
+    await this.call(() =>
+      this.client._put(
+        { name: 'agent.check.update', path: `/agent/check/update/${encodeURIComponent(checkIdOf(serviceId))}`, type: 'json', body: { Status: status, Output: output }, timeout: CALL_TIMEOUT_MS },
+        ignoreBody,
+      ),
+    );
+  }
+
+  async deregister(serviceId: string): Promise<void> {
+    await this.call(() => this.client.agent.service.deregister({ id: serviceId, timeout: CALL_TIMEOUT_MS }));
+  }
+
+  async maintenance(serviceId: string, enabled: boolean, reason: string): Promise<void> {
+    await this.call(() => this.client.agent.service.maintenance({ id: serviceId, enable: enabled, reason, timeout: CALL_TIMEOUT_MS }));
+  }
+
+  watch(query: ServiceQuery, options: WatchOptions, onInstances: (instances: Instance[]) => void): ServiceWatch {
+    const loop = new BlockingQuery<Instance[]>({
+      waitMs: options.waitMs,
+      onValue: onInstances,
+      // Already reported through the outage log; the loop retries by itself.
+      onError: () => undefined,
+      fetch: ({ index, waitMs, timeoutMs, signal }) =>
+        this.call(async () => {
+          const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
+          const cancel = () => ctx.emit('cancel');
+          signal.addEventListener('abort', cancel, { once: true });
+          try {
+            const [response, entries] = await this.client.health.service({
+              ...query,
+              passing: true,
+              ...(index > 0 ? { index: String(index), wait: `${waitMs}ms` } : {}),
+              timeout: timeoutMs,
+              ctx,
+            });
+            return { value: entries.map(instanceOf), index: Number(response.headers['x-consul-index']) };
+          } finally {
+            signal.removeEventListener('abort', cancel);
+          }
+        }, signal),
+    });
+    loop.start();
+    return { stop: () => loop.stop() };
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** Every call: failures become DiscoveryErrors, and an outage is logged once, not per call. */
+  private async call<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      const result = await request();
+      this.outage.recovered();
+      return result;
+    } catch (error) {
+      // A watch stopped on purpose: not a failure of Consul's.
+      if (signal?.aborted) throw error;
+      const failure = classify(error as PackageError);
+      if (failure.failure === 'unknownService') this.outage.recovered();
+      else this.outage.failed(failure);
+      throw failure;
+    }
+  }
+}
+
+function registrationBody(service: ServiceDefinition): Record<string, unknown> {
+  const check = service.check;
+  return {
+    ID: service.id,
+    Name: service.name,
+    Address: service.address,
+    ...(service.port !== undefined ? { Port: service.port } : {}),
+    Tags: service.tags,
+    Meta: service.meta,
+    EnableTagOverride: service.enableTagOverride,
+    Check: {
+      CheckID: checkIdOf(service.id),
+      Name: `${service.name} TTL`,
+      Notes: check.notes,
+      TTL: `${check.ttlMs}ms`,
+      Status: check.status,
+      ...(check.deregisterCriticalServiceAfterMs !== undefined ? { DeregisterCriticalServiceAfter: `${check.deregisterCriticalServiceAfterMs}ms` } : {}),
+    },
+  };
+}
+
+function instanceOf(entry: HealthEntry): Instance {
+  // A service registered without an address is reachable at its node's address.
+  return { id: entry.Service?.ID ?? '', address: entry.Service?.Address || entry.Node?.Address || '', port: entry.Service?.Port ?? 0 };
+}
+
+function classify(error: PackageError): DiscoveryError {
+  if (error instanceof DiscoveryError) return error;
+  const status = error.isResponse ? error.statusCode : undefined;
+  const body = typeof error.response?.body === 'string' ? error.response.body.trim() : '';
+  const detail = body || error.message;
+  if (status === undefined) return new DiscoveryError('unreachable', error.message);
+  // An agent that lost its state (restarted in -dev mode, emptied data dir) answers a TTL update
+  // with 500 "does not have associated TTL" or 404, and a maintenance call with 404.
+  if (status === 404 || /does not have associated TTL|Unknown check|Unknown service/i.test(detail)) return new DiscoveryError('unknownService', detail);
+  return new DiscoveryError('rejected', `HTTP ${status}: ${detail}`);
+}
+
+/** One line when Consul becomes unreachable (or starts refusing), one when it answers again. */
+class OutageLog {
+  private current: string | undefined;
+
+  constructor(
+    private readonly location: string,
+    private readonly log: Logger,
+  ) {}
+
+  failed(failure: DiscoveryError): void {
+    // Unreachable is one outage whatever the socket error of the moment; each refusal is news.
+    const key = failure.failure === 'unreachable' ? 'unreachable' : failure.message;
+    if (this.current === key) return;
+    this.current = key;
+    const message = failure.message;
+    this.log.warn(`Consul at ${this.location} is failing: ${message}; retrying in the background`);
+  }
+
+  recovered(): void {
+    if (this.current === undefined) return;
+    this.current = undefined;
+    this.log.info(`Consul at ${this.location} is answering again`);
+  }
+}

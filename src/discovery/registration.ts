@@ -1,0 +1,256 @@
+// One job's service in the catalog. Its wanted state follows the job: registered once the job is
+// healthy (or right away with `initialStatus`), its TTL check passing or critical with the
+// check's output as the job's health flips, out of rotation during maintenance, and deregistered
+// when the job has stopped for good. `sync` moves the catalog towards that state one call at a
+// time; a failed call is retried with backoff, and an agent that has forgotten the service
+// (restarted, state lost) gets it registered again. Unlike ContainerPilot, nothing here is
+// remembered as "registered" beyond what the agent last confirmed.
+import type { JobConfig } from '../config/types.js';
+import type { JobState } from '../events/types.js';
+import type { Health } from '../health/monitor.js';
+import type { Logger } from '../logging/logger.js';
+import { retryDelay } from './blocking-query.js';
+import { DiscoveryError, type CheckStatus, type Discovery, type ServiceDefinition } from './discovery.js';
+import { resolveAddress, type NetworkInterfaces } from './interfaces.js';
+
+/** What the registration reads from the job it advertises. */
+export interface AdvertisedJob {
+  readonly config: JobConfig;
+  readonly state: JobState;
+  readonly health: Health;
+}
+
+export interface RegistrationStatus {
+  id: string;
+  name: string;
+  address?: string;
+  port?: number;
+  /** `waiting`: not yet healthy; `registering`: being (re)sent; `deregistered`: taken out after it ended. */
+  state: 'waiting' | 'registering' | 'registered' | 'deregistered';
+  /** What the TTL check was last set to. */
+  check?: CheckStatus;
+  maintenance: boolean;
+  /** The last failure, until a call succeeds again. */
+  error?: string;
+}
+
+const ENDED: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
+const MAINTENANCE_REASON = 'pilotfish maintenance mode';
+
+/** A job is advertised when it has a port, or is a registration-only service with a TTL. */
+export function isAdvertised(job: JobConfig): boolean {
+  return job.health?.ttl !== undefined && (job.port !== undefined || job.exec === undefined);
+}
+
+/** Unique on the agent, and stable for a job across reloads: ContainerPilot's `<name>-<hostname>`. */
+export function serviceIdOf(name: string, hostname: string): string {
+  return `${name}-${hostname}`;
+}
+
+export function serviceDefinition(job: JobConfig, hostname: string, interfaces: NetworkInterfaces): ServiceDefinition {
+  const ttlMs = job.health?.ttl ?? 0;
+  return {
+    id: serviceIdOf(job.name, hostname),
+    name: job.name,
+    address: resolveAddress(job.interfaces, interfaces),
+    port: job.port,
+    tags: job.tags,
+    meta: job.meta,
+    enableTagOverride: job.enableTagOverride,
+    check: {
+      ttlMs,
+      status: job.initialStatus ?? 'critical',
+      notes: `TTL for ${job.name} set by pilotfish`,
+      deregisterCriticalServiceAfterMs: job.deregisterCriticalServiceAfter,
+    },
+  };
+}
+
+/**
+ * Heartbeats go out at ContainerPilot's cadence, once per health-check interval, but at least
+ * twice per TTL so that one lost heartbeat does not let the check expire.
+ */
+export function heartbeatInterval(job: JobConfig): number {
+  const ttl = job.health?.ttl ?? 0;
+  return Math.max(100, Math.min(job.health?.interval ?? ttl, ttl / 2));
+}
+
+interface Wanted {
+  present: boolean;
+  status?: CheckStatus;
+  maintenance: boolean;
+}
+
+export interface RegistrationContext {
+  discovery: Discovery;
+  log: Logger;
+  hostname: string;
+  interfaces: () => NetworkInterfaces;
+  inMaintenance: () => boolean;
+  /** Set once the supervisor is going away: nothing is retried any more. */
+  closed: () => boolean;
+}
+
+export class ServiceRegistration {
+  private definition: ServiceDefinition | undefined;
+  /** We have put it in the catalog and not taken it out: it belongs there, even as critical. */
+  private advertised = false;
+  /** The agent has it as last sent (cleared when the agent lost it or it must be sent again). */
+  private confirmed = false;
+  private maintenanceApplied = false;
+  private lastCheck: CheckStatus | undefined;
+  private everRegistered = false;
+  private output = '';
+  private error: string | undefined;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+  /** Re-registering at once after a loss is done once; an agent that keeps losing it gets backoff. */
+  private reRegisteredAfterLoss = false;
+
+  constructor(
+    private job: AdvertisedJob,
+    private readonly context: RegistrationContext,
+  ) {}
+
+  private get id(): string {
+    return serviceIdOf(this.job.config.name, this.context.hostname);
+  }
+
+  /** A reload replaced the job: its definition may differ, so it is registered afresh. */
+  replaceJob(job: AdvertisedJob): void {
+    if (job === this.job) return;
+    this.job = job;
+    this.definition = undefined;
+    this.confirmed = false;
+  }
+
+  /** Sends the registration again on the next sync (idempotent for the agent). */
+  registerAgain(): void {
+    this.confirmed = false;
+  }
+
+  /** The job's health changed, with this check output. */
+  noteOutput(output: string): void {
+    this.output = output;
+  }
+
+  /** Brings the catalog in line with the job; calls never overlap, and one more runs if asked meanwhile. */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = this.runSyncs().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  status(): RegistrationStatus {
+    const definition = this.definition;
+    return {
+      id: this.id,
+      name: this.job.config.name,
+      address: definition?.address,
+      port: definition?.port,
+      state: this.confirmed ? 'registered' : this.advertised ? 'registering' : this.everRegistered ? 'deregistered' : 'waiting',
+      check: this.confirmed ? this.lastCheck : undefined,
+      maintenance: this.confirmed && this.maintenanceApplied,
+      error: this.error,
+    };
+  }
+
+  stopTimers(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async runSyncs(): Promise<void> {
+    do {
+      this.syncAgain = false;
+      this.stopTimers();
+      await this.syncOnce();
+    } while (this.syncAgain);
+  }
+
+  private async syncOnce(): Promise<void> {
+    try {
+      await this.converge();
+      this.failures = 0;
+      this.error = undefined;
+      this.reRegisteredAfterLoss = false;
+    } catch (error) {
+      if (error instanceof DiscoveryError && error.failure === 'unknownService') {
+        // The agent lost it (restart without persisted state): register again, right away once.
+        this.confirmed = false;
+        if (!this.reRegisteredAfterLoss) {
+          this.reRegisteredAfterLoss = true;
+          this.context.log.warn(`Consul no longer knows ${this.job.config.name} (${error.message}): registering it again`);
+          this.syncAgain = true;
+          return;
+        }
+      }
+      this.failures += 1;
+      this.error = (error as Error).message;
+      // Consul's own failures are logged once per outage by the discovery; others (no address
+      // matches `interfaces`) once per episode here.
+      if (!(error instanceof DiscoveryError) && this.failures === 1) this.context.log.error(`cannot register ${this.job.config.name}: ${this.error}`);
+    }
+    this.scheduleNext();
+  }
+
+  /** One pass of calls towards the wanted state; throws on the first failure. */
+  private async converge(): Promise<void> {
+    const wanted = this.wanted();
+    const { discovery } = this.context;
+    if (!wanted.present) {
+      if (!this.advertised) return;
+      await discovery.deregister(this.id);
+      this.advertised = false;
+      this.confirmed = false;
+      this.context.log.info(`deregistered ${this.id} from Consul`);
+      return;
+    }
+    this.definition ??= serviceDefinition(this.job.config, this.context.hostname, this.context.interfaces());
+    const definition = this.definition;
+    if (!this.confirmed) {
+      await discovery.register({ ...definition, check: { ...definition.check, status: wanted.status ?? definition.check.status } });
+      this.advertised = true;
+      this.confirmed = true;
+      this.everRegistered = true;
+      this.maintenanceApplied = false;
+      this.lastCheck = wanted.status ?? definition.check.status;
+      this.context.log.info(`registered ${definition.id} in Consul at ${definition.address}${definition.port === undefined ? '' : `:${definition.port}`}`);
+    }
+    if (this.maintenanceApplied !== wanted.maintenance) {
+      await discovery.maintenance(definition.id, wanted.maintenance, MAINTENANCE_REASON);
+      this.maintenanceApplied = wanted.maintenance;
+    }
+    if (wanted.status !== undefined) {
+      await discovery.heartbeat(definition.id, wanted.status, this.output || `${this.job.config.name} is ${this.job.health}`);
+      this.lastCheck = wanted.status;
+    }
+  }
+
+  private wanted(): Wanted {
+    const job = this.job;
+    const maintenance = this.context.inMaintenance();
+    // A reload may have taken the job's `port` away: then it is no longer a service.
+    if (this.context.closed() || ENDED.has(job.state) || !isAdvertised(job.config)) return { present: false, maintenance };
+    if (job.health === 'healthy') return { present: true, status: 'passing', maintenance };
+    if (job.health === 'unhealthy') return { present: this.advertised, status: 'critical', maintenance };
+    // Health unknown: registered only with an initial status, which the TTL then keeps until the
+    // first check says otherwise (no heartbeat vouches for a job nobody has checked yet).
+    const started = job.state !== 'idle';
+    return { present: this.advertised || (started && job.config.initialStatus !== undefined), maintenance };
+  }
+
+  /** The next heartbeat, or a retry after a failure (never later than the heartbeat would be). */
+  private scheduleNext(): void {
+    // A deregistration that failed is retried too: `advertised` is still set.
+    if (this.context.closed() || !(this.wanted().present || this.advertised)) return;
+    const interval = heartbeatInterval(this.job.config);
+    const delay = this.failures === 0 ? interval : retryDelay(this.failures, interval);
+    this.timer = setTimeout(() => void this.sync(), delay);
+  }
+}

@@ -1,0 +1,76 @@
+// A `watches` entry: turns the catalog's answers about another service into ContainerPilot's
+// events from source `watch.<name>`: `changed` when the set of healthy instances changed, then
+// `healthy` if there is at least one and `unhealthy` if there is none. Nothing is published for
+// an answer that changed nothing (blocking queries also return on timeouts and unrelated writes).
+import type { WatchConfig } from '../config/types.js';
+import type { SupervisorEvent } from '../events/types.js';
+import type { Instance } from './discovery.js';
+
+export interface WatchStatus {
+  name: string;
+  /** `waiting` until the catalog's first answer. */
+  state: 'waiting' | 'watching';
+  instances: number;
+  lastChange?: string;
+}
+
+/** Blocking-query waits are bounded by Consul at 10 minutes. */
+const MAX_WAIT_MS = 10 * 60_000;
+const MIN_WAIT_MS = 1_000;
+
+export class WatchedService {
+  private instances: Instance[] = [];
+  private answered = false;
+  private lastChange: Date | undefined;
+
+  constructor(
+    readonly config: WatchConfig,
+    private readonly publish: (event: SupervisorEvent) => void,
+  ) {}
+
+  get source(): string {
+    return `watch.${this.config.name}`;
+  }
+
+  /**
+   * ContainerPilot's `interval` bounds how long one blocking query waits, so the watch still
+   * re-reads the catalog at least that often.
+   */
+  get waitMs(): number {
+    return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, this.config.interval));
+  }
+
+  update(next: Instance[]): void {
+    this.answered = true;
+    if (!instancesChanged(this.instances, next)) return;
+    this.instances = next;
+    this.lastChange = new Date();
+    this.publish({ kind: 'changed', source: this.source });
+    this.publish({ kind: next.length > 0 ? 'healthy' : 'unhealthy', source: this.source });
+  }
+
+  status(): WatchStatus {
+    return {
+      name: this.config.name,
+      state: this.answered ? 'watching' : 'waiting',
+      instances: this.instances.length,
+      lastChange: this.lastChange?.toISOString(),
+    };
+  }
+}
+
+/**
+ * ContainerPilot's rule: a change is a different number of instances, or a different address or
+ * port once both lists are sorted by service ID. Starting from no instances, a first answer with
+ * none is therefore no change.
+ */
+export function instancesChanged(previous: readonly Instance[], next: readonly Instance[]): boolean {
+  if (previous.length !== next.length) return true;
+  const sortedPrevious = sortById(previous);
+  const sortedNext = sortById(next);
+  return sortedPrevious.some((instance, i) => instance.address !== sortedNext[i]?.address || instance.port !== sortedNext[i]?.port);
+}
+
+function sortById(instances: readonly Instance[]): Instance[] {
+  return [...instances].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,104 @@
+// Registration in a real Consul agent, through the real `pilotfish` command: what a job with a
+// `port` looks like in the catalog, how its TTL check follows its health, and when it leaves.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConsulAgent } from '../helpers/consul.js';
+import { HealthSwitch, serviceId, serviceJob, stopRun } from '../helpers/discovery.js';
+import { runConfig } from '../helpers/pilotfish.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+let consul: ConsulAgent;
+before(async () => {
+  consul = await ConsulAgent.start();
+});
+after(() => consul.stop());
+
+test('a job with a port appears in Consul with its address, port, tags, meta and tag override', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    jobs: [${serviceJob('web', health, { extra: 'tags: ["blue", "v2"], meta: { version: "2.1" }, consul: { enableTagOverride: true }' })}],
+  }`);
+  const registered = await waitFor(async () => (await consul.services())[serviceId('web')], 'web in the agent', 8000);
+  assert.equal(registered.Service, 'web');
+  assert.equal(registered.Address, '127.0.0.1');
+  assert.equal(registered.Port, 8080);
+  assert.deepEqual(registered.Tags, ['blue', 'v2']);
+  assert.deepEqual(registered.Meta, { version: '2.1' });
+  assert.equal(registered.EnableTagOverride, true);
+  await stopRun(run);
+});
+
+test("the TTL check follows the job's health both ways, with the check's output", async () => {
+  const health = new HealthSwitch().healthy('all good');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('api', health)}] }`);
+  const checkId = `service:${serviceId('api')}`;
+  const check = async () => (await consul.checks())[checkId];
+  const checkIs = (status: string, output: RegExp) => async () => {
+    const current = await check();
+    return current?.Status === status && output.test(current.Output);
+  };
+  await waitFor(checkIs('passing', /all good/), 'a passing check saying "all good"', 8000);
+  // Heartbeats renew it: still passing after more than one TTL (2 s).
+  await sleep(3000);
+  assert.equal((await check())?.Status, 'passing', run.output());
+
+  health.unhealthy('disk full');
+  await waitFor(checkIs('critical', /disk full/), 'a critical check saying "disk full"', 5000);
+  assert.deepEqual(await consul.passing('api'), []);
+
+  health.healthy('recovered');
+  await waitFor(checkIs('passing', /recovered/), 'passing again, saying "recovered"', 5000);
+  assert.equal((await consul.passing('api')).length, 1);
+  await stopRun(run);
+});
+
+test('SIGTERM deregisters the service before pilotfish exits', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('leaving', health)}] }`);
+  await waitFor(async () => (await consul.services())[serviceId('leaving')], 'leaving in the agent', 8000);
+  run.signal('SIGTERM');
+  const exit = await run.exited;
+  assert.equal(exit.code, 143);
+  assert.equal((await consul.services())[serviceId('leaving')], undefined, run.output());
+  assert.match(run.output(), /deregistered leaving-/);
+});
+
+test('a service whose job ended for good is deregistered while pilotfish runs on', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    jobs: [
+      ${serviceJob('brief', health, { exec: 'sleep 2' })},
+      { name: "keeper", exec: "sleep 60" },
+    ],
+  }`);
+  await waitFor(async () => (await consul.services())[serviceId('brief')], 'brief in the agent', 8000);
+  await waitFor(async () => (await consul.services())[serviceId('brief')] === undefined, 'brief gone from the agent', 8000);
+  assert.equal(run.child.exitCode, null, 'pilotfish is still running');
+  await stopRun(run);
+});
+
+test('initialStatus registers the service at once, before any check has run', async () => {
+  const health = new HealthSwitch();
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    jobs: [${serviceJob('early', health, { interval: '30s', extra: 'initialStatus: "warning"' })}],
+  }`);
+  const check = await waitFor(async () => (await consul.checks())[`service:${serviceId('early')}`], 'early registered', 5000);
+  assert.equal(check.Status, 'warning');
+  await stopRun(run);
+});
+
+test('a restart of the job does not deregister it', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    jobs: [${serviceJob('bouncy', health, { exec: 'sleep 1', extra: 'restarts: "unlimited", backoff: { delay: "50ms" }' })}],
+  }`);
+  await waitFor(async () => (await consul.services())[serviceId('bouncy')], 'bouncy in the agent', 8000);
+  await run.waitForLine(/\[bouncy\] restarting/, 5000);
+  await sleep(300);
+  assert.ok((await consul.services())[serviceId('bouncy')], 'still registered across the restart');
+  await stopRun(run);
+});

@@ -1,0 +1,71 @@
+// Consul failing under pilotfish: absent at start, or killed and restarted with its state lost.
+// Jobs never wait for it, the log says so once per outage, and the services come back by
+// themselves within one TTL of the agent's return.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConsulAgent } from '../helpers/consul.js';
+import { HealthSwitch, serviceId, serviceJob, stopRun } from '../helpers/discovery.js';
+import { runConfig } from '../helpers/pilotfish.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const outageLines = (lines: string[]) => lines.filter((line) => /Consul at .* is failing/.test(line));
+
+test('with Consul down at start, jobs run anyway and are registered once it comes up, with one log line for the outage', async () => {
+  const consul = await ConsulAgent.reserve();
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('patient', health)}] }`);
+  try {
+    await run.waitForLine(/\[patient\] started: sleep 60/);
+    await run.waitForLine(/is healthy/);
+    await sleep(2500);
+    assert.equal(outageLines(run.lines).length, 1, run.output());
+
+    await consul.launch();
+    const launchedAt = Date.now();
+    await waitFor(async () => (await consul.passing('patient')).length === 1, 'patient registered and passing', 10_000);
+    assert.ok(Date.now() - launchedAt < 5000, `registered ${Date.now() - launchedAt} ms after Consul came up`);
+    assert.equal(outageLines(run.lines).length, 1, run.output());
+    assert.match(run.output(), /Consul at .* is answering again/);
+    await stopRun(run);
+  } finally {
+    await consul.stop();
+  }
+});
+
+test('an agent killed and restarted empty gets the services back within one TTL, jobs untouched', async () => {
+  const consul = await ConsulAgent.start();
+  const health = new HealthSwitch().healthy('ok');
+  const ttlMs = 3000;
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('sturdy', health, { ttl: '3s', interval: '500ms' })}] }`);
+  try {
+    await waitFor(async () => (await consul.passing('sturdy')).length === 1, 'sturdy passing', 8000);
+    const started = run.lines.filter((line) => /\[sturdy\] started/.test(line));
+
+    await consul.kill();
+    await sleep(1500);
+    await consul.launch();
+    const backAt = Date.now();
+    await waitFor(async () => (await consul.passing('sturdy')).length === 1, 'sturdy registered again and passing', ttlMs);
+    assert.ok(Date.now() - backAt < ttlMs, `back ${Date.now() - backAt} ms after the agent`);
+
+    assert.deepEqual(run.lines.filter((line) => /\[sturdy\] started/.test(line)), started, 'the job was not restarted');
+    assert.equal(outageLines(run.lines).length, 1, run.output());
+    assert.match(run.output(), /Consul no longer knows sturdy/);
+    await stopRun(run);
+  } finally {
+    await consul.stop();
+  }
+});
+
+test('with Consul gone at shutdown, pilotfish still exits at once and says what stays registered', async () => {
+  const consul = await ConsulAgent.start();
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('stranded', health)}] }`);
+  await waitFor(async () => (await consul.passing('stranded')).length === 1, 'stranded passing', 8000);
+  await consul.stop();
+  const stoppingAt = Date.now();
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+  assert.ok(Date.now() - stoppingAt < 3000, `exited ${Date.now() - stoppingAt} ms after SIGTERM`);
+  assert.match(run.output(), new RegExp(`could not deregister ${serviceId('stranded')} from Consul`));
+});

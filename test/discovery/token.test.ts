@@ -1,0 +1,53 @@
+// The ACL token, against a real agent with ACLs on (default deny): it is what lets pilotfish
+// register, and it appears in no log line and no status, whichever way it was given.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DiscoveryStatus } from '../../src/discovery/component.js';
+import { ConsulAgent } from '../helpers/consul.js';
+import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';
+import { recordingLogger } from '../helpers/log.js';
+import { runConfig } from '../helpers/pilotfish.js';
+import { waitFor } from '../helpers/wait.js';
+
+const TOKEN = '5e1f0c2a-7d3b-4c8e-9a61-0b2d4f6e8a10';
+let consul: ConsulAgent;
+before(async () => {
+  consul = await ConsulAgent.start({ managementToken: TOKEN });
+});
+after(() => consul.stop());
+
+test('a token from CONSUL_HTTP_TOKEN_FILE registers the service and never reaches the log', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const tokenFile = join(health.dir, 'token');
+  writeFileSync(tokenFile, `${TOKEN}\n`);
+  const run = runConfig(`{ consul: "${consul.address}", logging: { level: "DEBUG" }, jobs: [${serviceJob('secretive', health)}] }`, {
+    env: { CONSUL_HTTP_TOKEN_FILE: tokenFile },
+  });
+  await waitFor(async () => (await consul.passing('secretive')).length === 1, 'registered with the token', 8000);
+  await stopRun(run);
+  assert.equal((await consul.services())[serviceId('secretive')], undefined, 'deregistered with the token too');
+  assert.ok(!run.output().includes(TOKEN), run.output());
+});
+
+test('a refused token is reported without being shown', async () => {
+  const wrong = '00000000-dead-beef-0000-000000000000';
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: { address: "${consul.address}", token: "${wrong}" }, jobs: [${serviceJob('refused', health)}] }`);
+  const line = await run.waitForLine(/Consul at .* is failing: HTTP 403/, 8000);
+  await stopRun(run);
+  assert.ok(!run.output().includes(wrong), line);
+});
+
+test('the status names the agent but not the token, and no log line carries it', async () => {
+  const { log, lines } = recordingLogger();
+  const health = new HealthSwitch().healthy('ok');
+  const supervisor = await startSupervisor(`{ consul: { address: "${consul.address}", token: "${TOKEN}" }, jobs: [${serviceJob('quiet', health)}] }`, log);
+  await waitFor(() => (supervisor.snapshot().components.discovery as DiscoveryStatus).services[0]?.check === 'passing', 'a passing check in the status', 8000);
+  const snapshot = JSON.stringify(supervisor.snapshot());
+  assert.match(snapshot, new RegExp(`http://${consul.address}`));
+  assert.ok(!snapshot.includes(TOKEN), snapshot);
+  await supervisor.shutdown({ kind: 'request' });
+  assert.ok(!lines.join('\n').includes(TOKEN), lines.join('\n'));
+});

@@ -1,0 +1,77 @@
+// Watches against a real Consul agent: hooks on `watch.<name>` events run once per change of
+// the watched service's healthy instances, by ContainerPilot's rule of what a change is.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConsulAgent } from '../helpers/consul.js';
+import { stopRun } from '../helpers/discovery.js';
+import { runConfig } from '../helpers/pilotfish.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+let consul: ConsulAgent;
+before(async () => {
+  consul = await ConsulAgent.start();
+});
+after(() => consul.stop());
+
+function register(id: string, port: number, tags: string[] = []): Promise<void> {
+  return consul.put('/v1/agent/service/register', { ID: id, Name: 'backend', Address: '127.0.0.1', Port: port, Tags: tags });
+}
+
+test('a watch runs its onChange hook once per change, and healthy/unhealthy hooks on the flips', async () => {
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    watches: [{ name: "backend", interval: "2s" }],
+    jobs: [
+      { name: "keeper", exec: "sleep 60" },
+      { name: "on-change", exec: "echo upstreams changed", when: { source: "watch.backend", each: "changed" } },
+      { name: "on-healthy", exec: "echo backend up", when: { source: "watch.backend", each: "healthy" } },
+      { name: "on-unhealthy", exec: "echo backend down", when: { source: "watch.backend", each: "unhealthy" } },
+    ],
+  }`);
+  const count = (pattern: RegExp) => run.lines.filter((line) => pattern.test(line)).length;
+  const changes = () => count(/\[on-change\] upstreams changed/);
+  await run.waitForLine(/pilotfish started/);
+  // The first answer, with no instance, is not a change.
+  await sleep(1000);
+  assert.equal(changes(), 0, run.output());
+
+  await register('backend-1', 9001);
+  await waitFor(() => changes() === 1, 'the first change', 5000);
+  await waitFor(() => count(/\[on-healthy\] backend up/) === 1, 'the healthy hook', 5000);
+
+  await register('backend-2', 9002);
+  await waitFor(() => changes() === 2, 'the second change', 5000);
+
+  // Same addresses and ports, other tags: not a change.
+  await register('backend-1', 9001, ['canary']);
+  await sleep(1500);
+  assert.equal(changes(), 2, run.output());
+
+  await consul.put('/v1/agent/service/deregister/backend-1');
+  await consul.put('/v1/agent/service/deregister/backend-2');
+  await waitFor(() => count(/\[on-unhealthy\] backend down/) === 1, 'the unhealthy hook', 5000);
+  await sleep(500);
+  // Two deregistrations may land in one answer or in two: one or two changes, never more.
+  assert.ok(changes() === 3 || changes() === 4, run.output());
+  await stopRun(run);
+});
+
+test('a watch carries on across an agent restart, whose index starts again from low', async () => {
+  await register('backend-1', 9001);
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    watches: [{ name: "backend", interval: "2s" }],
+    jobs: [
+      { name: "keeper", exec: "sleep 60" },
+      { name: "on-change", exec: "echo upstreams changed", when: { source: "watch.backend", each: "changed" } },
+    ],
+  }`);
+  const changes = () => run.lines.filter((line) => /\[on-change\] upstreams changed/.test(line)).length;
+  await waitFor(() => changes() === 1, 'the first change', 5000);
+
+  await consul.restart();
+  await waitFor(() => changes() === 2, 'the change to no instance after the restart', 10_000);
+  await register('backend-1', 9001);
+  await waitFor(() => changes() === 3, 'the change back to one instance', 5000);
+  await stopRun(run);
+});

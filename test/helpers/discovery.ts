@@ -1,0 +1,69 @@
+// Building blocks for discovery tests: a job whose health check a test flips from outside, the
+// service ID pilotfish gives it, and an in-process supervisor wired as `pilotfish run` wires it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigText } from '../../src/config/load.js';
+import { attachConsulDiscovery } from '../../src/discovery/attach.js';
+import { silentLogger, type Logger } from '../../src/logging/logger.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { PilotfishRun } from './pilotfish.js';
+
+/** A health check that passes while the switch is on, and prints what the test last said. */
+export class HealthSwitch {
+  readonly dir = mkdtempSync(join(tmpdir(), 'pilotfish-health-'));
+
+  /** The check command, for a config. */
+  get command(): string {
+    return `sh -c 'cat ${this.dir}/say 2>/dev/null; test -f ${this.dir}/healthy'`;
+  }
+
+  healthy(say: string): this {
+    writeFileSync(join(this.dir, 'say'), say);
+    writeFileSync(join(this.dir, 'healthy'), '');
+    return this;
+  }
+
+  unhealthy(say: string): this {
+    writeFileSync(join(this.dir, 'say'), say);
+    rmSync(join(this.dir, 'healthy'), { force: true });
+    return this;
+  }
+}
+
+export interface ServiceJobOptions {
+  exec?: string;
+  /** Health-check interval. */
+  interval?: string;
+  ttl?: string;
+  /** More JSON5 keys for the job. */
+  extra?: string;
+}
+
+/** A JSON5 job advertised on 127.0.0.1:8080 whose health follows `health`. */
+export function serviceJob(name: string, health: HealthSwitch, { exec = 'sleep 60', interval = '200ms', ttl = '2s', extra = '' }: ServiceJobOptions = {}): string {
+  return `{
+    name: "${name}", exec: "${exec}", port: 8080, interfaces: ["static:127.0.0.1"],
+    // A generous timeout: a loaded test machine must not turn a slow check into a failure.
+    health: { exec: "${health.command}", interval: "${interval}", timeout: "3s", ttl: "${ttl}" },
+    ${extra}
+  }`;
+}
+
+export function serviceId(name: string): string {
+  return `${name}-${hostname()}`;
+}
+
+export async function stopRun(run: PilotfishRun): Promise<void> {
+  run.signal('SIGTERM');
+  await run.exited;
+}
+
+/** A supervisor with discovery attached, started in this process (for what the CLI cannot show yet). */
+export async function startSupervisor(configText: string, log: Logger = silentLogger): Promise<Supervisor> {
+  const config = loadConfigText(configText, join(tmpdir(), 'in-process.json5'), process.env);
+  const supervisor = new Supervisor({ config, log, env: process.env, loadConfig: () => config });
+  attachConsulDiscovery(supervisor, log, process.env);
+  await supervisor.start();
+  return supervisor;
+}
