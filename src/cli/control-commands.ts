@@ -1,0 +1,135 @@
+// The client verbs: each sends one request to a running supervisor and prints the answer. Exit
+// codes: 0 done, 1 refused by pilotfish or pilotfish unreachable, 2 bad arguments.
+import type { StatusView } from '../control/status-view.js';
+import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
+import { findSocket } from './find-socket.js';
+import { formatStatus } from './status-table.js';
+
+export interface ClientFlags {
+  socket?: string;
+  config?: string;
+}
+
+const EXIT_REFUSED = 1;
+const EXIT_USAGE = 2;
+
+function client(flags: ClientFlags): ControlClient {
+  return new ControlClient(findSocket(flags, process.env));
+}
+
+/** Runs a verb; an answer other than 2xx, or no answer at all, is printed to stderr with exit 1. */
+async function run(action: () => Promise<ControlResponse | void>): Promise<void> {
+  try {
+    const response = await action();
+    if (response && (response.status < 200 || response.status > 299)) fail(`pilotfish refused (${response.status}): ${errorMessage(response.body)}`);
+  } catch (error) {
+    if (error instanceof UnreachableError) fail(error.message);
+    throw error;
+  }
+}
+
+function fail(message: string, code = EXIT_REFUSED): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function errorMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { error?: string }).error ?? body;
+  } catch {
+    return body;
+  }
+}
+
+function printJson(text: string): void {
+  process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+}
+
+/** `K=V` → [K, V], split on the first `=` (values may contain `=`, ContainerPilot #494). */
+export function parseAssignment(text: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) fail(`expected NAME=VALUE, got ${JSON.stringify(text)}`, EXIT_USAGE);
+  return [text.slice(0, at), text.slice(at + 1)];
+}
+
+export async function statusCommand(flags: ClientFlags & { json?: boolean }): Promise<void> {
+  await run(async () => {
+    const response = await client(flags).call('GET', '/v1/status');
+    if (response.status !== 200) return response;
+    if (flags.json) printJson(response.body);
+    else process.stdout.write(formatStatus(JSON.parse(response.body) as StatusView));
+  });
+}
+
+export async function pingCommand(flags: ClientFlags): Promise<void> {
+  await run(async () => {
+    const response = await client(flags).call('GET', '/v1/ping');
+    if (response.status === 200) process.stdout.write('ok\n');
+    return response;
+  });
+}
+
+export async function reloadCommand(flags: ClientFlags): Promise<void> {
+  await run(async () => {
+    const response = await client(flags).call('POST', '/v1/reload');
+    if (response.status === 200) {
+      const result = JSON.parse(response.body) as Record<'started' | 'restarted' | 'removed', string[]>;
+      const changes = (['started', 'restarted', 'removed'] as const).filter((verb) => result[verb].length > 0);
+      process.stdout.write(`reloaded: ${changes.map((verb) => `${verb} ${result[verb].join(', ')}`).join('; ') || 'no job changed'}\n`);
+    }
+    return response;
+  });
+}
+
+export async function maintenanceCommand(flags: ClientFlags & { mode: string }): Promise<void> {
+  const enabled = flags.mode === 'on' || flags.mode === 'enable';
+  await run(async () => {
+    const response = await client(flags).call('POST', '/v1/maintenance', { enabled });
+    if (response.status === 200) process.stdout.write(`maintenance ${enabled ? 'on' : 'off'}\n`);
+    return response;
+  });
+}
+
+export async function envSetCommand(flags: ClientFlags & { assignments: string[] }): Promise<void> {
+  const variables = Object.fromEntries(flags.assignments.map(parseAssignment));
+  await run(() => client(flags).call('POST', '/v1/env', variables));
+}
+
+export async function metricCommand(flags: ClientFlags & { assignments: string[]; ignoreUnknown?: boolean }): Promise<void> {
+  const values = Object.fromEntries(
+    flags.assignments.map((assignment) => {
+      const [name, text] = parseAssignment(assignment);
+      const value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value)) fail(`the value of ${name} must be a number, got ${JSON.stringify(text)}`, EXIT_USAGE);
+      return [name, value];
+    }),
+  );
+  // ContainerPilot's endpoint skips names it does not know, as its -putmetric did.
+  await run(() => client(flags).call('POST', flags.ignoreUnknown ? '/v3/metric' : '/v1/metrics', values));
+}
+
+export async function jobCommand(flags: ClientFlags & { action: 'start' | 'stop' | 'restart'; job: string }): Promise<void> {
+  await run(async () => {
+    const response = await client(flags).call('POST', `/v1/jobs/${encodeURIComponent(flags.job)}/${flags.action}`);
+    if (response.status === 200) {
+      const { job } = JSON.parse(response.body) as { job: { name: string; state: string; pid?: number } };
+      process.stdout.write(`${job.name}: ${job.state}${job.pid === undefined ? '' : ` (pid ${job.pid})`}\n`);
+    }
+    return response;
+  });
+}
+
+export async function signalCommand(flags: ClientFlags & { job: string; signal: string }): Promise<void> {
+  await run(() => client(flags).call('POST', `/v1/jobs/${encodeURIComponent(flags.job)}/signal`, { signal: flags.signal }));
+}
+
+export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number }): Promise<void> {
+  const query = new URLSearchParams({ lines: String(flags.lines), ...(flags.job ? { job: flags.job } : {}), ...(flags.follow ? { follow: 'true' } : {}) });
+  await run(() =>
+    client(flags).stream(`/v1/logs?${query}`, (text) => {
+      const line = JSON.parse(text) as { time: string; job: string; stream: string; line: string };
+      const out = line.stream === 'stderr' ? process.stderr : process.stdout;
+      out.write(`${line.time} [${line.job}] ${line.line}\n`);
+    }),
+  );
+}

@@ -1,0 +1,108 @@
+// The client verbs' command-line shapes. Their handlers, and what those load, are imported only
+// when such a verb runs (`./control-commands.js` needs node:http and the config parser, never zod).
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+const clientOptions = {
+  config: {
+    alias: 'c',
+    type: 'string',
+    description: "Config file whose control.socket to use (default: $PILOTFISH_CONFIG, then $CONTAINERPILOT, then ./pilotfish.json5)",
+  },
+  socket: {
+    type: 'string',
+    description: 'Control socket (default: $PILOTFISH_SOCKET, then the config\'s control.socket, then /var/run/containerpilot.socket)',
+  },
+} as const;
+
+const commands = () => import('./control-commands.js');
+
+function withClientOptions<T>(args: Argv<T>) {
+  return args.options(clientOptions);
+}
+
+/** A command module whose handler is typed by what its builder declares. */
+function verb<U>(
+  command: string,
+  describe: string,
+  builder: (args: Argv<object>) => Argv<U>,
+  handler: (args: ArgumentsCamelCase<U>) => Promise<void> | void,
+): CommandModule<object, U> {
+  return { command, describe, builder, handler };
+}
+
+const JOB_ACTIONS = [
+  ['start', 'Start a job now, whatever its `when`'],
+  ['stop', 'Stop a job; it stays stopped (and keeps pilotfish running) until started again'],
+  ['restart', 'Stop a job and start it again'],
+] as const;
+
+export const controlVerbs: Array<CommandModule<object, any>> = [
+  verb(
+    'status',
+    'Show the jobs of a running pilotfish: state, health, pid, restarts, uptime, last exit and check',
+    (args) => withClientOptions(args).option('json', { type: 'boolean', description: 'Print the full status as JSON' }),
+    async (args) => (await commands()).statusCommand(args),
+  ),
+  verb('ping', 'Check that pilotfish answers on its control socket (prints ok)', withClientOptions, async (args) => (await commands()).pingCommand(args)),
+  verb(
+    'reload',
+    'Re-read the config; only jobs whose definition changed are restarted (an invalid config is refused)',
+    withClientOptions,
+    async (args) => (await commands()).reloadCommand(args),
+  ),
+  verb(
+    'maintenance <mode>',
+    'Enter or leave maintenance mode (services taken out of rotation, jobs keep running)',
+    (args) => withClientOptions(args).positional('mode', { choices: ['on', 'off', 'enable', 'disable'] as const, demandOption: true }),
+    async (args) => (await commands()).maintenanceCommand(args),
+  ),
+  verb(
+    'env',
+    'Environment for jobs started from now on',
+    (args) =>
+      args
+        .command(
+          verb(
+            'set <assignments..>',
+            'Set variables (NAME=VALUE …) for processes started from now on',
+            (setArgs) => withClientOptions(setArgs).positional('assignments', { type: 'string', array: true, demandOption: true }),
+            async (setArgs) => (await commands()).envSetCommand(setArgs),
+          ),
+        )
+        .demandCommand(1, 'env needs a subcommand: set'),
+    () => undefined,
+  ),
+  verb(
+    'metric <assignments..>',
+    'Set custom metrics declared under telemetry.metrics (NAME=VALUE …)',
+    (args) =>
+      withClientOptions(args)
+        .positional('assignments', { type: 'string', array: true, demandOption: true })
+        .option('ignore-unknown', { type: 'boolean', description: "Skip names not declared instead of failing (ContainerPilot's -putmetric)" }),
+    async (args) => (await commands()).metricCommand(args),
+  ),
+  ...JOB_ACTIONS.map(([action, describe]) =>
+    verb(
+      `${action} <job>`,
+      describe,
+      (args) => withClientOptions(args).positional('job', { type: 'string', demandOption: true }),
+      async (args) => (await commands()).jobCommand({ ...args, action }),
+    ),
+  ),
+  verb(
+    'signal <job> <signal>',
+    "Send a signal (HUP, SIGUSR1, …) to a job's process group",
+    (args) => withClientOptions(args).positional('job', { type: 'string', demandOption: true }).positional('signal', { type: 'string', demandOption: true }),
+    async (args) => (await commands()).signalCommand(args),
+  ),
+  verb(
+    'logs [job]',
+    'Print the recent output of one job or all of them',
+    (args) =>
+      withClientOptions(args)
+        .positional('job', { type: 'string' })
+        .option('follow', { alias: 'f', type: 'boolean', description: 'Keep printing new lines until pilotfish stops or Ctrl-C' })
+        .option('lines', { alias: 'n', type: 'number', default: 100, description: 'How many recent lines' }),
+    async (args) => (await commands()).logsCommand(args),
+  ),
+];

@@ -1,0 +1,145 @@
+// pilotfish's own control API (`/v1/…`): JSON in and out; errors are `{"error": "…"}` with 400 for
+// a bad request, 404 for an unknown job, 409 for an action the job's state does not allow, 413 for
+// an oversized body and 422 for a reload whose config is invalid.
+import type { ServerResponse } from 'node:http';
+import { toSignalName } from '../config/signal-name.js';
+import { HttpError, isPlainObject, readJson, sendJson } from '../http/json.js';
+import type { Job } from '../jobs/job.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { DEFAULT_LOG_LINES, streamLogs } from './logs.js';
+import type { MetricSink } from './metric-sink.js';
+import { environmentBody, metricsBody, putMetricsStrictly } from './requests.js';
+import type { Route } from '../http/router.js';
+import { jobView, statusView } from './status-view.js';
+
+export interface ControlContext {
+  supervisor: Supervisor;
+  metrics: MetricSink | undefined;
+  /** Names of the variables set through the control plane (their values are never answered). */
+  envSet: Set<string>;
+  version: string;
+  /** Responses of `logs --follow` still open. */
+  followers: Set<ServerResponse>;
+}
+
+const JOB_ACTIONS = ['start', 'stop', 'restart'] as const;
+type JobAction = (typeof JOB_ACTIONS)[number];
+
+export function pilotfishRoutes(context: ControlContext): Route[] {
+  const { supervisor } = context;
+  return [
+    {
+      method: 'GET',
+      path: /^\/v1\/ping$/,
+      handle: (_request, response) => sendJson(response, 200, { ok: true, pid: process.pid }),
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/status$/,
+      handle: (_request, response) => sendJson(response, 200, statusView(supervisor.snapshot(), { ...context, now: new Date() })),
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/reload$/,
+      handle: async (_request, response) => {
+        const result = await supervisor.reload();
+        if (!result.ok) throw new HttpError(422, `reload rejected, the running config stays in force:\n${result.error}`);
+        sendJson(response, 200, result);
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/maintenance$/,
+      handle: async (request, response) => {
+        const body = await readJson(request);
+        if (!isPlainObject(body) || typeof body.enabled !== 'boolean') throw new HttpError(400, 'expected {"enabled": true} or {"enabled": false}');
+        supervisor.setMaintenance(body.enabled);
+        sendJson(response, 200, { maintenance: supervisor.inMaintenance });
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/env$/,
+      handle: async (request, response) => {
+        const variables = environmentBody(await readJson(request), { nullIsEmpty: false, status: 400 });
+        supervisor.setEnv(variables);
+        for (const name of Object.keys(variables)) context.envSet.add(name);
+        sendJson(response, 200, { set: Object.keys(variables) });
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/metrics$/,
+      handle: async (request, response) => {
+        const set = putMetricsStrictly(context.metrics, metricsBody(await readJson(request)));
+        sendJson(response, 200, { set });
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/jobs/([^/]+)/(${JOB_ACTIONS.join('|')})$`),
+      handle: async (_request, response, [name = '', action]) => {
+        const job = existingJob(supervisor, name);
+        await runJobAction(supervisor, job, action as JobAction);
+        sendJson(response, 200, { job: currentJobView(supervisor, name) });
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/jobs\/([^/]+)\/signal$/,
+      handle: async (request, response, [name = '']) => {
+        const body = await readJson(request);
+        const requested = isPlainObject(body) && typeof body.signal === 'string' ? body.signal : undefined;
+        if (requested === undefined) throw new HttpError(400, 'expected {"signal": "SIGHUP"} (a signal name)');
+        const signal = toSignalName(requested);
+        if (!signal) throw new HttpError(400, `${JSON.stringify(requested)} is not a signal name on this system`);
+        existingJob(supervisor, name);
+        if (!supervisor.signalJob(name, signal)) throw new HttpError(409, `${name} has no running process to signal`);
+        sendJson(response, 200, { job: name, signal });
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/logs$/,
+      handle: (_request, response, _params, url) => {
+        const name = url.searchParams.get('job');
+        const jobs = name ? [existingJob(supervisor, name)] : supervisor.snapshot().jobs.map(({ name: each }) => existingJob(supervisor, each));
+        const lines = lineCount(url.searchParams.get('lines'));
+        streamLogs(response, jobs, { lines, follow: isTrue(url.searchParams.get('follow')), followers: context.followers });
+      },
+    },
+  ];
+}
+
+async function runJobAction(supervisor: Supervisor, job: Job, action: JobAction): Promise<void> {
+  if (supervisor.isShuttingDown) throw new HttpError(409, 'pilotfish is shutting down');
+  if (action === 'start') {
+    if (job.isActive()) throw new HttpError(409, `${job.name} is ${job.state} already`);
+    supervisor.startJob(job.name);
+  } else if (action === 'stop') {
+    await supervisor.stopJob(job.name);
+  } else {
+    await supervisor.restartJob(job.name);
+  }
+}
+
+function existingJob(supervisor: Supervisor, name: string): Job {
+  const job = supervisor.job(name);
+  if (!job) throw new HttpError(404, `no job named ${JSON.stringify(name)}`);
+  return job;
+}
+
+function currentJobView(supervisor: Supervisor, name: string) {
+  return jobView(existingJob(supervisor, name).snapshot(), new Date());
+}
+
+function lineCount(text: string | null): number {
+  if (text === null) return DEFAULT_LOG_LINES;
+  const count = Number(text);
+  if (!Number.isSafeInteger(count) || count < 0) throw new HttpError(400, `lines must be a whole number, got ${JSON.stringify(text)}`);
+  return count;
+}
+
+function isTrue(text: string | null): boolean {
+  return text === 'true' || text === '1';
+}

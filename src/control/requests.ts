@@ -1,0 +1,40 @@
+// Checks of request bodies, shared by pilotfish's API and ContainerPilot's: each names what was
+// expected and what came.
+import { HttpError, isPlainObject } from '../http/json.js';
+import type { MetricSink } from './metric-sink.js';
+
+// POSIX leaves names open, but one with "=" or NUL cannot be set at all.
+const ENV_NAME = /^[^=\0]+$/;
+
+/** `{NAME: "value"}`; `null` becomes "" when `nullIsEmpty` (ContainerPilot's behaviour). */
+export function environmentBody(body: unknown, options: { nullIsEmpty: boolean; status: number }): Record<string, string> {
+  if (!isPlainObject(body)) throw new HttpError(options.status, 'expected a JSON object of variables, such as {"NAME": "value"}');
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!ENV_NAME.test(name)) throw new HttpError(options.status, `${JSON.stringify(name)} is not a valid variable name`);
+    if (typeof value === 'string') variables[name] = value;
+    else if (value === null && options.nullIsEmpty) variables[name] = '';
+    else throw new HttpError(options.status, `the value of ${name} must be a string, got ${JSON.stringify(value)}`);
+  }
+  return variables;
+}
+
+/** `{name: number}`, every value a finite number. */
+export function metricsBody(body: unknown): Map<string, number> {
+  if (!isPlainObject(body)) throw new HttpError(400, 'expected a JSON object of metric values, such as {"my_metric": 1}');
+  const values = new Map<string, number>();
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new HttpError(400, `the value of ${name} must be a number, got ${JSON.stringify(value)}`);
+    values.set(name, value);
+  }
+  return values;
+}
+
+/** pilotfish's putmetric is strict: nothing is set unless every name is declared. */
+export function putMetricsStrictly(sink: MetricSink | undefined, values: Map<string, number>): string[] {
+  if (!sink) throw new HttpError(400, 'telemetry is not configured: declare metrics under telemetry.metrics');
+  const unknown = [...values.keys()].filter((name) => !sink.has(name));
+  if (unknown.length > 0) throw new HttpError(400, `no metric named ${unknown.join(', ')} in telemetry.metrics`);
+  for (const [name, value] of values) sink.put(name, value);
+  return [...values.keys()];
+}

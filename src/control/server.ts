@@ -1,0 +1,68 @@
+// The control plane: HTTP over a unix socket, pilotfish's `/v1` API beside ContainerPilot's `/v3`.
+// A supervisor without its control socket still runs its app: failing to create the socket is
+// logged, not fatal.
+import { unlinkSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { pilotfishVersion } from '../cli/version.js';
+import { closeServer } from '../http/listen.js';
+import type { Logger } from '../logging/logger.js';
+import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
+import { pilotfishRoutes, type ControlContext } from './api.js';
+import { containerPilotRoutes } from './containerpilot-api.js';
+import type { MetricSink } from './metric-sink.js';
+import { router } from '../http/router.js';
+import { listenOnUnixSocket } from './unix-socket.js';
+
+export interface ControlServerOptions {
+  socket: string;
+  supervisor: Supervisor;
+  log: Logger;
+  metrics?: MetricSink;
+}
+
+export class ControlServer implements SupervisorComponent {
+  readonly name = 'control';
+  private server: Server | undefined;
+  private readonly followers = new Set<ServerResponse>();
+  private listening = false;
+  private failure: string | undefined;
+
+  constructor(private readonly options: ControlServerOptions) {}
+
+  async start(): Promise<void> {
+    const context: ControlContext = {
+      supervisor: this.options.supervisor,
+      metrics: this.options.metrics,
+      envSet: new Set(),
+      version: pilotfishVersion(),
+      followers: this.followers,
+    };
+    const handle = router([...pilotfishRoutes(context), ...containerPilotRoutes(context)]);
+    const server = createServer((request, response) => void handle(request, response));
+    this.server = server;
+    try {
+      await listenOnUnixSocket(server, this.options.socket);
+      this.listening = true;
+      this.options.log.debug(`control socket listening on ${this.options.socket}`);
+    } catch (error) {
+      this.failure = (error as Error).message;
+      this.options.log.error(`no control socket: ${this.failure}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server || !this.listening) return;
+    for (const follower of this.followers) follower.end();
+    await closeServer(this.server);
+    this.listening = false;
+    try {
+      unlinkSync(this.options.socket);
+    } catch {
+      // Already gone (Node removes it on close on some platforms).
+    }
+  }
+
+  status(): unknown {
+    return { socket: this.options.socket, listening: this.listening, ...(this.failure ? { error: this.failure } : {}) };
+  }
+}

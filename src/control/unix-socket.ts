@@ -1,0 +1,48 @@
+// The control socket file: created 0600 (only the supervisor's uid may drive it), a stale file
+// from a crashed run replaced, and a live one (another supervisor) left alone.
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+
+export async function listenOnUnixSocket(server: Server, path: string): Promise<void> {
+  await removeStaleSocket(path);
+  // The umask covers the moment between bind() and chmod(), when the file would otherwise be
+  // open to every user for a moment.
+  const previousUmask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    process.umask(previousUmask);
+  }
+  chmodSync(path, 0o600);
+}
+
+/** Removes `path` if it is a socket nobody listens on; throws if it is live or not a socket. */
+export async function removeStaleSocket(path: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return; // nothing there
+  }
+  if (!isSocket) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+  if (await someoneListens(path)) throw new Error(`another process is listening on ${path} (is another pilotfish running?)`);
+  unlinkSync(path);
+}
+
+function someoneListens(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

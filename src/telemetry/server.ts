@@ -1,0 +1,116 @@
+// The telemetry endpoint: Prometheus' `/metrics` and ContainerPilot's `/status` on
+// `telemetry.port`, bound to the address `telemetry.interfaces` resolves to (ContainerPilot
+// listened there only, not on every address). This module loads prom-client, so it is imported
+// only when telemetry is configured.
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { pilotfishVersion } from '../cli/version.js';
+import type { TelemetryConfig } from '../config/types.js';
+import type { MetricSink } from '../control/metric-sink.js';
+import { router } from '../http/router.js';
+import { resolveAddress } from '../discovery/interfaces.js';
+import type { Subscription } from '../events/bus.js';
+import { sendJson } from '../http/json.js';
+import { closeServer, formatAddress, listenTcp } from '../http/listen.js';
+import type { Logger } from '../logging/logger.js';
+import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
+import { containerPilotStatus } from './containerpilot-status.js';
+import { CustomMetrics } from './custom-metrics.js';
+import { registerSupervisorMetrics, type SupervisorMetrics } from './supervisor-metrics.js';
+
+export interface TelemetryOptions {
+  config: TelemetryConfig;
+  supervisor: Supervisor;
+  log: Logger;
+}
+
+/** Where the endpoint listens; what a Consul registration of it (ContainerPilot's "containerpilot" service) needs. */
+export interface TelemetryEndpoint {
+  address: string;
+  port: number;
+  tags: string[];
+}
+
+export class TelemetryServer implements SupervisorComponent, MetricSink {
+  readonly name = 'telemetry';
+  private readonly registry = new Registry();
+  private readonly custom: CustomMetrics;
+  private readonly metrics: SupervisorMetrics;
+  private readonly server: Server;
+  private subscription: Subscription | undefined;
+  private bound: TelemetryEndpoint | undefined;
+  private failure: string | undefined;
+
+  constructor(private readonly options: TelemetryOptions) {
+    const { supervisor } = options;
+    const version = pilotfishVersion();
+    collectDefaultMetrics({ register: this.registry });
+    this.metrics = registerSupervisorMetrics(this.registry, () => supervisor.snapshot(), version);
+    this.custom = new CustomMetrics(options.config.metrics, this.registry);
+    const advertisedAddress = (interfaces: readonly string[]) => addressOrEmpty(interfaces);
+    const handle = router([
+      {
+        method: 'GET',
+        path: /^\/metrics$/,
+        handle: async (_request, response) => {
+          const text = await this.registry.metrics();
+          response.writeHead(200, { 'Content-Type': this.registry.contentType });
+          response.end(text);
+        },
+      },
+      {
+        method: 'GET',
+        path: /^\/status$/,
+        handle: (_request, response) =>
+          sendJson(response, 200, containerPilotStatus(supervisor.snapshot(), supervisor.currentConfig, { version, advertisedAddress })),
+      },
+    ]);
+    this.server = createServer((request, response) => void handle(request, response));
+  }
+
+  /** Where it listens, once it does. */
+  get endpoint(): TelemetryEndpoint | undefined {
+    return this.bound;
+  }
+
+  async start(): Promise<void> {
+    const { config, log, supervisor } = this.options;
+    this.subscription = supervisor.bus.subscribe('telemetry', (event) => this.metrics.observe(event));
+    try {
+      const host = resolveAddress(config.interfaces, networkInterfaces());
+      const address = await listenTcp(this.server, config.port, host);
+      this.bound = { address: address.address, port: address.port, tags: config.tags };
+      log.info(`telemetry listening on http://${formatAddress(address)}/metrics`);
+    } catch (error) {
+      this.failure = (error as Error).message;
+      log.error(`no telemetry endpoint: ${this.failure}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    await closeServer(this.server);
+  }
+
+  status(): unknown {
+    return this.bound ?? { error: this.failure ?? 'not started' };
+  }
+
+  has(name: string): boolean {
+    return this.custom.has(name);
+  }
+
+  put(name: string, value: number): void {
+    this.custom.put(name, value);
+  }
+}
+
+function addressOrEmpty(interfaces: readonly string[]): string {
+  try {
+    return resolveAddress(interfaces, networkInterfaces());
+  } catch {
+    return '';
+  }
+}

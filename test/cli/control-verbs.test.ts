@@ -1,0 +1,158 @@
+// The client verbs against a running supervisor, as an operator types them, and ContainerPilot's
+// flag forms as its scripts call them.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
+import { runConfig, runPilotfish } from '../helpers/pilotfish.js';
+import { waitFor } from '../helpers/wait.js';
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = runPilotfish({ args, env });
+  const { code } = await run.exited;
+  return { code, output: run.output() };
+}
+
+describe('the client verbs', () => {
+  let pilotfish: RunningSupervisor;
+  /** Runs a verb against this supervisor, which it finds through $PILOTFISH_SOCKET. */
+  const verb = (...args: string[]) => cli(args, { PILOTFISH_SOCKET: pilotfish.socket });
+  before(async () => {
+    pilotfish = await startSupervisor(`{
+      telemetry: { port: 0, interfaces: "static:127.0.0.1", metrics: [ { name: "queue_depth", help: "depth", type: "gauge" } ] },
+      jobs: [
+        { name: "app", exec: "sh -c 'echo mode=$MODE; exec sleep 60'", stopTimeout: "1s", health: { exec: "echo fine", interval: "100ms" } },
+        { name: "noisy", exec: "sh -c 'echo to-stderr >&2; exec sleep 60'" },
+      ],
+    }`);
+  });
+  after(() => pilotfish.stop());
+
+  it('ping prints ok', async () => {
+    assert.deepEqual(await verb('ping'), { code: 0, output: 'ok' });
+  });
+
+  it('status prints a table of the jobs', async () => {
+    await waitFor(async () => /app\s+running\s+healthy/.test((await verb('status')).output), 'app healthy in the table');
+    const { code, output } = await verb('status');
+    assert.equal(code, 0);
+    const [header, , columns, ...rows] = output.split('\n');
+    assert.match(header ?? '', /^pilotfish 0\.1\.0 {2}· {2}pid \d+ {2}· {2}up \d+s {2}· {2}config .*pilotfish\.json5 \([0-9a-f]{12}\)$/);
+    assert.match(columns ?? '', /^JOB\s+STATE\s+HEALTH\s+PID\s+RESTARTS\s+UPTIME\s+LAST EXIT\s+LAST CHECK$/);
+    assert.match(rows.find((row) => row.startsWith('app')) ?? '', /^app\s+running\s+healthy\s+\d+\s+0\s+\d+s\s+-\s+ok: fine$/);
+    assert.match(output, /^telemetry: \{"address":"127\.0\.0\.1"/m);
+  });
+
+  it('status --json prints the whole status', async () => {
+    const { code, output } = await verb('status', '--json');
+    assert.equal(code, 0);
+    const status = JSON.parse(output) as { jobs: Array<{ name: string }>; configHash: string };
+    assert.deepEqual(status.jobs.map((job) => job.name), ['app', 'noisy']);
+  });
+
+  it('env set, restart and logs: a variable reaches the restarted job', async () => {
+    assert.equal((await verb('env', 'set', 'MODE=a=b', 'OTHER=1')).code, 0);
+    assert.match((await verb('restart', 'app')).output, /^app: running \(pid \d+\)$/);
+    await waitFor(async () => (await verb('logs', 'app')).output.includes('[app] mode=a=b'), 'the new value in the logs');
+    const all = await verb('logs', '-n', '50');
+    assert.match(all.output, /\[noisy\] to-stderr/);
+  });
+
+  it('logs -f follows new lines', async () => {
+    const follow = runPilotfish({ args: ['logs', 'app', '-f', '-n', '0'], env: { PILOTFISH_SOCKET: pilotfish.socket } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await verb('restart', 'app');
+    await follow.waitForLine(/\[app\] mode=/);
+    follow.signal('SIGINT');
+    await follow.exited;
+  });
+
+  it('stop and start a job', async () => {
+    assert.deepEqual(await verb('stop', 'app'), { code: 0, output: 'app: stopped' });
+    assert.match((await verb('start', 'app')).output, /^app: running/);
+  });
+
+  it('signal a job', async () => {
+    assert.equal((await verb('signal', 'noisy', 'CONT')).code, 0);
+    const refused = await verb('signal', 'noisy', 'NOPE');
+    assert.equal(refused.code, 1);
+    assert.match(refused.output, /pilotfish refused \(400\): "NOPE" is not a signal name/);
+  });
+
+  it('maintenance on and off', async () => {
+    assert.deepEqual(await verb('maintenance', 'on'), { code: 0, output: 'maintenance on' });
+    assert.match((await verb('status')).output, /MAINTENANCE/);
+    assert.deepEqual(await verb('maintenance', 'off'), { code: 0, output: 'maintenance off' });
+  });
+
+  it('metric sets declared metrics and refuses unknown ones, unless told to skip them', async () => {
+    assert.equal((await verb('metric', 'queue_depth=3')).code, 0);
+    const unknown = await verb('metric', 'nope=1');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.output, /no metric named nope/);
+    assert.equal((await verb('metric', '--ignore-unknown', 'nope=1', 'queue_depth=4')).code, 0);
+    const notANumber = await verb('metric', 'queue_depth=lots');
+    assert.equal(notANumber.code, 2);
+    assert.match(notANumber.output, /must be a number/);
+  });
+
+  it('reload reports what changed', async () => {
+    assert.deepEqual(await verb('reload'), { code: 0, output: 'reloaded: no job changed' });
+  });
+
+  it('an unknown job is an error with exit code 1', async () => {
+    const { code, output } = await verb('stop', 'ghost');
+    assert.equal(code, 1);
+    assert.match(output, /no job named "ghost"/);
+  });
+
+  it("ContainerPilot's flags keep working", async () => {
+    assert.deepEqual(await verb('-ping'), { code: 0, output: 'ok' });
+    assert.equal((await verb('-putenv', 'MODE=from-cp', '-putenv=X=1')).code, 0);
+    assert.deepEqual((JSON.parse((await verb('status', '--json')).output) as { envSet: string[] }).envSet, ['MODE', 'OTHER', 'X']);
+    assert.equal((await verb('-putmetric', 'queue_depth=9', '-putmetric', 'unknown=1')).code, 0);
+    assert.deepEqual(await verb('-maintenance', 'enable'), { code: 0, output: 'maintenance on' });
+    assert.deepEqual(await verb('-maintenance', 'disable'), { code: 0, output: 'maintenance off' });
+    assert.equal((await verb('-reload')).code, 0);
+  });
+});
+
+describe('finding the control socket', () => {
+  it("reads control.socket from the config (--config, $PILOTFISH_CONFIG, …) when nothing overrides it", async () => {
+    const socketDir = mkdtempSync(join(tmpdir(), 'pilotfish-cli-socket-'));
+    const socket = join(socketDir, 'from-config.socket');
+    const pilotfish = await startSupervisor(`{ control: { socket: "${socket}" }, jobs: [ { name: "app", exec: "sleep 60" } ] }`, { socket });
+    try {
+      const config = join(pilotfish.dir, 'pilotfish.json5');
+      assert.deepEqual(await cli(['ping', '--config', config], { PILOTFISH_SOCKET: '' }), { code: 0, output: 'ok' });
+      assert.deepEqual(await cli(['-ping', '-config', config], { PILOTFISH_SOCKET: '' }), { code: 0, output: 'ok' });
+      assert.deepEqual(await cli(['ping'], { PILOTFISH_SOCKET: '', PILOTFISH_CONFIG: config }), { code: 0, output: 'ok' });
+      assert.deepEqual(await cli(['ping', '--socket', socket]), { code: 0, output: 'ok' });
+    } finally {
+      await pilotfish.stop();
+    }
+  });
+
+  it('says clearly when nothing listens', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'pilotfish-cli-socket-')), 'none.socket');
+    const { code, output } = await cli(['status', '--socket', missing]);
+    assert.equal(code, 1);
+    assert.match(output, new RegExp(`cannot reach pilotfish at ${missing}: .*ENOENT.*is pilotfish running`));
+  });
+
+  it('a second supervisor on the same socket leaves the first one in charge', async () => {
+    const first = await startSupervisor(`{ jobs: [ { name: "first", exec: "sleep 60" } ] }`);
+    const second = runConfig(`{ jobs: [ { name: "second", exec: "sleep 60" } ] }`, { env: { PILOTFISH_SOCKET: first.socket } });
+    try {
+      await second.waitForLine(/no control socket: another process is listening on/);
+      assert.match((await first.call('GET', '/v1/status')).body, /"first"/);
+    } finally {
+      second.signal('SIGTERM');
+      await second.exited;
+      await first.stop();
+    }
+  });
+});
+

@@ -1,0 +1,152 @@
+// pilotfish's control API (`/v1`), against a real supervisor over its real socket.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const CONFIG = `{
+  jobs: [
+    { name: "app", exec: "sh -c 'echo greeting=$GREETING; exec sleep 60'", stopTimeout: "1s" },
+    { name: "hook", exec: "echo hook ran", when: { source: "app", once: "stopped" } },
+  ],
+}`;
+
+describe('the control API', () => {
+  let pilotfish: RunningSupervisor;
+  before(async () => {
+    pilotfish = await startSupervisor(CONFIG);
+  });
+  after(() => pilotfish.stop());
+
+  const jobNamed = async (name: string) => ((await pilotfish.call('GET', '/v1/status')).json.jobs as Array<{ name: string }>).find((job) => job.name === name) as any;
+
+  it('creates its socket readable and writable by its owner only', () => {
+    assert.equal(statSync(pilotfish.socket).mode & 0o777, 0o600);
+    assert.ok(statSync(pilotfish.socket).isSocket());
+  });
+
+  it('answers ping', async () => {
+    const response = await pilotfish.call('GET', '/v1/ping');
+    assert.equal(response.status, 200);
+    assert.equal(response.json.ok, true);
+  });
+
+  it("reports every job's state, health, pid, restarts and uptime, the config hash and its components", async () => {
+    const { status, json } = await pilotfish.call('GET', '/v1/status');
+    assert.equal(status, 200);
+    assert.match(json.configHash, /^[0-9a-f]{64}$/);
+    assert.equal(json.maintenance, false);
+    const app = json.jobs.find((job: { name: string }) => job.name === 'app');
+    assert.equal(app.state, 'running');
+    assert.equal(app.health, 'unknown');
+    assert.equal(typeof app.pid, 'number');
+    assert.equal(app.restarts, 0);
+    assert.equal(typeof app.uptimeSeconds, 'number');
+    assert.equal(json.jobs.find((job: { name: string }) => job.name === 'hook').state, 'idle');
+    assert.deepEqual(json.components.control, { socket: pilotfish.socket, listening: true });
+  });
+
+  it('sets variables for processes started later, and answers their names but never their values', async () => {
+    const set = await pilotfish.call('POST', '/v1/env', { GREETING: 's3cret-value' });
+    assert.equal(set.status, 200);
+    assert.deepEqual(set.json, { set: ['GREETING'] });
+    const restarted = await pilotfish.call('POST', '/v1/jobs/app/restart');
+    assert.equal(restarted.status, 200);
+    assert.equal(restarted.json.job.state, 'running');
+    await waitFor(async () => (await pilotfish.call('GET', '/v1/logs?job=app')).body.includes('greeting=s3cret-value'), 'the restarted app to see GREETING');
+    const status = await pilotfish.call('GET', '/v1/status');
+    assert.deepEqual(status.json.envSet, ['GREETING']);
+    assert.doesNotMatch(status.body, /s3cret-value/);
+  });
+
+  it('refuses bad requests with 400 and a message that says what was expected', async () => {
+    const cases: Array<[string, string, string | object, RegExp]> = [
+      ['POST', '/v1/env', '{not json', /not valid JSON/],
+      ['POST', '/v1/env', { COUNT: 3 }, /COUNT must be a string/],
+      ['POST', '/v1/env', ['A=1'], /JSON object of variables/],
+      ['POST', '/v1/maintenance', { enabled: 'yes' }, /"enabled": true/],
+      ['POST', '/v1/metrics', { anything: 1 }, /telemetry is not configured/],
+      ['POST', '/v1/jobs/app/signal', { signal: 'SIGNOPE' }, /not a signal name/],
+      ['POST', '/v1/jobs/app/signal', {}, /expected \{"signal"/],
+      ['GET', '/v1/logs?lines=many', '', /lines must be a whole number/],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const response = await pilotfish.call(method, path, body);
+      assert.equal(response.status, 400, `${method} ${path} ${JSON.stringify(body)}: ${response.body}`);
+      assert.match(response.json.error, message);
+    }
+  });
+
+  it('refuses a body over 64 KiB with 413', async () => {
+    const response = await pilotfish.call('POST', '/v1/env', JSON.stringify({ BIG: 'x'.repeat(70 * 1024) }));
+    assert.equal(response.status, 413);
+    assert.match(response.json.error, /larger than 65536 bytes/);
+  });
+
+  it('answers 404 for an unknown endpoint or job, and 405 with Allow for a wrong method', async () => {
+    assert.equal((await pilotfish.call('GET', '/v1/nothing')).status, 404);
+    const unknownJob = await pilotfish.call('POST', '/v1/jobs/ghost/start');
+    assert.equal(unknownJob.status, 404);
+    assert.match(unknownJob.json.error, /no job named "ghost"/);
+    const wrongMethod = await pilotfish.call('GET', '/v1/reload');
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.allow, 'POST');
+  });
+
+  it('signals a job, and answers 409 to starting a running job', async () => {
+    assert.equal((await pilotfish.call('POST', '/v1/jobs/app/start')).status, 409);
+    const signalled = await pilotfish.call('POST', '/v1/jobs/app/signal', { signal: 'cont' });
+    assert.deepEqual(signalled.json, { job: 'app', signal: 'SIGCONT' });
+  });
+
+  it('switches maintenance mode on and off', async () => {
+    assert.deepEqual((await pilotfish.call('POST', '/v1/maintenance', { enabled: true })).json, { maintenance: true });
+    assert.equal((await pilotfish.call('GET', '/v1/status')).json.maintenance, true);
+    assert.deepEqual((await pilotfish.call('POST', '/v1/maintenance', { enabled: false })).json, { maintenance: false });
+  });
+
+  it('keeps running when an operator stops its only long-running job, until the job is started again', async () => {
+    const stopped = await pilotfish.call('POST', '/v1/jobs/app/stop');
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.json.job.state, 'stopped');
+    await waitFor(async () => (await jobNamed('hook')).state === 'exited', 'the stopped hook to run');
+    await sleep(300);
+    assert.equal((await pilotfish.call('GET', '/v1/ping')).status, 200, 'pilotfish is still up');
+    assert.equal((await pilotfish.call('POST', '/v1/jobs/app/signal', { signal: 'HUP' })).status, 409, 'no process to signal');
+    const started = await pilotfish.call('POST', '/v1/jobs/app/start');
+    assert.equal(started.status, 200);
+    assert.equal(started.json.job.state, 'running');
+  });
+
+  it('serves recent output as JSON lines, for one job or all, and follows new lines', async () => {
+    const all = await pilotfish.call('GET', '/v1/logs?lines=50');
+    const lines = all.body.trim().split('\n').map((line) => JSON.parse(line) as { job: string; line: string; stream: string; time: string });
+    assert.ok(lines.some((line) => line.job === 'hook' && line.line === 'hook ran'));
+    assert.ok(lines.some((line) => line.job === 'app' && line.line.startsWith('greeting=')));
+    assert.equal((await pilotfish.call('GET', '/v1/logs?job=app&lines=1')).body.trim().split('\n').length, 1);
+
+    const followed: string[] = [];
+    const follow = request({ socketPath: pilotfish.socket, path: '/v1/logs?job=app&lines=0&follow=true' });
+    follow.on('response', (response) => response.setEncoding('utf8').on('data', (chunk: string) => followed.push(chunk)));
+    follow.end();
+    await sleep(200);
+    await pilotfish.call('POST', '/v1/jobs/app/restart');
+    await waitFor(() => followed.join('').includes('greeting='), 'the followed line');
+    follow.destroy();
+  });
+
+  it('reloads: an invalid config is refused with 422 and the reason, a valid one starts what was added', async () => {
+    const file = join(pilotfish.dir, 'pilotfish.json5');
+    writeFileSync(file, `{ jobs: [ { name: "app", exec: 42 } ] }`);
+    const refused = await pilotfish.call('POST', '/v1/reload');
+    assert.equal(refused.status, 422);
+    assert.match(refused.json.error, /jobs\[0\]\.exec/);
+    writeFileSync(file, CONFIG.replace('jobs: [', 'jobs: [ { name: "extra", exec: "sleep 60" },'));
+    const reloaded = await pilotfish.call('POST', '/v1/reload');
+    assert.equal(reloaded.status, 200);
+    assert.deepEqual(reloaded.json, { ok: true, started: ['extra'], restarted: [], removed: [] });
+  });
+});

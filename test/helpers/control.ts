@@ -1,0 +1,70 @@
+// Talking to a running pilotfish's control socket in tests: raw HTTP (so tests can send what a
+// well-behaved client never would) and a supervisor started with a socket of the test's own.
+import { request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runConfig, type PilotfishRun } from './pilotfish.js';
+import { waitFor } from './wait.js';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** The body parsed as JSON (undefined when it is not JSON). */
+  json: any;
+}
+
+export function httpCall(
+  target: { socketPath: string } | { host: string; port: number },
+  method: string,
+  path: string,
+  body?: string | object,
+): Promise<RawResponse> {
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({ ...target, method, path }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: parseOrUndefined(text) }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunningSupervisor extends PilotfishRun {
+  dir: string;
+  socket: string;
+  call(method: string, path: string, body?: string | object): Promise<RawResponse>;
+  /** SIGTERM, and wait for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `pilotfish run` on `configText`, once its control socket answers: a socket of its own
+ * through $PILOTFISH_SOCKET, unless `socket` says which one the config names.
+ */
+export async function startSupervisor(configText: string, options: { socket?: string } = {}): Promise<RunningSupervisor> {
+  const socket = options.socket ?? join(mkdtempSync(join(tmpdir(), 'pilotfish-control-')), 'control.socket');
+  const run = runConfig(configText, { env: { PILOTFISH_SOCKET: options.socket ? '' : socket } });
+  const call = (method: string, path: string, body?: string | object) => httpCall({ socketPath: socket }, method, path, body);
+  await waitFor(() => call('GET', '/v1/ping').then((response) => response.status === 200, () => false), `the control socket ${socket}\n${run.output()}`, 10_000);
+  return {
+    ...run,
+    socket,
+    call,
+    stop: async () => {
+      run.signal('SIGTERM');
+      await run.exited;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// How /livez and /readyz judge a snapshot (Pebble's alive/ready levels).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HealthConfig, JobConfig } from '../../src/config/types.js';
+import type { JobSnapshot } from '../../src/jobs/job.js';
+import { liveness, readiness } from '../../src/probes/verdict.js';
+import type { SupervisorSnapshot } from '../../src/supervisor/supervisor.js';
+import { command, jobConfig } from '../helpers/job-config.js';
+
+const check = (level?: HealthConfig['level']): HealthConfig => ({
+  probe: { type: 'exec', command: command('true') },
+  interval: 1000,
+  timeout: 1000,
+  threshold: 1,
+  successThreshold: 1,
+  onUnhealthy: 'ignore',
+  rawLogging: false,
+  ...(level ? { level } : {}),
+});
+
+function snapshot(jobs: JobSnapshot[], extra: Partial<SupervisorSnapshot> = {}): SupervisorSnapshot {
+  return { pid: 1, startedAt: '', configFile: '', configHash: '', shuttingDown: false, maintenance: false, jobs, components: {}, ...extra };
+}
+
+function job(name: string, fields: Partial<JobSnapshot> = {}): JobSnapshot {
+  return { name, state: 'running', health: 'unknown', restarts: 0, ...fields };
+}
+
+const CONFIGS: JobConfig[] = [
+  jobConfig('core', { health: check('alive') }),
+  jobConfig('web', { health: check() }),
+  jobConfig('worker'),
+  jobConfig('setup'),
+];
+
+test('with every checked job healthy and nothing crashing, both pass', () => {
+  const all = snapshot([job('core', { health: 'healthy' }), job('web', { health: 'healthy' }), job('worker'), job('setup', { state: 'exited' })]);
+  assert.deepEqual(liveness(all, CONFIGS), { ok: true, reasons: [] });
+  assert.deepEqual(readiness(all, CONFIGS), { ok: true, reasons: [] });
+});
+
+test('a failing ready check fails readiness only', () => {
+  const state = snapshot([job('core', { health: 'healthy' }), job('web', { health: 'unhealthy', lastCheck: { ok: false, output: 'HTTP 500\ninternal error\n', durationMs: 3 } })]);
+  assert.equal(liveness(state, CONFIGS).ok, true);
+  assert.deepEqual(readiness(state, CONFIGS), { ok: false, reasons: ['web is unhealthy: HTTP 500; internal error'] });
+});
+
+test('a failing alive check fails both', () => {
+  const state = snapshot([job('core', { health: 'unhealthy' }), job('web', { health: 'healthy' })]);
+  assert.deepEqual(liveness(state, CONFIGS), { ok: false, reasons: ['core is unhealthy'] });
+  assert.deepEqual(readiness(state, CONFIGS).reasons, ['core is unhealthy']);
+});
+
+test('a checked job is not ready until its first passing check', () => {
+  assert.deepEqual(readiness(snapshot([job('web')]), CONFIGS).reasons, ['web is not healthy yet (running)']);
+});
+
+test('jobs without checks count when they crash or fail for good', () => {
+  const state = snapshot([job('worker', { state: 'backoff', lastExit: { code: 3, at: '' } }), job('setup', { state: 'failed', lastExit: { code: 1, at: '' } })]);
+  assert.equal(liveness(state, CONFIGS).ok, true);
+  assert.deepEqual(readiness(state, CONFIGS).reasons, ['worker is restarting after an exit with code 3', 'setup has failed (exit code 1)']);
+});
+
+test('maintenance and shutdown take the container out of rotation', () => {
+  assert.deepEqual(readiness(snapshot([], { maintenance: true, shuttingDown: true }), CONFIGS).reasons, [
+    'pilotfish is shutting down',
+    'pilotfish is in maintenance mode',
+  ]);
+});
+
+test('with no jobs at all, both pass (as Pebble with no checks)', () => {
+  assert.equal(liveness(snapshot([]), []).ok, true);
+  assert.equal(readiness(snapshot([]), []).ok, true);
+});
