@@ -1,0 +1,78 @@
+// Turns a failed API request into what to do next and one clear log line: said once when a
+// problem starts or changes — not at every retry, and not again by the other write loop
+// (status, events) that hits the same outage — and an all-clear when every loop writes again.
+import type { Logger } from '../logging/logger.js';
+import { KubeApiError } from './api.js';
+import type { WriteOutcome } from './write-loop.js';
+
+export class ApiProblems {
+  /** The problem each write loop last reported, by loop. */
+  private readonly current = new Map<string, string>();
+  private readonly forbiddenSince = new Map<string, number>();
+
+  /**
+   * `forbiddenGraceMs`: an API server that has just started answers 403 until its RBAC caches are
+   * filled, so only a 403 that lasts this long means the Role is missing.
+   */
+  constructor(
+    private readonly log: Logger,
+    private readonly namespace: string,
+    private readonly forbiddenGraceMs: number,
+  ) {}
+
+  failed(loop: string, error: unknown): WriteOutcome {
+    if (!(error instanceof KubeApiError)) {
+      this.say(loop, 'error', `Kubernetes bridge: unexpected error: ${(error as Error).stack ?? String(error)}`);
+      return { kind: 'retry' };
+    }
+    const { status, request } = error;
+    if (status === 0 || status === 429 || status >= 500) {
+      this.say(loop, 'warn', `Kubernetes API unavailable (${error.message}): retrying with backoff; the jobs are not affected`);
+      return { kind: 'retry', retryAfterMs: error.retryAfterMs };
+    }
+    if (status === 403) {
+      const since = this.forbiddenSince.get(loop) ?? Date.now();
+      this.forbiddenSince.set(loop, since);
+      if (Date.now() - since < this.forbiddenGraceMs) {
+        this.log.debug(`forbidden to ${request.verb} ${request.resource}, perhaps while the API server starts: retrying (${error.message})`);
+        return { kind: 'retry' };
+      }
+      this.say(
+        loop,
+        'error',
+        `Kubernetes RBAC denies "${request.verb}" on ${request.resource} in namespace ${this.namespace}: ` +
+          `bind the Role printed by \`pilotfish k8s manifests\` to this pod's service account (${error.message}); retrying every few minutes`,
+      );
+      return { kind: 'retry', patient: true };
+    }
+    if (status === 404 && request.verb === 'create') {
+      const hint = 'is the Autopilot CRD installed? Apply `pilotfish k8s manifests`';
+      this.say(loop, 'error', `cannot create ${request.resource}: ${hint} (${error.message}); retrying every few minutes`);
+      return { kind: 'retry', patient: true };
+    }
+    if (status === 401) this.say(loop, 'error', `the API server rejects the bridge's token, even freshly read (${error.message})`);
+    else {
+      const refusal = `HTTP ${status} ${error.reason}: ${error.message}${describeCauses(error)}`;
+      this.say(loop, 'error', `Kubernetes API refused to ${request.verb} ${request.resource}: ${refusal}`);
+    }
+    return { kind: 'retry' };
+  }
+
+  succeeded(loop: string): void {
+    this.forbiddenSince.delete(loop);
+    if (!this.current.delete(loop) || this.current.size > 0) return;
+    this.log.info('Kubernetes API writes succeed again');
+  }
+
+  private say(loop: string, level: 'warn' | 'error', message: string): void {
+    const alreadySaid = [...this.current.values()].includes(message);
+    this.current.set(loop, message);
+    if (!alreadySaid) this.log[level](message);
+  }
+}
+
+/** 422 Invalid names each offending field. */
+function describeCauses(error: KubeApiError): string {
+  if (error.causes.length === 0) return '';
+  return `; fields: ${error.causes.map((cause) => `${cause.field ?? '?'}: ${cause.message ?? cause.reason ?? ''}`).join('; ')}`;
+}

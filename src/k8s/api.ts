@@ -1,0 +1,112 @@
+// Just enough of a Kubernetes API client for the bridge, on axios: bearer token (re-read on 401,
+// once), the cluster's CA, a request timeout, strict field validation on every write, and
+// failures as KubeApiError with what the bridge needs to decide: status, reason, field causes,
+// Retry-After. No client library: the bridge makes five kinds of request.
+import { Agent } from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { parseRetryAfter } from './retry-delay.js';
+import type { TokenFile } from './token.js';
+
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  /** For messages: the RBAC verb and resource this request needs, e.g. `patch`, `autopilots/status`. */
+  verb: string;
+  resource: string;
+  body?: unknown;
+}
+
+export interface FieldCause {
+  field?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** A failed request. `status` 0 means no answer (connection refused, timeout, TLS). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly request: Pick<ApiRequest, 'verb' | 'resource'>,
+    readonly status: number,
+    message: string,
+    readonly reason = '',
+    readonly causes: FieldCause[] = [],
+    readonly retryAfterMs = 0,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiConnection {
+  server: string;
+  /** PEM; absent: the system's CAs. */
+  ca?: string;
+  token: TokenFile;
+  timeoutMs: number;
+}
+
+export class KubeApi {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly connection: ApiConnection) {
+    this.http = axios.create({
+      baseURL: connection.server,
+      timeout: connection.timeoutMs,
+      httpsAgent: new Agent({ keepAlive: true, ...(connection.ca ? { ca: connection.ca } : {}) }),
+      maxRedirects: 0,
+      // Every status is an answer to classify, not an exception.
+      validateStatus: () => true,
+    });
+  }
+
+  async request<T>(request: ApiRequest): Promise<T> {
+    let response = await this.send(request);
+    if (response.status === 401) {
+      this.connection.token.invalidate();
+      response = await this.send(request);
+    }
+    if (response.status >= 200 && response.status < 300) return response.data as T;
+    throw failureOf(request, response);
+  }
+
+  private async send(request: ApiRequest): Promise<AxiosResponse> {
+    let token: string;
+    try {
+      token = await this.connection.token.get();
+    } catch (error) {
+      throw new KubeApiError(request, 0, `cannot read the token ${this.connection.token.path}: ${(error as Error).message}`);
+    }
+    try {
+      return await this.http.request({
+        method: request.method,
+        url: request.path,
+        data: request.body,
+        // Writes fail on a field the CRD does not declare, instead of it being silently pruned.
+        params: request.method === 'GET' ? undefined : { fieldValidation: 'Strict' },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
+          ...(request.method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {}),
+        },
+      });
+    } catch (error) {
+      throw new KubeApiError(request, 0, describeTransportError(error));
+    }
+  }
+}
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+  details?: { causes?: FieldCause[] };
+}
+
+function failureOf(request: ApiRequest, response: AxiosResponse): KubeApiError {
+  const body: StatusBody = typeof response.data === 'object' && response.data !== null ? (response.data as StatusBody) : {};
+  const message = body.message ?? (typeof response.data === 'string' && response.data !== '' ? response.data.trim() : `HTTP ${response.status}`);
+  return new KubeApiError(request, response.status, message, body.reason, body.details?.causes ?? [], parseRetryAfter(response.headers['retry-after']));
+}
+
+function describeTransportError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  return code && message && !message.includes(code) ? `${code}: ${message}` : (message ?? String(error));
+}

@@ -1,0 +1,97 @@
+// The pod's Autopilot object: created with the pod's name and namespace, owned by the pod (by
+// UID, so a same-named successor pod does not inherit it), and taken over when an earlier pod of
+// the same name left one behind. Its status is written whole, by merge patch, with no
+// resourceVersion: there is one writer, so last-writer-wins is right and never conflicts.
+import { KubeApiError, type KubeApi } from './api.js';
+import { API_VERSION, KIND, PLURAL, autopilotPath, type AutopilotSpec, type AutopilotStatus, type PodIdentity } from './resource.js';
+
+interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+interface StoredAutopilot {
+  metadata: { generation?: number; ownerReferences?: OwnerReference[] };
+  spec?: AutopilotSpec;
+}
+
+export type EnsureResult = 'created' | 'adopted' | 'tookOver';
+
+export class AutopilotObject {
+  /** `metadata.generation` as last seen, for `status.observedGeneration`. */
+  generation = 0;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly pod: PodIdentity,
+  ) {}
+
+  /** Makes sure the object exists and is this pod's. */
+  async ensure(): Promise<EnsureResult> {
+    try {
+      const created = { method: 'POST', path: autopilotPath(this.pod.namespace), verb: 'create', resource: PLURAL, body: this.manifest() } as const;
+      this.observe(await this.api.request<StoredAutopilot>(created));
+      return 'created';
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    }
+    const existing = await this.api.request<StoredAutopilot>({ method: 'GET', path: this.path(), verb: 'get', resource: PLURAL });
+    if (this.isOurs(existing)) {
+      this.observe(existing);
+      return 'adopted';
+    }
+    // An earlier pod's: make it ours. Its status is overwritten by the next status write.
+    const repair = { metadata: { ownerReferences: this.ownerReferences() ?? null }, spec: this.spec() };
+    this.observe(await this.api.request<StoredAutopilot>({ method: 'PATCH', path: this.path(), verb: 'patch', resource: PLURAL, body: repair }));
+    return 'tookOver';
+  }
+
+  async writeStatus(status: AutopilotStatus): Promise<void> {
+    const patch = { method: 'PATCH', path: `${this.path()}/status`, verb: 'patch', resource: `${PLURAL}/status`, body: { status } } as const;
+    this.observe(await this.api.request<StoredAutopilot>(patch));
+  }
+
+  private path(): string {
+    return autopilotPath(this.pod.namespace, this.pod.name);
+  }
+
+  private manifest(): object {
+    const ownerReferences = this.ownerReferences();
+    return {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: {
+        name: this.pod.name,
+        namespace: this.pod.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'pilotfish' },
+        ...(ownerReferences ? { ownerReferences } : {}),
+      },
+      spec: this.spec(),
+    };
+  }
+
+  private spec(): AutopilotSpec {
+    return { podName: this.pod.name, ...(this.pod.nodeName ? { nodeName: this.pod.nodeName } : {}) };
+  }
+
+  /**
+   * The pod, by UID, so the object is garbage-collected with it. No `blockOwnerDeletion`: setting
+   * it needs update on pods/finalizers, and nothing should wait on this object anyway.
+   */
+  private ownerReferences(): OwnerReference[] | undefined {
+    return this.pod.uid ? [{ apiVersion: 'v1', kind: 'Pod', name: this.pod.name, uid: this.pod.uid }] : undefined;
+  }
+
+  private isOurs(existing: StoredAutopilot): boolean {
+    const owners = existing.metadata.ownerReferences ?? [];
+    const ownedRight = this.pod.uid ? owners.length === 1 && owners[0]?.kind === 'Pod' && owners[0].uid === this.pod.uid : owners.length === 0;
+    const spec = this.spec();
+    return ownedRight && existing.spec?.podName === spec.podName && existing.spec.nodeName === spec.nodeName;
+  }
+
+  private observe(object: StoredAutopilot): void {
+    this.generation = object.metadata.generation ?? this.generation;
+  }
+}

@@ -1,0 +1,197 @@
+// The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object and
+// posts pod Events. Everything happens in the background, on its own write loops: the supervisor
+// only ever calls `request()`, which returns at once, so an API server that is slow, down or
+// refusing changes nothing for the jobs.
+import { readFileSync } from 'node:fs';
+import type { Config, JobConfig } from '../config/types.js';
+import type { EventBus, Subscription } from '../events/bus.js';
+import type { SupervisorEvent } from '../events/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { SupervisorComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
+import { KubeApi, KubeApiError } from './api.js';
+import { ApiProblems } from './api-problems.js';
+import { AutopilotObject } from './autopilot-object.js';
+import { EventRecorder } from './event-recorder.js';
+import { podEventFor } from './pod-events.js';
+import type { Condition } from './resource.js';
+import type { BridgeSettings } from './settings.js';
+import { buildStatus } from './status.js';
+import { TokenFile } from './token.js';
+import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
+
+/** What the bridge observes; the Supervisor provides it. */
+export interface Observed {
+  readonly bus: EventBus;
+  readonly currentConfig: Config;
+  snapshot(): SupervisorSnapshot;
+}
+
+export interface BridgeTiming {
+  status: WriteLoopTiming;
+  events: WriteLoopTiming;
+  /** A repeated Event's series count is updated at most this often. */
+  eventSeriesMs: number;
+  requestTimeoutMs: number;
+  /** How long 403s must last before they count as missing RBAC (a starting API server denies for a moment). */
+  forbiddenGraceMs: number;
+  /** How long the last write on shutdown may take. */
+  finalWriteMs: number;
+}
+
+export const DEFAULT_TIMING: BridgeTiming = {
+  status: { debounceMs: 1_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 60_000 }, patientMs: 5 * 60_000 },
+  // Events are history, not state: they can wait a little longer and fold more repeats.
+  events: { debounceMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 60_000 }, patientMs: 5 * 60_000 },
+  eventSeriesMs: 30_000,
+  requestTimeoutMs: 10_000,
+  forbiddenGraceMs: 10_000,
+  finalWriteMs: 3_000,
+};
+
+export interface BridgeOptions {
+  observed: Observed;
+  settings: BridgeSettings;
+  log: Logger;
+  version: string;
+  timing?: BridgeTiming;
+}
+
+export interface BridgeStatus {
+  object: string;
+  /** The last status write succeeded. */
+  synced: boolean;
+  statusWrites: number;
+  eventWrites: number;
+}
+
+export class KubernetesBridge implements SupervisorComponent {
+  readonly name = 'kubernetes';
+  private readonly object: AutopilotObject;
+  private readonly recorder: EventRecorder | undefined;
+  private readonly statusLoop: WriteLoop;
+  private readonly eventLoop: WriteLoop | undefined;
+  private readonly problems: ApiProblems;
+  private readonly log: Logger;
+  private readonly timing: BridgeTiming;
+  private subscription: Subscription | undefined;
+  private ensured = false;
+  private conditions: Condition[] = [];
+  private lastWritten: string | undefined;
+  private statusWrites = 0;
+
+  constructor(private readonly options: BridgeOptions) {
+    const { settings } = options;
+    this.timing = options.timing ?? DEFAULT_TIMING;
+    this.log = options.log.child({ component: 'kubernetes' });
+    const ca = readCa(settings.caFile, this.log);
+    const api = new KubeApi({ server: settings.server, ca, token: new TokenFile(settings.tokenFile), timeoutMs: this.timing.requestTimeoutMs });
+    this.problems = new ApiProblems(this.log, settings.pod.namespace, this.timing.forbiddenGraceMs);
+    this.object = new AutopilotObject(api, settings.pod);
+    this.statusLoop = new WriteLoop((forced) => this.syncStatus(forced), this.timing.status);
+    if (settings.events) {
+      this.recorder = new EventRecorder(api, settings.pod, this.timing.eventSeriesMs);
+      this.eventLoop = new WriteLoop((forced) => this.flushEvents(forced), this.timing.events);
+    }
+  }
+
+  start(): void {
+    const { pod, server } = this.options.settings;
+    this.log.info(`reporting to ${server} as ${pod.namespace}/${pod.name}`);
+    if (!pod.uid) this.log.warn('POD_UID is not set: the Autopilot object gets no owner and outlives the pod (set it from the downward API, metadata.uid)');
+    this.subscription = this.options.observed.bus.subscribe('kubernetes', (event) => this.observe(event));
+    this.statusLoop.request();
+  }
+
+  /** Runs after the jobs have stopped: one last write says so, within `finalWriteMs` whatever the API server does. */
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    const lastWrites = (async () => {
+      await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop()]);
+      await this.syncStatus(true);
+      await this.flushEvents(true);
+    })();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.timing.finalWriteMs).unref());
+    await Promise.race([lastWrites, deadline]);
+  }
+
+  status(): BridgeStatus {
+    const { pod } = this.options.settings;
+    return {
+      object: `${pod.namespace}/${pod.name}`,
+      synced: this.lastWritten !== undefined,
+      statusWrites: this.statusWrites,
+      eventWrites: this.recorder?.writes ?? 0,
+    };
+  }
+
+  private observe(event: SupervisorEvent): void {
+    this.statusLoop.request();
+    if (!this.recorder || !this.eventLoop || event.kind === 'signal') return;
+    const podEvent = podEventFor(event, this.jobOf(event.source));
+    if (!podEvent) return;
+    this.recorder.record(podEvent);
+    this.eventLoop.request();
+  }
+
+  private jobOf(name: string): { config: JobConfig; snapshot: SupervisorSnapshot['jobs'][number] } | undefined {
+    const config = this.options.observed.currentConfig.jobs.find((job) => job.name === name);
+    const snapshot = this.options.observed.snapshot().jobs.find((job) => job.name === name);
+    return config && snapshot ? { config, snapshot } : undefined;
+  }
+
+  private async syncStatus(forced: boolean): Promise<WriteOutcome> {
+    try {
+      if (!this.ensured) {
+        const result = await this.object.ensure();
+        this.ensured = true;
+        if (result === 'tookOver') this.log.info('took over the Autopilot object an earlier pod of this name left');
+      }
+      const { observed, version } = this.options;
+      const status = buildStatus(observed.snapshot(), {
+        jobConfigs: new Map(observed.currentConfig.jobs.map((job) => [job.name, job])),
+        version,
+        generation: this.object.generation,
+        previousConditions: this.conditions,
+        now: new Date(),
+      });
+      this.conditions = status.conditions;
+      const serialized = JSON.stringify(status);
+      if (!forced && serialized === this.lastWritten) return { kind: 'done' };
+      this.lastWritten = undefined;
+      await this.object.writeStatus(status);
+      this.lastWritten = serialized;
+      this.statusWrites += 1;
+      this.problems.succeeded('status');
+      return { kind: 'done' };
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404 && this.ensured) {
+        // Deleted under us (by hand, or collected with an earlier pod of this name): create it again.
+        this.ensured = false;
+        this.log.warn('the Autopilot object is gone: creating it again');
+        return { kind: 'retry' };
+      }
+      return this.problems.failed('status', error);
+    }
+  }
+
+  private async flushEvents(forced: boolean): Promise<WriteOutcome> {
+    if (!this.recorder) return { kind: 'done' };
+    try {
+      const outcome = await this.recorder.flush(forced);
+      this.problems.succeeded('events');
+      return outcome;
+    } catch (error) {
+      return this.problems.failed('events', error);
+    }
+  }
+}
+
+/** The cluster CA; without it the system's CAs are used (an API server with a public certificate). */
+function readCa(path: string, log: Logger): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    log.warn(`cannot read the API server's CA from ${path} (${(error as Error).message}): trusting the system's CAs`);
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+// The discovery component's status (snapshot().components.discovery, see
+// src/discovery/component.ts) as the Autopilot reports it. Read defensively: a shape the bridge
+// did not expect must degrade the report, never break it. It reads
+//   { consul: "<address>" | "off", error?: string,
+//     services: [{ name, state: "waiting"|"registering"|"registered"|"deregistered", check?, error? }] }
+// and treats a missing component as discovery being off.
+import type { DiscoveryStatus } from './resource.js';
+
+export function discoveryStatusOf(component: unknown): DiscoveryStatus {
+  if (!isRecord(component)) return { state: 'Disabled', services: [] };
+  const services = (Array.isArray(component.services) ? component.services : []).filter(isRecord).filter((service) => typeof service.name === 'string');
+  const location = typeof component.consul === 'string' && component.consul !== 'off' ? { location: component.consul } : {};
+  const error = [component.error, ...services.map((service) => service.error)].find((text): text is string => typeof text === 'string' && text !== '');
+  const rows = services
+    // A service whose job has ended is no longer meant to be registered.
+    .filter((service) => service.state !== 'deregistered')
+    .map((service) => ({
+      name: service.name as string,
+      registered: service.state === 'registered',
+      ...(typeof service.check === 'string' ? { check: service.check } : {}),
+    }));
+  if (error !== undefined) return { state: 'Unreachable', ...location, message: error, services: rows };
+  return { state: rows.every((row) => row.registered) && 'location' in location ? 'Registered' : 'Registering', ...location, services: rows };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

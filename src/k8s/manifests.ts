@@ -1,0 +1,162 @@
+// What `pilotfish k8s manifests` prints: the Autopilot CRD, and a ServiceAccount with a Role and
+// RoleBinding that grant exactly what the bridge does. The CRD's schema is structural and declares
+// every field the bridge writes (./resource.ts), so nothing is pruned and strict field validation
+// passes.
+import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION } from './resource.js';
+
+export interface ManifestOptions {
+  namespace: string;
+  serviceAccount: string;
+}
+
+type Schema = Record<string, unknown>;
+
+const string: Schema = { type: 'string' };
+const integer: Schema = { type: 'integer', format: 'int64' };
+const boolean: Schema = { type: 'boolean' };
+const time: Schema = { type: 'string', format: 'date-time' };
+
+function object(properties: Record<string, Schema>, required: string[] = []): Schema {
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties };
+}
+
+function list(items: Schema, extra: Schema = {}): Schema {
+  return { type: 'array', items, ...extra };
+}
+
+// Bounds as controller-gen generates them for metav1.Condition.
+const condition = object(
+  {
+    type: { type: 'string', maxLength: 316 },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    lastTransitionTime: time,
+    reason: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' },
+    message: { type: 'string', maxLength: 32768 },
+  },
+  ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+);
+
+const job = object(
+  {
+    name: string,
+    state: string,
+    health: string,
+    restarts: integer,
+    pid: integer,
+    startedAt: time,
+    lastExit: object({ code: integer, signal: string, at: time, error: string }),
+    lastCheck: object({ ok: boolean, output: string, durationMs: integer }),
+    statusText: string,
+  },
+  ['name', 'state', 'health', 'restarts'],
+);
+
+const discovery = object(
+  {
+    state: { type: 'string', enum: ['Disabled', 'Registered', 'Registering', 'Unreachable'] },
+    location: string,
+    message: string,
+    services: list(object({ name: string, registered: boolean, check: string }, ['name', 'registered'])),
+  },
+  ['state'],
+);
+
+const status = object({
+  observedGeneration: integer,
+  version: string,
+  configHash: string,
+  startedAt: time,
+  maintenance: boolean,
+  jobsHealthy: string,
+  restarts: integer,
+  conditions: list(condition, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  jobs: list(job, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+  discovery,
+});
+
+const spec = object({ podName: string, nodeName: string });
+
+function readyColumn(name: string, field: 'status' | 'reason' | 'message', priority = 0): Schema {
+  return { name, type: 'string', jsonPath: `.status.conditions[?(@.type=="Ready")].${field}`, ...(priority > 0 ? { priority } : {}) };
+}
+
+const printerColumns: Schema[] = [
+  readyColumn('Ready', 'status'),
+  { name: 'Jobs', type: 'string', description: 'healthy/total jobs', jsonPath: '.status.jobsHealthy' },
+  { name: 'Restarts', type: 'integer', jsonPath: '.status.restarts' },
+  { name: 'Consul', type: 'string', jsonPath: '.status.discovery.state' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  readyColumn('Reason', 'reason', 1),
+  { name: 'Node', type: 'string', priority: 1, jsonPath: '.spec.nodeName' },
+  { name: 'Version', type: 'string', priority: 1, description: 'pilotfish version', jsonPath: '.status.version' },
+  readyColumn('Message', 'message', 1),
+];
+
+export function customResourceDefinition(): Schema {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [SHORT_NAME], categories: [CATEGORY] },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: printerColumns,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: "One pod's pilotfish supervisor: its jobs, their health, and its Consul registration.",
+              properties: { spec, status },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+const ROLE_NAME = 'pilotfish';
+
+/**
+ * The bridge's requests, one rule each: create its Autopilot, read it when it exists, repair an
+ * earlier pod's object (patch); write status (patch only: merge patches need no read); post Events
+ * and update their series. RBAC cannot restrict `create` by name, so give pilotfish its own
+ * service account rather than sharing one.
+ */
+export function role({ namespace }: ManifestOptions): Schema {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: ROLE_NAME, namespace },
+    rules: [
+      { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'create', 'patch'] },
+      { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ],
+  };
+}
+
+export function roleBinding({ namespace, serviceAccount }: ManifestOptions): Schema {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: ROLE_NAME, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ROLE_NAME },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+  };
+}
+
+export function serviceAccount({ namespace, serviceAccount }: ManifestOptions): Schema {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: serviceAccount, namespace } };
+}
+
+/** Everything, in the order `kubectl apply` needs it. */
+export function manifests(options: ManifestOptions): Schema[] {
+  return [customResourceDefinition(), serviceAccount(options), role(options), roleBinding(options)];
+}

@@ -1,0 +1,83 @@
+// The Autopilot custom resource: its names, and the shape pilotfish writes. One object per pod,
+// with the pod's name and namespace; the manifests (./manifests.ts) declare exactly this shape.
+
+export const GROUP = 'pilotfish.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'Autopilot';
+export const PLURAL = 'autopilots';
+export const SINGULAR = 'autopilot';
+export const SHORT_NAME = 'ap';
+export const CATEGORY = 'pilotfish';
+/** `reportingController` of the bridge's Events (must be a qualified name). */
+export const REPORTING_CONTROLLER = `${GROUP}/pilotfish`;
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+export type ConditionType = 'Ready' | 'JobsHealthy' | 'ConsulRegistered' | 'Degraded';
+
+export interface Condition {
+  type: ConditionType;
+  status: ConditionStatus;
+  /** Changes only when `status` flips. */
+  lastTransitionTime: string;
+  /** One CamelCase word: the category of the cause. */
+  reason: string;
+  message: string;
+}
+
+export interface JobStatus {
+  name: string;
+  state: string;
+  health: string;
+  restarts: number;
+  pid?: number;
+  startedAt?: string;
+  lastExit?: { code: number; signal?: string; at: string; error?: string };
+  lastCheck?: { ok: boolean; output: string; durationMs: number };
+  /** The last `STATUS=` the job sent through NOTIFY_SOCKET. */
+  statusText?: string;
+}
+
+export type DiscoveryState = 'Disabled' | 'Registered' | 'Registering' | 'Unreachable';
+
+export interface DiscoveryStatus {
+  state: DiscoveryState;
+  /** The catalog's address (never credentials). */
+  location?: string;
+  message?: string;
+  services: Array<{ name: string; registered: boolean; check?: string }>;
+}
+
+export interface AutopilotStatus {
+  observedGeneration: number;
+  version: string;
+  configHash: string;
+  startedAt: string;
+  maintenance: boolean;
+  /** "healthy/total", for the printer column. */
+  jobsHealthy: string;
+  /** Restarts of all jobs together. */
+  restarts: number;
+  conditions: Condition[];
+  jobs: JobStatus[];
+  discovery: DiscoveryStatus;
+}
+
+export interface PodIdentity {
+  name: string;
+  namespace: string;
+  /** Absent when POD_UID is not set: the object then has no owner and outlives the pod. */
+  uid?: string;
+  nodeName?: string;
+}
+
+export interface AutopilotSpec {
+  podName: string;
+  nodeName?: string;
+}
+
+/** The object's path under the API server. */
+export function autopilotPath(namespace: string, name?: string): string {
+  const collection = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}`;
+  return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,59 @@
+// The whole `status` of the pod's Autopilot, built from a supervisor snapshot. Every top-level
+// field is always present, so a merge patch of it replaces all that an earlier writer left.
+import type { JobConfig } from '../config/types.js';
+import type { JobSnapshot } from '../jobs/job.js';
+import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
+import { assess, standingOf } from './assessment.js';
+import { nextConditions } from './conditions.js';
+import { discoveryStatusOf } from './discovery-state.js';
+import type { AutopilotStatus, Condition, JobStatus } from './resource.js';
+
+/** Check output and STATUS= texts are kept to their tail: status is for state, not logs. */
+const TEXT_LIMIT = 256;
+
+export interface StatusContext {
+  /** The jobs' definitions, by name: whether a job has a check, whether it is periodic. */
+  jobConfigs: ReadonlyMap<string, JobConfig>;
+  version: string;
+  /** The object's `metadata.generation` as last seen. */
+  generation: number;
+  /** The conditions written before, for their lastTransitionTime. */
+  previousConditions: readonly Condition[];
+  now: Date;
+}
+
+export function buildStatus(snapshot: SupervisorSnapshot, context: StatusContext): AutopilotStatus {
+  const jobs = snapshot.jobs.map((job) => ({ snapshot: job, standing: standingOf(job, context.jobConfigs.get(job.name)) }));
+  const discovery = discoveryStatusOf(snapshot.components.discovery);
+  const verdicts = assess({ jobs, discovery, maintenance: snapshot.maintenance, shuttingDown: snapshot.shuttingDown });
+  return {
+    observedGeneration: context.generation,
+    version: context.version,
+    configHash: snapshot.configHash,
+    startedAt: snapshot.startedAt,
+    maintenance: snapshot.maintenance,
+    jobsHealthy: `${jobs.filter((job) => job.standing === 'good').length}/${jobs.length}`,
+    restarts: snapshot.jobs.reduce((sum, job) => sum + job.restarts, 0),
+    conditions: nextConditions(context.previousConditions, verdicts, context.now),
+    jobs: snapshot.jobs.map(jobStatus),
+    discovery,
+  };
+}
+
+/** A job's row. Deliberately field by field: nothing from the job's environment may leak in. */
+function jobStatus(job: JobSnapshot): JobStatus {
+  const row: JobStatus = { name: job.name, state: job.state, health: job.health, restarts: job.restarts };
+  if (job.pid !== undefined) row.pid = job.pid;
+  if (job.startedAt !== undefined) row.startedAt = job.startedAt;
+  if (job.lastExit) {
+    const { code, signal, at, error } = job.lastExit;
+    row.lastExit = { code, at, ...(signal ? { signal } : {}), ...(error ? { error: tail(error) } : {}) };
+  }
+  if (job.lastCheck) row.lastCheck = { ok: job.lastCheck.ok, output: tail(job.lastCheck.output.trim()), durationMs: Math.round(job.lastCheck.durationMs) };
+  if (job.statusText) row.statusText = tail(job.statusText);
+  return row;
+}
+
+function tail(text: string): string {
+  return text.length <= TEXT_LIMIT ? text : `…${text.slice(-(TEXT_LIMIT - 1))}`;
+}

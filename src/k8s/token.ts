@@ -1,0 +1,27 @@
+// The service-account token, re-read by path: the kubelet rotates projected tokens (by an atomic
+// symlink swap) and the application must pick the new one up. Like client-go: re-read every
+// minute, and at once after a 401.
+import { readFile } from 'node:fs/promises';
+
+const MAX_AGE_MS = 60_000;
+
+export class TokenFile {
+  private cached: { token: string; readAt: number } | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly maxAgeMs = MAX_AGE_MS,
+  ) {}
+
+  async get(): Promise<string> {
+    if (this.cached && Date.now() - this.cached.readAt < this.maxAgeMs) return this.cached.token;
+    const token = (await readFile(this.path, 'utf8')).trim();
+    this.cached = { token, readAt: Date.now() };
+    return token;
+  }
+
+  /** The server rejected it: read the file again on the next request. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+}

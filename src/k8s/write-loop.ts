@@ -1,0 +1,94 @@
+// Coalesces "something changed" into few writes: at most one in flight, a debounce after the
+// first change (not reset by later ones, so a flapping job cannot starve the writes), a periodic
+// forced resync, and backoff on failure that new changes do not cut short. The work itself
+// decides whether anything needs writing; it reports only whether to retry.
+
+import { retryDelay, type BackoffPolicy } from './retry-delay.js';
+
+export type WriteOutcome =
+  /** `againAfterMs`: some of the work was held back on purpose; run again then. */
+  | { kind: 'done'; againAfterMs?: number }
+  /** `retryAfterMs` is a floor from the server; `patient` is for failures that retrying soon cannot fix (RBAC). */
+  | { kind: 'retry'; retryAfterMs?: number; patient?: boolean };
+
+export interface WriteLoopTiming {
+  debounceMs: number;
+  /** A forced write this often, even when nothing seems to have changed. */
+  resyncMs: number;
+  backoff: BackoffPolicy;
+  /** The wait after a `patient` failure. */
+  patientMs: number;
+}
+
+/** `forced`: write even when the content equals what was written last (resync, retries). */
+export type Work = (forced: boolean) => Promise<WriteOutcome>;
+
+export class WriteLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly resyncTimer: NodeJS.Timeout;
+  private inFlight: Promise<void> | undefined;
+  private dirty = false;
+  private forced = false;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly work: Work,
+    private readonly timing: WriteLoopTiming,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.resyncTimer = setInterval(() => this.request(true), timing.resyncMs).unref();
+  }
+
+  /** Something changed: write soon (or after the current backoff). */
+  request(forced = false): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    this.forced ||= forced;
+    if (!this.inFlight && !this.timer) this.schedule(this.timing.debounceMs);
+  }
+
+  /** No more writes; resolves once the one in flight, if any, has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.inFlight = this.run().finally(() => (this.inFlight = undefined));
+    }, delayMs).unref();
+  }
+
+  private async run(): Promise<void> {
+    const forced = this.forced;
+    this.dirty = false;
+    this.forced = false;
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.work(forced);
+    } catch {
+      // The work reports its own errors; a throw is a bug there, and must not end the loop.
+      outcome = { kind: 'retry' };
+    }
+    if (this.stopped) return;
+    if (outcome.kind === 'done') {
+      this.failures = 0;
+      if (this.dirty) this.schedule(this.timing.debounceMs);
+      else if (outcome.againAfterMs !== undefined) {
+        this.dirty = true;
+        this.schedule(Math.max(this.timing.debounceMs, outcome.againAfterMs));
+      }
+      return;
+    }
+    this.failures += 1;
+    this.dirty = true;
+    this.forced ||= forced;
+    const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs, this.random);
+    this.schedule(delay);
+  }
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from '../../src/k8s/write-loop.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const TIMING: WriteLoopTiming = { debounceMs: 30, resyncMs: 60_000, backoff: { initialMs: 40, maxMs: 40 }, patientMs: 300 };
+
+/** A work function that records its calls and answers from a script (then `done`). */
+function scriptedWork(outcomes: WriteOutcome[] = [], durationMs = 0) {
+  const calls: Array<{ forced: boolean; at: number }> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const work = async (forced: boolean): Promise<WriteOutcome> => {
+    calls.push({ forced, at: Date.now() });
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await sleep(durationMs);
+    inFlight--;
+    return outcomes.shift() ?? { kind: 'done' };
+  };
+  return { work, calls, maxInFlight: () => maxInFlight };
+}
+
+describe('write loop', () => {
+  it('coalesces a burst of changes into one write after the debounce', async () => {
+    const { work, calls } = scriptedWork();
+    const loop = new WriteLoop(work, TIMING);
+    const started = Date.now();
+    for (let change = 0; change < 50; change++) loop.request();
+    await sleep(TIMING.debounceMs * 4);
+    await loop.stop();
+    assert.equal(calls.length, 1);
+    assert.ok((calls[0]?.at ?? 0) - started >= TIMING.debounceMs - 5);
+  });
+
+  it('never has two writes in flight; changes during a write get one more write after it', async () => {
+    const { work, calls, maxInFlight } = scriptedWork([], 80);
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the first write');
+    for (let change = 0; change < 10; change++) loop.request();
+    await waitFor(() => calls.length === 2, 'the follow-up write');
+    await sleep(200);
+    await loop.stop();
+    assert.equal(calls.length, 2);
+    assert.equal(maxInFlight(), 1);
+  });
+
+  it('is not hurried by a flapping source: writes stay one per debounce interval', async () => {
+    const { work, calls } = scriptedWork();
+    const loop = new WriteLoop(work, TIMING);
+    const flapping = setInterval(() => loop.request(), 1);
+    await sleep(300);
+    clearInterval(flapping);
+    await loop.stop();
+    assert.ok(calls.length >= 3 && calls.length <= 300 / TIMING.debounceMs + 1, `${calls.length} writes`);
+  });
+
+  it('retries a failed write, forced, after a backoff that new changes do not cut short', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry' }]);
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the first write');
+    loop.request();
+    await waitFor(() => calls.length === 2, 'the retry');
+    await loop.stop();
+    assert.ok((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0) >= TIMING.backoff.initialMs / 2 - 5, 'waited for the backoff');
+  });
+
+  it('waits at least Retry-After, and long after a patient failure', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry', retryAfterMs: 200 }, { kind: 'retry', patient: true }]);
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => calls.length === 3, 'two retries', 2_000);
+    await loop.stop();
+    const [first, second, third] = calls.map((call) => call.at);
+    assert.ok((second ?? 0) - (first ?? 0) >= 195, 'Retry-After honoured');
+    assert.ok((third ?? 0) - (second ?? 0) >= TIMING.patientMs - 5, 'patient backoff');
+  });
+
+  it('runs again when the work held some of it back', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'done', againAfterMs: 100 }]);
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => calls.length === 2, 'the second run', 1_000);
+    await loop.stop();
+    assert.ok((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0) >= 95);
+  });
+
+  it('forces a write at every resync, even with nothing changed', async () => {
+    const { work, calls } = scriptedWork();
+    const loop = new WriteLoop(work, { ...TIMING, resyncMs: 50 });
+    await waitFor(() => calls.length >= 2, 'two resyncs', 1_000);
+    await loop.stop();
+    assert.ok(calls.every((call) => call.forced));
+  });
+
+  it('stops: waits for the write in flight and starts none after', async () => {
+    const { work, calls } = scriptedWork([], 100);
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the write');
+    loop.request();
+    await loop.stop();
+    loop.request();
+    await sleep(100);
+    assert.equal(calls.length, 1);
+  });
+
+  it('survives work that throws', async () => {
+    let calls = 0;
+    const loop = new WriteLoop(async () => {
+      calls++;
+      if (calls === 1) throw new Error('bug');
+      return { kind: 'done' };
+    }, TIMING);
+    loop.request();
+    await waitFor(() => calls === 2, 'the retry after the throw', 1_000);
+    await loop.stop();
+  });
+});
