@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { translateContainerPilotArgs } from './compat.js';
+import { controlVerbs } from './control-verbs.js';
 
 const configOption = {
   config: {
@@ -40,6 +41,22 @@ await yargs(translateContainerPilotArgs(hideBin(process.argv)))
     () => undefined,
     async () => (await import('./schema.js')).schemaCommand(),
   )
+  .command('k8s', 'Kubernetes integration', (args) =>
+    args
+      .command(
+        'manifests',
+        'Print the Autopilot CRD and the service account, Role and RoleBinding the bridge needs (YAML for kubectl apply)',
+        (manifestArgs) =>
+          manifestArgs.options({
+            namespace: { alias: 'n', type: 'string', default: 'default', description: 'Namespace of the pods' },
+            'service-account': { type: 'string', default: 'pilotfish', description: "The pods' service account" },
+          }),
+        async (manifestArgs) =>
+          (await import('./k8s.js')).k8sManifestsCommand({ namespace: manifestArgs.namespace, serviceAccount: manifestArgs['service-account'] }),
+      )
+      .demandCommand(1, 'k8s needs a subcommand: manifests'),
+  )
+  .command(controlVerbs)
   .command(
     'version',
     'Print the version',

@@ -1,5 +1,8 @@
 import { loadConfig } from '../config/load.js';
+import { attachOperatorEndpoints } from '../control/attach.js';
+import { attachConsulDiscovery } from '../discovery/attach.js';
 import { ownedPids } from '../jobs/process.js';
+import { attachKubernetesBridge } from '../k8s/attach.js';
 import { LogSink, createLogger } from '../logging/logger.js';
 import { startReaper } from '../supervisor/reaper.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
@@ -17,6 +20,9 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
     loadConfig: () => loadConfig(path, process.env),
     onLoggingChange: (next) => sink.configure(next.logging),
   });
+  attachConsulDiscovery(supervisor, log, process.env);
+  await attachOperatorEndpoints(supervisor, log, process.env);
+  await attachKubernetesBridge(supervisor, log, process.env);
   installSignalHandlers(supervisor, sink, log);
   const reaper = await startReaper({
     isOwned: (pid) => ownedPids.has(pid),

@@ -12,6 +12,8 @@ export type SupervisorEvent =
   /** A hookable signal received by the supervisor (source is the signal name). */
   | { kind: 'signal'; source: HookableSignal }
   /** Every job state change, for bridges, logs and tests. */
-  | { kind: 'transition'; source: string; from: JobState; to: JobState };
+  | { kind: 'transition'; source: string; from: JobState; to: JobState }
+  /** Every completed health check of a job (telemetry's check duration histogram). */
+  | { kind: 'checkResult'; source: string; ok: boolean; durationMs: number };
 
 export type EventKind = SupervisorEvent['kind'];

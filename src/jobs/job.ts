@@ -71,6 +71,8 @@ export class Job {
   private pendingTrigger = false;
   private restartRequested = false;
   private stopPromise: Promise<void> | undefined;
+  /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
+  private heldByOperator = false;
   private readonly backoff: RestartBackoff;
   private readonly monitor: HealthMonitor;
   private notify: NotifySocket | undefined;
@@ -94,7 +96,7 @@ export class Job {
       probeEnv: () => context.environment(this),
       cwd: config.cwd,
       onTransition: (health, detail) => this.publishHealth(health, detail.output),
-      onResult: (result) => this.logCheckResult(result),
+      onResult: (result) => this.publishCheckResult(result),
     });
   }
 
@@ -127,6 +129,7 @@ export class Job {
   }
 
   runPotential(): RunPotential {
+    if (this.heldByOperator) return 'yes';
     if (this.isTerminal() || this.stopPromise) return 'no';
     if (this.isActive()) return 'yes';
     const when = this.config.when;
@@ -162,6 +165,7 @@ export class Job {
   /** Starts the job now, whatever its `when` (control plane, and reloads of changed startup jobs). */
   startNow(): void {
     if (this.isActive()) return;
+    this.heldByOperator = false;
     this.stopPromise = undefined;
     this.restartsLeft = this.config.restarts;
     this.backoff.reset();
@@ -180,6 +184,15 @@ export class Job {
   stop(): Promise<void> {
     this.stopPromise ??= this.stopGracefully();
     return this.stopPromise;
+  }
+
+  /**
+   * An operator's stop (control plane): as stop(), but the job counts as able to run again until
+   * it is started, so stopping the last job does not end the supervisor (Pebble's behaviour).
+   */
+  stopByOperator(): Promise<void> {
+    this.heldByOperator = true;
+    return this.stop();
   }
 
   /** Immediate SIGKILL of the process group (a second SIGTERM to the supervisor). */
@@ -405,8 +418,9 @@ export class Job {
     if (wasHealthy) this.context.bus.publish({ kind: 'unhealthy', source: this.name, detail: 'process exited' });
   }
 
-  private logCheckResult(result: ProbeResult): void {
+  private publishCheckResult(result: ProbeResult): void {
     if (!result.ok) this.log.debug(`health check failed: ${result.output}`);
+    this.context.bus.publish({ kind: 'checkResult', source: this.name, ok: result.ok, durationMs: result.durationMs });
   }
 
   private onNotify(fields: Record<string, string>): void {

@@ -160,17 +160,20 @@ export class Supervisor {
     return job !== undefined;
   }
 
-  /** Stops a job gracefully (control plane); it stays stopped until started again. */
+  /**
+   * Stops a job gracefully (control plane); it stays stopped until started again, and until then
+   * it keeps the supervisor running even when no other job can run (as Pebble does).
+   */
   async stopJob(name: string): Promise<boolean> {
     const job = this.job(name);
-    await job?.stop();
+    await job?.stopByOperator();
     return job !== undefined;
   }
 
   async restartJob(name: string): Promise<boolean> {
     const job = this.job(name);
     if (!job) return false;
-    await job.stop();
+    await job.stopByOperator();
     job.startNow();
     return true;
   }

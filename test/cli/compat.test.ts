@@ -18,3 +18,17 @@ test('-version is the version command', () => {
 test('pilotfish arguments pass through untouched', () => {
   assert.deepEqual(translateContainerPilotArgs(['run', '--config', 'x.json5']), ['run', '--config', 'x.json5']);
 });
+
+test("ContainerPilot's client flags become the client verbs", () => {
+  assert.deepEqual(translateContainerPilotArgs(['-config', 'a.json5', '-reload']), ['reload', '--config', 'a.json5']);
+  assert.deepEqual(translateContainerPilotArgs(['-ping']), ['ping']);
+  assert.deepEqual(translateContainerPilotArgs(['-maintenance', 'enable']), ['maintenance', 'on']);
+  // ContainerPilot: any value other than "enable" disables.
+  assert.deepEqual(translateContainerPilotArgs(['-maintenance=disable']), ['maintenance', 'off']);
+  assert.deepEqual(translateContainerPilotArgs(['-maintenance', 'whatever']), ['maintenance', 'off']);
+});
+
+test('repeated -putenv and -putmetric gather into one verb, values split on the first =', () => {
+  assert.deepEqual(translateContainerPilotArgs(['-putenv', 'A=1', '-putenv=B=x=y']), ['env', 'set', 'A=1', 'B=x=y']);
+  assert.deepEqual(translateContainerPilotArgs(['-putmetric', 'a=1', '-putmetric', 'b=2']), ['metric', '--ignore-unknown', 'a=1', 'b=2']);
+});

@@ -40,7 +40,8 @@ export function runPilotfish(options: RunOptions = {}): PilotfishRun {
   const [command, argv] = options.asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command as string, argv as string[], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    // A control socket of its own, so that concurrent tests never share ContainerPilot's default one.
+    env: { ...process.env, PILOTFISH_SOCKET: join(mkdtempSync(join(tmpdir(), 'pilotfish-socket-')), 'control.socket'), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
