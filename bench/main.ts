@@ -1,0 +1,70 @@
+// `npm run bench [-- --quick] [--scenarios 1a,2] [--supervisors pilotfish,s6] [--out-dir DIR]`
+// A full run writes bench/results/latest.json and the tables in docs/benchmarks.md; a quick run
+// (--quick or BENCH_QUICK=1, under a minute) only proves the harness works and writes quick.json.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CheckTarget } from './check-target-client.js';
+import { describeMachine } from './report/machine.js';
+import { writeJson, writeMarkdown } from './report/write.js';
+import type { BenchResults, SupervisorInfo } from './results.js';
+import { runScenario } from './run.js';
+import { SCENARIOS } from './scenarios/index.js';
+import { REPO_ROOT } from './supervisors/installed.js';
+import { SUPERVISORS } from './supervisors/index.js';
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
+    scenarios: { type: 'string' },
+    supervisors: { type: 'string' },
+    'out-dir': { type: 'string', default: join(REPO_ROOT, 'bench/results') },
+  },
+});
+
+function selected<T>(all: T[], list: string | undefined, key: (item: T) => string): T[] {
+  if (!list) return all;
+  const wanted = list.split(',');
+  const unknown = wanted.filter((name) => !all.some((item) => key(item) === name));
+  if (unknown.length > 0) throw new Error(`unknown: ${unknown.join(', ')} (known: ${all.map(key).join(', ')})`);
+  return all.filter((item) => wanted.includes(key(item)));
+}
+
+const quick = options.quick ?? false;
+const scenarios = selected(SCENARIOS, options.scenarios, (scenario) => scenario.id);
+// pilotfish stays in every run: the report's ratios are relative to it.
+const supervisors = selected(SUPERVISORS, options.supervisors ? `pilotfish,${options.supervisors}` : undefined, (supervisor) => supervisor.name);
+
+const located = new Map(supervisors.map((supervisor) => [supervisor, supervisor.locate()]));
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  machine: describeMachine(),
+  supervisors: Object.fromEntries(
+    supervisors.map((supervisor): [string, SupervisorInfo] => {
+      const availability = located.get(supervisor)!;
+      const note = supervisor.note ? { note: supervisor.note } : {};
+      return [
+        supervisor.name,
+        availability.available ? { available: true, version: availability.version, ...note } : { available: false, reason: availability.reason, ...note },
+      ];
+    }),
+  ),
+  scenarios: [],
+};
+if (results.machine.goBuildRunning) console.warn('warning: a `go build` is running; numbers will be skewed');
+
+const checkTarget = await CheckTarget.start();
+try {
+  for (const scenario of scenarios) {
+    const startedAt = Date.now();
+    results.scenarios.push(await runScenario(scenario, supervisors, located, { quick, checkTarget }, (line) => console.log(line)));
+    console.log(`(scenario ${scenario.id} took ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  }
+} finally {
+  checkTarget.stop();
+}
+
+const outDir = options['out-dir']!;
+writeJson(results, join(outDir, quick ? 'quick.json' : 'latest.json'));
+if (!quick) writeMarkdown(results, join(REPO_ROOT, 'docs/benchmarks.md'));
+console.log(`results written to ${join(outDir, quick ? 'quick.json' : 'latest.json')}${quick ? '' : ' and docs/benchmarks.md'}`);

@@ -1,0 +1,34 @@
+// The shape of bench/results/*.json, which the markdown report is rendered from.
+import type { Summary } from './stats.js';
+import type { Metric } from './scenarios/types.js';
+
+export type Outcome =
+  | { status: 'measured'; metrics: Record<string, { summary: Summary; values: number[] }>; error?: string }
+  | { status: 'failed'; error: string }
+  | { status: 'unavailable'; reason: string }
+  | { status: 'not applicable'; reason: string };
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  method: string;
+  metrics: Metric[];
+  /** Set when the whole scenario could not run yet. */
+  notYetAvailable?: string;
+  outcomes: Record<string, Outcome>;
+}
+
+export interface SupervisorInfo {
+  available: boolean;
+  version?: string;
+  reason?: string;
+  note?: string;
+}
+
+export interface BenchResults {
+  date: string;
+  mode: 'full' | 'quick';
+  machine: Record<string, string | number | boolean>;
+  supervisors: Record<string, SupervisorInfo>;
+  scenarios: ScenarioResult[];
+}

@@ -1,0 +1,9 @@
+import { checkCpu } from './check-cpu.js';
+import { coldStart } from './cold-start.js';
+import { idleMemoryScenarios } from './memory.js';
+import { consulWatch, kubernetesBridge } from './pending.js';
+import { crashLoop, firstRestart } from './restart.js';
+import { shutdown } from './shutdown.js';
+import type { Scenario } from './types.js';
+
+export const SCENARIOS: Scenario[] = [...idleMemoryScenarios, coldStart, firstRestart, crashLoop, checkCpu, consulWatch, shutdown, kubernetesBridge];

@@ -1,0 +1,36 @@
+// The benchmark harness in quick mode, end to end: every scenario runs or says why not, and the
+// results file is written. It judges no number; the Go-built peers are hidden (an empty peer
+// cache) so the test never depends on them and proves they are reported unavailable.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { BenchResults } from '../../bench/results.js';
+
+const BENCH = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
+
+test('npm run bench -- --quick measures pilotfish in every available scenario', { timeout: 90_000 }, () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'pilotfish-bench-test-'));
+  const run = spawnSync(process.execPath, [BENCH, '--quick', '--out-dir', outDir], {
+    env: { ...process.env, PILOTFISH_PEERS_CACHE: mkdtempSync(join(tmpdir(), 'pilotfish-no-peers-')) },
+    encoding: 'utf8',
+    timeout: 85_000,
+  });
+  assert.equal(run.status, 0, run.stderr + run.stdout);
+  const results = JSON.parse(readFileSync(join(outDir, 'quick.json'), 'utf8')) as BenchResults;
+
+  assert.equal(results.mode, 'quick');
+  assert.deepEqual(results.supervisors.pebble?.available, false);
+  assert.deepEqual(results.supervisors.containerpilot?.available, false);
+  const ids = results.scenarios.map((scenario) => scenario.id);
+  assert.deepEqual(ids, ['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7']);
+  for (const scenario of results.scenarios) {
+    if (scenario.notYetAvailable) continue;
+    assert.equal(scenario.outcomes.pilotfish?.status, 'measured', `${scenario.id}: ${JSON.stringify(scenario.outcomes.pilotfish)}`);
+    assert.equal(scenario.outcomes.pebble?.status, 'unavailable');
+  }
+  assert.ok(results.scenarios.find((scenario) => scenario.id === '7')?.notYetAvailable);
+});

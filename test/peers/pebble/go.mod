@@ -1,0 +1,5 @@
+module pilotfish.test/peers/pebble
+
+go 1.26
+
+require github.com/canonical/pebble v1.32.1
