@@ -4,6 +4,7 @@
 // Retry-After. No client library: the bridge makes five kinds of request.
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Logger } from '../logging/logger.js';
 import { parseRetryAfter } from './retry-delay.js';
 import type { TokenFile } from './token.js';
 
@@ -42,6 +43,7 @@ export interface ApiConnection {
   ca?: string;
   token: TokenFile;
   timeoutMs: number;
+  log: Logger;
 }
 
 export class KubeApi {
@@ -61,6 +63,8 @@ export class KubeApi {
   async request<T>(request: ApiRequest): Promise<T> {
     let response = await this.send(request);
     if (response.status === 401) {
+      // Routine when the kubelet has rotated the token since it was last read.
+      this.connection.log.debug(`the API server rejects the token: reading ${this.connection.token.path} again`);
       this.connection.token.invalidate();
       response = await this.send(request);
     }

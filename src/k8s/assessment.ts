@@ -12,7 +12,8 @@ export interface Verdict {
   message: string;
 }
 
-export type Verdicts = Record<ConditionType, Verdict>;
+/** ConsulRegistered is absent without Consul: it could never be True, and False would read as a fault. */
+export type Verdicts = Record<Exclude<ConditionType, 'ConsulRegistered'>, Verdict> & { ConsulRegistered?: Verdict };
 
 /** Worst first: the job that decides JobsHealthy's reason is the first in this order. */
 const STANDING_ORDER = ['failed', 'unhealthy', 'restarting', 'stopped', 'starting', 'good'] as const;
@@ -62,9 +63,9 @@ export function assess({ jobs, discovery, maintenance, shuttingDown }: Assessmen
   const jobsHealthy = jobsVerdict(jobs);
   const consulRegistered = discoveryVerdict(discovery);
   return {
-    Ready: readyVerdict(jobsHealthy, consulRegistered, discovery, maintenance, shuttingDown),
+    Ready: readyVerdict(jobsHealthy, consulRegistered, maintenance, shuttingDown),
     JobsHealthy: jobsHealthy,
-    ConsulRegistered: consulRegistered,
+    ...(consulRegistered ? { ConsulRegistered: consulRegistered } : {}),
     Degraded: degradedVerdict(jobs, discovery),
   };
 }
@@ -85,26 +86,27 @@ function worstJob(jobs: AssessmentInput['jobs']): AssessmentInput['jobs'][number
   return undefined;
 }
 
-function discoveryVerdict(discovery: DiscoveryStatus): Verdict {
+function discoveryVerdict(discovery: DiscoveryStatus): Verdict | undefined {
   const services = discovery.services.map((service) => service.name).join(', ');
   switch (discovery.state) {
     case 'Disabled':
-      return { status: 'False', reason: 'DiscoveryDisabled', message: 'no Consul is configured' };
+      return undefined;
     case 'Registered':
-      const message = services ? `registered ${services} with ${discovery.location}` : `connected to ${discovery.location}`;
-      return { status: 'True', reason: 'Registered', message };
+      // Without an advertised job there is nothing to register, and no failed call to tell that Consul is down.
+      if (!services) return { status: 'True', reason: 'NothingToRegister', message: `no job is advertised to ${consulAt(discovery)}` };
+      return { status: 'True', reason: 'Registered', message: `registered ${services} with ${consulAt(discovery)}` };
     case 'Registering':
-      return { status: 'False', reason: 'Registering', message: discovery.message ?? `registering with ${discovery.location}` };
+      return { status: 'False', reason: 'Registering', message: `registering ${services || 'services'} with ${consulAt(discovery)}` };
     case 'Unreachable':
       return { status: 'False', reason: 'ConsulUnavailable', message: unreachableMessage(discovery) };
   }
 }
 
-function readyVerdict(jobs: Verdict, consul: Verdict, discovery: DiscoveryStatus, maintenance: boolean, shuttingDown: boolean): Verdict {
+function readyVerdict(jobs: Verdict, consul: Verdict | undefined, maintenance: boolean, shuttingDown: boolean): Verdict {
   if (shuttingDown) return { status: 'False', reason: 'ShuttingDown', message: 'pilotfish is stopping its jobs' };
   if (maintenance) return { status: 'False', reason: 'Maintenance', message: 'in maintenance mode: out of rotation' };
   if (jobs.status !== 'True') return { ...jobs, status: 'False' };
-  if (discovery.state !== 'Disabled' && consul.status !== 'True') return { ...consul, status: 'False' };
+  if (consul && consul.status !== 'True') return { ...consul, status: 'False' };
   return { status: 'True', reason: 'Ready', message: jobs.message };
 }
 
@@ -121,5 +123,9 @@ function degradedVerdict(jobs: AssessmentInput['jobs'], discovery: DiscoveryStat
 }
 
 function unreachableMessage(discovery: DiscoveryStatus): string {
-  return discovery.message ?? `${discovery.location ?? 'Consul'} is unreachable`;
+  return discovery.message ? `${consulAt(discovery)} fails: ${discovery.message}` : `${consulAt(discovery)} is unreachable`;
+}
+
+function consulAt(discovery: DiscoveryStatus): string {
+  return discovery.location ? `Consul at ${discovery.location}` : 'Consul';
 }

@@ -3,6 +3,7 @@
 // the same name left one behind. Its status is written whole, by merge patch, with no
 // resourceVersion: there is one writer, so last-writer-wins is right and never conflicts.
 import { KubeApiError, type KubeApi } from './api.js';
+import type { Regarding } from './event-recorder.js';
 import { API_VERSION, KIND, PLURAL, autopilotPath, type AutopilotSpec, type AutopilotStatus, type PodIdentity } from './resource.js';
 
 interface OwnerReference {
@@ -13,7 +14,7 @@ interface OwnerReference {
 }
 
 interface StoredAutopilot {
-  metadata: { generation?: number; ownerReferences?: OwnerReference[] };
+  metadata: { uid?: string; generation?: number; ownerReferences?: OwnerReference[] };
   spec?: AutopilotSpec;
 }
 
@@ -22,6 +23,7 @@ export type EnsureResult = 'created' | 'adopted' | 'tookOver';
 export class AutopilotObject {
   /** `metadata.generation` as last seen, for `status.observedGeneration`. */
   generation = 0;
+  private uid: string | undefined;
 
   constructor(
     private readonly api: KubeApi,
@@ -51,6 +53,11 @@ export class AutopilotObject {
   async writeStatus(status: AutopilotStatus): Promise<void> {
     const patch = { method: 'PATCH', path: `${this.path()}/status`, verb: 'patch', resource: `${PLURAL}/status`, body: { status } } as const;
     this.observe(await this.api.request<StoredAutopilot>(patch));
+  }
+
+  /** The object, for Events about it; undefined until it has been created or found. */
+  reference(): Regarding | undefined {
+    return this.uid ? { apiVersion: API_VERSION, kind: KIND, name: this.pod.name, uid: this.uid } : undefined;
   }
 
   private path(): string {
@@ -93,5 +100,6 @@ export class AutopilotObject {
 
   private observe(object: StoredAutopilot): void {
     this.generation = object.metadata.generation ?? this.generation;
+    this.uid = object.metadata.uid ?? this.uid;
   }
 }

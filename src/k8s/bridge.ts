@@ -11,7 +11,8 @@ import type { SupervisorComponent, SupervisorSnapshot } from '../supervisor/supe
 import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
-import { EventRecorder } from './event-recorder.js';
+import { discoveryStatusOf } from './discovery-state.js';
+import { EventRecorder, type Regarding } from './event-recorder.js';
 import { podEventFor } from './pod-events.js';
 import type { Condition } from './resource.js';
 import type { BridgeSettings } from './settings.js';
@@ -36,6 +37,8 @@ export interface BridgeTiming {
   forbiddenGraceMs: number;
   /** How long the last write on shutdown may take. */
   finalWriteMs: number;
+  /** Consul registration changes without an event on the bus: its state is looked at this often. */
+  discoveryPollMs: number;
 }
 
 export const DEFAULT_TIMING: BridgeTiming = {
@@ -46,6 +49,7 @@ export const DEFAULT_TIMING: BridgeTiming = {
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,
   finalWriteMs: 3_000,
+  discoveryPollMs: 5_000,
 };
 
 export interface BridgeOptions {
@@ -74,6 +78,8 @@ export class KubernetesBridge implements SupervisorComponent {
   private readonly log: Logger;
   private readonly timing: BridgeTiming;
   private subscription: Subscription | undefined;
+  private discoveryPoll: NodeJS.Timeout | undefined;
+  private discoverySeen: string | undefined;
   private ensured = false;
   private conditions: Condition[] = [];
   private lastWritten: string | undefined;
@@ -84,12 +90,16 @@ export class KubernetesBridge implements SupervisorComponent {
     this.timing = options.timing ?? DEFAULT_TIMING;
     this.log = options.log.child({ component: 'kubernetes' });
     const ca = readCa(settings.caFile, this.log);
-    const api = new KubeApi({ server: settings.server, ca, token: new TokenFile(settings.tokenFile), timeoutMs: this.timing.requestTimeoutMs });
+    const api = new KubeApi({ server: settings.server, ca, token: new TokenFile(settings.tokenFile), timeoutMs: this.timing.requestTimeoutMs, log: this.log });
     this.problems = new ApiProblems(this.log, settings.pod.namespace, this.timing.forbiddenGraceMs);
     this.object = new AutopilotObject(api, settings.pod);
     this.statusLoop = new WriteLoop((forced) => this.syncStatus(forced), this.timing.status);
     if (settings.events) {
-      this.recorder = new EventRecorder(api, settings.pod, this.timing.eventSeriesMs);
+      const pod: Regarding = { apiVersion: 'v1', kind: 'Pod', name: settings.pod.name, ...(settings.pod.uid ? { uid: settings.pod.uid } : {}) };
+      this.recorder = new EventRecorder(api, settings.pod, this.timing.eventSeriesMs, () => {
+        const autopilot = this.object.reference();
+        return autopilot ? [pod, autopilot] : [pod];
+      });
       this.eventLoop = new WriteLoop((forced) => this.flushEvents(forced), this.timing.events);
     }
   }
@@ -99,12 +109,14 @@ export class KubernetesBridge implements SupervisorComponent {
     this.log.info(`reporting to ${server} as ${pod.namespace}/${pod.name}`);
     if (!pod.uid) this.log.warn('POD_UID is not set: the Autopilot object gets no owner and outlives the pod (set it from the downward API, metadata.uid)');
     this.subscription = this.options.observed.bus.subscribe('kubernetes', (event) => this.observe(event));
+    this.discoveryPoll = setInterval(() => this.noticeDiscoveryChange(), this.timing.discoveryPollMs).unref();
     this.statusLoop.request();
   }
 
   /** Runs after the jobs have stopped: one last write says so, within `finalWriteMs` whatever the API server does. */
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
+    clearInterval(this.discoveryPoll);
     const lastWrites = (async () => {
       await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop()]);
       await this.syncStatus(true);
@@ -133,6 +145,13 @@ export class KubernetesBridge implements SupervisorComponent {
     this.eventLoop.request();
   }
 
+  private noticeDiscoveryChange(): void {
+    const seen = JSON.stringify(discoveryStatusOf(this.options.observed.snapshot().components.discovery));
+    if (seen === this.discoverySeen) return;
+    this.discoverySeen = seen;
+    this.statusLoop.request();
+  }
+
   private jobOf(name: string): { config: JobConfig; snapshot: SupervisorSnapshot['jobs'][number] } | undefined {
     const config = this.options.observed.currentConfig.jobs.find((job) => job.name === name);
     const snapshot = this.options.observed.snapshot().jobs.find((job) => job.name === name);
@@ -144,6 +163,8 @@ export class KubernetesBridge implements SupervisorComponent {
       if (!this.ensured) {
         const result = await this.object.ensure();
         this.ensured = true;
+        // Events held for the Autopilot until it existed (or existed again) can now be posted about it.
+        this.eventLoop?.request();
         if (result === 'tookOver') this.log.info('took over the Autopilot object an earlier pod of this name left');
       }
       const { observed, version } = this.options;

@@ -1,5 +1,5 @@
-// Conditions as Kubernetes expects them: one per type, always present (a known condition is
-// reported from the first write, if only as Unknown), and `lastTransitionTime` moving only when
+// Conditions as Kubernetes expects them: one per type, present from the first write (except one
+// that does not apply, ConsulRegistered without Consul), and `lastTransitionTime` moving only when
 // the status flips — a new reason or message alone is not a transition (apimachinery's
 // meta.SetStatusCondition behaves the same).
 import type { Verdicts } from './assessment.js';
@@ -8,11 +8,12 @@ import type { Condition, ConditionType } from './resource.js';
 const CONDITION_TYPES: readonly ConditionType[] = ['Ready', 'JobsHealthy', 'ConsulRegistered', 'Degraded'];
 
 export function nextConditions(previous: readonly Condition[], verdicts: Verdicts, now: Date): Condition[] {
-  return CONDITION_TYPES.map((type) => {
+  return CONDITION_TYPES.flatMap((type) => {
     const verdict = verdicts[type];
+    if (!verdict) return [];
     const before = previous.find((condition) => condition.type === type);
     const lastTransitionTime = before && before.status === verdict.status ? before.lastTransitionTime : kubeTime(now);
-    return { type, status: verdict.status, lastTransitionTime, reason: verdict.reason, message: verdict.message };
+    return [{ type, status: verdict.status, lastTransitionTime, reason: verdict.reason, message: verdict.message }];
   });
 }
 

@@ -1,10 +1,28 @@
 // Posts pod Events (events.k8s.io/v1) and folds repeats into the first one's `series`, as
-// client-go's event recorder does, so a flapping job adds a count, not a flood of objects. Writes
+// client-go's event recorder does, so a flapping job adds a count, not a flood of objects. Each
+// Event is posted about the pod (`kubectl describe pod`) and about its Autopilot (`kubectl
+// describe ap`): kubectl shows only the Events whose `regarding` is the object described. Writes
 // go through their own WriteLoop: coalesced, backed off, never on the supervisor's path.
 import { randomBytes } from 'node:crypto';
 import { KubeApiError, type KubeApi } from './api.js';
 import type { PodEvent } from './pod-events.js';
 import { REPORTING_CONTROLLER, type PodIdentity } from './resource.js';
+
+/** What an Event is about: kubectl finds Events by this reference's kind, name and uid. */
+export interface Regarding {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid?: string;
+}
+
+/** One Event object, about one of the objects an occurrence is reported on. */
+interface Posted {
+  name: string;
+  /** How many of the occurrence's `count` the API server knows about, and since when. */
+  written: number;
+  writtenAt: number;
+}
 import type { WriteOutcome } from './write-loop.js';
 
 /** After this long without a repeat, a repeat starts a new Event (the API server expires Events after 1 h by default). */
@@ -15,13 +33,10 @@ const NOTE_LIMIT = 1024;
 
 interface Occurrence {
   event: PodEvent;
-  /** The Event object's name once posted. */
-  name?: string;
   count: number;
-  /** How many of `count` the API server knows about, and since when. */
-  written: number;
-  writtenAt: number;
   lastObservedAt: Date;
+  /** By regarding object (kind and uid): a recreated Autopilot gets Events of its own. */
+  posted: Map<string, Posted>;
 }
 
 export class EventRecorder {
@@ -34,6 +49,8 @@ export class EventRecorder {
     private readonly pod: PodIdentity,
     /** A series is updated at most this often (a new Event is posted at once). */
     private readonly seriesIntervalMs: number,
+    /** The objects to post about now (the Autopilot only once it exists). */
+    private readonly regarding: () => Regarding[],
   ) {}
 
   /** Remembers the event, as new or as a repeat; `flush` writes it. */
@@ -47,7 +64,7 @@ export class EventRecorder {
       known.lastObservedAt = now;
       this.occurrences.set(key, known);
     } else {
-      this.occurrences.set(key, { event, count: 1, written: 0, writtenAt: 0, lastObservedAt: now });
+      this.occurrences.set(key, { event, count: 1, lastObservedAt: now, posted: new Map() });
     }
     // Map order is insertion order: the first key is the one least recently seen.
     if (this.occurrences.size > MEMORY) this.occurrences.delete(this.occurrences.keys().next().value as string);
@@ -60,24 +77,28 @@ export class EventRecorder {
    */
   async flush(forced = false): Promise<Extract<WriteOutcome, { kind: 'done' }>> {
     let heldBackMs: number | undefined;
+    const targets = this.regarding();
     // A copy: record() reorders the map while the writes are awaited.
     for (const occurrence of [...this.occurrences.values()]) {
-      if (occurrence.written === occurrence.count) continue;
-      const wait = occurrence.writtenAt + this.seriesIntervalMs - Date.now();
-      if (occurrence.name !== undefined && wait > 0 && !forced) {
-        heldBackMs = Math.min(heldBackMs ?? wait, wait);
-        continue;
+      for (const target of targets) {
+        const key = `${target.kind}/${target.uid ?? target.name}`;
+        const posted = occurrence.posted.get(key);
+        if (posted?.written === occurrence.count) continue;
+        const wait = (posted?.writtenAt ?? 0) + this.seriesIntervalMs - Date.now();
+        if (posted && wait > 0 && !forced) {
+          heldBackMs = Math.min(heldBackMs ?? wait, wait);
+          continue;
+        }
+        const count = occurrence.count;
+        const name = posted ? await this.updateSeries(occurrence, target, posted.name) : await this.create(occurrence, target);
+        occurrence.posted.set(key, { name, written: count, writtenAt: Date.now() });
+        this.writes += 1;
       }
-      const count = occurrence.count;
-      occurrence.name = occurrence.name === undefined ? await this.create(occurrence) : await this.updateSeries(occurrence, occurrence.name);
-      occurrence.written = count;
-      occurrence.writtenAt = Date.now();
-      this.writes += 1;
     }
     return heldBackMs === undefined ? { kind: 'done' } : { kind: 'done', againAfterMs: heldBackMs };
   }
 
-  private async create(occurrence: Occurrence): Promise<string> {
+  private async create(occurrence: Occurrence, regarding: Regarding): Promise<string> {
     const { event } = occurrence;
     const name = `${this.pod.name}.${randomBytes(8).toString('hex')}`;
     await this.api.request({
@@ -97,14 +118,14 @@ export class EventRecorder {
         reason: event.reason,
         note: event.note.slice(0, NOTE_LIMIT),
         type: event.type,
-        regarding: { apiVersion: 'v1', kind: 'Pod', name: this.pod.name, namespace: this.pod.namespace, ...(this.pod.uid ? { uid: this.pod.uid } : {}) },
+        regarding: { ...regarding, namespace: this.pod.namespace },
       },
     });
     return name;
   }
 
   /** Returns the name of the Event that now holds the series: a new one if the old one expired. */
-  private async updateSeries(occurrence: Occurrence, name: string): Promise<string> {
+  private async updateSeries(occurrence: Occurrence, regarding: Regarding, name: string): Promise<string> {
     try {
       await this.api.request({
         method: 'PATCH',
@@ -115,7 +136,7 @@ export class EventRecorder {
       });
       return name;
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404) return this.create(occurrence);
+      if (error instanceof KubeApiError && error.status === 404) return this.create(occurrence, regarding);
       throw error;
     }
   }

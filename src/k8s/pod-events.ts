@@ -1,5 +1,6 @@
-// Which supervisor events become Kubernetes Events on the pod: the job transitions an operator
-// wants in `kubectl describe pod` (started, exited, unhealthy, restarted, gave up, completed).
+// Which supervisor events become Kubernetes Events about the pod (and its Autopilot): the job
+// transitions an operator wants in `kubectl describe` (started, exited, unhealthy, restarted,
+// gave up, completed).
 // Notes carry no PIDs or counters, so a repeat is recognizably the same Event and accumulates in
 // its `series` instead of adding a new one. Periodic jobs' routine runs are not news.
 import type { JobConfig } from '../config/types.js';

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
 import { KubeCluster } from '../helpers/kube.js';
 import { CLI, REPO_ROOT } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
@@ -42,6 +43,10 @@ describe('the Kubernetes example', () => {
     assert.deepEqual(env, { PILOTFISH_CONFIG: '/etc/pilotfish/pilotfish.json5', POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', POD_UID: 'metadata.uid', NODE_NAME: 'spec.nodeName' });
     assert.equal(container.livenessProbe.httpGet.path, '/livez');
     assert.equal(container.readinessProbe.httpGet.path, '/readyz');
+    // The probes' named port is the one pilotfish's probe endpoints listen on.
+    const probePort = container.ports.find((port: any) => port.name === container.livenessProbe.httpGet.port)?.containerPort;
+    assert.equal(container.readinessProbe.httpGet.port, container.livenessProbe.httpGet.port);
+    assert.equal(probePort, loadConfig(join(EXAMPLE, 'pilotfish.json5'), {}).probes?.port);
     assert.equal(deployment?.spec.template.spec.serviceAccountName, 'pilotfish');
   });
 

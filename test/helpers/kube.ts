@@ -63,6 +63,31 @@ export class KubeCluster {
     return path;
   }
 
+  /**
+   * Replaces the static tokens the API server accepts besides the admin's: `user` is who the
+   * token authenticates as (`system:serviceaccount:NS:SA` is bound like that service account).
+   * The API server reads the file at start: restart it for the change to apply.
+   */
+  setStaticTokens(tokens: Array<{ token: string; user: string }>): void {
+    const lines = [`${this.adminToken},test-admin,test-admin-uid,"system:masters"`, ...tokens.map(({ token, user }) => `${token},${user},${user}`)];
+    writeFileSync(join(this.dir, 'tokens.csv'), `${lines.join('\n')}\n`);
+  }
+
+  async restartApiServer(): Promise<void> {
+    await this.stopApiServer();
+    await this.startApiServer();
+  }
+
+  /** The sum of a counter of the API server's /metrics over the series whose labels include all of `labels`. */
+  async counter(name: string, labels: Record<string, string>): Promise<number> {
+    const text = String((await this.must('GET', '/metrics')) ?? '');
+    const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) && wanted.every((label) => line.includes(label)))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
   async startApiServer(): Promise<void> {
     const { dir, ports } = this;
     this.apiServerOutput = [];
@@ -244,7 +269,7 @@ export class KubeCluster {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(join(this.dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(join(this.dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    writeFileSync(join(this.dir, 'tokens.csv'), `${this.adminToken},test-admin,test-admin-uid,"system:masters"\n`);
+    this.setStaticTokens([]);
   }
 }
 

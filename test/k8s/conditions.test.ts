@@ -18,6 +18,11 @@ describe('conditions', () => {
     assert.ok(conditions.every((condition) => condition.lastTransitionTime === '2026-01-01T10:00:00Z'));
   });
 
+  it('leaves out a condition that does not apply', () => {
+    const { ConsulRegistered: _notApplicable, ...withoutConsul } = verdicts('True');
+    assert.deepEqual(nextConditions([], withoutConsul, T0).map((condition) => condition.type), ['Ready', 'JobsHealthy', 'Degraded']);
+  });
+
   it('moves lastTransitionTime only when the status flips', () => {
     const first = nextConditions([], verdicts('False'), T0);
     const sameStatusNewReason = nextConditions(first, verdicts('False', 'JobUnhealthy'), T1);

@@ -94,18 +94,27 @@ describe('Autopilot status', () => {
     assert.deepEqual(row.lastExit, { code: 1, at: '2026-01-01T11:29:59.000Z' });
   });
 
-  it('reports discovery as Disabled without Consul, and then does not let it hold up Ready', () => {
+  it('reports discovery as Disabled without Consul, leaves ConsulRegistered out and Ready to the jobs', () => {
     const status = statusOf([job('web')]);
     assert.deepEqual(status.discovery, { state: 'Disabled', services: [] });
-    assert.equal(condition(status, 'ConsulRegistered').reason, 'DiscoveryDisabled');
+    assert.deepEqual(status.conditions.map((each) => each.type), ['Ready', 'JobsHealthy', 'Degraded']);
     assert.equal(condition(status, 'Ready').status, 'True');
+  });
+
+  it('is ConsulRegistered when Consul has every advertised service, or when none is advertised', () => {
+    const registered = statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing' }], watches: [] } } } });
+    assert.deepEqual(condition(registered, 'ConsulRegistered'), { status: 'True', reason: 'Registered', message: 'registered web with Consul at http://consul:8500' });
+    const watchesOnly = statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://consul:8500', services: [], watches: [] } } } });
+    assert.deepEqual(condition(watchesOnly, 'ConsulRegistered'), { status: 'True', reason: 'NothingToRegister', message: 'no job is advertised to Consul at http://consul:8500' });
+    assert.equal(condition(watchesOnly, 'Ready').status, 'True');
   });
 
   it('holds Ready back until Consul has the services, and marks an unreachable agent Degraded', () => {
     const registering = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ name: 'web', state: 'registering' }], watches: [] } } } });
-    assert.deepEqual(condition(registering, 'Ready'), { status: 'False', reason: 'Registering', message: 'registering with 127.0.0.1:8500' });
+    assert.deepEqual(condition(registering, 'Ready'), { status: 'False', reason: 'Registering', message: 'registering web with Consul at 127.0.0.1:8500' });
     const unreachable = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ name: 'web', state: 'registered', error: 'connect ECONNREFUSED' }], watches: [] } } } });
     assert.equal(condition(unreachable, 'Degraded').reason, 'ConsulUnavailable');
+    assert.deepEqual(condition(unreachable, 'ConsulRegistered'), { status: 'False', reason: 'ConsulUnavailable', message: 'Consul at 127.0.0.1:8500 fails: connect ECONNREFUSED' });
     assert.equal(unreachable.discovery.message, 'connect ECONNREFUSED');
   });
 });

@@ -1,0 +1,124 @@
+// What the bridge's tests against a real API server share: a namespace per test with the
+// generated service account, Role and RoleBinding, a Pod, a supervisor with the bridge attached,
+// and reads of the resulting Autopilot. Each test file starts its own cluster.
+import { loadConfigText } from '../../src/config/load.js';
+import { KubernetesBridge, type BridgeTiming } from '../../src/k8s/bridge.js';
+import { customResourceDefinition, manifests } from '../../src/k8s/manifests.js';
+import { autopilotPath } from '../../src/k8s/resource.js';
+import { resolveSettings } from '../../src/k8s/settings.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { HealthSwitch } from '../helpers/discovery.js';
+import { KubeCluster } from '../helpers/kube.js';
+import { recordingLogger } from '../helpers/log.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** The defaults' shape, faster: tests wait for seconds, not minutes. */
+export const FAST: BridgeTiming = {
+  status: { debounceMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  events: { debounceMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  eventSeriesMs: 1_000,
+  requestTimeoutMs: 10_000,
+  forbiddenGraceMs: 1_000,
+  finalWriteMs: 3_000,
+  discoveryPollMs: 200,
+};
+
+export interface PodSetup {
+  namespace: string;
+  pod: { name: string; uid: string };
+  tokenFile: string;
+}
+
+export type Condition = { status: string; reason: string; message: string; lastTransitionTime: string };
+
+export function condition(object: any, type: string): Condition | undefined {
+  return object?.status?.conditions?.find((each: { type: string }) => each.type === type);
+}
+
+/** The bridge's warnings and errors. */
+export function problems(lines: string[]): string[] {
+  return lines.filter((line) => line.startsWith('ERROR') || line.startsWith('WARN'));
+}
+
+export const webJob = (health: HealthSwitch) => `{ name: "web", exec: "sleep 600", health: { exec: "${health.command}", interval: "200ms", timeout: "3s" } }`;
+
+export class BridgeFixture {
+  private constructor(readonly cluster: KubeCluster) {}
+
+  /** A cluster with the Autopilot CRD installed and served. */
+  static async start(): Promise<BridgeFixture> {
+    const cluster = await KubeCluster.start();
+    await cluster.apply([customResourceDefinition()]);
+    await waitFor(async () => (await cluster.request('GET', autopilotPath('default'))).status === 200, 'the Autopilot API to be served', 20_000, 100);
+    return new BridgeFixture(cluster);
+  }
+
+  /**
+   * A namespace with the generated service account, Role and RoleBinding, a Pod, and a token of that
+   * service account. `withoutRule` leaves out the Role's rule for that resource.
+   */
+  async podWithServiceAccount(podName = 'web-0', withoutRule?: string): Promise<PodSetup> {
+    const namespace = await this.cluster.createNamespace();
+    const [, serviceAccount, role, binding] = manifests({ namespace, serviceAccount: 'pilotfish' }) as Array<Record<string, any>>;
+    if (withoutRule) role!.rules = role!.rules.filter((rule: { resources: string[] }) => !rule.resources.includes(withoutRule));
+    await this.cluster.apply([serviceAccount!, role!, binding!]);
+    const pod = await this.cluster.createPod(namespace, podName);
+    const tokenFile = this.cluster.writeFile(`token-${namespace}`, await this.cluster.serviceAccountToken(namespace, 'pilotfish'));
+    return { namespace, pod, tokenFile };
+  }
+
+  kubernetesBlock({ namespace, tokenFile }: PodSetup, apiServer = this.cluster.server): string {
+    return `kubernetes: { enabled: true, apiServer: "${apiServer}", tokenFile: "${tokenFile}", caFile: "${this.cluster.caFile}", namespace: "${namespace}" }`;
+  }
+
+  /**
+   * A supervisor running `jobs` with the bridge attached, in this process (so timing and counters
+   * are reachable); `lines` are the bridge's log.
+   */
+  async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string } = {}) {
+    const { log, lines } = recordingLogger();
+    const env = { ...process.env, ...downwardApi(setup) };
+    const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, jobs: [${jobs}] }`, '/tmp/bridge-test.json5', env);
+    const supervisor = new Supervisor({ config, log: silentLogger, env, loadConfig: () => config });
+    const bridge = new KubernetesBridge({ observed: supervisor, settings: resolveSettings(config.kubernetes, env), log, version: '9.9.9-test', timing: options.timing ?? FAST });
+    supervisor.attach(bridge);
+    await supervisor.start();
+    return {
+      supervisor,
+      bridge,
+      lines,
+      async stop() {
+        await supervisor.shutdown({ kind: 'request' });
+        await supervisor.done;
+      },
+    };
+  }
+
+  async autopilot(setup: PodSetup): Promise<any> {
+    const answer = await this.cluster.request('GET', autopilotPath(setup.namespace, setup.pod.name));
+    return answer.status === 200 ? answer.body : undefined;
+  }
+
+  /** Waits until the Autopilot's Ready condition is `status` (and `reason`), and returns the object. */
+  async waitForReady(setup: PodSetup, status: 'True' | 'False', reason?: string, timeoutMs = 15_000): Promise<any> {
+    return waitFor(
+      async () => {
+        const object = await this.autopilot(setup);
+        const ready = condition(object, 'Ready');
+        return ready?.status === status && (reason === undefined || ready.reason === reason) && object;
+      },
+      `Ready=${status}${reason ? ` (${reason})` : ''}`,
+      timeoutMs,
+      100,
+    );
+  }
+
+  stop(): Promise<void> {
+    return this.cluster.stop();
+  }
+}
+
+export function downwardApi({ namespace, pod }: PodSetup): NodeJS.ProcessEnv {
+  return { POD_NAME: pod.name, POD_NAMESPACE: namespace, POD_UID: pod.uid, NODE_NAME: 'node-a' };
+}
