@@ -25,9 +25,16 @@ class Subscriber {
   ) {}
 }
 
+interface IdleWaiter {
+  /** The subscribers waited for; undefined for all of them. */
+  only: ReadonlySet<Subscriber> | undefined;
+  resolve: () => void;
+}
+
 export class EventBus {
   private readonly subscribers = new Set<Subscriber>();
-  private readonly idleWaiters: Array<() => void> = [];
+  private readonly bySubscription = new WeakMap<Subscription, Subscriber>();
+  private idleWaiters: IdleWaiter[] = [];
   /** The last events published, newest last (for debugging and status). */
   readonly recent: SupervisorEvent[] = [];
 
@@ -36,7 +43,7 @@ export class EventBus {
   subscribe(name: string, handler: EventHandler): Subscription {
     const subscriber = new Subscriber(name, handler);
     this.subscribers.add(subscriber);
-    return {
+    const subscription: Subscription = {
       unsubscribe: () => {
         subscriber.active = false;
         subscriber.queue.length = 0;
@@ -44,6 +51,8 @@ export class EventBus {
         this.notifyIfIdle();
       },
     };
+    this.bySubscription.set(subscription, subscriber);
+    return subscription;
   }
 
   /** Never blocks and never throws: delivery happens asynchronously, in publish order. */
@@ -60,14 +69,22 @@ export class EventBus {
     }
   }
 
-  /** Resolves once every queued event has been handled (including events published meanwhile). */
-  idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /**
+   * Resolves once every queued event has been handled (including events published meanwhile),
+   * by every subscriber or, given `only`, by those: a slow subscriber elsewhere does not count.
+   */
+  idle(only?: readonly Subscription[]): Promise<void> {
+    const waited = only && new Set(only.flatMap((subscription) => this.bySubscription.get(subscription) ?? []));
+    if (this.settled(waited)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push({ only: waited, resolve }));
   }
 
   isIdle(): boolean {
-    for (const subscriber of this.subscribers) if (subscriber.draining) return false;
+    return this.settled(undefined);
+  }
+
+  private settled(only: ReadonlySet<Subscriber> | undefined): boolean {
+    for (const subscriber of this.subscribers) if (subscriber.draining && (!only || only.has(subscriber))) return false;
     return true;
   }
 
@@ -91,7 +108,9 @@ export class EventBus {
   }
 
   private notifyIfIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.idleWaiters.length === 0) return;
+    const waiting = this.idleWaiters;
+    this.idleWaiters = waiting.filter((waiter) => !this.settled(waiter.only));
+    for (const waiter of waiting) if (!this.idleWaiters.includes(waiter)) waiter.resolve();
   }
 }

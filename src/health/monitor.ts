@@ -95,18 +95,22 @@ export class HealthMonitor {
     if (this.checkInFlight) return;
     this.checkInFlight = true;
     const generation = this.generation;
+    let result: ProbeResult;
     try {
-      const result = await runProbe(config.probe, {
+      result = await runProbe(config.probe, {
         timeoutMs: config.timeout,
         env: this.options.probeEnv(),
         cwd: this.options.cwd,
         rawOutput: config.rawLogging,
         onLine: this.options.onLine,
       });
-      if (generation === this.generation) this.record(result, config);
+    } catch (error) {
+      // Runs from a timer: a throw here would be an unhandled rejection. It is a failed check.
+      result = { ok: false, output: `check could not run: ${error instanceof Error ? error.message : String(error)}`, durationMs: 0 };
     } finally {
       this.checkInFlight = false;
     }
+    if (generation === this.generation) this.record(result, config);
   }
 
   private record(result: ProbeResult, config: HealthConfig): void {

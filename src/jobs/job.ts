@@ -5,6 +5,7 @@
 //                                              ├──exit, none left──▶ exited (code 0) | failed
 //                                              ├──exit, `each`/periodic──▶ idle (waits for the next trigger)
 //                                              └──stop()──▶ stopping ──exit──▶ stopped
+//   starting ──could not start (spawn or NOTIFY_SOCKET failed)──▶ as an exit with code 127
 //
 // ContainerPilot kept this state in counters and sentinel events, the source of a long tail of
 // edge-case bugs (its #417, #420, #456); here every change goes through `transition`, which
@@ -19,7 +20,7 @@ import type { ProbeResult } from '../health/probes.js';
 import { openNotifySocket, type NotifySocket } from '../health/notify.js';
 import { RestartBackoff } from './backoff.js';
 import { OutputLog } from './output-log.js';
-import { spawnProcess, type ExitStatus, type RunningProcess } from './process.js';
+import { spawnProcess, type ExitStatus, type RunningProcess, type SpawnOptions } from './process.js';
 
 /** What a job needs from the supervisor that owns it. */
 export interface JobContext {
@@ -31,6 +32,8 @@ export interface JobContext {
   notifySocketPath(job: Job): string;
   /** Resolves when the jobs hooked on this job's `stopping` event have finished (bounded by `timeoutMs`). */
   awaitStoppingHooks(job: Job, timeoutMs: number): Promise<void>;
+  /** Starts a run's process: spawnProcess, unless a test needs a process that misbehaves as no real one can. */
+  spawn?: (options: SpawnOptions) => RunningProcess;
 }
 
 export interface ExitRecord extends ExitStatus {
@@ -55,12 +58,23 @@ export type RunPotential = 'yes' | 'no' | 'ifSourceLive';
 
 type TimerName = 'backoff' | 'interval' | 'whenTimeout' | 'runTimeout';
 
+/**
+ * How long a stop waits for a process group after SIGKILL. A process in uninterruptible sleep
+ * (a hung NFS mount, a stuck device) outlives even SIGKILL; the stop must not wait for it forever.
+ */
+export const KILL_GRACE_MS = 2000;
+
 const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['starting', 'running', 'stopping', 'backoff']);
 const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
 
 export class Job {
   private currentState: JobState = 'idle';
+  /** The current run's process, while it runs. */
   private process: RunningProcess | undefined;
+  /** The latest run, kept after it exits: processes it forked may be left in its group. */
+  private lastRun: RunningProcess | undefined;
+  /** Bumped by every launch and stop: a launch that awaited something checks it is still current. */
+  private runGeneration = 0;
   private runStartedAt = 0;
   private startedAtDate: Date | undefined;
   private restartsLeft: number;
@@ -70,6 +84,8 @@ export class Job {
   /** An `each` trigger that arrived while a run was in progress: run once more afterwards. */
   private pendingTrigger = false;
   private restartRequested = false;
+  /** Became healthy during the current run: only then may failing checks restart it. */
+  private healthyThisRun = false;
   private stopPromise: Promise<void> | undefined;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
   private heldByOperator = false;
@@ -159,7 +175,8 @@ export class Job {
     if (this.stopPromise) return;
     const when = this.config.when;
     if (event.kind === 'startup' && event.source === GLOBAL_SOURCE) this.onStartup();
-    else if (when.kind === 'event' && event.source === when.source && event.kind === when.event) this.trigger();
+    // Not exclusive of the above: `{source: "global", once: "startup"}` is a spelling of the default.
+    if (when.kind === 'event' && event.source === when.source && event.kind === when.event) this.trigger();
   }
 
   /** Starts the job now, whatever its `when` (control plane, and reloads of changed startup jobs). */
@@ -167,6 +184,7 @@ export class Job {
     if (this.isActive()) return;
     this.heldByOperator = false;
     this.stopPromise = undefined;
+    this.restartRequested = false;
     this.restartsLeft = this.config.restarts;
     this.backoff.reset();
     if (this.config.when.kind === 'interval') {
@@ -195,9 +213,9 @@ export class Job {
     return this.stop();
   }
 
-  /** Immediate SIGKILL of the process group (a second SIGTERM to the supervisor). */
+  /** Immediate SIGKILL of the process group, or of what is left in it (a second SIGTERM to the supervisor). */
   kill(): void {
-    this.sendSignal('SIGKILL');
+    this.lastRun?.signalGroup('SIGKILL');
   }
 
   /** Sends a signal to the job's process group; false when it has no process. */
@@ -255,7 +273,9 @@ export class Job {
   }
 
   private async launch(): Promise<void> {
+    const generation = ++this.runGeneration;
     this.transition('starting');
+    this.healthyThisRun = false;
     const exec = this.config.exec;
     if (!exec) {
       // A registration-only service: "running" for as long as the supervisor is.
@@ -264,25 +284,37 @@ export class Job {
       this.monitor.start();
       return;
     }
-    if (this.config.notify && !this.notify) {
-      try {
-        this.notify = await openNotifySocket(this.context.notifySocketPath(this), (fields) => this.onNotify(fields));
-      } catch (error) {
-        this.log.error(`cannot open its NOTIFY_SOCKET: ${(error as Error).message}`);
+    let process: RunningProcess;
+    try {
+      if (this.config.notify && !this.notify) {
+        const notify = await this.openNotify();
+        // A stop, or a newer launch, came while the socket was being bound: this run is off.
+        if (generation !== this.runGeneration) {
+          await notify.close();
+          return;
+        }
+        this.notify = notify;
       }
-      if (this.stopPromise) return;
+      this.killLeftovers();
+      process = (this.context.spawn ?? spawnProcess)({
+        argv: exec.argv,
+        env: this.context.environment(this),
+        cwd: this.config.cwd,
+        raw: this.config.logging.raw,
+        onLine: (stream, line) => {
+          this.output.append({ time: new Date().toISOString(), job: this.name, stream, line });
+          this.log.info(line, { pid: process.pid, stream: stream === 'stderr' ? 'stderr' : undefined });
+        },
+      });
+    } catch (error) {
+      if (generation !== this.runGeneration) return;
+      // Like a failed spawn: an exit with a reason, and the restart policy decides what follows.
+      this.runStartedAt = Date.now();
+      this.onExit(undefined, { code: 127, spawnError: errorMessage(error) });
+      return;
     }
-    const process = spawnProcess({
-      argv: exec.argv,
-      env: this.context.environment(this),
-      cwd: this.config.cwd,
-      raw: this.config.logging.raw,
-      onLine: (stream, line) => {
-        this.output.append({ time: new Date().toISOString(), job: this.name, stream, line });
-        this.log.info(line, { pid: process.pid, stream: stream === 'stderr' ? 'stderr' : undefined });
-      },
-    });
     this.process = process;
+    this.lastRun = process;
     this.runStartedAt = Date.now();
     this.startedAtDate = new Date();
     if (process.pid !== undefined) this.log.info(`started: ${exec.display}`, { pid: process.pid });
@@ -290,6 +322,30 @@ export class Job {
     if (this.config.timeout !== undefined) this.armRunTimeout(process, this.config.timeout);
     this.monitor.start();
     void process.exited.then((status) => this.onExit(process, status));
+  }
+
+  private async openNotify(): Promise<NotifySocket> {
+    try {
+      return await openNotifySocket(this.context.notifySocketPath(this), (fields) => this.onNotify(fields));
+    } catch (error) {
+      throw new Error(`cannot open its NOTIFY_SOCKET: ${errorMessage(error)}`);
+    }
+  }
+
+  /** A new run starts with an empty process group: what the last run forked and left there is killed. */
+  private killLeftovers(): void {
+    const last = this.lastRun;
+    if (!last?.groupAlive()) return;
+    this.log.warn('killing the processes its previous run left in its process group', { pgid: last.pid });
+    last.signalGroup('SIGKILL');
+  }
+
+  /** Stops what an ended run left in its process group, as a stop stops a running one. */
+  private async stopLeftovers(): Promise<void> {
+    const last = this.lastRun;
+    if (!last?.groupAlive()) return;
+    this.log.info('stopping the processes its last run left in its process group', { pgid: last.pid });
+    await this.terminate(last);
   }
 
   private armRunTimeout(process: RunningProcess, timeout: number): void {
@@ -302,14 +358,21 @@ export class Job {
     );
   }
 
-  private onExit(process: RunningProcess, status: ExitStatus): void {
+  /** The end of a run; `process` is undefined for a run that could not start. */
+  private onExit(process: RunningProcess | undefined, status: ExitStatus): void {
+    const exitText = `exited with code ${status.code}${status.signal ? ` (${status.signal})` : ''}`;
+    if (process && process !== this.process) {
+      // A stop gave up waiting for it (see KILL_GRACE_MS) and the job has moved on.
+      this.log.info(`${exitText}, after it was given up on`, { pid: process.pid });
+      return;
+    }
     this.clearTimer('runTimeout');
-    if (this.process === process) this.process = undefined;
+    this.process = undefined;
     this.lastExitRecord = { ...status, at: new Date() };
     const runMillis = Date.now() - this.runStartedAt;
     this.stopHealth();
     if (status.spawnError) this.log.error(`could not start: ${status.spawnError}`);
-    else this.log.info(`exited with code ${status.code}${status.signal ? ` (${status.signal})` : ''}`, { pid: process.pid });
+    else this.log.info(exitText, { pid: process?.pid });
     this.context.bus.publish({ kind: status.code === 0 ? 'exitSuccess' : 'exitFailed', source: this.name, detail: String(status.code) });
 
     // A stop in progress owns the rest of the lifecycle.
@@ -341,10 +404,11 @@ export class Job {
   }
 
   private scheduleRestart(runMillis: number): void {
+    this.killLeftovers();
     const delay = this.backoff.nextDelay(runMillis);
     this.restartCount += 1;
     this.transition('backoff');
-    if (delay > 0) this.log.info(`restarting in ${delay} ms`);
+    this.log.info(delay > 0 ? `restarting in ${delay} ms` : 'restarting at once');
     this.setTimer(
       'backoff',
       setTimeout(() => {
@@ -367,7 +431,12 @@ export class Job {
   private async stopGracefully(): Promise<void> {
     this.clearAllTimers();
     this.pendingTrigger = false;
-    if (this.isTerminal()) return;
+    this.restartRequested = false;
+    this.runGeneration += 1;
+    if (this.isTerminal()) {
+      await this.stopLeftovers();
+      return;
+    }
     this.context.bus.publish({ kind: 'stopping', source: this.name });
     const process = this.process;
     if (process && !process.hasExited()) {
@@ -375,28 +444,28 @@ export class Job {
       this.transition('stopping');
       this.stopHealth();
       await this.terminate(process);
+      if (this.process === process) this.process = undefined;
     } else {
       this.stopHealth();
+      await this.stopLeftovers();
     }
     this.transition('stopped');
     this.context.bus.publish({ kind: 'stopped', source: this.name });
     await this.closeNotify();
   }
 
-  /** stopSignal to the group, then SIGKILL if it is still there after stopTimeout. */
-  private async terminate(process: RunningProcess): Promise<ExitStatus> {
-    process.signalGroup(this.config.stopSignal);
-    let escalation: NodeJS.Timeout | undefined;
-    const killed = new Promise<void>((resolve) => {
-      escalation = setTimeout(() => {
-        this.log.warn(`did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, { pid: process.pid });
-        process.signalGroup('SIGKILL');
-        resolve();
-      }, this.config.stopTimeout);
-    });
-    const status = await Promise.race([process.exited, killed.then(() => process.exited)]);
-    clearTimeout(escalation);
-    return status;
+  /**
+   * stopSignal to the group, SIGKILL if anything of it is still there after stopTimeout, and a
+   * last deadline after that. The whole group counts, not only its leader: whatever the job
+   * forked must not outlive its stop.
+   */
+  private async terminate(group: RunningProcess): Promise<void> {
+    group.signalGroup(this.config.stopSignal);
+    if (await group.waitForGroup(this.config.stopTimeout)) return;
+    this.log.warn(`did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, { pid: group.pid });
+    group.signalGroup('SIGKILL');
+    if (await group.waitForGroup(KILL_GRACE_MS)) return;
+    this.log.error(`still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`, { pid: group.pid });
   }
 
   private publishHealth(health: Health, output: string): void {
@@ -404,7 +473,9 @@ export class Job {
     const level = health === 'healthy' ? 'info' : 'warn';
     this.log[level](`is ${health}${output ? `: ${output}` : ''}`);
     this.context.bus.publish({ kind: health, source: this.name, detail: output });
-    if (health === 'unhealthy' && this.config.health?.onUnhealthy === 'restart' && this.process && !this.stopPromise) {
+    if (health === 'healthy') this.healthyThisRun = true;
+    // Failures before the first success are an app still starting up, not one to restart.
+    if (health === 'unhealthy' && this.healthyThisRun && this.config.health?.onUnhealthy === 'restart' && this.process && !this.stopPromise) {
       this.restartRequested = true;
       this.log.warn('restarting it because it is unhealthy');
       void this.terminate(this.process);
@@ -457,4 +528,8 @@ export class Job {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

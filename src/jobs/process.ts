@@ -4,11 +4,14 @@
 // whole process groups, none of which execa's promise/buffer model helps with, and importing
 // execa costs ~180 ms and ~16 MiB on every start (measured, see README "Dependencies").
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
+import { splitLines } from './line-splitter.js';
 
 /** How long an exit report waits for the child's output pipes to close. */
 const OUTPUT_DRAIN_GRACE_MS = 200;
+/** How often waitForGroup looks for members left in a group whose leader has exited. */
+const GROUP_POLL_MS = 50;
 
 /**
  * Pids of children this process spawned and has not yet seen exit. The PID 1 reaper must never
@@ -36,10 +39,18 @@ export interface SpawnOptions {
 export interface RunningProcess {
   /** Undefined only when spawning failed synchronously. */
   pid: number | undefined;
+  /** The group leader's exit (the job's own process). */
   exited: Promise<ExitStatus>;
-  /** Signals the whole process group; a no-op once it has exited. */
+  /**
+   * Signals the whole process group: while the leader runs, and after it has exited as long as
+   * members it forked are left in the group; a no-op once the group is empty.
+   */
   signalGroup(signal: NodeJS.Signals): void;
   hasExited(): boolean;
+  /** Whether the leader or any other live (non-zombie) member of its group is left. */
+  groupAlive(): boolean;
+  /** Resolves true once the leader has exited and its group is empty; false after `timeoutMs`. */
+  waitForGroup(timeoutMs: number): Promise<boolean>;
 }
 
 export function exitCodeOfSignal(signal: NodeJS.Signals): number {
@@ -64,12 +75,13 @@ export function spawnProcess(options: SpawnOptions): RunningProcess {
   }
   const pid = child.pid;
   if (pid !== undefined) ownedPids.add(pid);
+  let leaderGone = pid === undefined;
 
   if (!options.raw && options.onLine) {
     const onLine = options.onLine;
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = child[stream];
-      if (source) createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => onLine(stream, line));
+      if (source) splitLines(source, (line) => onLine(stream, line));
     }
   }
 
@@ -82,6 +94,7 @@ export function spawnProcess(options: SpawnOptions): RunningProcess {
       }
     });
     child.once('exit', (code, signal) => {
+      leaderGone = true;
       if (pid !== undefined) ownedPids.delete(pid);
       const status: ExitStatus = signal ? { code: exitCodeOfSignal(signal), signal } : { code: code ?? 0 };
       const finish = () => {
@@ -96,19 +109,61 @@ export function spawnProcess(options: SpawnOptions): RunningProcess {
     });
   });
 
+  const groupAlive = (): boolean => pid !== undefined && (!leaderGone || groupHasMembers(pid));
   return {
     pid,
     exited: exitedPromise,
     hasExited: () => exited,
+    groupAlive,
     signalGroup(signal) {
-      if (exited || pid === undefined) return;
+      if (!groupAlive()) return;
       try {
-        process.kill(-pid, signal);
+        process.kill(-(pid as number), signal);
       } catch {
         // The group is already gone (ESRCH): the exit event is on its way.
       }
     },
+    async waitForGroup(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+      const leaderExited = await Promise.race([exitedPromise.then(() => true), timedOut]);
+      clearTimeout(timer);
+      if (!leaderExited) return false;
+      // Members outside our children send no event when they die: look for them.
+      while (groupAlive()) {
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
+      }
+      return true;
+    },
   };
+}
+
+/**
+ * Whether the group a reaped leader led still has live members. While it has any, the kernel
+ * keeps the leader's pid allocated; so a live process with that pid means the group was empty and
+ * the number has been reused: the group there now is not ours.
+ */
+function groupHasMembers(pgid: number): boolean {
+  let names: string[];
+  try {
+    if (existsSync(`/proc/${pgid}`)) return false;
+    names = readdirSync('/proc');
+  } catch {
+    return false; // No /proc: nothing to find members with.
+  }
+  return names.some((name) => {
+    if (!/^\d+$/.test(name)) return false;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return state !== 'Z' && Number(pgrp) === pgid;
+    } catch {
+      return false; // Gone since the listing.
+    }
+  });
 }
 
 function failedSpawn(error: unknown): RunningProcess {
@@ -118,5 +173,7 @@ function failedSpawn(error: unknown): RunningProcess {
     exited: Promise.resolve({ code: 127, spawnError: message }),
     hasExited: () => true,
     signalGroup: () => undefined,
+    groupAlive: () => false,
+    waitForGroup: async () => true,
   };
 }

@@ -22,24 +22,36 @@ export class LogSink {
   private ownsFd = false;
 
   constructor(private settings: LoggingConfig) {
-    this.open();
+    [this.fd, this.ownsFd] = openOutput(settings.output);
   }
 
   get level(): LogLevel {
     return this.settings.level;
   }
 
-  /** Applies a new logging block (hot reload). */
+  /** Applies a new logging block (hot reload); an output that cannot be opened leaves the old one in use. */
   configure(settings: LoggingConfig): void {
-    const outputChanged = settings.output !== this.settings.output;
+    const previousOutput = this.settings.output;
     this.settings = settings;
-    if (outputChanged) this.reopen();
+    if (settings.output !== previousOutput && !this.reopen()) this.settings = { ...settings, output: previousOutput };
   }
 
-  /** Reopens a file output, so a rotated file is let go. */
-  reopen(): void {
+  /**
+   * Reopens the output, so a rotated file is let go. The new file is opened before the old one is
+   * closed: if it cannot be (a full disk, a removed directory), logging goes on where it was, with
+   * an error line saying why. False in that case.
+   */
+  reopen(): boolean {
+    let opened: [number, boolean];
+    try {
+      opened = openOutput(this.settings.output);
+    } catch (error) {
+      this.write('error', `cannot open log output ${this.settings.output}, logging here instead: ${(error as Error).message}`, {});
+      return false;
+    }
     if (this.ownsFd) closeSync(this.fd);
-    this.open();
+    [this.fd, this.ownsFd] = opened;
+    return true;
   }
 
   write(level: LogLevel, message: string, fields: Fields): void {
@@ -53,17 +65,13 @@ export class LogSink {
     }
   }
 
-  private open(): void {
-    const output = this.settings.output;
-    if (output === 'stdout' || output === '') this.setFd(1, false);
-    else if (output === 'stderr') this.setFd(2, false);
-    else this.setFd(openSync(output, 'a'), true);
-  }
+}
 
-  private setFd(fd: number, owns: boolean): void {
-    this.fd = fd;
-    this.ownsFd = owns;
-  }
+/** The descriptor for an output, and whether it is ours to close. */
+function openOutput(output: string): [number, boolean] {
+  if (output === 'stdout' || output === '') return [1, false];
+  if (output === 'stderr') return [2, false];
+  return [openSync(output, 'a'), true];
 }
 
 function jsonLine(time: string, level: LogLevel, message: string, fields: Fields): string {

@@ -1,7 +1,8 @@
 // The order facts that follow from `when` clauses: which jobs start because of which, so that
 // shutdown stops dependents before what they depend on, and the supervisor knows when nothing
 // can run any more. Pure functions over configs and job states.
-import type { JobConfig } from '../config/types.js';
+import { HOOKABLE_SIGNALS, type JobConfig, type When } from '../config/types.js';
+import { GLOBAL_SOURCE } from '../events/types.js';
 import type { RunPotential } from '../jobs/job.js';
 
 /** Hooks on these events run *because* their source stops; they are not stopped with it. */
@@ -49,19 +50,26 @@ export interface LivenessInput {
 
 /**
  * ContainerPilot's rule: the supervisor is done when no job is running or can run again. A job
- * waiting on another job's event can run again only while that job can; one waiting on a watch,
- * a signal or a global event does not keep the container alive by itself (those are reactions,
- * and an app that has died for good should not leave its container running for a hook).
+ * waiting on another job's event can run again only while that job can. One waiting on a watch,
+ * a signal or a global event (maintenance) can always still run: those sources fire whatever the
+ * jobs do. Global `startup` has fired already, and `shutdown` fires only once we are done.
  */
 export function anyJobCanRun(jobs: readonly LivenessInput[]): boolean {
   const byName = new Map(jobs.map((job) => [job.config.name, job]));
   const live = (job: LivenessInput, seen: Set<string>): boolean => {
     if (job.potential === 'yes') return true;
-    if (job.potential === 'no' || job.config.when.kind !== 'event') return false;
-    const source = byName.get(job.config.when.source);
+    const when = job.config.when;
+    if (job.potential === 'no' || when.kind !== 'event') return false;
+    if (firesWhateverJobsDo(when.source, when.event)) return true;
+    const source = byName.get(when.source);
     if (!source || seen.has(source.config.name)) return false;
     seen.add(source.config.name);
     return live(source, seen);
   };
   return jobs.some((job) => live(job, new Set([job.config.name])));
+}
+
+function firesWhateverJobsDo(source: string, event: Extract<When, { kind: 'event' }>['event']): boolean {
+  if (source === GLOBAL_SOURCE) return event !== 'startup' && event !== 'shutdown';
+  return source.startsWith('watch.') || (HOOKABLE_SIGNALS as readonly string[]).includes(source);
 }

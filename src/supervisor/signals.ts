@@ -16,8 +16,8 @@ export function installSignalHandlers(supervisor: Supervisor, sink: LogSink, log
   }
   for (const signal of HOOKABLE_SIGNALS) process.on(signal, () => supervisor.onHookableSignal(signal));
   process.on('SIGUSR1', () => {
-    sink.reopen();
-    log.info('log output reopened (SIGUSR1)');
+    // A failed reopen has logged its own error line.
+    if (sink.reopen()) log.info('log output reopened (SIGUSR1)');
   });
   // A reader of our stdout going away must not kill the supervisor.
   process.on('SIGPIPE', () => undefined);

@@ -9,7 +9,7 @@ import { EventBus, type Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import { Job, type JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
-import { anyJobCanRun, stopOrder } from './dependencies.js';
+import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
 import { jobEnvironment } from './environment.js';
 
 export type ShutdownReason =
@@ -47,6 +47,8 @@ export interface SupervisorComponent {
   stop(): Promise<void>;
   /** This component's part of the status snapshot, under its name. */
   status?(): unknown;
+  /** A reload put `next` in force (after the jobs were updated); must not block, nor throw. */
+  configChanged?(next: Config, previous: Config): void;
 }
 
 export interface SupervisorSnapshot {
@@ -61,6 +63,23 @@ export interface SupervisorSnapshot {
   components: Record<string, unknown>;
 }
 
+/**
+ * The most the whole shutdown may take beyond the jobs' own stop timeouts: for the components
+ * (Consul deregistration is bounded by 5 s) and for the SIGKILL grace of stuck processes.
+ */
+const SHUTDOWN_SLACK_MS = 10_000;
+/** How long the components' bus subscribers get to see the last events before they are stopped. */
+const FINAL_EVENTS_GRACE_MS = 1000;
+
+/**
+ * The deadline of a whole shutdown: each job's stop may take its preStop hooks' time and its own
+ * stop, each bounded by its stopTimeout; the postStop hooks get the top-level stopTimeout.
+ */
+export function shutdownDeadline(config: Config): number {
+  const jobs = config.jobs.reduce((total, job) => total + 2 * job.stopTimeout, 0);
+  return jobs + config.stopTimeout + SHUTDOWN_SLACK_MS;
+}
+
 interface Waiter {
   predicate: () => boolean;
   resolve: (met: boolean) => void;
@@ -73,6 +92,14 @@ export class Supervisor {
   private config: Config;
   private readonly jobs = new Map<string, { job: Job; subscription: Subscription }>();
   private readonly components: SupervisorComponent[] = [];
+  /** Components whose start() was called: only these are stopped. */
+  private readonly startedComponents: SupervisorComponent[] = [];
+  private readonly ownSubscription: Subscription;
+  /** Where NOTIFY_SOCKETs live: decided once, created when the first one is needed. */
+  private readonly runtimeDir: string;
+  private runtimeDirCreated = false;
+  /** Reloads run one after the other, never interleaved. */
+  private reloadQueue: Promise<unknown> = Promise.resolve();
   private maintenance = false;
   private readonly waiters = new Set<Waiter>();
   private readonly envOverlay: Record<string, string> = {};
@@ -90,7 +117,8 @@ export class Supervisor {
     this.log = options.log;
     this.bus = new EventBus((subscriber, error) => this.log.error(`event handler failed: ${(error as Error).message}`, { subscriber }));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.bus.subscribe('supervisor', (event) => this.observe(event));
+    this.ownSubscription = this.bus.subscribe('supervisor', (event) => this.observe(event));
+    this.runtimeDir = options.runtimeDir ?? options.env.PILOTFISH_RUNTIME_DIR ?? join(tmpdir(), `pilotfish-${process.pid}`);
   }
 
   /** Adds a component; it is started with the supervisor and stopped after the jobs. */
@@ -98,11 +126,16 @@ export class Supervisor {
     this.components.push(component);
   }
 
-  /** Starts the components, creates the jobs and publishes `startup`. */
+  /** Starts the components, creates the jobs and publishes `startup`; does nothing once shutting down. */
   async start(): Promise<void> {
-    if (this.started) return;
+    if (this.started || this.isShuttingDown) return;
     this.started = true;
-    for (const component of this.components) await component.start();
+    for (const component of this.components) {
+      this.startedComponents.push(component);
+      await component.start();
+      // A stop signal may come while a component starts: then no job may start at all.
+      if (this.isShuttingDown) return;
+    }
     // Jobs without a process and unref'd check timers hold no handle of their own: the
     // supervisor itself keeps the process alive until it is done.
     const keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -153,11 +186,12 @@ export class Supervisor {
     this.bus.publish({ kind: enabled ? 'enterMaintenance' : 'exitMaintenance', source: GLOBAL_SOURCE });
   }
 
-  /** Starts a job now, whatever its `when` (control plane). False for an unknown job. */
+  /** Starts a job now, whatever its `when` (control plane). False for an unknown job, and while shutting down. */
   startJob(name: string): boolean {
     const job = this.job(name);
-    job?.startNow();
-    return job !== undefined;
+    if (!job || this.isShuttingDown) return false;
+    job.startNow();
+    return true;
   }
 
   /**
@@ -174,7 +208,7 @@ export class Supervisor {
     const job = this.job(name);
     if (!job) return false;
     await job.stopByOperator();
-    job.startNow();
+    if (!this.isShuttingDown) job.startNow();
     return true;
   }
 
@@ -196,9 +230,12 @@ export class Supervisor {
     else this.log.debug(`${signal} received; no job hooks it`);
   }
 
-  /** Stops every job in reverse dependency order, lets stop hooks run, and resolves `done`. */
+  /**
+   * Stops every job in reverse dependency order, lets stop hooks run, and resolves `done`; at the
+   * latest after shutdownDeadline(), when whatever is left is SIGKILLed.
+   */
   shutdown(reason: ShutdownReason): Promise<void> {
-    this.shutdownPromise ??= this.stopEverything(reason);
+    this.shutdownPromise ??= this.shutdownWithinDeadline(reason);
     return this.shutdownPromise;
   }
 
@@ -211,8 +248,15 @@ export class Supervisor {
   /**
    * Re-reads the config. An invalid one is rejected and the running config stays; a valid one
    * restarts only the jobs whose definition changed, stops removed ones and starts new ones.
+   * Reloads are queued: each one starts from the config the previous one left.
    */
-  async reload(): Promise<ReloadResult> {
+  reload(): Promise<ReloadResult> {
+    const result = this.reloadQueue.then(() => this.reloadNow());
+    this.reloadQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async reloadNow(): Promise<ReloadResult> {
     if (this.isShuttingDown) return { ok: false, error: 'shutting down' };
     let next: Config;
     try {
@@ -225,6 +269,10 @@ export class Supervisor {
     this.reloading = true;
     try {
       return await this.applyConfig(next);
+    } catch (error) {
+      const message = (error as Error).message;
+      this.log.error(`reload failed: ${message}`);
+      return { ok: false, error: message };
     } finally {
       this.reloading = false;
       this.scheduleLivenessCheck();
@@ -236,11 +284,14 @@ export class Supervisor {
     const removed = this.config.jobs.filter((job) => !next.jobs.some((candidate) => candidate.name === job.name)).map((job) => job.name);
     const changed = next.jobs.filter((job) => previous.has(job.name) && !sameDefinition(previous.get(job.name) as JobConfig, job));
     const added = next.jobs.filter((job) => !previous.has(job.name));
+    const previousConfig = this.config;
     this.config = next;
     this.options.onLoggingChange?.(next);
 
     const wasTriggered = new Set(changed.filter((job) => this.jobs.get(job.name)?.job.runPotential() !== 'ifSourceLive').map((job) => job.name));
     await Promise.all([...removed, ...changed.map((job) => job.name)].map((name) => this.removeJob(name)));
+    // A shutdown that began while the old jobs stopped owns what is left: nothing new starts.
+    if (this.isShuttingDown) return { ok: false, error: 'shutting down' };
     for (const config of changed) {
       const job = this.addJob(config);
       // Its trigger already happened under the old definition: it would wait forever otherwise.
@@ -248,17 +299,20 @@ export class Supervisor {
       else job.handle({ kind: 'startup', source: GLOBAL_SOURCE });
     }
     for (const config of added) this.addJob(config).handle({ kind: 'startup', source: GLOBAL_SOURCE });
+    for (const component of this.components) component.configChanged?.(next, previousConfig);
     const result = { ok: true as const, started: added.map((job) => job.name), restarted: changed.map((job) => job.name), removed };
     this.log.info(`config reloaded: ${describeReload(result)}`);
     return result;
   }
 
   private addJob(config: JobConfig): Job {
+    // Jobs are added only by start() and reloads, which check first; a job added now would outlive us.
+    if (this.isShuttingDown) throw new Error(`cannot add job ${config.name}: shutting down`);
     const job = new Job(config, {
       bus: this.bus,
       log: this.log,
       environment: (target) => this.environmentFor(target),
-      notifySocketPath: (target) => join(this.runtimeDir(), `${target.name}.notify`),
+      notifySocketPath: (target) => this.notifySocketPath(target.name, { create: true }),
       awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
     });
     const subscription = this.bus.subscribe(config.name, (event) => job.handle(event));
@@ -283,14 +337,22 @@ export class Supervisor {
       supervisorPid: process.pid,
       runningPids,
       jobEnv: job.config.env,
-      notifySocket: job.config.notify ? join(this.runtimeDir(), `${job.name}.notify`) : undefined,
+      notifySocket: job.config.notify ? this.notifySocketPath(job.name, { create: false }) : undefined,
     });
   }
 
-  private runtimeDir(): string {
-    const dir = this.options.runtimeDir ?? this.options.env.PILOTFISH_RUNTIME_DIR ?? join(tmpdir(), `pilotfish-${process.pid}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return dir;
+  /** Throws when the runtime directory cannot be created: the job's launch reports it as a failed start. */
+  private notifySocketPath(jobName: string, options: { create: boolean }): string {
+    if (options.create && !this.runtimeDirCreated) {
+      mkdirSync(this.runtimeDir, { recursive: true, mode: 0o700 });
+      this.runtimeDirCreated = true;
+    }
+    return join(this.runtimeDir, `${jobName}.notify`);
+  }
+
+  /** Resolves once the jobs and the supervisor itself have handled every event so far; components are not waited for. */
+  private jobsSettled(): Promise<void> {
+    return this.bus.idle([this.ownSubscription, ...[...this.jobs.values()].map(({ subscription }) => subscription)]);
   }
 
   private observe(event: SupervisorEvent): void {
@@ -309,7 +371,9 @@ export class Supervisor {
     const job = this.job(name);
     if (!job) return;
     const code = job.lastExit?.code ?? 0;
-    if (state === 'failed') this.firstFailure ??= { job: name, code };
+    // A failing stop hook (a postStop cleanup, say) says nothing about how the app went, unless its onExit says it matters.
+    const counts = !isStopHook(job.config) || job.config.onExit !== 'ignore';
+    if (state === 'failed' && counts) this.firstFailure ??= { job: name, code };
     const policy = job.config.onExit;
     if (policy === 'shutdown' || (policy === 'shutdownOnFailure' && state === 'failed')) {
       this.log.info(`${name} has ended (code ${code}) and its onExit is ${policy}: shutting down`);
@@ -322,7 +386,7 @@ export class Supervisor {
     if (this.livenessCheckScheduled || !this.started) return;
     this.livenessCheckScheduled = true;
     setImmediate(() => {
-      void this.bus.idle().then(() => {
+      void this.jobsSettled().then(() => {
         this.livenessCheckScheduled = false;
         if (this.isShuttingDown || this.reloading) return;
         const jobs = [...this.jobs.values()].map(({ job }) => ({ config: job.config, potential: job.runPotential() }));
@@ -334,10 +398,28 @@ export class Supervisor {
     });
   }
 
-  private async stopEverything(reason: ShutdownReason): Promise<void> {
+  private async shutdownWithinDeadline(reason: ShutdownReason): Promise<void> {
+    const deadlineMs = shutdownDeadline(this.config);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+    const stopped = this.stopEverything(reason).catch((error: unknown) => {
+      this.log.error(`shutdown failed: ${(error as Error).message}`);
+      return 'failed' as const;
+    });
+    const outcome = await Promise.race([stopped, deadline]);
+    clearTimeout(timer);
+    if (outcome === 'late') this.log.error(`shutdown did not finish within ${deadlineMs} ms: killing whatever is left and exiting`);
+    // Whatever went wrong, pilotfish exits, and nothing it started may outlive it.
+    if (outcome !== 'done') this.killAll();
+    const code = this.exitCode(reason);
+    this.log.info(`stopped; exiting with code ${code}`);
+    this.resolveDone(code);
+  }
+
+  private async stopEverything(reason: ShutdownReason): Promise<'done'> {
     if (reason.kind !== 'finished') this.log.info(`shutting down (${describeReason(reason)})`);
     this.bus.publish({ kind: 'shutdown', source: GLOBAL_SOURCE });
-    await this.bus.idle();
+    await this.jobsSettled();
     for (const layer of stopOrder(this.config.jobs)) {
       await Promise.all(layer.map((name) => this.job(name)?.stop()));
     }
@@ -345,17 +427,16 @@ export class Supervisor {
     const hooksDone = await this.waitUntil(() => this.allJobsIdle(), this.config.stopTimeout);
     if (!hooksDone) this.log.warn(`stop hooks still running after ${this.config.stopTimeout} ms: stopping them`);
     await Promise.all([...this.jobs.values()].map(({ job }) => job.stop()));
-    await this.bus.idle();
-    for (const component of [...this.components].reverse()) {
+    // Bridges may report the last transitions, but a stuck one must not hold up the exit.
+    await Promise.race([this.bus.idle(), new Promise((resolve) => setTimeout(resolve, FINAL_EVENTS_GRACE_MS).unref())]);
+    for (const component of [...this.startedComponents].reverse()) {
       try {
         await component.stop();
       } catch (error) {
         this.log.error(`${component.name} did not stop cleanly: ${(error as Error).message}`);
       }
     }
-    const code = this.exitCode(reason);
-    this.log.info(`stopped; exiting with code ${code}`);
-    this.resolveDone(code);
+    return 'done';
   }
 
   private allJobsIdle(): boolean {
@@ -368,7 +449,7 @@ export class Supervisor {
         .map(({ job }) => job)
         .filter((job) => job.config.when.kind === 'event' && job.config.when.source === target.name && job.config.when.event === 'stopping');
     if (hooks().length === 0) return;
-    await this.bus.idle();
+    await this.jobsSettled();
     const finished = await this.waitUntil(() => hooks().every((hook) => !hook.isActive()), timeoutMs);
     if (!finished) this.log.warn(`hooks on ${target.name}'s stopping event still running after ${timeoutMs} ms: stopping it anyway`);
   }

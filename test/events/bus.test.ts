@@ -47,6 +47,21 @@ test('a slow subscriber delays nobody else (ContainerPilot #548/#590)', async ()
   assert.deepEqual(slow, ['1', '2']);
 });
 
+test('idle can wait for some subscribers only: a stuck one elsewhere does not hold it up', async () => {
+  const bus = new EventBus();
+  const seen: string[] = [];
+  bus.subscribe('stuck', () => new Promise<void>(() => undefined));
+  const fast = bus.subscribe('fast', async (event) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    seen.push(event.source);
+  });
+  bus.publish(healthy('1'));
+  bus.publish(healthy('2'));
+  await bus.idle([fast]);
+  assert.deepEqual(seen, ['1', '2']);
+  assert.equal(bus.isIdle(), false);
+});
+
 test('a subscriber handles its events one at a time', async () => {
   const bus = new EventBus();
   let concurrent = 0;

@@ -206,6 +206,23 @@ describe('HealthMonitor', () => {
     assert.equal(transitions.length, 1);
   });
 
+  it('turns a check that cannot even be prepared into a failed result, not an unhandled rejection', async () => {
+    const results: ProbeResult[] = [];
+    const transitions: Health[] = [];
+    const monitor = new HealthMonitor(healthConfig({ type: 'exec', command: { argv: ['true'], display: 'true' } }), {
+      probeEnv: () => {
+        throw new Error('no environment today');
+      },
+      onResult: (result) => results.push(result),
+      onTransition: (health) => transitions.push(health),
+    });
+    monitor.start();
+    await waitFor(() => results.length >= 2, '2 checks');
+    monitor.stop();
+    assert.deepEqual(transitions, ['unhealthy']);
+    assert.ok(results.every((result) => !result.ok && /check could not run: no environment today/.test(result.output)));
+  });
+
   it('lets reportReady make a job healthy before its checks pass, and checks can still fail it', async () => {
     const cwd = mkdtempSync(join(dir, 'ready-'));
     const { monitor, transitions, results } = observe(healthConfig(scriptedProbe(cwd, 'FF'), { threshold: 2, successThreshold: 3 }), cwd);

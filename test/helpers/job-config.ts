@@ -1,4 +1,4 @@
-import type { Command, JobConfig, When } from '../../src/config/types.js';
+import type { Command, Config, JobConfig, When } from '../../src/config/types.js';
 
 /** A JobConfig with the loader's defaults, for unit tests that build jobs without a file. */
 export function jobConfig(name: string, overrides: Partial<JobConfig> = {}): JobConfig {
@@ -29,4 +29,19 @@ export function command(script: string): Command {
 
 export function after(source: string, event: Extract<When, { kind: 'event' }>['event'], repeat: 'once' | 'each' = 'once'): When {
   return { kind: 'event', source, event, repeat };
+}
+
+/** A Config with the loader's defaults around `jobs`, for tests that run a Supervisor in-process. */
+export function supervisorConfig(jobs: JobConfig[], overrides: Partial<Config> = {}): Config {
+  return {
+    file: '/test/pilotfish.json5',
+    hash: jobs.map((job) => JSON.stringify(job)).join(),
+    jobs,
+    watches: [],
+    logging: { level: 'info', format: 'text', output: 'stdout' },
+    control: { socket: '' },
+    kubernetes: { enabled: false, tokenFile: '', caFile: '', events: false },
+    stopTimeout: 5000,
+    ...overrides,
+  };
 }

@@ -3,13 +3,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventBus } from '../../src/events/bus.js';
 import type { JobState, SupervisorEvent } from '../../src/events/types.js';
-import { Job } from '../../src/jobs/job.js';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Job, KILL_GRACE_MS, type JobContext } from '../../src/jobs/job.js';
+import type { RunningProcess } from '../../src/jobs/process.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import type { JobConfig } from '../../src/config/types.js';
+import type { HealthConfig, JobConfig } from '../../src/config/types.js';
 import { after, command, jobConfig } from '../helpers/job-config.js';
+import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
-function harness(config: JobConfig) {
+function harness(config: JobConfig, context: Partial<JobContext> = {}) {
   const bus = new EventBus();
   const events: SupervisorEvent[] = [];
   bus.subscribe('recorder', (event) => void events.push(event));
@@ -19,6 +24,7 @@ function harness(config: JobConfig) {
     environment: () => ({ PATH: process.env.PATH }),
     notifySocketPath: () => '/nonexistent',
     awaitStoppingHooks: async () => undefined,
+    ...context,
   });
   bus.subscribe(config.name, (event) => job.handle(event));
   const transitions = () => events.flatMap((event) => (event.kind === 'transition' ? [event.to] : []));
@@ -125,20 +131,117 @@ test('a run over its timeout is killed', async () => {
   assert.equal(h.job.lastExit?.signal, 'SIGKILL');
 });
 
+const restartOnUnhealthy = (check: string): HealthConfig => ({
+  probe: { type: 'exec', command: command(check) },
+  interval: 50,
+  timeout: 1000,
+  threshold: 1,
+  successThreshold: 1,
+  onUnhealthy: 'restart',
+  rawLogging: false,
+});
+
 test('an unhealthy job with onUnhealthy: restart is restarted, without using up its restarts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-sick-'));
+  // Each run passes its first check, then fails: healthy, then unhealthy, every run.
   const h = harness(
     jobConfig('sick', {
-      exec: command('sleep 30'),
+      exec: command('touch fresh; exec sleep 30'),
+      cwd: dir,
       restarts: 0,
       backoff: { delay: 10, factor: 1, limit: 10, resetAfter: 10_000 },
-      health: { probe: { type: 'exec', command: command('exit 1') }, interval: 50, timeout: 1000, threshold: 1, successThreshold: 1, onUnhealthy: 'restart', rawLogging: false },
+      health: restartOnUnhealthy('if [ -e fresh ]; then rm fresh; else exit 1; fi'),
     }),
   );
   h.startup();
-  await waitFor(() => h.job.snapshot().restarts >= 2, 'two restarts', 5000);
+  await waitFor(() => h.job.snapshot().restarts >= 2, 'two restarts', 10_000);
   assert.ok(h.kinds().includes('unhealthy'));
   await h.job.stop();
   assert.equal(h.job.state, 'stopped');
+});
+
+test('onUnhealthy: restart leaves alone a job that has not passed a check yet (it is still starting)', async () => {
+  const h = harness(jobConfig('slow-starter', { exec: command('sleep 30'), health: restartOnUnhealthy('exit 1') }));
+  h.startup();
+  await settle(h.job, 'running');
+  const pid = h.job.pid;
+  await waitFor(() => h.events.filter((event) => event.kind === 'checkResult').length >= 5, 'five failed checks');
+  assert.ok(h.kinds().includes('unhealthy'));
+  assert.equal(h.job.snapshot().restarts, 0);
+  assert.equal(h.job.pid, pid);
+  await h.job.stop();
+});
+
+test('a stop cancels a restart that onUnhealthy had asked for', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-cancel-'));
+  const h = harness(
+    jobConfig('sick', {
+      // Runs until told to finish; its check passes once, then fails until `recovered` exists.
+      exec: command('touch fresh; while [ ! -e finish ]; do sleep 0.05; done'),
+      cwd: dir,
+      health: restartOnUnhealthy('if [ -e fresh ]; then rm fresh; else [ -e recovered ]; fi'),
+    }),
+  );
+  // The restart is asked for and the process signalled when `unhealthy` is published: stop right then.
+  let stopped: Promise<void> | undefined;
+  h.bus.subscribe('operator', (event) => {
+    if (event.kind === 'unhealthy' && event.source === 'sick') stopped ??= h.job.stopByOperator();
+  });
+  h.startup();
+  await waitFor(() => stopped !== undefined, 'the unhealthy event');
+  await stopped;
+  assert.equal(h.job.state, 'stopped');
+  writeFileSync(join(dir, 'recovered'), '');
+  h.job.startNow();
+  await settle(h.job, 'running');
+  writeFileSync(join(dir, 'finish'), '');
+  // Its run ends on its own: with no restarts configured, that is the end of it.
+  await settle(h.job, 'exited');
+  assert.equal(h.job.snapshot().restarts, 0);
+});
+
+test('`when: {source: "global", once: "startup"}` starts the job at startup, like the default', async () => {
+  const h = harness(jobConfig('explicit', { exec: command('exit 0'), when: after('global', 'startup') }));
+  h.startup();
+  await settle(h.job, 'exited');
+  assert.deepEqual(h.transitions(), ['starting', 'running', 'exited']);
+});
+
+test('a run that cannot get its NOTIFY_SOCKET is a failed start, and the restart policy applies', async () => {
+  const notAFile = join(mkdtempSync(join(tmpdir(), 'pilotfish-notify-')), 'file');
+  writeFileSync(notAFile, '');
+  const h = harness(jobConfig('notified', { exec: command('sleep 30'), notify: true, restarts: 1, backoff: { delay: 10, factor: 1, limit: 10, resetAfter: 10_000 } }), {
+    notifySocketPath: () => join(notAFile, 'notified.notify'),
+  });
+  h.startup();
+  await settle(h.job, 'failed');
+  await h.bus.idle();
+  assert.deepEqual(h.transitions(), ['starting', 'backoff', 'starting', 'failed']);
+  assert.equal(h.kinds().filter((kind) => kind === 'exitFailed').length, 2);
+  assert.equal(h.job.lastExit?.code, 127);
+  assert.match(h.job.snapshot().lastExit?.error ?? '', /cannot open its NOTIFY_SOCKET: .*ENOTDIR/);
+});
+
+test('a stop gives up on a process still there after SIGKILL and its grace, and the job counts as stopped', async () => {
+  const { log, lines } = recordingLogger();
+  const signals: NodeJS.Signals[] = [];
+  // Stuck in the kernel (D state), as no test can make a real process be: it never exits.
+  const unkillable: RunningProcess = {
+    pid: 999_999,
+    exited: new Promise(() => undefined),
+    hasExited: () => false,
+    groupAlive: () => true,
+    signalGroup: (signal) => void signals.push(signal),
+    waitForGroup: (timeoutMs) => new Promise((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+  };
+  const h = harness(jobConfig('stuck', { exec: command('stuck'), stopTimeout: 50 }), { log, spawn: () => unkillable });
+  h.startup();
+  await settle(h.job, 'running');
+  await h.job.stop();
+  assert.equal(h.job.state, 'stopped');
+  assert.equal(h.job.pid, undefined);
+  assert.deepEqual(signals, ['SIGTERM', 'SIGKILL']);
+  assert.ok(lines.some((line) => line === `ERROR still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`), lines.join('\n'));
 });
 
 test('a spawn failure is an exitFailed with code 127 and the reason', async () => {

@@ -50,7 +50,21 @@ test('liveness follows a chain of hooks', () => {
   assert.equal(anyJobCanRun(chain), true);
 });
 
-test('hooks on watches or signals alone do not keep the container running', () => {
-  assert.equal(anyJobCanRun([input(job('onChange', after('watch.db', 'changed', 'each')), 'ifSourceLive')]), false);
-  assert.equal(anyJobCanRun([input(job('onHup', { kind: 'event', source: 'SIGHUP', event: 'signal', repeat: 'each' }), 'ifSourceLive')]), false);
+test('a hook waiting on a watch, a signal or maintenance can still run: those fire whatever the jobs do', () => {
+  const waiting = [
+    job('onChange', after('watch.db', 'changed', 'once')),
+    job('onHup', { kind: 'event', source: 'SIGHUP', event: 'signal', repeat: 'each' }),
+    job('onMaintenance', after('global', 'enterMaintenance', 'once')),
+  ];
+  for (const hook of waiting) {
+    assert.equal(anyJobCanRun([input(job('app'), 'no'), input(hook, 'ifSourceLive')]), true, hook.name);
+    // A `once` hook that has run is done, like any finished job.
+    assert.equal(anyJobCanRun([input(job('app'), 'no'), input(hook, 'no')]), false, hook.name);
+  }
+});
+
+test('a hook on global startup or shutdown does not keep the container running', () => {
+  // Startup has happened already; shutdown happens only once nothing can run any more.
+  assert.equal(anyJobCanRun([input(job('late', after('global', 'startup')), 'ifSourceLive')]), false);
+  assert.equal(anyJobCanRun([input(job('bye', after('global', 'shutdown')), 'ifSourceLive')]), false);
 });

@@ -2,9 +2,10 @@
 // real signals. Each test reads as one promise pilotfish makes to its users.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSupervisor } from '../helpers/control.js';
 import { runConfig } from '../helpers/pilotfish.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -50,6 +51,7 @@ test("a hook on another job's event runs each time the event happens", async () 
 
 test('a periodic job runs at startup and then every interval, never overlapping', async () => {
   const run = runConfig(`{
+    logging: { level: "DEBUG" },
     jobs: [
       { name: "tick", exec: "echo tick", when: { interval: "150ms" } },
       { name: "slow", exec: "sh -c 'echo slow-start; sleep 0.5'", when: { interval: "100ms" }, timeout: "2s" },
@@ -57,12 +59,15 @@ test('a periodic job runs at startup and then every interval, never overlapping'
     ],
   }`);
   await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 5000);
+  // A 500 ms run spans several 100 ms intervals: those are skipped, not queued.
+  await run.waitForLine(/\[slow\] exited with code 0/);
+  await run.waitForLine(/\[slow\] previous run still in progress: skipping this interval/);
   run.signal('SIGTERM');
   await run.exited;
-  const slowStarts = run.lines.filter((line) => /slow-start/.test(line)).length;
-  const ticks = run.lines.filter((line) => /\[tick\] tick/.test(line)).length;
-  // 100 ms interval, 500 ms runs: overlapping runs are skipped, so far fewer starts than ticks.
-  assert.ok(slowStarts >= 1 && slowStarts < ticks, `slow ran ${slowStarts} times, tick ${ticks} times\n${run.output()}`);
+  // Never overlapping: each run of slow has ended before the next one starts.
+  const slowRuns = run.lines.flatMap((line) => (/\[slow\] started:/.test(line) ? ['start'] : /\[slow\] exited/.test(line) ? ['exit'] : []));
+  assert.ok(slowRuns.length >= 2, run.output());
+  slowRuns.forEach((step, index) => assert.equal(step, index % 2 === 0 ? 'start' : 'exit', run.output()));
 });
 
 test('a crashing job is restarted with exponential backoff, then fails for good', async () => {
@@ -87,16 +92,17 @@ test('a crashing job is restarted with exponential backoff, then fails for good'
 });
 
 test('a job that had been running fine is restarted at once', async () => {
+  // Its run lasts at least 400 ms, past resetAfter however loaded the machine: a stable run.
   const run = runConfig(`{
     jobs: [
       { name: "steady", exec: "sh -c 'echo up; sleep 0.4; exit 1'", restarts: 1, backoff: { delay: "5s", resetAfter: "300ms" } },
     ],
   }`);
-  const started = Date.now();
   const { code } = await run.exited;
   assert.equal(code, 1);
   assert.equal(run.lines.filter((line) => /\[steady\] up pid/.test(line)).length, 2, run.output());
-  assert.ok(Date.now() - started < 3000, 'the restart did not wait for the 5 s backoff');
+  // The restart's delay was 0, not the 5 s backoff: the log says which one it was.
+  assert.equal(run.lines.filter((line) => /\[steady\] restarting at once/.test(line)).length, 1, run.output());
   assert.doesNotMatch(run.output(), /restarting in/);
 });
 
@@ -312,6 +318,36 @@ test('SIGHUP runs the jobs that hook it instead of reloading', async () => {
   await run.exited;
 });
 
+test('a hook waiting on a global event keeps pilotfish running after the app has ended, until it has run', async () => {
+  const run = await startSupervisor(`{
+    jobs: [
+      { name: "app", exec: "echo app-done" },
+      { name: "on-maintenance", exec: "echo in-maintenance", when: { source: "global", once: "enterMaintenance" } },
+    ],
+  }`);
+  await run.waitForLine(/\[app\] exited with code 0/);
+  // Were pilotfish done, the control socket would be gone and the hook could never run.
+  assert.equal((await run.call('POST', '/v1/maintenance', { enabled: true })).status, 200, run.output());
+  await run.waitForLine(/\[on-maintenance\] in-maintenance/);
+  // Now the `once` hook has run: nothing can run any more, and pilotfish exits by itself.
+  assert.deepEqual(await run.exited, { code: 0, signal: null });
+  assert.ok(indexOfLine(run.lines, /in-maintenance$/) < indexOfLine(run.lines, /no job is running or can run again/), run.output());
+});
+
+test('a failing postStop hook does not change the exit code, unless its onExit says its failure matters', async () => {
+  const config = (onExit: string) => `{
+    jobs: [
+      { name: "app", exec: "echo app-done" },
+      { name: "poststop", exec: "sh -c 'echo cleanup-failed; exit 3'", when: { source: "app", once: "stopped" }, onExit: "${onExit}" },
+    ],
+  }`;
+  const ignored = runConfig(config('ignore'));
+  assert.equal((await ignored.exited).code, 0, ignored.output());
+  assert.match(ignored.output(), /\[poststop\] cleanup-failed/);
+  const counted = runConfig(config('shutdownOnFailure'));
+  assert.equal((await counted.exited).code, 3, counted.output());
+});
+
 test('SIGUSR1 reopens a log file, so rotation works', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-log-'));
   const logFile = join(dir, 'pilotfish.log');
@@ -324,4 +360,18 @@ test('SIGUSR1 reopens a log file, so rotation works', async () => {
   assert.equal((await run.exited).code, 143);
   assert.match(readFileSync(logFile, 'utf8'), /exiting with code 143/);
   assert.doesNotMatch(readFileSync(`${logFile}.1`, 'utf8'), /reopened/);
+});
+
+test('SIGUSR1 when the log file cannot be reopened keeps logging to the old file, and pilotfish runs on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-log-'));
+  const logFile = join(dir, 'pilotfish.log');
+  const run = runConfig(`{ logging: { output: "${logFile}" }, jobs: [ { name: "app", exec: "sleep 30" } ] }`);
+  await waitFor(() => existsSync(logFile) && /\[app\] started/.test(readFileSync(logFile, 'utf8')), 'the first log lines');
+  renameSync(logFile, `${logFile}.1`);
+  mkdirSync(logFile);
+  run.signal('SIGUSR1');
+  await waitFor(() => /cannot open log output/.test(readFileSync(`${logFile}.1`, 'utf8')), 'the error line in the old file');
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+  assert.match(readFileSync(`${logFile}.1`, 'utf8'), /EISDIR[\s\S]*exiting with code 143/);
 });

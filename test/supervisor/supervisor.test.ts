@@ -1,0 +1,123 @@
+// The supervisor in-process, with real job processes: ordering promises between shutdown, start
+// and reloads, and its bounds, which a test drives best from inside.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config, JobConfig } from '../../src/config/types.js';
+import { Supervisor, shutdownDeadline, type SupervisorComponent } from '../../src/supervisor/supervisor.js';
+import { command, jobConfig, supervisorConfig } from '../helpers/job-config.js';
+import { recordingLogger } from '../helpers/log.js';
+import { waitFor } from '../helpers/wait.js';
+
+function supervisorFor(config: Config, reloads: Config[] = []) {
+  const { log, lines } = recordingLogger();
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-supervisor-'));
+  const supervisor = new Supervisor({
+    config,
+    log,
+    env: { PATH: process.env.PATH },
+    loadConfig: () => {
+      const next = reloads.shift();
+      if (!next) throw new Error('no more configs');
+      return next;
+    },
+    runtimeDir: dir,
+  });
+  return { supervisor, lines };
+}
+
+/** A long-running `app` that records its pid in `<dir>/<version>.pid`; `stopDelay` makes it slow to stop. */
+function app(dir: string, version: string, stopDelay = 0): JobConfig {
+  const trap = stopDelay > 0 ? `trap 'sleep ${stopDelay / 1000}; exit 0' TERM; ` : '';
+  return jobConfig('app', { exec: command(`${trap}echo $$ > ${version}.pid; while true; do sleep 0.05; done`), cwd: dir });
+}
+
+const pidOf = (dir: string, version: string) => Number(readFileSync(join(dir, `${version}.pid`), 'utf8'));
+/** Running, not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('a stop signal that comes before start() keeps every job from starting', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-early-'));
+  const { supervisor, lines } = supervisorFor(supervisorConfig([app(dir, 'v1')]));
+  const calls: string[] = [];
+  supervisor.attach({ name: 'bridge', start: () => void calls.push('start'), stop: async () => void calls.push('stop') });
+  void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
+  await supervisor.start();
+  assert.equal(await supervisor.done, 143);
+  assert.equal(supervisor.job('app'), undefined);
+  assert.ok(!lines.some((line) => /started: /.test(line)), lines.join('\n'));
+  assert.deepEqual(calls, [], 'a component never started is not stopped either');
+});
+
+test('reloads run one after the other: each starts from what the previous one left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-reloads-'));
+  const { supervisor } = supervisorFor(supervisorConfig([app(dir, 'v1')]), [supervisorConfig([app(dir, 'v2')]), supervisorConfig([app(dir, 'v3')])]);
+  await supervisor.start();
+  await waitFor(() => existsSync(join(dir, 'v1.pid')), 'v1 to run');
+  const [first, second] = await Promise.all([supervisor.reload(), supervisor.reload()]);
+  assert.deepEqual(first, { ok: true, started: [], restarted: ['app'], removed: [] });
+  assert.deepEqual(second, { ok: true, started: [], restarted: ['app'], removed: [] });
+  await waitFor(() => existsSync(join(dir, 'v3.pid')), 'v3 to run');
+  assert.equal(supervisor.job('app')?.pid, pidOf(dir, 'v3'));
+  // v2 ran between the two reloads (or was stopped before it got to say so): either way it is gone.
+  assert.ok(!existsSync(join(dir, 'v2.pid')) || !alive(pidOf(dir, 'v2')), 'v2 is not left running');
+  assert.ok(!alive(pidOf(dir, 'v1')));
+  await supervisor.shutdown({ kind: 'request' });
+});
+
+test('a shutdown that begins during a reload wins: the reloaded job does not start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-reload-shutdown-'));
+  const { supervisor, lines } = supervisorFor(supervisorConfig([app(dir, 'v1', 300)]), [supervisorConfig([app(dir, 'v2')])]);
+  await supervisor.start();
+  await waitFor(() => existsSync(join(dir, 'v1.pid')), 'v1 to run');
+  // The reload is stopping v1 (which takes 300 ms) when the stop signal comes.
+  supervisor.bus.subscribe('test', (event) => {
+    if (event.kind === 'stopping' && event.source === 'app') void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
+  });
+  const reload = await supervisor.reload();
+  assert.deepEqual(reload, { ok: false, error: 'shutting down' });
+  assert.equal(await supervisor.done, 143);
+  assert.ok(!lines.some((line) => /started: .*v2\.pid/.test(line)), lines.join('\n'));
+  assert.equal(supervisor.startJob('app'), false, 'nor can the control plane start it');
+});
+
+/** A bridge whose bus subscriber never finishes handling an event. */
+function stuckSubscriber(supervisor: Supervisor): SupervisorComponent {
+  return {
+    name: 'stuck-bridge',
+    start: () => void supervisor.bus.subscribe('stuck-bridge', () => new Promise<void>(() => undefined)),
+    stop: async () => undefined,
+  };
+}
+
+test('a stuck bus subscriber of a component holds up neither the end of the jobs nor the shutdown', { timeout: 30_000 }, async () => {
+  const { supervisor, lines } = supervisorFor(supervisorConfig([jobConfig('once', { exec: command('exit 0') })]));
+  supervisor.attach(stuckSubscriber(supervisor));
+  await supervisor.start();
+  // The job ends; pilotfish sees that nothing can run any more, and shuts down.
+  assert.equal(await supervisor.done, 0);
+  assert.ok(lines.includes('INFO no job is running or can run again'), lines.join('\n'));
+});
+
+test('the whole shutdown has a deadline, from the stop timeouts: past it, pilotfish exits anyway', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-deadline-'));
+  const config = supervisorConfig([{ ...app(dir, 'v1'), stopTimeout: 100 }], { stopTimeout: 200 });
+  // Twice the job's stopTimeout, plus the top-level one, plus 10 s for components and stragglers.
+  assert.equal(shutdownDeadline(config), 2 * 100 + 200 + 10_000);
+  const { supervisor, lines } = supervisorFor(config);
+  supervisor.attach({ name: 'hung', start: () => undefined, stop: () => new Promise<void>(() => undefined) });
+  await supervisor.start();
+  await waitFor(() => existsSync(join(dir, 'v1.pid')), 'the app to run');
+  void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
+  assert.equal(await supervisor.done, 143);
+  assert.ok(lines.includes('ERROR shutdown did not finish within 10400 ms: killing whatever is left and exiting'), lines.join('\n'));
+  assert.ok(!alive(pidOf(dir, 'v1')));
+});
