@@ -5,7 +5,7 @@ import type { Backoff, Config, HealthConfig, JobConfig, KubernetesConfig, Loggin
 
 const DEFAULT_STOP_TIMEOUT: Millis = 5_000;
 const DEFAULT_BACKOFF: Readonly<Backoff> = { delay: 500, factor: 2, limit: 30_000, resetAfter: 10_000 };
-const DEFAULT_INTERFACES: readonly string[] = ['eth0:inet', 'inet'];
+export const DEFAULT_INTERFACES: readonly string[] = ['eth0:inet', 'inet'];
 export const DEFAULT_CONTROL_SOCKET = '/var/run/containerpilot.socket';
 const DEFAULT_LOGGING: Readonly<LoggingConfig> = { level: 'info', format: 'default', output: 'stdout' };
 const DEFAULT_TELEMETRY_PORT = 9090;
@@ -90,13 +90,14 @@ function buildKubernetes(kubernetes: NonNullable<ConfigInput['kubernetes']>): Ku
 }
 
 function buildTelemetry(telemetry: NonNullable<ConfigInput['telemetry']>): TelemetryConfig {
-  return {
+  return withoutUndefined({
     port: telemetry.port ?? DEFAULT_TELEMETRY_PORT,
     // As in ContainerPilot, telemetry listens on the advertised address only, not on every one.
     interfaces: telemetry.interfaces ?? [...DEFAULT_INTERFACES],
+    name: telemetry.name,
     tags: telemetry.tags ?? [],
     metrics: telemetry.metrics ?? [],
-  };
+  });
 }
 
 function buildProbes(probes: NonNullable<ConfigInput['probes']>): ProbesConfig {

@@ -378,6 +378,7 @@ const telemetry = z
       .transform((spec) => (typeof spec === 'string' ? [spec] : spec))
       .optional()
       .describe('Where to listen, first match wins, as for jobs (default ["eth0:inet", "inet"]); "static:0.0.0.0" for every address.'),
+    name: serviceName.optional().describe('Name of the telemetry service in Consul (default "containerpilot", as ContainerPilot named it).'),
     tags: z.array(z.string()).optional().describe('Tags of the telemetry service in Consul.'),
     metrics: z
       .array(metric)

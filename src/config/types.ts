@@ -160,6 +160,8 @@ export interface TelemetryConfig {
   /** 0 picks a free port. */
   port: number;
   interfaces: string[];
+  /** Its service name in Consul; absent, ContainerPilot's "containerpilot". */
+  name?: string;
   tags: string[];
   metrics: MetricConfig[];
 }

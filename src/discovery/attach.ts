@@ -2,18 +2,30 @@
 // one pay nothing: the Consul client library is loaded only here, on start.
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { DiscoveryComponent } from './component.js';
+import { listeningEndpoint } from '../telemetry/endpoint.js';
+import { DiscoveryComponent, type DiscoveryHost } from './component.js';
 import { consulConnection } from './connection.js';
 import { connectConsul } from './consul.js';
 
 export function attachConsulDiscovery(supervisor: Supervisor, log: Logger, env: NodeJS.ProcessEnv): void {
-  const consul = supervisor.currentConfig.consul;
-  if (!consul) return;
+  if (!supervisor.currentConfig.consul) return;
+  const host: DiscoveryHost = {
+    bus: supervisor.bus,
+    get currentConfig() {
+      return supervisor.currentConfig;
+    },
+    get inMaintenance() {
+      return supervisor.inMaintenance;
+    },
+    job: (name) => supervisor.job(name),
+    // Read from the snapshot, as bridges read state: discovery does not reach into telemetry.
+    telemetryEndpoint: () => listeningEndpoint(supervisor.snapshot().components.telemetry),
+  };
   supervisor.attach(
     new DiscoveryComponent({
-      host: supervisor,
+      host,
       log,
-      connect: () => connectConsul(consulConnection(consul, env), log),
+      connect: (consul) => connectConsul(consulConnection(consul, env), log),
     }),
   );
 }

@@ -1,16 +1,20 @@
-// Discovery as a supervisor component: registers the advertised jobs and runs the watches. It
-// only observes the bus (job transitions and health, maintenance) and publishes the watches'
-// events; every Consul call happens in the background, so an unreachable or slow agent never
-// blocks a job, the bus or the supervisor's shutdown for more than a bounded time.
+// Discovery as a supervisor component: registers the advertised jobs (and the telemetry
+// endpoint) and runs the watches. It only observes the bus (job transitions, health and checks,
+// maintenance) and publishes the watches' events; every Consul call happens in the background, so
+// an unreachable or slow agent never blocks a job, the bus or the supervisor's shutdown for more
+// than a bounded time. A reload applies to it too: jobs re-registered with their new definition
+// or deregistered, watches started and stopped, and another `consul` block reconnects.
 import { hostname, networkInterfaces } from 'node:os';
-import type { Config } from '../config/types.js';
+import type { Config, ConsulConfig, WatchConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorComponent } from '../supervisor/supervisor.js';
+import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
 import type { Discovery, ServiceWatch } from './discovery.js';
 import type { NetworkInterfaces } from './interfaces.js';
 import { ServiceRegistration, isAdvertised, type AdvertisedJob, type RegistrationStatus } from './registration.js';
+import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
 import { WatchedService, type WatchStatus } from './watched-service.js';
 
 /** What the component reads from the supervisor. */
@@ -19,12 +23,14 @@ export interface DiscoveryHost {
   readonly currentConfig: Config;
   readonly inMaintenance: boolean;
   job(name: string): AdvertisedJob | undefined;
+  /** Where the telemetry endpoint listens, once it does. */
+  telemetryEndpoint(): TelemetryEndpoint | undefined;
 }
 
 export interface DiscoveryComponentOptions {
   host: DiscoveryHost;
   /** Opens the catalog (loading its client library); a failure leaves discovery off, said once. */
-  connect: () => Promise<Discovery>;
+  connect: (consul: ConsulConfig) => Promise<Discovery>;
   log: Logger;
   hostname?: string;
   interfaces?: () => NetworkInterfaces;
@@ -40,64 +46,142 @@ export interface DiscoveryStatus {
 /** Deregistration at shutdown gets this long, so that a dead agent cannot hold up the exit. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
+interface RunningWatch {
+  service: WatchedService;
+  query: ServiceWatch;
+}
+
 export class DiscoveryComponent implements SupervisorComponent {
   readonly name = 'discovery';
   private discovery: Discovery | undefined;
   private connectError: string | undefined;
   private subscription: Subscription | undefined;
-  private closed = false;
+  /** Set while services are being taken out for good (shutdown, another agent): no retries. */
+  private withdrawing = false;
   private readonly registrations = new Map<string, ServiceRegistration>();
-  private readonly watches: { service: WatchedService; query: ServiceWatch }[] = [];
+  private readonly watches = new Map<string, RunningWatch>();
+  private telemetry: { service: TelemetryService; registration: ServiceRegistration } | undefined;
+  /** Serializes reconnections, which a quick series of reloads could otherwise interleave. */
+  private reconnecting: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DiscoveryComponentOptions) {}
 
   async start(): Promise<void> {
-    const { host, log } = this.options;
-    try {
-      this.discovery = await this.options.connect();
-    } catch (error) {
-      this.connectError = (error as Error).message;
-      log.error(`Consul discovery is off: ${this.connectError}`);
-      return;
-    }
-    this.subscription = host.bus.subscribe(this.name, (event) => this.observe(event));
-    for (const config of host.currentConfig.watches) {
-      const service = new WatchedService(config, (event) => host.bus.publish(event));
-      const query = this.discovery.watch({ service: config.name, tag: config.tag, dc: config.dc }, { waitMs: service.waitMs }, (instances) => service.update(instances));
-      this.watches.push({ service, query });
-    }
+    this.subscription = this.options.host.bus.subscribe(this.name, (event) => this.observe(event));
+    await this.open(this.options.host.currentConfig.consul);
   }
 
   async stop(): Promise<void> {
-    for (const watch of this.watches) watch.query.stop();
-    // Every job has stopped: the last syncs deregister what is still registered.
-    this.closed = true;
-    const deregistered = Promise.all([...this.registrations.values()].map((registration) => registration.sync()));
-    let grace: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
-    await Promise.race([deregistered, timedOut]);
-    clearTimeout(grace);
-    const left = [...this.registrations.values()].map((registration) => registration.status()).filter((status) => status.state === 'registered' || status.state === 'registering');
-    // Their TTL lapses to critical; Consul removes them after `deregisterCriticalServiceAfter`, if set.
-    if (left.length > 0) this.options.log.warn(`could not deregister ${left.map((status) => status.id).join(', ')} from Consul: ${left[0]?.error ?? 'no answer'}`);
-    for (const registration of this.registrations.values()) registration.stopTimers();
+    await this.reconnecting;
+    this.telemetry?.service.stop();
+    // Every job has stopped: take out what is still registered.
+    await this.close();
     this.subscription?.unsubscribe();
-    this.discovery?.close();
+  }
+
+  configChanged(next: Config, previous: Config): void {
+    if (JSON.stringify(next.consul) !== JSON.stringify(previous.consul)) {
+      this.reconnecting = this.reconnecting.then(() => this.reconnect(next.consul));
+      return;
+    }
+    if (!this.discovery) return;
+    this.updateWatches(next.watches);
+    // Jobs a reload removed are gone from the supervisor: their last sync deregisters them.
+    // Changed ones are new jobs under the same name, registered afresh with their definition.
+    for (const name of this.registrations.keys()) void this.registrationFor(name)?.sync();
   }
 
   status(): DiscoveryStatus {
+    const registrations = [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
     return {
       consul: this.discovery?.location ?? 'off',
-      services: [...this.registrations.values()].map((registration) => registration.status()),
-      watches: this.watches.map((watch) => watch.service.status()),
+      services: registrations.map((registration) => registration.status()),
+      watches: [...this.watches.values()].map((watch) => watch.service.status()),
       ...(this.connectError ? { error: this.connectError } : {}),
     };
   }
 
+  private async open(consul: ConsulConfig | undefined): Promise<void> {
+    this.connectError = undefined;
+    if (!consul) return;
+    try {
+      this.discovery = await this.options.connect(consul);
+    } catch (error) {
+      this.connectError = (error as Error).message;
+      this.options.log.error(`Consul discovery is off: ${this.connectError}`);
+      return;
+    }
+    this.updateWatches(this.options.host.currentConfig.watches);
+  }
+
+  /** Stops the watches and takes every service out, within the grace period; then lets go of the agent. */
+  private async close(): Promise<void> {
+    this.updateWatches([]);
+    this.withdrawing = true;
+    const all = [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
+    const deregistered = Promise.all(all.map((registration) => registration.sync()));
+    let grace: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    await Promise.race([deregistered, timedOut]);
+    clearTimeout(grace);
+    const left = all.map((registration) => registration.status()).filter((status) => status.state === 'registered' || status.state === 'registering');
+    // Their TTL lapses to critical; Consul removes them after `deregisterCriticalServiceAfter`, if set.
+    if (left.length > 0) this.options.log.warn(`could not deregister ${left.map((status) => status.id).join(', ')} from Consul: ${left[0]?.error ?? 'no answer'}`);
+    for (const registration of all) registration.stopTimers();
+    this.withdrawing = false;
+    this.discovery?.close();
+    this.discovery = undefined;
+  }
+
+  /**
+   * Another agent, token or TLS setup: the services leave the old agent and are registered with
+   * the new one, with the watches moved over; without a `consul` block any more, discovery is off.
+   */
+  private async reconnect(consul: ConsulConfig | undefined): Promise<void> {
+    const { log } = this.options;
+    log.info(consul ? 'the consul block changed: reconnecting' : 'the consul block was removed: deregistering and turning discovery off');
+    await this.close();
+    await this.open(consul);
+    if (!this.discovery) return;
+    // Discovery may have been off since startup (a failed connection): the endpoint's turn now.
+    this.advertiseTelemetry();
+    for (const registration of this.registrations.values()) registration.registerAgain();
+    this.telemetry?.registration.registerAgain();
+    for (const name of this.registrations.keys()) void this.registrationFor(name)?.sync();
+    void this.telemetry?.registration.sync();
+  }
+
+  /** Starts the watches that `wanted` has and the running set lacks; stops the others. */
+  private updateWatches(wanted: readonly WatchConfig[]): void {
+    const key = (config: WatchConfig) => JSON.stringify(config);
+    const keep = new Set(wanted.map(key));
+    for (const [id, watch] of this.watches) {
+      if (keep.has(id)) continue;
+      watch.query.stop();
+      this.watches.delete(id);
+    }
+    const discovery = this.discovery;
+    if (!discovery) return;
+    const { host } = this.options;
+    for (const config of wanted) {
+      if (this.watches.has(key(config))) continue;
+      const service = new WatchedService(config, (event) => host.bus.publish(event));
+      const query = discovery.watch(
+        { service: config.name, tag: config.tag, dc: config.dc },
+        { waitMs: service.waitMs },
+        { onInstances: (instances) => service.update(instances), onError: (error) => service.failed(error) },
+      );
+      this.watches.set(key(config), { service, query });
+    }
+  }
+
   private observe(event: SupervisorEvent): void {
-    if (this.closed) return;
-    if (event.source === GLOBAL_SOURCE && (event.kind === 'enterMaintenance' || event.kind === 'exitMaintenance')) {
-      for (const registration of this.registrations.values()) {
+    if (this.withdrawing || !this.discovery) return;
+    if (event.source === GLOBAL_SOURCE) {
+      if (event.kind === 'startup') this.advertiseTelemetry();
+      if (event.kind !== 'enterMaintenance' && event.kind !== 'exitMaintenance') return;
+      const all = [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
+      for (const registration of all) {
         // Leaving maintenance puts every service back, even one the agent lost meanwhile
         // (ContainerPilot never registered again after maintenance).
         if (event.kind === 'exitMaintenance') registration.registerAgain();
@@ -105,32 +189,59 @@ export class DiscoveryComponent implements SupervisorComponent {
       }
       return;
     }
-    if (event.kind !== 'transition' && event.kind !== 'healthy' && event.kind !== 'unhealthy') return;
+    if (event.kind !== 'transition' && event.kind !== 'healthy' && event.kind !== 'unhealthy' && event.kind !== 'checkResult') return;
     const registration = this.registrationFor(event.source);
     if (!registration) return;
+    if (event.kind === 'checkResult') return registration.checked();
     if (event.kind !== 'transition') registration.noteOutput(event.detail ?? '');
     void registration.sync();
   }
 
+  /**
+   * The registration of the job named so, following the supervisor's current job of that name;
+   * once the job is gone (removed by a reload), the last one it had, whose end deregisters it.
+   */
   private registrationFor(name: string): ServiceRegistration | undefined {
     const job = this.options.host.job(name);
-    const discovery = this.discovery;
-    if (!job || !discovery) return undefined;
     let registration = this.registrations.get(name);
+    if (!job) return registration;
     if (!registration) {
       if (!isAdvertised(job.config)) return undefined;
-      const { host, log } = this.options;
-      registration = new ServiceRegistration(job, {
-        discovery,
-        log: log.child({ job: name }),
-        hostname: this.options.hostname ?? hostname(),
-        interfaces: this.options.interfaces ?? networkInterfaces,
-        inMaintenance: () => host.inMaintenance,
-        closed: () => this.closed,
-      });
+      registration = this.newRegistration(job);
       this.registrations.set(name, registration);
     }
     registration.replaceJob(job);
     return registration;
+  }
+
+  /** Once every component has started, the telemetry endpoint is listening, or never will. */
+  private advertiseTelemetry(): void {
+    const { host, log } = this.options;
+    const telemetry = host.currentConfig.telemetry;
+    if (!telemetry || this.telemetry) return;
+    const endpoint = host.telemetryEndpoint();
+    if (!endpoint) {
+      log.warn('the telemetry endpoint is not listening: it is not registered in Consul');
+      return;
+    }
+    const service = new TelemetryService(telemetryServiceConfig(telemetry, endpoint), endpoint);
+    const registration = this.newRegistration(service);
+    this.telemetry = { service, registration };
+    service.start((output) => {
+      registration.noteOutput(output);
+      registration.checked();
+    });
+  }
+
+  private newRegistration(job: AdvertisedJob): ServiceRegistration {
+    const { host, log } = this.options;
+    return new ServiceRegistration(job, {
+      discovery: () => this.discovery,
+      log: log.child({ job: job.config.name }),
+      hostname: this.options.hostname ?? hostname(),
+      interfaces: this.options.interfaces ?? networkInterfaces,
+      inMaintenance: () => host.inMaintenance,
+      closed: () => this.withdrawing,
+    });
   }
 }

@@ -16,6 +16,7 @@ import {
   type ServiceDefinition,
   type ServiceQuery,
   type ServiceWatch,
+  type WatchListener,
   type WatchOptions,
 } from './discovery.js';
 
@@ -107,12 +108,12 @@ class ConsulDiscovery implements Discovery {
     await this.call(() => this.client.agent.service.maintenance({ id: serviceId, enable: enabled, reason, timeout: CALL_TIMEOUT_MS }));
   }
 
-  watch(query: ServiceQuery, options: WatchOptions, onInstances: (instances: Instance[]) => void): ServiceWatch {
+  watch(query: ServiceQuery, options: WatchOptions, listener: WatchListener): ServiceWatch {
     const loop = new BlockingQuery<Instance[]>({
       waitMs: options.waitMs,
-      onValue: onInstances,
-      // Already reported through the outage log; the loop retries by itself.
-      onError: () => undefined,
+      onValue: (instances) => listener.onInstances(instances),
+      // Every failure comes out of `call` classified (and is logged there, once per outage).
+      onError: (error) => listener.onError(error as DiscoveryError),
       fetch: ({ index, waitMs, timeoutMs, signal }) =>
         this.call(async () => {
           const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
@@ -192,6 +193,9 @@ function classify(error: PackageError): DiscoveryError {
   // An agent that lost its state (restarted in -dev mode, emptied data dir) answers a TTL update
   // with 500 "does not have associated TTL" or 404, and a maintenance call with 404.
   if (status === 404 || /does not have associated TTL|Unknown check|Unknown service/i.test(detail)) return new DiscoveryError('unknownService', detail);
+  // An agent that is up but cannot serve (electing a leader after a restart: "No cluster leader")
+  // is part of the same outage as one that does not answer at all.
+  if (status >= 500) return new DiscoveryError('unreachable', `HTTP ${status}: ${detail}`);
   return new DiscoveryError('rejected', `HTTP ${status}: ${detail}`);
 }
 

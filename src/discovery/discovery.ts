@@ -39,6 +39,13 @@ export interface ServiceWatch {
   stop(): void;
 }
 
+export interface WatchListener {
+  /** The service's passing instances, whenever the catalog may have changed. */
+  onInstances(instances: Instance[]): void;
+  /** A query failed; the watch retries by itself, and its next answer means it works again. */
+  onError(error: DiscoveryError): void;
+}
+
 /** Why a call failed; `unknownService` is how an agent that lost its registrations answers. */
 export type DiscoveryFailure = 'unreachable' | 'unknownService' | 'rejected';
 
@@ -61,8 +68,7 @@ export interface Discovery {
   deregister(serviceId: string): Promise<void>;
   /** Takes the service out of rotation (or back in) while it stays registered. */
   maintenance(serviceId: string, enabled: boolean, reason: string): Promise<void>;
-  /** Calls `onInstances` with the service's passing instances whenever the catalog may have changed. */
-  watch(query: ServiceQuery, options: WatchOptions, onInstances: (instances: Instance[]) => void): ServiceWatch;
+  watch(query: ServiceQuery, options: WatchOptions, listener: WatchListener): ServiceWatch;
   close(): void;
 }
 

@@ -5,7 +5,12 @@
 // time; a failed call is retried with backoff, and an agent that has forgotten the service
 // (restarted, state lost) gets it registered again. Unlike ContainerPilot, nothing here is
 // remembered as "registered" beyond what the agent last confirmed.
-import type { JobConfig } from '../config/types.js';
+//
+// The TTL is renewed after every completed health check, as ContainerPilot did: a heartbeat
+// means "a check has just run", so checks that stall (a hung probe, a stuck supervisor) let the
+// TTL lapse to critical, which is what a TTL check is for. The cadence is thus `health.interval`,
+// which must stay below `ttl`.
+import type { HealthConfig, JobConfig } from '../config/types.js';
 import type { JobState } from '../events/types.js';
 import type { Health } from '../health/monitor.js';
 import type { Logger } from '../logging/logger.js';
@@ -13,9 +18,15 @@ import { retryDelay } from './blocking-query.js';
 import { DiscoveryError, type CheckStatus, type Discovery, type ServiceDefinition } from './discovery.js';
 import { resolveAddress, type NetworkInterfaces } from './interfaces.js';
 
+/** The parts of a job's config that make it a service (also built for the telemetry endpoint). */
+export type AdvertisedConfig = Pick<
+  JobConfig,
+  'name' | 'exec' | 'port' | 'tags' | 'meta' | 'interfaces' | 'initialStatus' | 'enableTagOverride' | 'deregisterCriticalServiceAfter'
+> & { health?: Pick<HealthConfig, 'interval' | 'ttl'> };
+
 /** What the registration reads from the job it advertises. */
 export interface AdvertisedJob {
-  readonly config: JobConfig;
+  readonly config: AdvertisedConfig;
   readonly state: JobState;
   readonly health: Health;
 }
@@ -38,7 +49,7 @@ const ENDED: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
 const MAINTENANCE_REASON = 'pilotfish maintenance mode';
 
 /** A job is advertised when it has a port, or is a registration-only service with a TTL. */
-export function isAdvertised(job: JobConfig): boolean {
+export function isAdvertised(job: AdvertisedConfig): boolean {
   return job.health?.ttl !== undefined && (job.port !== undefined || job.exec === undefined);
 }
 
@@ -47,7 +58,7 @@ export function serviceIdOf(name: string, hostname: string): string {
   return `${name}-${hostname}`;
 }
 
-export function serviceDefinition(job: JobConfig, hostname: string, interfaces: NetworkInterfaces): ServiceDefinition {
+export function serviceDefinition(job: AdvertisedConfig, hostname: string, interfaces: NetworkInterfaces): ServiceDefinition {
   const ttlMs = job.health?.ttl ?? 0;
   return {
     id: serviceIdOf(job.name, hostname),
@@ -66,11 +77,18 @@ export function serviceDefinition(job: JobConfig, hostname: string, interfaces: 
   };
 }
 
+/** Why checks this far apart would let the TTL lapse between heartbeats, if they would (said once). */
+export function ttlWarning(job: AdvertisedConfig): string | undefined {
+  const { interval, ttl } = job.health ?? {};
+  if (interval === undefined || ttl === undefined || interval < ttl) return undefined;
+  return `health.interval (${interval} ms) is not below health.ttl (${ttl} ms): the Consul check will lapse to critical between checks`;
+}
+
 /**
- * Heartbeats go out at ContainerPilot's cadence, once per health-check interval, but at least
- * twice per TTL so that one lost heartbeat does not let the check expire.
+ * After a failed call, the next try comes with backoff but no later than about half a TTL, so
+ * that an agent that comes back gets the service again within one TTL.
  */
-export function heartbeatInterval(job: JobConfig): number {
+function retryLimit(job: AdvertisedConfig): number {
   const ttl = job.health?.ttl ?? 0;
   return Math.max(100, Math.min(job.health?.interval ?? ttl, ttl / 2));
 }
@@ -82,7 +100,8 @@ interface Wanted {
 }
 
 export interface RegistrationContext {
-  discovery: Discovery;
+  /** The catalog in use now: a reload may switch agents, or turn discovery off. */
+  discovery: () => Discovery | undefined;
   log: Logger;
   hostname: string;
   interfaces: () => NetworkInterfaces;
@@ -112,7 +131,10 @@ export class ServiceRegistration {
   constructor(
     private job: AdvertisedJob,
     private readonly context: RegistrationContext,
-  ) {}
+  ) {
+    const warning = ttlWarning(job.config);
+    if (warning) context.log.warn(`${job.config.name}: ${warning}`);
+  }
 
   private get id(): string {
     return serviceIdOf(this.job.config.name, this.context.hostname);
@@ -134,6 +156,12 @@ export class ServiceRegistration {
   /** The job's health changed, with this check output. */
   noteOutput(output: string): void {
     this.output = output;
+  }
+
+  /** A health check completed: the heartbeat, unless a retry after a failure is already due. */
+  checked(): void {
+    if (this.failures > 0 && this.timer) return;
+    void this.sync();
   }
 
   /** Brings the catalog in line with the job; calls never overlap, and one more runs if asked meanwhile. */
@@ -202,7 +230,8 @@ export class ServiceRegistration {
   /** One pass of calls towards the wanted state; throws on the first failure. */
   private async converge(): Promise<void> {
     const wanted = this.wanted();
-    const { discovery } = this.context;
+    const discovery = this.context.discovery();
+    if (!discovery) return;
     if (!wanted.present) {
       if (!this.advertised) return;
       await discovery.deregister(this.id);
@@ -245,12 +274,10 @@ export class ServiceRegistration {
     return { present: this.advertised || (started && job.config.initialStatus !== undefined), maintenance };
   }
 
-  /** The next heartbeat, or a retry after a failure (never later than the heartbeat would be). */
+  /** A retry after a failure; heartbeats otherwise come with the job's checks. */
   private scheduleNext(): void {
     // A deregistration that failed is retried too: `advertised` is still set.
-    if (this.context.closed() || !(this.wanted().present || this.advertised)) return;
-    const interval = heartbeatInterval(this.job.config);
-    const delay = this.failures === 0 ? interval : retryDelay(this.failures, interval);
-    this.timer = setTimeout(() => void this.sync(), delay);
+    if (this.failures === 0 || this.context.closed() || !(this.wanted().present || this.advertised)) return;
+    this.timer = setTimeout(() => void this.sync(), retryDelay(this.failures, retryLimit(this.job.config)));
   }
 }

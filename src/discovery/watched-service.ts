@@ -12,6 +12,10 @@ export interface WatchStatus {
   state: 'waiting' | 'watching';
   instances: number;
   lastChange?: string;
+  /** The last failed query's message (never the token, which travels as a header), until an answer comes. */
+  error?: string;
+  /** When the current run of failed queries began. */
+  failingSince?: string;
 }
 
 /** Blocking-query waits are bounded by Consul at 10 minutes. */
@@ -22,6 +26,7 @@ export class WatchedService {
   private instances: Instance[] = [];
   private answered = false;
   private lastChange: Date | undefined;
+  private failure: { message: string; since: Date } | undefined;
 
   constructor(
     readonly config: WatchConfig,
@@ -42,11 +47,17 @@ export class WatchedService {
 
   update(next: Instance[]): void {
     this.answered = true;
+    this.failure = undefined;
     if (!instancesChanged(this.instances, next)) return;
     this.instances = next;
     this.lastChange = new Date();
     this.publish({ kind: 'changed', source: this.source });
     this.publish({ kind: next.length > 0 ? 'healthy' : 'unhealthy', source: this.source });
+  }
+
+  /** A failed query: the instances last seen are kept (as ContainerPilot did), and nothing is published. */
+  failed(error: Error): void {
+    this.failure = { message: error.message, since: this.failure?.since ?? new Date() };
   }
 
   status(): WatchStatus {
@@ -55,6 +66,7 @@ export class WatchedService {
       state: this.answered ? 'watching' : 'waiting',
       instances: this.instances.length,
       lastChange: this.lastChange?.toISOString(),
+      ...(this.failure ? { error: this.failure.message, failingSince: this.failure.since.toISOString() } : {}),
     };
   }
 }

@@ -1,8 +1,13 @@
 // ContainerPilot's `GET /status` on the telemetry port, field for field:
 // {Version, Jobs:[{Name, Status}], Services:[{Name, Address, Port, Status}], Watches:[names]},
-// where a status is unknown, healthy, unhealthy or maintenance.
+// where a status is unknown, healthy, unhealthy or maintenance. ContainerPilot made its telemetry
+// endpoint a job with a service, so the endpoint is the last of the Services while it is in Consul.
 import type { Config } from '../config/types.js';
+import type { DiscoveryStatus } from '../discovery/component.js';
+import { telemetryServiceName } from '../discovery/telemetry-service.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
+
+type ServiceRow = ContainerPilotStatus['Services'][number];
 
 export interface ContainerPilotStatus {
   Version: string;
@@ -16,13 +21,33 @@ export function containerPilotStatus(
   config: Config,
   context: { version: string; advertisedAddress: (interfaces: readonly string[]) => string },
 ): ContainerPilotStatus {
-  const statusOf = (name: string) => (snapshot.maintenance ? 'maintenance' : (snapshot.jobs.find((job) => job.name === name)?.health ?? 'unknown'));
+  const shown = (health: string) => (snapshot.maintenance ? 'maintenance' : health);
+  const statusOf = (name: string) => shown(snapshot.jobs.find((job) => job.name === name)?.health ?? 'unknown');
+  // The discovery component (src/discovery/component.ts) is in this process: its status has that type.
+  const discovery = snapshot.components.discovery as DiscoveryStatus | undefined;
+  const telemetry = config.telemetry && telemetryServiceRow(discovery, telemetryServiceName(config.telemetry));
   return {
     Version: context.version,
     Jobs: snapshot.jobs.map((job) => ({ Name: job.name, Status: statusOf(job.name) })),
-    Services: config.jobs
-      .filter((job) => job.port !== undefined)
-      .map((job) => ({ Name: job.name, Address: context.advertisedAddress(job.interfaces), Port: job.port as number, Status: statusOf(job.name) })),
+    Services: [
+      ...config.jobs
+        .filter((job) => job.port !== undefined)
+        .map((job) => ({ Name: job.name, Address: context.advertisedAddress(job.interfaces), Port: job.port as number, Status: statusOf(job.name) })),
+      ...(telemetry ? [{ ...telemetry, Status: shown(telemetry.Status) }] : []),
+    ],
     Watches: config.watches.map((watch) => watch.name),
   };
+}
+
+const HEALTH_OF_CHECK: Record<string, string> = { passing: 'healthy', critical: 'unhealthy' };
+
+/**
+ * The endpoint's service as the discovery component's status shows it, while it is in the
+ * catalog (registered, or being sent again); its health is what its TTL check was last set to
+ * (ContainerPilot always said healthy: here the check follows a probe of the endpoint).
+ */
+function telemetryServiceRow(discovery: DiscoveryStatus | undefined, name: string): ServiceRow | undefined {
+  const row = discovery?.services.find((service) => service.name === name);
+  if (!row || (row.state !== 'registered' && row.state !== 'registering') || row.address === undefined || row.port === undefined) return undefined;
+  return { Name: name, Address: row.address, Port: row.port, Status: (row.check && HEALTH_OF_CHECK[row.check]) ?? 'unknown' };
 }

@@ -16,6 +16,7 @@ import { closeServer, formatAddress, listenTcp } from '../http/listen.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
 import { containerPilotStatus } from './containerpilot-status.js';
+import type { TelemetryEndpoint } from './endpoint.js';
 import { CustomMetrics } from './custom-metrics.js';
 import { registerSupervisorMetrics, type SupervisorMetrics } from './supervisor-metrics.js';
 
@@ -25,12 +26,6 @@ export interface TelemetryOptions {
   log: Logger;
 }
 
-/** Where the endpoint listens; what a Consul registration of it (ContainerPilot's "containerpilot" service) needs. */
-export interface TelemetryEndpoint {
-  address: string;
-  port: number;
-  tags: string[];
-}
 
 export class TelemetryServer implements SupervisorComponent, MetricSink {
   readonly name = 'telemetry';
@@ -67,11 +62,6 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
       },
     ]);
     this.server = createServer((request, response) => void handle(request, response));
-  }
-
-  /** Where it listens, once it does. */
-  get endpoint(): TelemetryEndpoint | undefined {
-    return this.bound;
   }
 
   async start(): Promise<void> {

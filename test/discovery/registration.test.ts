@@ -53,6 +53,41 @@ test("the TTL check follows the job's health both ways, with the check's output"
   await stopRun(run);
 });
 
+test('each completed check renews the TTL, so checks that stall let it lapse as ContainerPilot\'s did', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('stalling', health, { interval: '200ms', ttl: '1s' })}] }`);
+  const check = async () => (await consul.checks())[`service:${serviceId('stalling')}`];
+  await waitFor(async () => (await check())?.Status === 'passing', 'stalling passing', 8000);
+  // Checks every 200 ms keep a 1 s TTL alive.
+  await sleep(2000);
+  assert.equal((await check())?.Status, 'passing', run.output());
+
+  // The next check hangs (its timeout is 3 s): the job is still healthy for pilotfish, but no
+  // check completes, so no heartbeat goes out and Consul's TTL runs out.
+  health.hang();
+  await waitFor(async () => (await check())?.Status === 'critical', 'the TTL to lapse', 2500);
+  assert.match((await check())?.Output ?? '', /TTL expired/);
+  assert.doesNotMatch(run.output(), /\[stalling\] is unhealthy/);
+  await stopRun(run);
+});
+
+test('a health.interval that is not below the ttl is warned about at registration', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('sluggish', health, { interval: '2s', ttl: '2s' })}] }`);
+  await run.waitForLine(/sluggish: health\.interval \(2000 ms\) is not below health\.ttl \(2000 ms\)/, 8000);
+  await stopRun(run);
+});
+
+test('a service whose job was the last to end is deregistered before pilotfish exits', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('finite', health, { exec: 'sleep 1.5' })}] }`);
+  await waitFor(async () => (await consul.services())[serviceId('finite')], 'finite in the agent', 8000);
+  const exit = await run.exited;
+  assert.equal(exit.code, 0, run.output());
+  assert.equal((await consul.services())[serviceId('finite')], undefined, run.output());
+  assert.match(run.output(), /deregistered finite-/);
+});
+
 test('SIGTERM deregisters the service before pilotfish exits', async () => {
   const health = new HealthSwitch().healthy('ok');
   const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('leaving', health)}] }`);

@@ -3,8 +3,9 @@
 // themselves within one TTL of the agent's return.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { DiscoveryStatus } from '../../src/discovery/component.js';
 import { ConsulAgent } from '../helpers/consul.js';
-import { HealthSwitch, serviceId, serviceJob, stopRun } from '../helpers/discovery.js';
+import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';
 import { runConfig } from '../helpers/pilotfish.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -13,7 +14,12 @@ const outageLines = (lines: string[]) => lines.filter((line) => /Consul at .* is
 test('with Consul down at start, jobs run anyway and are registered once it comes up, with one log line for the outage', async () => {
   const consul = await ConsulAgent.reserve();
   const health = new HealthSwitch().healthy('ok');
-  const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('patient', health)}] }`);
+  // Two services and a watch fail together: still one line.
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    watches: [{ name: "elsewhere", interval: 1 }],
+    jobs: [${serviceJob('patient', health)}, ${serviceJob('patient-too', health)}],
+  }`);
   try {
     await run.waitForLine(/\[patient\] started: sleep 60/);
     await run.waitForLine(/is healthy/);
@@ -22,7 +28,7 @@ test('with Consul down at start, jobs run anyway and are registered once it come
 
     await consul.launch();
     const launchedAt = Date.now();
-    await waitFor(async () => (await consul.passing('patient')).length === 1, 'patient registered and passing', 10_000);
+    await waitFor(async () => (await consul.passing('patient')).length === 1 && (await consul.passing('patient-too')).length === 1, 'both registered and passing', 10_000);
     assert.ok(Date.now() - launchedAt < 5000, `registered ${Date.now() - launchedAt} ms after Consul came up`);
     assert.equal(outageLines(run.lines).length, 1, run.output());
     assert.match(run.output(), /Consul at .* is answering again/);
@@ -68,4 +74,28 @@ test('with Consul gone at shutdown, pilotfish still exits at once and says what 
   assert.equal((await run.exited).code, 143);
   assert.ok(Date.now() - stoppingAt < 3000, `exited ${Date.now() - stoppingAt} ms after SIGTERM`);
   assert.match(run.output(), new RegExp(`could not deregister ${serviceId('stranded')} from Consul`));
+});
+
+test("a watch's status says its queries fail while Consul is down, and since when, until an answer comes", async () => {
+  const consul = await ConsulAgent.reserve();
+  const supervisor = await startSupervisor(`{ consul: "${consul.address}", watches: [{ name: "upstream", interval: 1 }], jobs: [{ name: "keeper", exec: "sleep 60" }] }`);
+  const watch = () => (supervisor.snapshot().components.discovery as DiscoveryStatus).watches[0];
+  const watchWhen = (failing: boolean) => () => (watch() && (watch()?.error !== undefined) === failing ? watch() : undefined);
+  try {
+    const failing = await waitFor(watchWhen(true), 'a failed query in the status', 5000);
+    assert.equal(failing.state, 'waiting');
+    assert.match(failing.error ?? '', /ECONNREFUSED/);
+    const since = failing.failingSince ?? '';
+    assert.ok(Date.parse(since) <= Date.now(), since);
+    // Retries keep the start of the outage.
+    await sleep(1500);
+    assert.equal(watch()?.failingSince, since);
+
+    await consul.launch();
+    const answering = await waitFor(watchWhen(false), 'the error cleared by an answer', 5000);
+    assert.deepEqual({ state: answering.state, failingSince: answering.failingSince }, { state: 'watching', failingSince: undefined });
+  } finally {
+    await supervisor.shutdown({ kind: 'request' });
+    await consul.stop();
+  }
 });

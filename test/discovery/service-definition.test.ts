@@ -1,9 +1,9 @@
-// What a job becomes in the catalog, and how often its TTL is renewed.
+// What a job becomes in the catalog, and when its TTL cannot be kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigText } from '../../src/config/load.js';
 import type { JobConfig } from '../../src/config/types.js';
-import { heartbeatInterval, isAdvertised, serviceDefinition } from '../../src/discovery/registration.js';
+import { isAdvertised, serviceDefinition, ttlWarning } from '../../src/discovery/registration.js';
 
 function job(text: string): JobConfig {
   const [config] = loadConfigText(`{ jobs: [${text}] }`, '/tmp/service-definition.json5', {}).jobs;
@@ -41,7 +41,7 @@ test('without initial_status the check starts critical, as Consul advises', () =
   assert.equal(serviceDefinition(web, 'h', {}).check.status, 'critical');
 });
 
-test('heartbeats follow the check interval, but come at least twice per TTL', () => {
-  assert.equal(heartbeatInterval(job('{ name: "fast", exec: "x", port: 80, health: { exec: "true", interval: 1, ttl: 10 } }')), 1000);
-  assert.equal(heartbeatInterval(job('{ name: "slow", exec: "x", port: 80, health: { exec: "true", interval: 30, ttl: 10 } }')), 5000);
+test('checks at least a TTL apart are warned about: the TTL would lapse between heartbeats', () => {
+  assert.equal(ttlWarning(job('{ name: "fast", exec: "x", port: 80, health: { exec: "true", interval: 1, ttl: 10 } }')), undefined);
+  assert.match(ttlWarning(job('{ name: "slow", exec: "x", port: 80, health: { exec: "true", interval: 10, ttl: 10 } }')) ?? '', /health\.interval \(10000 ms\) is not below health\.ttl \(10000 ms\)/);
 });

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiscoveryStatus } from '../../src/discovery/component.js';
 import { ConsulAgent } from '../helpers/consul.js';
+import { startSupervisor as startWithControl } from '../helpers/control.js';
 import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';
 import { recordingLogger } from '../helpers/log.js';
 import { runConfig } from '../helpers/pilotfish.js';
@@ -40,6 +41,18 @@ test('a refused token is reported without being shown', async () => {
   assert.ok(!run.output().includes(wrong), line);
 });
 
+test("a watch refused for its token says so in its status, without the token", async () => {
+  const wrong = '00000000-dead-beef-0000-000000000000';
+  const supervisor = await startSupervisor(`{ consul: { address: "${consul.address}", token: "${wrong}" }, watches: [{ name: "upstream", interval: 1 }], jobs: [{ name: "keeper", exec: "sleep 60" }] }`);
+  try {
+    const watch = await waitFor(() => (supervisor.snapshot().components.discovery as DiscoveryStatus).watches[0]?.error, 'the refusal in the watch status', 5000);
+    assert.match(watch, /HTTP 403/);
+    assert.ok(!JSON.stringify(supervisor.snapshot()).includes(wrong), JSON.stringify(supervisor.snapshot()));
+  } finally {
+    await supervisor.shutdown({ kind: 'request' });
+  }
+});
+
 test('the status names the agent but not the token, and no log line carries it', async () => {
   const { log, lines } = recordingLogger();
   const health = new HealthSwitch().healthy('ok');
@@ -50,4 +63,18 @@ test('the status names the agent but not the token, and no log line carries it',
   assert.ok(!snapshot.includes(TOKEN), snapshot);
   await supervisor.shutdown({ kind: 'request' });
   assert.ok(!lines.join('\n').includes(TOKEN), lines.join('\n'));
+});
+
+test('the control API\'s status names the agent but not the token', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const pilotfish = await startWithControl(`{ consul: { address: "${consul.address}", token: "${TOKEN}" }, jobs: [${serviceJob('discreet', health)}] }`);
+  try {
+    await waitFor(async () => (await consul.passing('discreet')).length === 1, 'discreet registered with the token', 8000);
+    const status = await pilotfish.call('GET', '/v1/status');
+    assert.equal(status.json.components.discovery.consul, `http://${consul.address}`);
+    assert.ok(!status.body.includes(TOKEN), status.body);
+  } finally {
+    await pilotfish.stop();
+  }
+  assert.ok(!pilotfish.output().includes(TOKEN), pilotfish.output());
 });

@@ -2,6 +2,9 @@
 // the watched service's healthy instances, by ContainerPilot's rule of what a change is.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { consulConnection } from '../../src/discovery/connection.js';
+import { connectConsul } from '../../src/discovery/consul.js';
+import { silentLogger } from '../../src/logging/logger.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { stopRun } from '../helpers/discovery.js';
 import { runConfig } from '../helpers/pilotfish.js';
@@ -74,4 +77,25 @@ test('a watch carries on across an agent restart, whose index starts again from 
   await register('backend-1', 9001);
   await waitFor(() => changes() === 3, 'the change back to one instance', 5000);
   await stopRun(run);
+});
+
+test("a watch's interval bounds each blocking query, so an unchanged service is still re-read that often", async () => {
+  const discovery = await connectConsul(consulConnection({ address: consul.address, scheme: 'http' }, {}), silentLogger);
+  const answers = (waitMs: number) => {
+    const times: number[] = [];
+    const watch = discovery.watch({ service: 'quiet' }, { waitMs }, { onInstances: () => times.push(Date.now()), onError: () => undefined });
+    return { times, stop: () => watch.stop() };
+  };
+  const everySecond = answers(1000);
+  const everyMinute = answers(60_000);
+  try {
+    await sleep(3600);
+    // The first answer comes at once, then one each time a 1 s wait runs out (plus Consul's jitter).
+    assert.ok(everySecond.times.length >= 3 && everySecond.times.length <= 5, `${everySecond.times.length} answers with a 1 s interval`);
+    assert.equal(everyMinute.times.length, 1, 'a 60 s interval holds its query open');
+  } finally {
+    everySecond.stop();
+    everyMinute.stop();
+    discovery.close();
+  }
 });

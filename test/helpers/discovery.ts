@@ -9,18 +9,24 @@ import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { PilotfishRun } from './pilotfish.js';
 
-/** A health check that passes while the switch is on, and prints what the test last said. */
+/** A health check that passes while the switch is on, prints what the test last said, and can hang. */
 export class HealthSwitch {
   readonly dir = mkdtempSync(join(tmpdir(), 'pilotfish-health-'));
 
   /** The check command, for a config. */
   get command(): string {
-    return `sh -c 'cat ${this.dir}/say 2>/dev/null; test -f ${this.dir}/healthy'`;
+    return `sh -c 'cat ${this.dir}/say 2>/dev/null; test -f ${this.dir}/hang && sleep 30; test -f ${this.dir}/healthy'`;
   }
 
   healthy(say: string): this {
     writeFileSync(join(this.dir, 'say'), say);
     writeFileSync(join(this.dir, 'healthy'), '');
+    return this;
+  }
+
+  /** From the next check on, checks hang (until their timeout). */
+  hang(): this {
+    writeFileSync(join(this.dir, 'hang'), '');
     return this;
   }
 
@@ -33,6 +39,7 @@ export class HealthSwitch {
 
 export interface ServiceJobOptions {
   exec?: string;
+  port?: number;
   /** Health-check interval. */
   interval?: string;
   ttl?: string;
@@ -40,10 +47,10 @@ export interface ServiceJobOptions {
   extra?: string;
 }
 
-/** A JSON5 job advertised on 127.0.0.1:8080 whose health follows `health`. */
-export function serviceJob(name: string, health: HealthSwitch, { exec = 'sleep 60', interval = '200ms', ttl = '2s', extra = '' }: ServiceJobOptions = {}): string {
+/** A JSON5 job advertised on 127.0.0.1 (port 8080 unless told) whose health follows `health`. */
+export function serviceJob(name: string, health: HealthSwitch, { exec = 'sleep 60', port = 8080, interval = '200ms', ttl = '2s', extra = '' }: ServiceJobOptions = {}): string {
   return `{
-    name: "${name}", exec: "${exec}", port: 8080, interfaces: ["static:127.0.0.1"],
+    name: "${name}", exec: "${exec}", port: ${port}, interfaces: ["static:127.0.0.1"],
     // A generous timeout: a loaded test machine must not turn a slow check into a failure.
     health: { exec: "${health.command}", interval: "${interval}", timeout: "3s", ttl: "${ttl}" },
     ${extra}

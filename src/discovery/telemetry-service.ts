@@ -1,0 +1,68 @@
+// pilotfish's own telemetry endpoint as a Consul service, as ContainerPilot registered it: named
+// "containerpilot" (unless `telemetry.name` says otherwise), with `telemetry.tags`, at the address
+// and port the endpoint listens on, and a TTL check of 15 s renewed every 5 s. ContainerPilot
+// declared that service always healthy; here each renewal follows a TCP check of the endpoint
+// itself, so an endpoint that failed to bind or stopped serving is not advertised as up.
+import { DEFAULT_INTERFACES } from '../config/build.js';
+import type { TelemetryConfig } from '../config/types.js';
+import type { Health } from '../health/monitor.js';
+import { runProbe } from '../health/probes.js';
+import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
+import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
+
+export const TELEMETRY_SERVICE_NAME = 'containerpilot';
+/** ContainerPilot's fixed TTL and heartbeat for this service. */
+const TTL_MS = 15_000;
+const HEARTBEAT_MS = 5_000;
+const CHECK_TIMEOUT_MS = 2_000;
+
+export class TelemetryService implements AdvertisedJob {
+  readonly state = 'running';
+  health: Health = 'unknown';
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: AdvertisedConfig,
+    private readonly endpoint: TelemetryEndpoint,
+  ) {}
+
+  /** Checks the endpoint now and every heartbeat; `onCheck` gets each result's output. */
+  start(onCheck: (output: string) => void): void {
+    const check = async () => {
+      const result = await runProbe({ type: 'tcp', host: this.endpoint.address, port: this.endpoint.port }, { timeoutMs: CHECK_TIMEOUT_MS, env: () => ({}) });
+      if (!this.timer) return;
+      this.health = result.ok ? 'healthy' : 'unhealthy';
+      onCheck(result.ok ? `telemetry serving on ${this.endpoint.address}:${this.endpoint.port}` : `telemetry not serving: ${result.output}`);
+    };
+    this.timer = setInterval(() => void check(), HEARTBEAT_MS);
+    this.timer.unref();
+    void check();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export function telemetryServiceName(telemetry: Pick<TelemetryConfig, 'name'>): string {
+  return telemetry.name ?? TELEMETRY_SERVICE_NAME;
+}
+
+/** The service definition's inputs for an endpoint that listens. */
+export function telemetryServiceConfig(telemetry: TelemetryConfig, endpoint: TelemetryEndpoint): AdvertisedConfig {
+  return {
+    name: telemetryServiceName(telemetry),
+    port: endpoint.port,
+    tags: endpoint.tags,
+    meta: {},
+    // Listening on every address (`static:0.0.0.0`), it is advertised where a job would be by default.
+    interfaces: isUnspecified(endpoint.address) ? [...DEFAULT_INTERFACES] : [`static:${endpoint.address}`],
+    enableTagOverride: false,
+    health: { interval: HEARTBEAT_MS, ttl: TTL_MS },
+  };
+}
+
+function isUnspecified(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}

@@ -1,0 +1,85 @@
+// A hot reload against real Consul agents, through the control socket as an operator does it:
+// a changed job is registered with its new definition, a removed one leaves the catalog, watches
+// start and stop with the config, and another `consul` block moves everything to that agent.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConsulAgent } from '../helpers/consul.js';
+import { startSupervisor } from '../helpers/control.js';
+import { HealthSwitch, serviceId, serviceJob } from '../helpers/discovery.js';
+import { waitFor } from '../helpers/wait.js';
+
+let consul: ConsulAgent;
+before(async () => {
+  consul = await ConsulAgent.start();
+});
+after(() => consul.stop());
+
+function registerUpstream(name: string, port: number): Promise<void> {
+  return consul.put('/v1/agent/service/register', { ID: `${name}-${port}`, Name: name, Address: '127.0.0.1', Port: port });
+}
+
+test('a reload re-registers changed jobs, deregisters removed ones, and starts and stops watches', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  const config = (jobs: string, watches: string) => `{ consul: "${consul.address}", watches: [${watches}], jobs: [${jobs}, { name: "keeper", exec: "sleep 60" }] }`;
+  const hook = (watch: string) => `{ name: "on-${watch}", exec: "echo ${watch} changed", when: { source: "watch.${watch}", each: "changed" } }`;
+  const pilotfish = await startSupervisor(
+    config(`${serviceJob('shifting', health, { extra: 'tags: ["v1"]' })}, ${serviceJob('doomed', health)}, ${hook('old-upstream')}`, '{ name: "old-upstream", interval: 2 }'),
+  );
+  try {
+    await waitFor(async () => (await consul.passing('shifting')).length === 1 && (await consul.passing('doomed')).length === 1, 'both passing', 8000);
+
+    writeFileSync(
+      join(pilotfish.dir, 'pilotfish.json5'),
+      config(`${serviceJob('shifting', health, { port: 9090, extra: 'tags: ["v2"]' })}, ${hook('new-upstream')}`, '{ name: "new-upstream", interval: 2 }'),
+    );
+    assert.equal((await pilotfish.call('POST', '/v1/reload')).status, 200);
+
+    await waitFor(async () => (await consul.passing('shifting'))[0]?.Port === 9090, 'shifting registered again on its new port, passing', 8000);
+    assert.deepEqual((await consul.services())[serviceId('shifting')]?.Tags, ['v2']);
+    await waitFor(async () => (await consul.services())[serviceId('doomed')] === undefined, 'doomed deregistered', 5000);
+
+    // The new watch runs: its hook sees a change. The old one is stopped (a config may not hook a
+    // watch it does not have, so the status says it).
+    await registerUpstream('new-upstream', 7001);
+    await pilotfish.waitForLine(/\[on-new-upstream\] new-upstream changed/, 5000);
+    const status = (await pilotfish.call('GET', '/v1/status')).json.components.discovery;
+    assert.deepEqual(status.watches.map((watch: { name: string }) => watch.name), ['new-upstream']);
+  } finally {
+    await pilotfish.stop();
+  }
+  assert.deepEqual(Object.keys(await consul.services()).filter((id) => id.startsWith('shifting') || id.startsWith('doomed')), []);
+});
+
+test('a reload with another consul block moves the services and watches to that agent', async () => {
+  const other = await ConsulAgent.start();
+  const health = new HealthSwitch().healthy('ok');
+  const config = (agent: ConsulAgent) => `{
+    consul: "${agent.address}",
+    watches: [{ name: "upstream", interval: 2 }],
+    jobs: [
+      ${serviceJob('nomad', health)},
+      { name: "on-upstream", exec: "echo upstream changed", when: { source: "watch.upstream", each: "changed" } },
+    ],
+  }`;
+  const pilotfish = await startSupervisor(config(consul));
+  try {
+    await waitFor(async () => (await consul.passing('nomad')).length === 1, 'nomad passing on the first agent', 8000);
+
+    writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), config(other));
+    assert.equal((await pilotfish.call('POST', '/v1/reload')).status, 200);
+    await waitFor(async () => (await other.passing('nomad')).length === 1, 'nomad passing on the other agent', 8000);
+    assert.equal((await consul.services())[serviceId('nomad')], undefined, 'gone from the first agent');
+    assert.match(pilotfish.output(), /the consul block changed: reconnecting/);
+    const status = (await pilotfish.call('GET', '/v1/status')).json.components.discovery;
+    assert.equal(status.consul, `http://${other.address}`);
+
+    // The watch now asks the other agent.
+    await other.put('/v1/agent/service/register', { ID: 'upstream-1', Name: 'upstream', Address: '127.0.0.1', Port: 7003 });
+    await pilotfish.waitForLine(/\[on-upstream\] upstream changed/, 5000);
+  } finally {
+    await pilotfish.stop();
+    await other.stop();
+  }
+});
