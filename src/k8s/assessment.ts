@@ -92,7 +92,7 @@ function discoveryVerdict(discovery: DiscoveryStatus): Verdict | undefined {
     case 'Disabled':
       return undefined;
     case 'Registered':
-      // Without an advertised job there is nothing to register, and no failed call to tell that Consul is down.
+      // Without an advertised job there is nothing to register; failing watches would have made it Unreachable.
       if (!services) return { status: 'True', reason: 'NothingToRegister', message: `no job is advertised to ${consulAt(discovery)}` };
       return { status: 'True', reason: 'Registered', message: `registered ${services} with ${consulAt(discovery)}` };
     case 'Registering':

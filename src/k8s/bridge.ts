@@ -42,9 +42,11 @@ export interface BridgeTiming {
 }
 
 export const DEFAULT_TIMING: BridgeTiming = {
-  status: { debounceMs: 1_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 60_000 }, patientMs: 5 * 60_000 },
+  // A quiet pod's change shows within a quarter second; a flapping one costs one write per 3 s,
+  // which with the Events (folded into series) keeps a pod under one write per 2 s.
+  status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 60_000 }, patientMs: 5 * 60_000 },
   // Events are history, not state: they can wait a little longer and fold more repeats.
-  events: { debounceMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 60_000 }, patientMs: 5 * 60_000 },
+  events: { debounceMs: 2_000, minIntervalMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 60_000 }, patientMs: 5 * 60_000 },
   eventSeriesMs: 30_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,

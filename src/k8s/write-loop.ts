@@ -1,6 +1,8 @@
-// Coalesces "something changed" into few writes: at most one in flight, a debounce after the
-// first change (not reset by later ones, so a flapping job cannot starve the writes), a periodic
-// forced resync, and backoff on failure that new changes do not cut short. The work itself
+// Coalesces "something changed" into few writes: at most one in flight, a short debounce after
+// the first change (not reset by later ones, so a flapping job cannot starve the writes), a
+// minimum interval between the starts of two writes (so a quiet pod's first change is written at
+// once, while a flapping one costs a bounded number of writes), a periodic forced resync, and
+// backoff on failure that new changes do not cut short. The work itself
 // decides whether anything needs writing; it reports only whether to retry.
 
 import { retryDelay, type BackoffPolicy } from './retry-delay.js';
@@ -12,7 +14,10 @@ export type WriteOutcome =
   | { kind: 'retry'; retryAfterMs?: number; patient?: boolean };
 
 export interface WriteLoopTiming {
+  /** The wait after a first change, for the changes that come with it (stopping → stopped → starting). */
   debounceMs: number;
+  /** The least time from the start of one write to the start of the next. */
+  minIntervalMs: number;
   /** A forced write this often, even when nothing seems to have changed. */
   resyncMs: number;
   backoff: BackoffPolicy;
@@ -31,6 +36,7 @@ export class WriteLoop {
   private forced = false;
   private failures = 0;
   private stopped = false;
+  private lastStartedAt = -Infinity;
 
   constructor(
     private readonly work: Work,
@@ -45,7 +51,7 @@ export class WriteLoop {
     if (this.stopped) return;
     this.dirty = true;
     this.forced ||= forced;
-    if (!this.inFlight && !this.timer) this.schedule(this.timing.debounceMs);
+    if (!this.inFlight && !this.timer) this.schedule(this.paced(this.timing.debounceMs));
   }
 
   /** No more writes; resolves once the one in flight, if any, has finished. */
@@ -57,9 +63,15 @@ export class WriteLoop {
     await this.inFlight;
   }
 
+  /** `delayMs`, or longer where the minimum interval since the last write's start asks for it. */
+  private paced(delayMs: number): number {
+    return Math.max(delayMs, this.lastStartedAt + this.timing.minIntervalMs - Date.now());
+  }
+
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastStartedAt = Date.now();
       this.inFlight = this.run().finally(() => (this.inFlight = undefined));
     }, delayMs).unref();
   }
@@ -78,10 +90,10 @@ export class WriteLoop {
     if (this.stopped) return;
     if (outcome.kind === 'done') {
       this.failures = 0;
-      if (this.dirty) this.schedule(this.timing.debounceMs);
+      if (this.dirty) this.schedule(this.paced(this.timing.debounceMs));
       else if (outcome.againAfterMs !== undefined) {
         this.dirty = true;
-        this.schedule(Math.max(this.timing.debounceMs, outcome.againAfterMs));
+        this.schedule(this.paced(Math.max(this.timing.debounceMs, outcome.againAfterMs)));
       }
       return;
     }

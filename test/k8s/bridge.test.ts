@@ -183,7 +183,7 @@ describe('the Kubernetes bridge', () => {
     const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }', { apiServer: `https://127.0.0.1:${blackHole.port}` });
     try {
       await waitFor(() => run.supervisor.job('web')?.state === 'running', 'web to run');
-      await sleep(FAST.status.debounceMs * 2);
+      await sleep(FAST.status.minIntervalMs * 2);
       const stopping = Date.now();
       await run.stop();
       assert.ok(Date.now() - stopping < FAST.finalWriteMs + 2_000, `stopped in ${Date.now() - stopping} ms`);
@@ -208,8 +208,8 @@ describe('the Kubernetes bridge', () => {
     }
     const elapsedMs = Date.now() - started;
     const { statusWrites, eventWrites } = run.bridge.status();
-    // A write starts at least a debounce after the previous one ended, whatever happens meanwhile; the last one at shutdown comes on top.
-    const statusBound = Math.floor(elapsedMs / FAST.status.debounceMs) + 1;
+    // Two writes start at least the minimum interval apart, whatever happens meanwhile; the last one at shutdown comes on top.
+    const statusBound = Math.floor(elapsedMs / FAST.status.minIntervalMs) + 2;
     assert.ok(statusWrites <= statusBound, `${statusWrites} status writes (bound ${statusBound}) for ${transitions} transitions`);
     // Each kind of Event (Started, Exited, Restarted), about the pod and about the Autopilot, is
     // posted once, then its series updated at most once per interval, and once more at shutdown.
@@ -273,12 +273,7 @@ describe('pilotfish run in a pod', () => {
     const setup = await fixture.podWithServiceAccount();
     const health = new HealthSwitch().healthy('ok');
     const run = runConfig(`{ ${fixture.kubernetesBlock(setup)}, consul: "${consul.address}", jobs: [${serviceJob('web', health)}] }`, { env: downwardApi(setup) });
-    const consulCondition = async (status: string, reason: string) =>
-      waitFor(async () => {
-        const object = await fixture.autopilot(setup);
-        const registered = condition(object, 'ConsulRegistered');
-        return registered?.status === status && registered.reason === reason && object;
-      }, `ConsulRegistered=${status} (${reason})`, 20_000, 200);
+    const consulCondition = (status: 'True' | 'False', reason: string) => fixture.waitForCondition(setup, 'ConsulRegistered', status, reason, 20_000);
     try {
       const down = await consulCondition('False', 'ConsulUnavailable');
       assert.match(condition(down, 'ConsulRegistered')?.message ?? '', new RegExp(`^Consul at http://${consul.address} fails: .*ECONNREFUSED`));
@@ -296,6 +291,28 @@ describe('pilotfish run in a pod', () => {
 
       await consul.kill();
       await consulCondition('False', 'ConsulUnavailable');
+    } finally {
+      run.signal('SIGTERM');
+      await run.exited;
+      await consul.stop();
+    }
+  });
+
+  it('with only watches, reports Consul unavailable while their queries fail, and nothing to register once they answer', async () => {
+    const consul = await ConsulAgent.reserve();
+    const setup = await fixture.podWithServiceAccount();
+    const run = runConfig(`{ ${fixture.kubernetesBlock(setup)}, consul: "${consul.address}", watches: [{ name: "db", interval: 1 }], jobs: [{ name: "app", exec: "sleep 600" }] }`, {
+      env: downwardApi(setup),
+    });
+    try {
+      const down = await fixture.waitForCondition(setup, 'ConsulRegistered', 'False', 'ConsulUnavailable', 20_000);
+      assert.match(condition(down, 'ConsulRegistered')?.message ?? '', new RegExp(`^Consul at http://${consul.address} fails: .*ECONNREFUSED`));
+      assert.equal(condition(down, 'Ready')?.reason, 'ConsulUnavailable');
+
+      await consul.launch();
+      const up = await fixture.waitForCondition(setup, 'ConsulRegistered', 'True', 'NothingToRegister', 20_000);
+      assert.equal(condition(up, 'ConsulRegistered')?.message, `no job is advertised to Consul at http://${consul.address}`);
+      assert.equal(condition(up, 'Ready')?.status, 'True');
     } finally {
       run.signal('SIGTERM');
       await run.exited;

@@ -27,8 +27,13 @@ describe('discovery state in the Autopilot', () => {
     assert.deepEqual(discoveryStatusOf({ consul: 'off', services: [], error: 'cannot load the Consul client' }), { state: 'Unreachable', message: 'cannot load the Consul client', services: [] });
   });
 
+  it('is Unreachable when a watch query fails, even with nothing to register', () => {
+    const status = discoveryStatusOf({ consul: 'consul:8500', services: [], watches: [{ name: 'db', state: 'waiting', error: 'HTTP 403: ACL not found' }, { name: 'cache', state: 'watching' }] });
+    assert.deepEqual(status, { state: 'Unreachable', location: 'consul:8500', message: 'HTTP 403: ACL not found', services: [] });
+  });
+
   it('degrades on shapes it does not know instead of failing', () => {
     assert.deepEqual(discoveryStatusOf({ services: 'many' }), { state: 'Registering', services: [] });
-    assert.deepEqual(discoveryStatusOf({ consul: 'c:1', services: [null, 3, { state: 'registered' }] }), { state: 'Registered', location: 'c:1', services: [] });
+    assert.deepEqual(discoveryStatusOf({ consul: 'c:1', services: [null, 3, { state: 'registered' }], watches: [null, { error: 7 }] }), { state: 'Registered', location: 'c:1', services: [] });
   });
 });

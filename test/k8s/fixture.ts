@@ -15,8 +15,8 @@ import { waitFor } from '../helpers/wait.js';
 
 /** The defaults' shape, faster: tests wait for seconds, not minutes. */
 export const FAST: BridgeTiming = {
-  status: { debounceMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
-  events: { debounceMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  status: { debounceMs: 50, minIntervalMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  events: { debounceMs: 300, minIntervalMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
   eventSeriesMs: 1_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 1_000,
@@ -102,13 +102,18 @@ export class BridgeFixture {
 
   /** Waits until the Autopilot's Ready condition is `status` (and `reason`), and returns the object. */
   async waitForReady(setup: PodSetup, status: 'True' | 'False', reason?: string, timeoutMs = 15_000): Promise<any> {
+    return this.waitForCondition(setup, 'Ready', status, reason, timeoutMs);
+  }
+
+  /** The Autopilot once its condition of that type has that status (and reason). */
+  async waitForCondition(setup: PodSetup, type: string, status: 'True' | 'False', reason?: string, timeoutMs = 15_000): Promise<any> {
     return waitFor(
       async () => {
         const object = await this.autopilot(setup);
-        const ready = condition(object, 'Ready');
-        return ready?.status === status && (reason === undefined || ready.reason === reason) && object;
+        const found = condition(object, type);
+        return found?.status === status && (reason === undefined || found.reason === reason) && object;
       },
-      `Ready=${status}${reason ? ` (${reason})` : ''}`,
+      `${type}=${status}${reason ? ` (${reason})` : ''}`,
       timeoutMs,
       100,
     );

@@ -109,6 +109,17 @@ describe('Autopilot status', () => {
     assert.equal(condition(watchesOnly, 'Ready').status, 'True');
   });
 
+  it('with only watches, is ConsulUnavailable while their queries fail, naming the agent, and True once they answer', () => {
+    const watching = (watch: Record<string, unknown>) => statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://127.0.0.1:8500', services: [], watches: [{ name: 'db', ...watch }] } } } });
+    const failing = watching({ state: 'waiting', instances: 0, error: 'connect ECONNREFUSED 127.0.0.1:8500', failingSince: '2026-01-01T11:59:00.000Z' });
+    assert.deepEqual(condition(failing, 'ConsulRegistered'), { status: 'False', reason: 'ConsulUnavailable', message: 'Consul at http://127.0.0.1:8500 fails: connect ECONNREFUSED 127.0.0.1:8500' });
+    assert.equal(condition(failing, 'Ready').reason, 'ConsulUnavailable');
+    assert.equal(condition(failing, 'Degraded').reason, 'ConsulUnavailable');
+    const answering = watching({ state: 'watching', instances: 2 });
+    assert.deepEqual(condition(answering, 'ConsulRegistered'), { status: 'True', reason: 'NothingToRegister', message: 'no job is advertised to Consul at http://127.0.0.1:8500' });
+    assert.equal(condition(answering, 'Ready').status, 'True');
+  });
+
   it('holds Ready back until Consul has the services, and marks an unreachable agent Degraded', () => {
     const registering = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ name: 'web', state: 'registering' }], watches: [] } } } });
     assert.deepEqual(condition(registering, 'Ready'), { status: 'False', reason: 'Registering', message: 'registering web with Consul at 127.0.0.1:8500' });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from '../../src/k8s/write-loop.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-const TIMING: WriteLoopTiming = { debounceMs: 30, resyncMs: 60_000, backoff: { initialMs: 40, maxMs: 40 }, patientMs: 300 };
+const TIMING: WriteLoopTiming = { debounceMs: 30, minIntervalMs: 60, resyncMs: 60_000, backoff: { initialMs: 40, maxMs: 40 }, patientMs: 300 };
 
 /** A work function that records its calls and answers from a script (then `done`). */
 function scriptedWork(outcomes: WriteOutcome[] = [], durationMs = 0) {
@@ -46,14 +46,16 @@ describe('write loop', () => {
     assert.equal(maxInFlight(), 1);
   });
 
-  it('is not hurried by a flapping source: writes stay one per debounce interval', async () => {
+  it('is not hurried by a flapping source: writes start at least the minimum interval apart', async () => {
     const { work, calls } = scriptedWork();
     const loop = new WriteLoop(work, TIMING);
     const flapping = setInterval(() => loop.request(), 1);
     await sleep(300);
     clearInterval(flapping);
     await loop.stop();
-    assert.ok(calls.length >= 3 && calls.length <= 300 / TIMING.debounceMs + 1, `${calls.length} writes`);
+    assert.ok(calls.length >= 3 && calls.length <= 300 / TIMING.minIntervalMs + 1, `${calls.length} writes`);
+    const gaps = calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
+    assert.ok(gaps.every((gap) => gap >= TIMING.minIntervalMs - 5), `gaps ${gaps.join(', ')} ms`);
   });
 
   it('retries a failed write, forced, after a backoff that new changes do not cut short', async () => {
