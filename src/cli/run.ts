@@ -1,10 +1,13 @@
+// `pilotfish run`: what a container runs on every start, so it loads only what the config uses.
+// Consul discovery, telemetry, the probe endpoints and the Kubernetes bridge are imported only
+// when configured (their attach modules say how); a config that uses none of them pays for none.
 import { loadConfig } from '../config/load.js';
 import { attachOperatorEndpoints } from '../control/attach.js';
-import { attachConsulDiscovery } from '../discovery/attach.js';
 import { ownedPids } from '../jobs/process.js';
 import { attachKubernetesBridge } from '../k8s/attach.js';
-import { LogSink, createLogger } from '../logging/logger.js';
-import { startReaper } from '../supervisor/reaper.js';
+import { LogSink, createLogger, type Logger } from '../logging/logger.js';
+import { installCrashGuard } from '../supervisor/crash-guard.js';
+import { startReaper, type Reaper } from '../supervisor/reaper.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { loadConfigOrExit } from './load.js';
@@ -13,6 +16,16 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   const { config, path } = loadConfigOrExit(configFlag);
   const sink = new LogSink(config.logging);
   const log = createLogger(sink);
+  installCrashGuard(log);
+  // Started now so that loading koffi overlaps the imports below; awaited before supervisor.start(),
+  // which spawns the first job. That order is what makes it safe: an orphan can only come from a
+  // job, so none exists before the first spawn, and prctl(PR_SET_CHILD_SUBREAPER) is in force
+  // before any could be reparented. (As PID 1, orphans come to us regardless and stay zombies
+  // until reaped, but the same order keeps a single rule.)
+  const reaperStarted = startReaper({
+    isOwned: (pid) => ownedPids.has(pid),
+    onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
+  });
   const supervisor = new Supervisor({
     config,
     log,
@@ -20,18 +33,19 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
     loadConfig: () => loadConfig(path, process.env),
     onLoggingChange: (next) => sink.configure(next.logging),
   });
-  attachConsulDiscovery(supervisor, log, process.env);
+  if (config.consul) (await import('../discovery/attach.js')).attachConsulDiscovery(supervisor, log, process.env);
   await attachOperatorEndpoints(supervisor, log, process.env);
   await attachKubernetesBridge(supervisor, log, process.env);
   installSignalHandlers(supervisor, sink, log);
-  const reaper = await startReaper({
-    isOwned: (pid) => ownedPids.has(pid),
-    onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
-  });
-  if (reaper.mode === 'unavailable') log.warn(`cannot reap orphaned processes here (${reaper.reason ?? 'unknown reason'}): zombies of jobs may accumulate`);
-  else log.debug(`reaping orphans as ${reaper.mode === 'pid1' ? 'PID 1' : 'a child subreaper'}`);
+  const reaper = await reaperStarted;
+  logReaperMode(reaper, log);
   await supervisor.start();
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);
+}
+
+function logReaperMode(reaper: Reaper, log: Logger): void {
+  if (reaper.mode === 'unavailable') log.warn(`cannot reap orphaned processes here (${reaper.reason ?? 'unknown reason'}): zombies of jobs may accumulate`);
+  else log.debug(`reaping orphans as ${reaper.mode === 'pid1' ? 'PID 1' : 'a child subreaper'}`);
 }

@@ -1,9 +1,8 @@
 // Attaches what operators and platforms use to look inside a running supervisor: the control
 // socket (always), the telemetry endpoint and the probe endpoints (when configured). Telemetry's
-// module, which loads prom-client, is imported only when it is configured.
+// module, which loads prom-client, and the probes' are imported only when configured.
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { ProbeServer } from '../probes/server.js';
 import { ControlServer } from './server.js';
 import { controlSocketPath } from './socket-path.js';
 
@@ -12,5 +11,5 @@ export async function attachOperatorEndpoints(supervisor: Supervisor, log: Logge
   const telemetry = config.telemetry && new (await import('../telemetry/server.js')).TelemetryServer({ config: config.telemetry, supervisor, log });
   if (telemetry) supervisor.attach(telemetry);
   supervisor.attach(new ControlServer({ socket: controlSocketPath(config.control.socket, env), supervisor, log, metrics: telemetry }));
-  if (config.probes) supervisor.attach(new ProbeServer({ config: config.probes, supervisor, log }));
+  if (config.probes) supervisor.attach(new (await import('../probes/server.js')).ProbeServer({ config: config.probes, supervisor, log }));
 }

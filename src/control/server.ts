@@ -1,17 +1,20 @@
 // The control plane: HTTP over a unix socket, pilotfish's `/v1` API beside ContainerPilot's `/v3`.
 // A supervisor without its control socket still runs its app: failing to create the socket is
 // logged, not fatal.
+//
+// The socket is always on, so its cost is paid by every container: only the listener is set up
+// at start; the routes and what they import are loaded by the first request.
 import { unlinkSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pilotfishVersion } from '../cli/version.js';
 import { closeServer } from '../http/listen.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
-import { pilotfishRoutes, type ControlContext } from './api.js';
-import { containerPilotRoutes } from './containerpilot-api.js';
+import type { ControlContext } from './api.js';
 import type { MetricSink } from './metric-sink.js';
-import { router } from '../http/router.js';
 import { listenOnUnixSocket } from './unix-socket.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 export interface ControlServerOptions {
   socket: string;
@@ -37,8 +40,18 @@ export class ControlServer implements SupervisorComponent {
       version: pilotfishVersion(),
       followers: this.followers,
     };
-    const handle = router([...pilotfishRoutes(context), ...containerPilotRoutes(context)]);
-    const server = createServer((request, response) => void handle(request, response));
+    let handler: Promise<Handler> | undefined;
+    const routes = (): Promise<Handler> =>
+      (handler ??= Promise.all([import('./api.js'), import('./containerpilot-api.js'), import('../http/router.js')]).then(
+        ([api, containerPilot, { router }]) => router([...api.pilotfishRoutes(context), ...containerPilot.containerPilotRoutes(context)]),
+      ));
+    const server = createServer((request, response) => {
+      routes().then(
+        (handle) => handle(request, response),
+        // Only a broken install gets here; the supervisor must not die of it.
+        (error: Error) => response.writeHead(500).end(`control API unavailable: ${error.message}\n`),
+      );
+    });
     this.server = server;
     try {
       await listenOnUnixSocket(server, this.options.socket);

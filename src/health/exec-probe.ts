@@ -16,7 +16,7 @@ export async function runExecProbe(command: Command, options: ProbeOptions): Pro
   const tail = new OutputTail();
   const child = spawnProcess({
     argv: command.argv,
-    env: options.env,
+    env: options.env(),
     cwd: options.cwd,
     raw: options.rawOutput,
     onLine: (stream, line) => {

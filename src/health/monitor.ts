@@ -99,7 +99,7 @@ export class HealthMonitor {
     try {
       result = await runProbe(config.probe, {
         timeoutMs: config.timeout,
-        env: this.options.probeEnv(),
+        env: this.options.probeEnv,
         cwd: this.options.cwd,
         rawOutput: config.rawLogging,
         onLine: this.options.onLine,

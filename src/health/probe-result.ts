@@ -12,8 +12,8 @@ export type ProbeOutcome = Omit<ProbeResult, 'durationMs'>;
 
 export interface ProbeOptions {
   timeoutMs: number;
-  /** The environment of exec probes. */
-  env: NodeJS.ProcessEnv;
+  /** The environment of exec probes; a function, since building it costs more than an HTTP check. */
+  env: () => NodeJS.ProcessEnv;
   /** The working directory of exec probes. */
   cwd?: string;
   /** Let an exec probe write to our stdout/stderr untouched instead of capturing its lines. */
