@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JobStartLog } from './job-starts.js';
 import { processTree } from './proc.js';
-import type { Supervisor } from './supervisors/types.js';
+import type { Launch, Supervisor } from './supervisors/types.js';
 import { makeWorkload, type JobOptions } from './workload.js';
+
+/** How to start the supervisor in `dir`, given the log its jobs announce their starts on. */
+export type LaunchFor = (starts: JobStartLog, dir: string) => Launch;
 
 export class Instance {
   readonly starts: JobStartLog;
@@ -20,10 +23,10 @@ export class Instance {
   readonly exited: Promise<void>;
   private readonly child: ChildProcess;
 
-  constructor(supervisor: Supervisor, jobs: JobOptions) {
-    this.dir = mkdtempSync(join(tmpdir(), `pilotfish-bench-${supervisor.name}-`));
+  constructor(name: string, launchFor: LaunchFor) {
+    this.dir = mkdtempSync(join(tmpdir(), `pilotfish-bench-${name}-`));
     this.starts = new JobStartLog(join(this.dir, 'starts.fifo'));
-    const launch = supervisor.prepare(makeWorkload((name) => this.starts.announceCommand(name), jobs), this.dir);
+    const launch = launchFor(this.starts, this.dir);
     const output = openSync(join(this.dir, 'output.log'), 'w');
     this.spawnedAt = performance.now();
     this.child = spawn(launch.command, launch.args, { cwd: this.dir, env: { ...process.env, ...launch.env }, stdio: ['ignore', output, output] });
@@ -68,9 +71,14 @@ export class Instance {
   }
 }
 
-/** Runs `body` on a fresh instance and always disposes of it. */
-export async function withInstance<T>(supervisor: Supervisor, jobs: JobOptions, body: (instance: Instance) => Promise<T>): Promise<T> {
-  const instance = new Instance(supervisor, jobs);
+/** Runs `body` on a fresh instance of `supervisor` running the workload `jobs`, and always disposes of it. */
+export function withInstance<T>(supervisor: Supervisor, jobs: JobOptions, body: (instance: Instance) => Promise<T>): Promise<T> {
+  return withLaunch(supervisor.name, (starts, dir) => supervisor.prepare(makeWorkload((name) => starts.announceCommand(name), jobs), dir), body);
+}
+
+/** The same for a launch of the caller's making (a scenario with its own config). */
+export async function withLaunch<T>(name: string, launchFor: LaunchFor, body: (instance: Instance) => Promise<T>): Promise<T> {
+  const instance = new Instance(name, launchFor);
   try {
     return await body(instance);
   } catch (error) {

@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [--scenarios 1a,2] [--supervisors pilotfish,s6] [--out-dir DIR]`
 // A full run writes bench/results/latest.json and the tables in docs/benchmarks.md; a quick run
 // (--quick or BENCH_QUICK=1, under a minute) only proves the harness works and writes quick.json.
+// A run of chosen scenarios or supervisors writes partial.json and leaves the report alone.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CheckTarget } from './check-target-client.js';
@@ -65,6 +66,9 @@ try {
 }
 
 const outDir = options['out-dir']!;
-writeJson(results, join(outDir, quick ? 'quick.json' : 'latest.json'));
-if (!quick) writeMarkdown(results, join(REPO_ROOT, 'docs/benchmarks.md'));
-console.log(`results written to ${join(outDir, quick ? 'quick.json' : 'latest.json')}${quick ? '' : ' and docs/benchmarks.md'}`);
+const partial = options.scenarios !== undefined || options.supervisors !== undefined;
+const file = join(outDir, quick ? 'quick.json' : partial ? 'partial.json' : 'latest.json');
+writeJson(results, file);
+const report = !quick && !partial;
+if (report) writeMarkdown(results, join(REPO_ROOT, 'docs/benchmarks.md'));
+console.log(`results written to ${file}${report ? ' and docs/benchmarks.md' : ''}`);

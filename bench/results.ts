@@ -13,8 +13,8 @@ export interface ScenarioResult {
   title: string;
   method: string;
   metrics: Metric[];
-  /** Set when the whole scenario could not run yet. */
-  notYetAvailable?: string;
+  /** Why the whole scenario could not run (a peer it needs is missing). */
+  unavailable?: string;
   outcomes: Record<string, Outcome>;
 }
 

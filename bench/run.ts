@@ -9,7 +9,7 @@ function message(error: unknown): string {
 }
 
 async function repeat(scenario: Scenario, supervisor: Supervisor, context: ScenarioContext): Promise<Outcome> {
-  const measure = scenario.measure!;
+  const measure = scenario.measure;
   const runs = context.quick ? scenario.runs.quick : scenario.runs.full;
   const values: Record<string, number[]> = {};
   for (let run = 0; run < runs; run++) {
@@ -47,9 +47,9 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const result: ScenarioResult = { id: scenario.id, title: scenario.title, method: scenario.method, metrics: scenario.metrics, outcomes: {} };
   const missing = (scenario.requires ?? []).map((requirement) => requirement.missing()).filter((reason) => reason !== undefined);
-  if (missing.length > 0 || !scenario.measure) {
-    result.notYetAvailable = missing.length > 0 ? missing.join('; ') : 'its measurement is not written yet';
-    progress(`${scenario.id} ${scenario.title}: not yet available (${result.notYetAvailable})`);
+  if (missing.length > 0) {
+    result.unavailable = missing.join('; ');
+    progress(`${scenario.id} ${scenario.title}: unavailable (${result.unavailable})`);
     return result;
   }
   const measureOne = async (supervisor: Supervisor): Promise<void> => {

@@ -21,7 +21,7 @@ function ratio(pilotfish: Outcome | undefined, peer: Outcome, key: string): stri
 
 function scenarioSection(scenario: ScenarioResult): string[] {
   const lines = [`### ${scenario.id}. ${scenario.title}`, ''];
-  if (scenario.notYetAvailable) return [...lines, `Not yet available: ${scenario.notYetAvailable}.`, ''];
+  if (scenario.unavailable) return [...lines, `Unavailable: ${scenario.unavailable}.`, ''];
   lines.push(`Method: ${scenario.method}.`, '');
   const [headline] = scenario.metrics;
   const measured = Object.entries(scenario.outcomes).filter(([, outcome]) => outcome.status === 'measured');

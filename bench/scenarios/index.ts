@@ -1,7 +1,8 @@
 import { checkCpu } from './check-cpu.js';
 import { coldStart } from './cold-start.js';
+import { consulWatch } from './consul-watch.js';
+import { kubernetesBridge } from './kubernetes-bridge.js';
 import { idleMemoryScenarios } from './memory.js';
-import { consulWatch, kubernetesBridge } from './pending.js';
 import { crashLoop, firstRestart } from './restart.js';
 import { shutdown } from './shutdown.js';
 import type { Scenario } from './types.js';

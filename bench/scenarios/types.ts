@@ -1,13 +1,13 @@
 // A scenario measures one thing the issue asks about, once per run, for each supervisor able to
-// do it. Scenarios that need a feature still being built declare it and are reported as not
-// yet available instead of failing.
+// do it. Scenarios that need a real peer (Consul, a Kubernetes API server) declare it, and are
+// reported as unavailable, saying why, when it is missing.
 import type { CheckTarget } from '../check-target-client.js';
 import type { Capability, Supervisor } from '../supervisors/types.js';
 
 export interface Metric {
   key: string;
   label: string;
-  unit: 'ms' | 's' | 'MiB' | '% of a core' | 'count' | 'per s';
+  unit: 'ms' | 's' | 'MiB' | '% of a core' | 'count' | 'per s' | 'per min';
 }
 
 export interface ScenarioContext {
@@ -35,5 +35,5 @@ export interface Scenario {
   /** Run every supervisor at the same time (for measurements dominated by timers, not CPU). */
   concurrent?: boolean;
   /** One run for one supervisor: a value per metric key (a missing key means "did not happen"). */
-  measure?(supervisor: Supervisor, context: ScenarioContext): Promise<Record<string, number>>;
+  measure(supervisor: Supervisor, context: ScenarioContext): Promise<Record<string, number>>;
 }

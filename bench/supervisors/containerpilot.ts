@@ -11,12 +11,15 @@ const peer = goPeer('containerpilot');
 
 export const containerpilot: Supervisor = {
   name: 'containerpilot',
-  capabilities: new Set(['jobs', 'restart']),
+  capabilities: new Set(['jobs', 'restart', 'consul-watches']),
   locate: () => peer.availability,
   prepare(workload, dir) {
-    const file = join(dir, 'containerpilot.json5');
     // ContainerPilot 3 wants a Consul address even when no job registers with it.
-    writeFileSync(file, JSON.stringify({ consul: '127.0.0.1:8500', ...pilotfishConfig(workload, false) }));
+    return this.prepareConfig!({ consul: '127.0.0.1:8500', ...pilotfishConfig(workload, false) }, dir);
+  },
+  prepareConfig(config, dir) {
+    const file = join(dir, 'containerpilot.json5');
+    writeFileSync(file, JSON.stringify(config));
     return { command: peer.binary, args: ['-config', file] };
   },
 };

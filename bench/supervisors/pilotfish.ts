@@ -29,7 +29,7 @@ export function pilotfishConfig(workload: Workload, withHttpChecks: boolean): ob
 
 export const pilotfish: Supervisor = {
   name: 'pilotfish',
-  capabilities: new Set(['jobs', 'restart', 'http-checks']),
+  capabilities: new Set(['jobs', 'restart', 'http-checks', 'consul-watches', 'kubernetes-bridge']),
   note: 'backoff.resetAfter 1s (default 10s), so a job up for 1.2 s counts as stable, like supervisord\'s startsecs and s6\'s 1 s',
   locate() {
     if (!existsSync(cli())) return { available: false, reason: `${cli()} not built (npm run build)` };
@@ -38,6 +38,9 @@ export const pilotfish: Supervisor = {
   prepare(workload, dir) {
     const config = pilotfishConfig(workload, true) as { jobs: Array<Record<string, unknown>> };
     for (const job of config.jobs) if (job.restarts === 'unlimited') job.backoff = { resetAfter: '1s' };
+    return this.prepareConfig!(config, dir);
+  },
+  prepareConfig(config, dir) {
     const file = join(dir, 'pilotfish.json');
     writeFileSync(file, JSON.stringify(config, null, 2));
     return { command: process.execPath, args: [cli(), 'run', '--config', file] };

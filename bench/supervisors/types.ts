@@ -7,7 +7,11 @@ export type Capability =
   /** Restarts a job that died. */
   | 'restart'
   /** Runs HTTP health checks itself. */
-  | 'http-checks';
+  | 'http-checks'
+  /** Runs hooks when a service watched in Consul changes (`watches`). */
+  | 'consul-watches'
+  /** Reports its state to Kubernetes as a custom resource. */
+  | 'kubernetes-bridge';
 
 export type Availability = { available: true; version: string } | { available: false; reason: string };
 
@@ -25,4 +29,9 @@ export interface Supervisor {
   locate(): Availability;
   /** Writes the supervisor's config for `workload` into `dir` and says how to start it. */
   prepare(workload: Workload, dir: string): Launch;
+  /**
+   * Writes `config`, in ContainerPilot v3's format (which pilotfish reads unchanged), into `dir`
+   * and says how to start it: for the scenarios whose config is their own (Consul, Kubernetes).
+   */
+  prepareConfig?(config: object, dir: string): Launch;
 }

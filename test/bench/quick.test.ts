@@ -1,6 +1,7 @@
 // The benchmark harness in quick mode, end to end: every scenario runs or says why not, and the
 // results file is written. It judges no number; the Go-built peers are hidden (an empty peer
-// cache) so the test never depends on them and proves they are reported unavailable.
+// cache) so the test never depends on them and proves they are reported unavailable: Pebble and
+// ContainerPilot as supervisors, Consul (scenario 5) and etcd/kube-apiserver (scenario 7) as peers.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -27,10 +28,13 @@ test('npm run bench -- --quick measures pilotfish in every available scenario', 
   assert.deepEqual(results.supervisors.containerpilot?.available, false);
   const ids = results.scenarios.map((scenario) => scenario.id);
   assert.deepEqual(ids, ['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7']);
+  const byId = (id: string) => results.scenarios.find((scenario) => scenario.id === id)!;
+  assert.match(byId('5').unavailable ?? '', /consul: not built/);
+  assert.match(byId('7').unavailable ?? '', /etcd: not built.*kube-apiserver: not built/);
   for (const scenario of results.scenarios) {
-    if (scenario.notYetAvailable) continue;
+    if (scenario.id === '5' || scenario.id === '7') continue;
+    assert.equal(scenario.unavailable, undefined, scenario.id);
     assert.equal(scenario.outcomes.pilotfish?.status, 'measured', `${scenario.id}: ${JSON.stringify(scenario.outcomes.pilotfish)}`);
     assert.equal(scenario.outcomes.pebble?.status, 'unavailable');
   }
-  assert.ok(results.scenarios.find((scenario) => scenario.id === '7')?.notYetAvailable);
 });

@@ -1,0 +1,133 @@
+// Scenario 7: what the Kubernetes bridge costs the API server, and how current its status is,
+// while a job flaps every second.
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { autopilotPath } from '../../src/k8s/resource.js';
+import { BridgeFixture, downwardApi } from '../../test/k8s/fixture.js';
+import { withLaunch, type Instance } from '../instance.js';
+import { sleep } from '../sleep.js';
+import { summarize } from '../stats.js';
+import { peerRequirement } from './peers.js';
+import type { Scenario } from './types.js';
+
+const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'APPLY'];
+
+/** Each time the watched Autopilot changed: when the harness saw it, and the flapping job's pid then. */
+interface Seen {
+  at: number;
+  pid: number | undefined;
+}
+
+export const kubernetesBridge: Scenario = {
+  id: '7',
+  title: 'Kubernetes bridge: API writes and status freshness, job flapping every second',
+  method:
+    'kube-apiserver + etcd as envtest runs them (test/peers), the Autopilot CRD and RBAC from `pilotfish k8s manifests`; the bridge at its defaults. ' +
+    'One job runs 1 s, exits 1 and is restarted at once, over 60 s (quick: 10 s) after 3 s of warm-up. ' +
+    'Writes: the API server\'s own apiserver_request_total (POST/PUT/PATCH/APPLY) for autopilots (status) and events. ' +
+    'Freshness: for each job start, from its announcement to the first Autopilot (seen through a watch) showing that run or a later one',
+  capabilities: ['kubernetes-bridge'],
+  requires: [peerRequirement('etcd'), peerRequirement('kube-apiserver')],
+  metrics: [
+    { key: 'writes', label: 'writes', unit: 'per min' },
+    { key: 'statusWrites', label: 'status writes', unit: 'per min' },
+    { key: 'eventWrites', label: 'event writes', unit: 'per min' },
+    { key: 'flaps', label: 'job starts', unit: 'per min' },
+    { key: 'freshnessP50', label: 'freshness p50', unit: 'ms' },
+    { key: 'freshnessMax', label: 'freshness max', unit: 'ms' },
+  ],
+  runs: { full: 1, quick: 1 },
+  async measure(supervisor, context) {
+    const fixture = await BridgeFixture.start();
+    try {
+      const setup = await fixture.podWithServiceAccount();
+      const { cluster } = fixture;
+      const writes = async (resource: string) => {
+        let sum = 0;
+        for (const verb of WRITE_VERBS) sum += await cluster.counter('apiserver_request_total', { resource, verb });
+        return sum;
+      };
+      const config = (announce: (name: string) => string) => ({
+        kubernetes: { enabled: true, apiServer: cluster.server, tokenFile: setup.tokenFile, caFile: cluster.caFile, namespace: setup.namespace },
+        jobs: [{ name: 'flapper', exec: ['/bin/sh', '-c', `${announce('flapper')}; sleep 1; exit 1`], restarts: 'unlimited', backoff: { resetAfter: '500ms' } }],
+      });
+      return await withLaunch(
+        supervisor.name,
+        (starts, dir) => {
+          const launch = supervisor.prepareConfig!(config((name) => starts.announceCommand(name)), dir);
+          return { ...launch, env: { ...launch.env, ...downwardApi(setup) } };
+        },
+        async (instance) => {
+          await instance.started(1);
+          const watch = watchAutopilot(cluster.server, cluster.adminToken, cluster.caFile, autopilotPath(setup.namespace, setup.pod.name));
+          try {
+            await sleep(3000);
+            const windowMs = (context.quick ? 10 : 60) * 1000;
+            const [statusBefore, eventsBefore] = [await writes('autopilots'), await writes('events')];
+            const from = performance.now();
+            await sleep(windowMs);
+            const [statusAfter, eventsAfter] = [await writes('autopilots'), await writes('events')];
+            const perMinute = (count: number) => (count * 60_000) / windowMs;
+            const failure = watch.error();
+            if (failure) throw new Error(`the watch of the Autopilot failed: ${failure.message}`);
+            const lags = freshness(instance, watch.seen, from, from + windowMs);
+            const lag = summarize(lags);
+            return {
+              writes: perMinute(statusAfter - statusBefore + eventsAfter - eventsBefore),
+              statusWrites: perMinute(statusAfter - statusBefore),
+              eventWrites: perMinute(eventsAfter - eventsBefore),
+              flaps: perMinute(instance.starts.starts.filter((start) => start.at >= from && start.at < from + windowMs).length),
+              ...(lag ? { freshnessP50: lag.median, freshnessMax: lag.max } : {}),
+            };
+          } finally {
+            watch.stop();
+          }
+        },
+      );
+    } finally {
+      await fixture.stop();
+    }
+  },
+};
+
+/**
+ * For each job start announced in [from, to): the time until the Autopilot first showed that run
+ * (its pid) or a later one. A run that ended before any write showed it counts until the write
+ * that showed a later run: the status was that stale.
+ */
+function freshness(instance: Instance, seen: readonly Seen[], from: number, to: number): number[] {
+  const starts = instance.starts.starts;
+  const order = new Map(starts.map((start, index) => [start.pid, index]));
+  const lags: number[] = [];
+  starts.forEach((start, index) => {
+    if (start.at < from || start.at >= to) return;
+    const shown = seen.find((change) => change.at >= start.at && change.pid !== undefined && (order.get(change.pid) ?? -1) >= index);
+    if (shown) lags.push(shown.at - start.at);
+  });
+  return lags;
+}
+
+/** A watch on one Autopilot (the API server streams every change as a JSON line). */
+function watchAutopilot(server: string, token: string, caFile: string, path: string): { seen: Seen[]; error(): Error | undefined; stop(): void } {
+  const seen: Seen[] = [];
+  let failure: Error | undefined;
+  const slash = path.lastIndexOf('/');
+  const url = `${server}${path.slice(0, slash)}?watch=true&fieldSelector=${encodeURIComponent(`metadata.name=${path.slice(slash + 1)}`)}`;
+  const outgoing = request(url, { ca: readFileSync(caFile), headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, (response) => {
+    let partial = '';
+    response.setEncoding('utf8').on('data', (chunk: string) => {
+      const at = performance.now();
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        const event = JSON.parse(line) as { object?: { status?: { jobs?: Array<{ name: string; pid?: number }> } } };
+        seen.push({ at, pid: event.object?.status?.jobs?.find((job) => job.name === 'flapper')?.pid });
+      }
+    });
+  });
+  outgoing.on('error', (error) => (failure ??= error));
+  outgoing.end();
+  return { seen, error: () => failure, stop: () => outgoing.destroy() };
+}
