@@ -33,8 +33,10 @@ export function goPeer(name: string): { binary: string; availability: Availabili
   const version = /^VERSION=(.+)$/m.exec(env)?.[1] ?? 'unknown';
   const cache = process.env.PILOTFISH_PEERS_CACHE ?? join(homedir(), '.cache/pilotfish-peers');
   const binary = join(cache, 'bin', `${name}-${version}`);
+  // A peer the module proxy refuses says why in its peer.env, so the report names the real cause.
+  const buildFailure = /^BUILD_FAILURE="(.+)"$/m.exec(env)?.[1];
   const availability: Availability = existsSync(binary)
     ? { available: true, version }
-    : { available: false, reason: `not built (\`test/peers/build.sh ${name}\` has not produced ${binary})` };
+    : { available: false, reason: buildFailure ?? `not built (\`test/peers/build.sh ${name}\` has not produced ${binary})` };
   return { binary, availability };
 }
