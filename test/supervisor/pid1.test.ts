@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/wait.js';
 
 const AWAIT_ORPHANS_REAPED = join(REPO_ROOT, 'test/supervisor/fixtures/await-orphans-reaped.sh');
 
-test('as PID 1 it reaps 200 orphans without losing any exit code of its own jobs', async () => {
+test('as PID 1 it reaps 200 orphans without losing any exit code of its own jobs', async (t) => {
   const marker = join(mkdtempSync(join(tmpdir(), 'pilotfish-orphans-')), 'spawned');
   const run = runConfig(
     `{
@@ -25,8 +25,11 @@ test('as PID 1 it reaps 200 orphans without losing any exit code of its own jobs
   const output = run.output();
   assert.match(output, /\[orphans\] spawned/);
   for (let i = 0; i < 5; i += 1) assert.match(output, new RegExp(`\\[code${i}\\] exited with code ${i + 10}`), output);
-  // Once the orphans have died, none is left unreaped.
-  assert.match(output, /\[census\] zombies=0 orphans=0/);
+  // Once the orphans have died, none is left unreaped. How soon is reported, not judged: timing
+  // belongs to the benchmarks, and a loaded machine forks and schedules 200 processes slowly.
+  const census = /\[census\] zombies=0 orphans=0 after=(\d+)/.exec(output);
+  assert.ok(census, output);
+  t.diagnostic(`orphans (living 0.3 s) all gone and reaped ${census[1]} ms after the last was forked`);
   // No main job and no signal: the first job to fail gives the code (whichever a loaded machine ran first).
   const firstFailure = /\[code\d\] exited with code (\d+)/.exec(output)?.[1];
   assert.equal(code, Number(firstFailure), output);
