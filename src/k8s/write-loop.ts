@@ -5,6 +5,7 @@
 // backoff on failure that new changes do not cut short. The work itself
 // decides whether anything needs writing; it reports only whether to retry.
 
+import { performance } from 'node:perf_hooks';
 import { retryDelay, type BackoffPolicy } from './retry-delay.js';
 
 export type WriteOutcome =
@@ -16,7 +17,7 @@ export type WriteOutcome =
 export interface WriteLoopTiming {
   /** The wait after a first change, for the changes that come with it (stopping → stopped → starting). */
   debounceMs: number;
-  /** The least time from the start of one write to the start of the next. */
+  /** The least time from the start of one write to the start of the next, retries included. */
   minIntervalMs: number;
   /** A forced write this often, even when nothing seems to have changed. */
   resyncMs: number;
@@ -63,15 +64,18 @@ export class WriteLoop {
     await this.inFlight;
   }
 
-  /** `delayMs`, or longer where the minimum interval since the last write's start asks for it. */
+  /**
+   * `delayMs`, or longer where the minimum interval since the last write's start asks for it.
+   * Measured on the monotonic clock: a wall clock stepped back (NTP) must not hold writes up.
+   */
   private paced(delayMs: number): number {
-    return Math.max(delayMs, this.lastStartedAt + this.timing.minIntervalMs - Date.now());
+    return Math.max(delayMs, this.lastStartedAt + this.timing.minIntervalMs - performance.now());
   }
 
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.lastStartedAt = Date.now();
+      this.lastStartedAt = performance.now();
       this.inFlight = this.run().finally(() => (this.inFlight = undefined));
     }, delayMs).unref();
   }
@@ -101,6 +105,7 @@ export class WriteLoop {
     this.dirty = true;
     this.forced ||= forced;
     const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs, this.random);
-    this.schedule(delay);
+    // A failed write reached the API server too (5xx, 429, 409…): retries keep the pacing.
+    this.schedule(this.paced(delay));
   }
 }

@@ -58,6 +58,33 @@ describe('write loop', () => {
     assert.ok(gaps.every((gap) => gap >= TIMING.minIntervalMs - 5), `gaps ${gaps.join(', ')} ms`);
   });
 
+  it('paces by elapsed time, not the wall clock: a clock set back does not hold writes up', async (t) => {
+    const { work, calls } = scriptedWork();
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the first write');
+    // NTP steps the clock back an hour (a VM resumed, an RTC-less host synced late).
+    const realNow = Date.now;
+    t.mock.method(Date, 'now', () => realNow() - 3_600_000);
+    loop.request();
+    try {
+      await waitFor(() => calls.length === 2, 'the second write', 1_000);
+    } finally {
+      t.mock.restoreAll();
+      await loop.stop();
+    }
+  });
+
+  it('keeps the minimum interval for retries too: a failing API server is not written to faster', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry' }, { kind: 'retry' }]);
+    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 10, maxMs: 10 } });
+    loop.request();
+    await waitFor(() => calls.length === 3, 'two retries', 1_000);
+    await loop.stop();
+    const gaps = calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
+    assert.ok(gaps.every((gap) => gap >= TIMING.minIntervalMs - 5), `gaps ${gaps.join(', ')} ms`);
+  });
+
   it('retries a failed write, forced, after a backoff that new changes do not cut short', async () => {
     const { work, calls } = scriptedWork([{ kind: 'retry' }]);
     const loop = new WriteLoop(work, TIMING);
