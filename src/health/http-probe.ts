@@ -18,7 +18,7 @@ const BODY_EXCERPT_CHARS = 200;
 const BODY_READ_BYTES = 4 * BODY_EXCERPT_CHARS;
 /** Follow a redirect to a login or a trailing-slash URL, but never loop. */
 const MAX_REDIRECTS = 3;
-/** Headers not carried over a redirect to another host (as browsers and follow-redirects do). */
+/** Headers not carried over a redirect to another host, nor from https to http (as browsers and follow-redirects do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 // A fresh connection per check: a pooled keep-alive socket could hide a listener that stopped
@@ -53,7 +53,7 @@ export async function runHttpProbe(probe: HttpProbe, options: ProbeOptions): Pro
         response.destroy();
         if (redirects === MAX_REDIRECTS) return { ok: false, output: `HTTP ${status}: more than ${MAX_REDIRECTS} redirects` };
         const next = new URL(location, url);
-        if (next.host !== url.host) headers = withoutCredentials(headers);
+        headers = headersForRedirect(headers, url, next);
         // 307 and 308 repeat the request as it was; the others turn a POST into a GET.
         if (status !== 307 && status !== 308 && method === 'POST') method = 'GET';
         url = next;
@@ -84,8 +84,16 @@ async function send(url: URL, method: string, headers: OutgoingHttpHeaders, sign
   });
 }
 
-function withoutCredentials(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())));
+/**
+ * The headers of the request a redirect from `from` to `to` makes. Another host gets neither the
+ * credentials nor a configured Host header (it names the first server); a downgrade from https
+ * to http does not carry the credentials in clear text.
+ */
+function headersForRedirect(headers: OutgoingHttpHeaders, from: URL, to: URL): OutgoingHttpHeaders {
+  const otherHost = to.host !== from.host;
+  const downgrade = from.protocol === 'https:' && to.protocol !== 'https:';
+  const dropped = [...(otherHost || downgrade ? CREDENTIAL_HEADERS : []), ...(otherHost ? ['host'] : [])];
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.includes(name.toLowerCase())));
 }
 
 /** The start of the body; the rest is never read, and the connection is closed. */

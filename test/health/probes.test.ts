@@ -1,8 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,9 @@ describe('http probes', () => {
       response.on('close', () => clearInterval(timer));
     },
     '/echo': (request, response) => response.end(`${request.method} ${request.headers['x-probe'] ?? '-'} ${request.headers['user-agent']}`),
+    '/to-localhost': (_, response) => response.writeHead(302, { location: `${base.replace('127.0.0.1', 'localhost')}/credentials` }).end(),
+    '/to-same-host': (_, response) => response.writeHead(302, { location: '/credentials' }).end(),
+    '/credentials': (request, response) => response.end(`auth=${request.headers.authorization ?? '-'} host=${request.headers.host}`),
   };
 
   before(async () => {
@@ -173,6 +177,48 @@ describe('http probes', () => {
     const loop = await runProbe(httpProbe(`${base}/loop`), options);
     assert.equal(loop.ok, false);
     assert.match(loop.output, /redirect/i);
+  });
+
+  it('keeps the credentials and Host header over a redirect on the same host, and drops them for another host', async () => {
+    const headers = { Authorization: 'Bearer secret', Host: 'app.example' };
+    const same = await runProbe(httpProbe(`${base}/to-same-host`, { headers }), options);
+    assert.equal(same.output, 'HTTP 200: auth=Bearer secret host=app.example');
+    const other = await runProbe(httpProbe(`${base}/to-localhost`, { headers }), options);
+    assert.equal(other.output, `HTTP 200: auth=- host=${new URL(base).host.replace('127.0.0.1', 'localhost')}`);
+  });
+
+  it('does not send the credentials in clear text after a redirect from https to http', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pilotfish-tls-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1']);
+    assert.equal(made.status, 0, `openssl (as the Consul TLS tests use it) made no certificate: ${made.stderr}`);
+    // One port speaking both: https://127.0.0.1:P redirects to http://127.0.0.1:P, the same host.
+    const requests: string[] = [];
+    const answer = (request: IncomingMessage, response: ServerResponse, scheme: string) => {
+      requests.push(`${scheme} auth=${request.headers.authorization ?? '-'}`);
+      if (scheme === 'https') response.writeHead(302, { location: `http://${request.headers.host}/plain` }).end();
+      else response.end('plain');
+    };
+    const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (q, r) => answer(q, r, 'https'));
+    const plain = createServer((q, r) => answer(q, r, 'http'));
+    const sniffer = createTcpServer((socket) =>
+      socket.once('readable', () => {
+        const first = socket.read(1) as Buffer | null;
+        if (first) socket.unshift(first);
+        // 0x16: a TLS handshake record.
+        (first?.[0] === 0x16 ? tls : plain).emit('connection', socket);
+      }),
+    );
+    await new Promise<void>((resolve) => sniffer.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      tls.closeAllConnections();
+      plain.closeAllConnections();
+      sniffer.close();
+    });
+    const port = (sniffer.address() as AddressInfo).port;
+    const result = await runProbe(httpProbe(`https://127.0.0.1:${port}/health`, { headers: { Authorization: 'Bearer secret' } }), options);
+    assert.equal(result.output, 'HTTP 200: plain');
+    assert.deepEqual(requests, ['https auth=Bearer secret', 'http auth=-']);
   });
 
   it('reads only the start of an endless body', async () => {
