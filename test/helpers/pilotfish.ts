@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
 
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The command as the package's `bin` runs it (the esbuild bundle), so what ships is what is tested. */
+export const CLI = join(REPO_ROOT, (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: { pilotfish: string } }).bin.pilotfish);
 
 export interface PilotfishRun {
   child: ChildProcess;

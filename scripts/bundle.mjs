@@ -1,0 +1,41 @@
+// Bundles the CLI into dist/bundle/ (what `bin` runs): one file per lazily imported part instead
+// of ~180 ES modules, and without zod's ~60 locale files, which every zod entry point re-exports
+// (`export * as locales`) and pilotfish never uses. zod still imports its English messages
+// (locales/en.js) directly. koffi (native) and yaml (loaded with createRequire) stay external.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** `../locales/index.js` as imported from zod's own files → an empty namespace. */
+const dropZodLocales = {
+  name: 'drop-zod-locales',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+// Chunk names carry content hashes: start empty so that no stale chunk ships.
+rmSync(new URL('../dist/bundle', import.meta.url), { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  // yaml-tree is `require`d by path (src/config/parse.ts), so it is an entry point of its own.
+  entryPoints: { main: 'src/cli/main.ts', 'yaml-tree': 'src/config/yaml-tree.ts' },
+  // Same depth as dist/src/cli/, so `new URL('../../../package.json', import.meta.url)` still finds the manifest.
+  outdir: 'dist/bundle/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['koffi', 'yaml'],
+  // CommonJS dependencies bundled into ESM call `require` for node built-ins.
+  banner: { js: "import { createRequire as __pilotfishRequire } from 'node:module'; const require = __pilotfishRequire(import.meta.url);" },
+  plugins: [dropZodLocales],
+  logLevel: 'warning',
+});
