@@ -80,19 +80,34 @@ export class DiscoveryComponent implements SupervisorComponent {
   }
 
   configChanged(next: Config, previous: Config): void {
+    // Queued behind a reconnection in progress: while it takes the services off the old agent,
+    // `discovery` is still that agent, and watches started on it now would never move over.
     if (JSON.stringify(next.consul) !== JSON.stringify(previous.consul)) {
       this.reconnecting = this.reconnecting.then(() => this.reconnect(next.consul));
       return;
     }
+    this.reconnecting = this.reconnecting.then(() => this.applyReload());
+  }
+
+  /** The config as it is now (a later reload may have come meanwhile): watches and jobs follow it. */
+  private applyReload(): void {
     if (!this.discovery) return;
-    this.updateWatches(next.watches);
+    this.updateWatches(this.options.host.currentConfig.watches);
     // Jobs a reload removed are gone from the supervisor: their last sync deregisters them.
     // Changed ones are new jobs under the same name, registered afresh with their definition.
     for (const name of this.registrations.keys()) void this.registrationFor(name)?.sync();
   }
 
   status(): DiscoveryStatus {
-    const registrations = [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
+    // A job a reload removed is shown only while it is still in the catalog: one that never got
+    // there (or has left) is not "waiting" for anything, and would keep readers (the Kubernetes
+    // bridge's ConsulRegistered) at "registering" for good.
+    const current = [...this.registrations].flatMap(([name, registration]) => {
+      if (this.options.host.job(name)) return [registration];
+      const { state } = registration.status();
+      return state === 'registered' || state === 'registering' ? [registration] : [];
+    });
+    const registrations = [...current, ...(this.telemetry ? [this.telemetry.registration] : [])];
     return {
       consul: this.discovery?.location ?? 'off',
       services: registrations.map((registration) => registration.status()),

@@ -75,7 +75,7 @@ class ConsulDiscovery implements Discovery {
   }
 
   async register(service: ServiceDefinition): Promise<void> {
-    await this.call(() =>
+    await this.call(service.id, () =>
       this.client._put(
         {
           name: 'agent.service.register',
@@ -92,7 +92,7 @@ class ConsulDiscovery implements Discovery {
   }
 
   async heartbeat(serviceId: string, status: CheckStatus, output: string): Promise<void> {
-    await this.call(() =>
+    await this.call(serviceId, () =>
       this.client._put(
         { name: 'agent.check.update', path: `/agent/check/update/${encodeURIComponent(checkIdOf(serviceId))}`, type: 'json', body: { Status: status, Output: output }, timeout: CALL_TIMEOUT_MS },
         ignoreBody,
@@ -101,21 +101,22 @@ class ConsulDiscovery implements Discovery {
   }
 
   async deregister(serviceId: string): Promise<void> {
-    await this.call(() => this.client.agent.service.deregister({ id: serviceId, timeout: CALL_TIMEOUT_MS }));
+    await this.call(serviceId, () => this.client.agent.service.deregister({ id: serviceId, timeout: CALL_TIMEOUT_MS }));
   }
 
   async maintenance(serviceId: string, enabled: boolean, reason: string): Promise<void> {
-    await this.call(() => this.client.agent.service.maintenance({ id: serviceId, enable: enabled, reason, timeout: CALL_TIMEOUT_MS }));
+    await this.call(serviceId, () => this.client.agent.service.maintenance({ id: serviceId, enable: enabled, reason, timeout: CALL_TIMEOUT_MS }));
   }
 
   watch(query: ServiceQuery, options: WatchOptions, listener: WatchListener): ServiceWatch {
+    const subject = `watch ${JSON.stringify(query)}`;
     const loop = new BlockingQuery<Instance[]>({
       waitMs: options.waitMs,
       onValue: (instances) => listener.onInstances(instances),
       // Every failure comes out of `call` classified (and is logged there, once per outage).
       onError: (error) => listener.onError(error as DiscoveryError),
       fetch: ({ index, waitMs, timeoutMs, signal }) =>
-        this.call(async () => {
+        this.call(subject, async () => {
           const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
           const cancel = () => ctx.emit('cancel');
           signal.addEventListener('abort', cancel, { once: true });
@@ -141,18 +142,21 @@ class ConsulDiscovery implements Discovery {
     this.client.destroy();
   }
 
-  /** Every call: failures become DiscoveryErrors, and an outage is logged once, not per call. */
-  private async call<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Every call, about `subject` (a service ID, a watch): failures become DiscoveryErrors, and an
+   * outage is logged once, not per call.
+   */
+  private async call<T>(subject: string, request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       const result = await request();
-      this.outage.recovered();
+      this.outage.recovered(subject);
       return result;
     } catch (error) {
       // A watch stopped on purpose: not a failure of Consul's.
       if (signal?.aborted) throw error;
       const failure = classify(error as PackageError);
-      if (failure.failure === 'unknownService') this.outage.recovered();
-      else this.outage.failed(failure);
+      if (failure.failure === 'unknownService') this.outage.recovered(subject);
+      else this.outage.failed(subject, failure);
       throw failure;
     }
   }
@@ -199,27 +203,40 @@ function classify(error: PackageError): DiscoveryError {
   return new DiscoveryError('rejected', `HTTP ${status}: ${detail}`);
 }
 
-/** One line when Consul becomes unreachable (or starts refusing), one when it answers again. */
+/**
+ * One line when Consul becomes unreachable, one when it answers again; one line when it starts
+ * refusing a call about a subject. Kept per subject: a refusal about one service (an ACL token
+ * without `service:write` on it, a rejected definition) or a watch failing on its own (another
+ * datacenter) must not be "news" again after every successful call about something else, which
+ * would log two lines per retry for as long as it lasts.
+ */
 class OutageLog {
-  private current: string | undefined;
+  /** The agent does not answer: one outage, whatever the subject and the socket error of the moment. */
+  private down = false;
+  /** Subjects whose last call failed, with what was last said about it. */
+  private readonly failing = new Map<string, string>();
 
   constructor(
     private readonly location: string,
     private readonly log: Logger,
   ) {}
 
-  failed(failure: DiscoveryError): void {
-    // Unreachable is one outage whatever the socket error of the moment; each refusal is news.
+  failed(subject: string, failure: DiscoveryError): void {
     const key = failure.failure === 'unreachable' ? 'unreachable' : failure.message;
-    if (this.current === key) return;
-    this.current = key;
-    const message = failure.message;
-    this.log.warn(`Consul at ${this.location} is failing: ${message}; retrying in the background`);
+    const known = this.failing.get(subject) === key;
+    this.failing.set(subject, key);
+    if (known) return;
+    if (key === 'unreachable') {
+      if (this.down) return;
+      this.down = true;
+    }
+    this.log.warn(`Consul at ${this.location} is failing: ${failure.message}; retrying in the background`);
   }
 
-  recovered(): void {
-    if (this.current === undefined) return;
-    this.current = undefined;
+  recovered(subject: string): void {
+    this.failing.delete(subject);
+    if (!this.down) return;
+    this.down = false;
     this.log.info(`Consul at ${this.location} is answering again`);
   }
 }

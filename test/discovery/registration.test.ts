@@ -137,3 +137,22 @@ test('a restart of the job does not deregister it', async () => {
   assert.ok((await consul.services())[serviceId('bouncy')], 'still registered across the restart');
   await stopRun(run);
 });
+
+test('a job whose process exited is critical, with "process exited", while it waits to restart', async () => {
+  const health = new HealthSwitch().healthy('ok');
+  // A TTL far longer than the backoff: only pilotfish can make it critical in time.
+  const run = runConfig(`{
+    consul: "${consul.address}",
+    jobs: [${serviceJob('crashy', health, { exec: 'sleep 1.5', ttl: '30s', extra: 'restarts: "unlimited", backoff: { delay: "5s" }' })}],
+  }`);
+  const check = async () => (await consul.checks())[`service:${serviceId('crashy')}`];
+  await waitFor(async () => (await check())?.Status === 'passing', 'crashy passing', 8000);
+  await run.waitForLine(/\[crashy\] restarting in/, 5000);
+  await waitFor(async () => (await check())?.Status === 'critical', 'crashy critical during its backoff', 2000);
+  assert.match((await check())?.Output ?? '', /process exited/);
+  assert.deepEqual(await consul.passing('crashy'), []);
+  assert.ok((await consul.services())[serviceId('crashy')], 'still registered: it restarts');
+  // Running again and checked: passing again.
+  await waitFor(async () => (await check())?.Status === 'passing', 'crashy passing after its restart', 10_000);
+  await stopRun(run);
+});

@@ -10,7 +10,7 @@ import { startSupervisor as startWithControl } from '../helpers/control.js';
 import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';
 import { recordingLogger } from '../helpers/log.js';
 import { runConfig } from '../helpers/pilotfish.js';
-import { waitFor } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const TOKEN = '5e1f0c2a-7d3b-4c8e-9a61-0b2d4f6e8a10';
 let consul: ConsulAgent;
@@ -39,6 +39,30 @@ test('a refused token is reported without being shown', async () => {
   const line = await run.waitForLine(/Consul at .* is failing: HTTP 403/, 8000);
   await stopRun(run);
   assert.ok(!run.output().includes(wrong), line);
+});
+
+test('a refusal about one service is logged once, not after every heartbeat of another', async () => {
+  await consul.put('/v1/acl/policy', {
+    Name: 'only-allowed',
+    Rules: 'service "allowed" { policy = "write" }\nservice_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }',
+  });
+  const response = await fetch(`http://${consul.address}/v1/acl/token`, {
+    method: 'PUT',
+    headers: { 'X-Consul-Token': TOKEN },
+    body: JSON.stringify({ Policies: [{ Name: 'only-allowed' }] }),
+  });
+  const { SecretID } = (await response.json()) as { SecretID: string };
+  const health = new HealthSwitch().healthy('ok');
+  const run = runConfig(
+    `{ consul: { address: "${consul.address}", token: "${SecretID}" }, jobs: [${serviceJob('allowed', health)}, ${serviceJob('forbidden', health, { port: 8081 })}] }`,
+  );
+  await waitFor(async () => (await consul.passing('allowed')).length === 1, 'allowed registered', 8000);
+  await run.waitForLine(/Consul at .* is failing: HTTP 403.*"forbidden"/, 8000);
+  // Several retries of the refused registration, and heartbeats of the other every 200 ms.
+  await sleep(3000);
+  await stopRun(run);
+  const lines = run.output().split('\n').filter((line) => /Consul at \S+ is/.test(line));
+  assert.equal(lines.length, 1, lines.join('\n'));
 });
 
 test("a watch refused for its token says so in its status, without the token", async () => {
