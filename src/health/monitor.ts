@@ -97,6 +97,7 @@ export class HealthMonitor {
     const generation = this.generation;
     let result: ProbeResult;
     try {
+      // runProbe never throws: whatever goes wrong, the environment included, is a failed check.
       result = await runProbe(config.probe, {
         timeoutMs: config.timeout,
         env: this.options.probeEnv,
@@ -104,9 +105,6 @@ export class HealthMonitor {
         rawOutput: config.rawLogging,
         onLine: this.options.onLine,
       });
-    } catch (error) {
-      // Runs from a timer: a throw here would be an unhandled rejection. It is a failed check.
-      result = { ok: false, output: `check could not run: ${error instanceof Error ? error.message : String(error)}`, durationMs: 0 };
     } finally {
       this.checkInFlight = false;
     }

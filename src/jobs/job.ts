@@ -16,6 +16,7 @@ import type { JobState, SupervisorEvent } from '../events/types.js';
 import { GLOBAL_SOURCE } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import { HealthMonitor, type Health } from '../health/monitor.js';
+import { errorMessage } from '../health/probe-result.js';
 import type { ProbeResult } from '../health/probes.js';
 import { openNotifySocket, type NotifySocket } from '../health/notify.js';
 import { RestartBackoff } from './backoff.js';
@@ -528,8 +529,4 @@ export class Job {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
