@@ -46,6 +46,11 @@ export interface DiscoveryStatus {
 /** Deregistration at shutdown gets this long, so that a dead agent cannot hold up the exit. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/** In the catalog, or being (re)sent there. */
+function inCatalog({ state }: RegistrationStatus): boolean {
+  return state === 'registered' || state === 'registering';
+}
+
 interface RunningWatch {
   service: WatchedService;
   query: ServiceWatch;
@@ -93,9 +98,21 @@ export class DiscoveryComponent implements SupervisorComponent {
   private applyReload(): void {
     if (!this.discovery) return;
     this.updateWatches(this.options.host.currentConfig.watches);
-    // Jobs a reload removed are gone from the supervisor: their last sync deregisters them.
-    // Changed ones are new jobs under the same name, registered afresh with their definition.
+    this.syncJobs();
+  }
+
+  /**
+   * Syncs every job's registration. Jobs a reload removed are gone from the supervisor: their
+   * last sync deregisters them. Changed ones are new jobs under the same name, registered afresh
+   * with their definition.
+   */
+  private syncJobs(): void {
     for (const name of this.registrations.keys()) void this.registrationFor(name)?.sync();
+  }
+
+  /** The jobs' registrations and the telemetry endpoint's, if any. */
+  private allRegistrations(): ServiceRegistration[] {
+    return [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
   }
 
   status(): DiscoveryStatus {
@@ -104,8 +121,7 @@ export class DiscoveryComponent implements SupervisorComponent {
     // bridge's ConsulRegistered) at "registering" for good.
     const current = [...this.registrations].flatMap(([name, registration]) => {
       if (this.options.host.job(name)) return [registration];
-      const { state } = registration.status();
-      return state === 'registered' || state === 'registering' ? [registration] : [];
+      return inCatalog(registration.status()) ? [registration] : [];
     });
     const registrations = [...current, ...(this.telemetry ? [this.telemetry.registration] : [])];
     return {
@@ -133,13 +149,13 @@ export class DiscoveryComponent implements SupervisorComponent {
   private async close(): Promise<void> {
     this.updateWatches([]);
     this.withdrawing = true;
-    const all = [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
+    const all = this.allRegistrations();
     const deregistered = Promise.all(all.map((registration) => registration.sync()));
     let grace: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
     await Promise.race([deregistered, timedOut]);
     clearTimeout(grace);
-    const left = all.map((registration) => registration.status()).filter((status) => status.state === 'registered' || status.state === 'registering');
+    const left = all.map((registration) => registration.status()).filter(inCatalog);
     // Their TTL lapses to critical; Consul removes them after `deregisterCriticalServiceAfter`, if set.
     if (left.length > 0) this.options.log.warn(`could not deregister ${left.map((status) => status.id).join(', ')} from Consul: ${left[0]?.error ?? 'no answer'}`);
     for (const registration of all) registration.stopTimers();
@@ -160,9 +176,8 @@ export class DiscoveryComponent implements SupervisorComponent {
     if (!this.discovery) return;
     // Discovery may have been off since startup (a failed connection): the endpoint's turn now.
     this.advertiseTelemetry();
-    for (const registration of this.registrations.values()) registration.registerAgain();
-    this.telemetry?.registration.registerAgain();
-    for (const name of this.registrations.keys()) void this.registrationFor(name)?.sync();
+    for (const registration of this.allRegistrations()) registration.registerAgain();
+    this.syncJobs();
     void this.telemetry?.registration.sync();
   }
 
@@ -179,14 +194,15 @@ export class DiscoveryComponent implements SupervisorComponent {
     if (!discovery) return;
     const { host } = this.options;
     for (const config of wanted) {
-      if (this.watches.has(key(config))) continue;
+      const id = key(config);
+      if (this.watches.has(id)) continue;
       const service = new WatchedService(config, (event) => host.bus.publish(event));
       const query = discovery.watch(
         { service: config.name, tag: config.tag, dc: config.dc },
         { waitMs: service.waitMs },
         { onInstances: (instances) => service.update(instances), onError: (error) => service.failed(error) },
       );
-      this.watches.set(key(config), { service, query });
+      this.watches.set(id, { service, query });
     }
   }
 
@@ -195,8 +211,7 @@ export class DiscoveryComponent implements SupervisorComponent {
     if (event.source === GLOBAL_SOURCE) {
       if (event.kind === 'startup') this.advertiseTelemetry();
       if (event.kind !== 'enterMaintenance' && event.kind !== 'exitMaintenance') return;
-      const all = [...this.registrations.values(), ...(this.telemetry ? [this.telemetry.registration] : [])];
-      for (const registration of all) {
+      for (const registration of this.allRegistrations()) {
         // Leaving maintenance puts every service back, even one the agent lost meanwhile
         // (ContainerPilot never registered again after maintenance).
         if (event.kind === 'exitMaintenance') registration.registerAgain();

@@ -54,7 +54,7 @@ export function isAdvertised(job: AdvertisedConfig): boolean {
 }
 
 /** Unique on the agent, and stable for a job across reloads: ContainerPilot's `<name>-<hostname>`. */
-export function serviceIdOf(name: string, hostname: string): string {
+function serviceIdOf(name: string, hostname: string): string {
   return `${name}-${hostname}`;
 }
 

@@ -10,7 +10,7 @@ import { runProbe } from '../health/probes.js';
 import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
 import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
 
-export const TELEMETRY_SERVICE_NAME = 'containerpilot';
+const TELEMETRY_SERVICE_NAME = 'containerpilot';
 /** ContainerPilot's fixed TTL and heartbeat for this service. */
 const TTL_MS = 15_000;
 const HEARTBEAT_MS = 5_000;

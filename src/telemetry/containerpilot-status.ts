@@ -22,13 +22,14 @@ export function containerPilotStatus(
   context: { version: string; advertisedAddress: (interfaces: readonly string[]) => string },
 ): ContainerPilotStatus {
   const shown = (health: string) => (snapshot.maintenance ? 'maintenance' : health);
-  const statusOf = (name: string) => shown(snapshot.jobs.find((job) => job.name === name)?.health ?? 'unknown');
+  const healthOf = new Map(snapshot.jobs.map((job) => [job.name, job.health]));
+  const statusOf = (name: string) => shown(healthOf.get(name) ?? 'unknown');
   // The discovery component (src/discovery/component.ts) is in this process: its status has that type.
   const discovery = snapshot.components.discovery as DiscoveryStatus | undefined;
   const telemetry = config.telemetry && telemetryServiceRow(discovery, telemetryServiceName(config.telemetry));
   return {
     Version: context.version,
-    Jobs: snapshot.jobs.map((job) => ({ Name: job.name, Status: statusOf(job.name) })),
+    Jobs: snapshot.jobs.map((job) => ({ Name: job.name, Status: shown(job.health) })),
     Services: [
       ...config.jobs
         .filter((job) => job.port !== undefined)

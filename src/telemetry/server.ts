@@ -9,7 +9,7 @@ import { pilotfishVersion } from '../cli/version.js';
 import type { TelemetryConfig } from '../config/types.js';
 import type { MetricSink } from '../control/metric-sink.js';
 import { router } from '../http/router.js';
-import { resolveAddress } from '../discovery/interfaces.js';
+import { resolveAddress, type NetworkInterfaces } from '../discovery/interfaces.js';
 import type { Subscription } from '../events/bus.js';
 import { sendJson } from '../http/json.js';
 import { closeServer, formatAddress, listenTcp } from '../http/listen.js';
@@ -25,7 +25,6 @@ export interface TelemetryOptions {
   supervisor: Supervisor;
   log: Logger;
 }
-
 
 export class TelemetryServer implements SupervisorComponent, MetricSink {
   readonly name = 'telemetry';
@@ -43,7 +42,6 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
     collectDefaultMetrics({ register: this.registry });
     this.metrics = registerSupervisorMetrics(this.registry, () => supervisor.snapshot(), version);
     this.custom = new CustomMetrics(options.config.metrics, this.registry);
-    const advertisedAddress = (interfaces: readonly string[]) => addressOrEmpty(interfaces);
     const handle = router([
       {
         method: 'GET',
@@ -57,8 +55,12 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
       {
         method: 'GET',
         path: /^\/status$/,
-        handle: (_request, response) =>
-          sendJson(response, 200, containerPilotStatus(supervisor.snapshot(), supervisor.currentConfig, { version, advertisedAddress })),
+        handle: (_request, response) => {
+          // Read once per request, not once per advertised job.
+          const interfaces = networkInterfaces();
+          const advertisedAddress = (specs: readonly string[]) => addressOrEmpty(specs, interfaces);
+          sendJson(response, 200, containerPilotStatus(supervisor.snapshot(), supervisor.currentConfig, { version, advertisedAddress }));
+        },
       },
     ]);
     this.server = createServer((request, response) => void handle(request, response));
@@ -97,9 +99,9 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
   }
 }
 
-function addressOrEmpty(interfaces: readonly string[]): string {
+function addressOrEmpty(specs: readonly string[], interfaces: NetworkInterfaces): string {
   try {
-    return resolveAddress(interfaces, networkInterfaces());
+    return resolveAddress(specs, interfaces);
   } catch {
     return '';
   }
