@@ -14,20 +14,13 @@ export class ControlClient {
   constructor(readonly socket: string) {}
 
   async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ControlResponse> {
-    const response = await this.open(method, path, body);
-    let text = '';
-    for await (const chunk of response.setEncoding('utf8')) text += chunk as string;
-    return { status: response.statusCode ?? 0, body: text };
+    return readResponse(await this.open(method, path, body));
   }
 
   /** Calls `onLine` with each line of the answer as it arrives; resolves when the server ends it. */
   async stream(path: string, onLine: (line: string) => void): Promise<ControlResponse> {
     const response = await this.open('GET', path);
-    if (response.statusCode !== 200) {
-      let text = '';
-      for await (const chunk of response.setEncoding('utf8')) text += chunk as string;
-      return { status: response.statusCode ?? 0, body: text };
-    }
+    if (response.statusCode !== 200) return readResponse(response);
     let partial = '';
     try {
       for await (const chunk of response.setEncoding('utf8')) {
@@ -58,4 +51,10 @@ export class ControlClient {
       request.end(payload);
     });
   }
+}
+
+async function readResponse(response: IncomingMessage): Promise<ControlResponse> {
+  let text = '';
+  for await (const chunk of response.setEncoding('utf8')) text += chunk as string;
+  return { status: response.statusCode ?? 0, body: text };
 }

@@ -46,7 +46,7 @@ function printJson(text: string): void {
 }
 
 /** `K=V` → [K, V], split on the first `=` (values may contain `=`, ContainerPilot #494). */
-export function parseAssignment(text: string): [string, string] {
+function parseAssignment(text: string): [string, string] {
   const at = text.indexOf('=');
   if (at <= 0) fail(`expected NAME=VALUE, got ${JSON.stringify(text)}`, EXIT_USAGE);
   return [text.slice(0, at), text.slice(at + 1)];

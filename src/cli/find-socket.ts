@@ -6,15 +6,16 @@ import { DEFAULT_CONTROL_SOCKET } from '../config/build.js';
 import { resolveConfigPath } from '../config/find.js';
 import { documentFormat, parseText } from '../config/parse.js';
 import { renderTemplate } from '../config/template.js';
-import { controlSocketPath } from '../control/socket-path.js';
+import { socketOverride } from '../control/socket-path.js';
 
 export function findSocket(flags: { socket?: string; config?: string }, env: Record<string, string | undefined>): string {
   if (flags.socket) return flags.socket;
-  return controlSocketPath(configuredSocket(resolveConfigPath(flags.config, env), env) ?? DEFAULT_CONTROL_SOCKET, env);
+  // $PILOTFISH_SOCKET overrides the config's control.socket, so the config is read only without it.
+  return socketOverride(env) ?? configuredSocket(resolveConfigPath(flags.config, env), env) ?? DEFAULT_CONTROL_SOCKET;
 }
 
 /** `control.socket` as the config file says, or undefined when it says nothing or cannot be read. */
-export function configuredSocket(file: string, env: Record<string, string | undefined>): string | undefined {
+function configuredSocket(file: string, env: Record<string, string | undefined>): string | undefined {
   try {
     const parsed = parseText(renderTemplate(readFileSync(file, 'utf8'), env), documentFormat(file));
     if (!parsed.ok) return undefined;

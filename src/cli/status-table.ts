@@ -48,7 +48,7 @@ function table(rows: string[][]): string[] {
 }
 
 /** 0s, 42s, 5m3s, 2h7m, 3d4h: the two largest units. */
-export function formatSeconds(total: number): string {
+function formatSeconds(total: number): string {
   const units: Array<[string, number]> = [
     ['d', 86_400],
     ['h', 3_600],

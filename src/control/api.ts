@@ -22,6 +22,12 @@ export interface ControlContext {
   followers: Set<ServerResponse>;
 }
 
+/** Sets variables for processes started from now on, and remembers their names for the status. */
+export function setEnvironment(context: ControlContext, variables: Record<string, string>): void {
+  context.supervisor.setEnv(variables);
+  for (const name of Object.keys(variables)) context.envSet.add(name);
+}
+
 const JOB_ACTIONS = ['start', 'stop', 'restart'] as const;
 type JobAction = (typeof JOB_ACTIONS)[number];
 
@@ -62,8 +68,7 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
       path: /^\/v1\/env$/,
       handle: async (request, response) => {
         const variables = environmentBody(await readJson(request), { nullIsEmpty: false, status: 400 });
-        supervisor.setEnv(variables);
-        for (const name of Object.keys(variables)) context.envSet.add(name);
+        setEnvironment(context, variables);
         sendJson(response, 200, { set: Object.keys(variables) });
       },
     },

@@ -4,7 +4,7 @@
 // answer 200 with an empty body, and ping answers "\n".
 import type { ServerResponse } from 'node:http';
 import { isPlainObject, readJson } from '../http/json.js';
-import type { ControlContext } from './api.js';
+import { setEnvironment, type ControlContext } from './api.js';
 import { environmentBody } from './requests.js';
 import type { Route } from '../http/router.js';
 
@@ -23,8 +23,7 @@ export function containerPilotRoutes(context: ControlContext): Route[] {
       path: /^\/v3\/environ$/,
       handle: async (request, response) => {
         const variables = environmentBody(await readJson(request, UNPROCESSABLE), { nullIsEmpty: true, status: UNPROCESSABLE });
-        supervisor.setEnv(variables);
-        for (const name of Object.keys(variables)) context.envSet.add(name);
+        setEnvironment(context, variables);
         sendText(response, '');
       },
     },

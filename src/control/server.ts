@@ -25,37 +25,37 @@ export interface ControlServerOptions {
 
 export class ControlServer implements SupervisorComponent {
   readonly name = 'control';
-  private server: Server | undefined;
+  private readonly server: Server;
   private readonly followers = new Set<ServerResponse>();
-  private listening = false;
   private failure: string | undefined;
 
-  constructor(private readonly options: ControlServerOptions) {}
-
-  async start(): Promise<void> {
-    const context: ControlContext = {
-      supervisor: this.options.supervisor,
-      metrics: this.options.metrics,
-      envSet: new Set(),
-      version: pilotfishVersion(),
-      followers: this.followers,
-    };
+  constructor(private readonly options: ControlServerOptions) {
     let handler: Promise<Handler> | undefined;
     const routes = (): Promise<Handler> =>
       (handler ??= Promise.all([import('./api.js'), import('./containerpilot-api.js'), import('../http/router.js')]).then(
-        ([api, containerPilot, { router }]) => router([...api.pilotfishRoutes(context), ...containerPilot.containerPilotRoutes(context)]),
+        ([api, containerPilot, { router }]) => {
+          const context: ControlContext = {
+            supervisor: options.supervisor,
+            metrics: options.metrics,
+            envSet: new Set(),
+            version: pilotfishVersion(),
+            followers: this.followers,
+          };
+          return router([...api.pilotfishRoutes(context), ...containerPilot.containerPilotRoutes(context)]);
+        },
       ));
-    const server = createServer((request, response) => {
+    this.server = createServer((request, response) => {
       routes().then(
         (handle) => handle(request, response),
         // Only a broken install gets here; the supervisor must not die of it.
         (error: Error) => response.writeHead(500).end(`control API unavailable: ${error.message}\n`),
       );
     });
-    this.server = server;
+  }
+
+  async start(): Promise<void> {
     try {
-      await listenOnUnixSocket(server, this.options.socket);
-      this.listening = true;
+      await listenOnUnixSocket(this.server, this.options.socket);
       this.options.log.debug(`control socket listening on ${this.options.socket}`);
     } catch (error) {
       this.failure = (error as Error).message;
@@ -64,10 +64,10 @@ export class ControlServer implements SupervisorComponent {
   }
 
   async stop(): Promise<void> {
-    if (!this.server || !this.listening) return;
+    // Not listening: the socket file, if any, is not ours to remove.
+    if (!this.server.listening) return;
     for (const follower of this.followers) follower.end();
     await closeServer(this.server);
-    this.listening = false;
     try {
       unlinkSync(this.options.socket);
     } catch {
@@ -76,6 +76,6 @@ export class ControlServer implements SupervisorComponent {
   }
 
   status(): unknown {
-    return { socket: this.options.socket, listening: this.listening, ...(this.failure ? { error: this.failure } : {}) };
+    return { socket: this.options.socket, listening: this.server.listening, ...(this.failure ? { error: this.failure } : {}) };
   }
 }

@@ -3,6 +3,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
+import { listen } from '../http/listen.js';
 
 export async function listenOnUnixSocket(server: Server, path: string): Promise<void> {
   await removeStaleSocket(path);
@@ -10,13 +11,7 @@ export async function listenOnUnixSocket(server: Server, path: string): Promise<
   // open to every user for a moment.
   const previousUmask = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, { path });
   } finally {
     process.umask(previousUmask);
   }

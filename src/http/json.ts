@@ -13,7 +13,7 @@ export class HttpError extends Error {
 }
 
 /** Requests to the control plane are small; anything bigger is a mistake or abuse. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = `${JSON.stringify(body)}\n`;
@@ -27,7 +27,7 @@ export function sendError(response: ServerResponse, error: unknown): void {
 }
 
 /** The request body as text; 413 past `limit` bytes (checked as it arrives, not after). */
-export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
