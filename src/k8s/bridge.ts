@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
 import type { SupervisorEvent } from '../events/types.js';
+import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
 import { KubeApi, KubeApiError } from './api.js';
@@ -25,6 +26,7 @@ export interface Observed {
   readonly bus: EventBus;
   readonly currentConfig: Config;
   snapshot(): SupervisorSnapshot;
+  job(name: string): { snapshot(): JobSnapshot } | undefined;
 }
 
 export interface BridgeTiming {
@@ -41,7 +43,7 @@ export interface BridgeTiming {
   discoveryPollMs: number;
 }
 
-export const DEFAULT_TIMING: BridgeTiming = {
+const DEFAULT_TIMING: BridgeTiming = {
   // A quiet pod's change shows within a quarter second; a flapping one costs one write per 3 s,
   // which with the Events (folded into series) keeps a pod under one write per 2 s.
   status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 60_000 }, patientMs: 5 * 60_000 },
@@ -140,7 +142,8 @@ export class KubernetesBridge implements SupervisorComponent {
 
   private observe(event: SupervisorEvent): void {
     this.statusLoop.request();
-    if (!this.recorder || !this.eventLoop || event.kind === 'signal') return;
+    // Health checks run every few seconds and never become pod Events: skip the job lookup.
+    if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult') return;
     const podEvent = podEventFor(event, this.jobOf(event.source));
     if (!podEvent) return;
     this.recorder.record(podEvent);
@@ -154,9 +157,9 @@ export class KubernetesBridge implements SupervisorComponent {
     this.statusLoop.request();
   }
 
-  private jobOf(name: string): { config: JobConfig; snapshot: SupervisorSnapshot['jobs'][number] } | undefined {
+  private jobOf(name: string): { config: JobConfig; snapshot: JobSnapshot } | undefined {
     const config = this.options.observed.currentConfig.jobs.find((job) => job.name === name);
-    const snapshot = this.options.observed.snapshot().jobs.find((job) => job.name === name);
+    const snapshot = config ? this.options.observed.job(name)?.snapshot() : undefined;
     return config && snapshot ? { config, snapshot } : undefined;
   }
 
@@ -178,7 +181,9 @@ export class KubernetesBridge implements SupervisorComponent {
         now: new Date(),
       });
       this.conditions = status.conditions;
-      const serialized = JSON.stringify(status);
+      // A check's duration is no news on its own: it differs on every check, and counting it would
+      // turn every health check of a quiet pod into a write. It goes out with the next real change.
+      const serialized = JSON.stringify(status, (key, value: unknown) => (key === 'durationMs' ? undefined : value));
       if (!forced && serialized === this.lastWritten) return { kind: 'done' };
       this.lastWritten = undefined;
       await this.object.writeStatus(status);

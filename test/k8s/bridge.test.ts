@@ -192,6 +192,21 @@ describe('the Kubernetes bridge', () => {
     }
   });
 
+  it('writes nothing while a healthy job just passes its checks', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 60", health: { exec: "true", interval: "100ms" } }');
+    try {
+      await fixture.waitForReady(setup, 'True');
+      await sleep(FAST.status.minIntervalMs * 2);
+      const settled = run.bridge.status().statusWrites;
+      // Twenty checks, each with its own duration: not one of them is news.
+      await sleep(2_000);
+      assert.equal(run.bridge.status().statusWrites, settled);
+    } finally {
+      await run.stop();
+    }
+  });
+
   it('keeps writes bounded under a flapping job', async () => {
     const setup = await fixture.podWithServiceAccount();
     const flapping = '{ name: "flappy", exec: "sh -c \'exit 3\'", restarts: "unlimited", backoff: { delay: "20ms", factor: 1, limit: "20ms" } }';
