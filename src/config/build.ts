@@ -1,5 +1,6 @@
 // Validated input → Config. Every default for an omitted field is decided here, in one place.
 import { dirname, resolve } from 'node:path';
+import { withoutUndefined } from '../util/records.js';
 import type { ConfigInput, JobInput } from './schema.js';
 import type { Backoff, Config, HealthConfig, JobConfig, KubernetesConfig, LoggingConfig, Millis, ProbesConfig, TelemetryConfig } from './types.js';
 
@@ -102,9 +103,4 @@ function buildTelemetry(telemetry: NonNullable<ConfigInput['telemetry']>): Telem
 
 function buildProbes(probes: NonNullable<ConfigInput['probes']>): ProbesConfig {
   return { port: probes.port, address: probes.address ?? DEFAULT_PROBES_ADDRESS };
-}
-
-/** Optional fields are left out rather than set to undefined, so configs compare and serialize cleanly. */
-function withoutUndefined<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
 }

@@ -4,6 +4,7 @@
 // `headers`, `telemetry`) are left exactly as written. Unknown keys are reported here, where the
 // allowed keys are known, with a suggestion; so are keys given in both spellings.
 import { z } from 'zod';
+import { isPlainObject } from '../util/records.js';
 import type { DocumentIssue, DocumentPath } from './errors.js';
 import { didYouMean, quoteKey } from './messages.js';
 
@@ -104,8 +105,4 @@ function schemaFor(value: unknown, schema: z.ZodType): z.ZodType | undefined {
     return undefined;
   }
   return schema;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,8 @@
 // an oversized body and 422 for a reload whose config is invalid.
 import type { ServerResponse } from 'node:http';
 import { toSignalName } from '../config/signal-name.js';
-import { HttpError, isPlainObject, readJson, sendJson } from '../http/json.js';
+import { HttpError, readJson, sendJson } from '../http/json.js';
+import { isPlainObject } from '../util/records.js';
 import type { Job } from '../jobs/job.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LINES, streamLogs } from './logs.js';

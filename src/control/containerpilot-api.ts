@@ -3,7 +3,8 @@
 // `null` variable is set to "", unknown metric names are ignored with 200, maintenance and reload
 // answer 200 with an empty body, and ping answers "\n".
 import type { ServerResponse } from 'node:http';
-import { isPlainObject, readJson } from '../http/json.js';
+import { readJson } from '../http/json.js';
+import { isPlainObject } from '../util/records.js';
 import { setEnvironment, type ControlContext } from './api.js';
 import { environmentBody } from './requests.js';
 import type { Route } from '../http/router.js';

@@ -1,6 +1,7 @@
 // Checks of request bodies, shared by pilotfish's API and ContainerPilot's: each names what was
 // expected and what came.
-import { HttpError, isPlainObject } from '../http/json.js';
+import { HttpError } from '../http/json.js';
+import { isPlainObject } from '../util/records.js';
 import type { MetricSink } from './metric-sink.js';
 
 // POSIX leaves names open, but one with "=" or NUL cannot be set at all.

@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsulConfig } from '../config/types.js';
+import { withoutUndefined } from '../util/records.js';
 
 export interface ConsulConnection {
   /** `http(s)://host:port`, without credentials: safe to log and show in status. */
@@ -68,8 +69,4 @@ function certificatesIn(dir: string, read: ReadFile): string[] {
     .filter((name) => /\.(pem|crt)$/.test(name))
     .sort()
     .map((name) => read(join(dir, name)));
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }

@@ -54,7 +54,3 @@ export async function readJson(request: IncomingMessage, invalidStatus = 400): P
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, `the request body is larger than ${limit} bytes`);
 }
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

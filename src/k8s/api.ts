@@ -4,6 +4,7 @@
 // Retry-After. No client library: the bridge makes five kinds of request.
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { errorMessage } from '../health/probe-result.js';
 import type { Logger } from '../logging/logger.js';
 import { parseRetryAfter } from './retry-delay.js';
 import type { TokenFile } from './token.js';
@@ -93,7 +94,7 @@ export class KubeApi {
         },
       });
     } catch (error) {
-      throw new KubeApiError(request, 0, describeTransportError(error));
+      throw new KubeApiError(request, 0, errorMessage(error));
     }
   }
 }
@@ -108,9 +109,4 @@ function failureOf(request: ApiRequest, response: AxiosResponse): KubeApiError {
   const body: StatusBody = typeof response.data === 'object' && response.data !== null ? (response.data as StatusBody) : {};
   const message = body.message ?? (typeof response.data === 'string' && response.data !== '' ? response.data.trim() : `HTTP ${response.status}`);
   return new KubeApiError(request, response.status, message, body.reason, body.details?.causes ?? [], parseRetryAfter(response.headers['retry-after']));
-}
-
-function describeTransportError(error: unknown): string {
-  const { code, message } = error as { code?: string; message?: string };
-  return code && message && !message.includes(code) ? `${code}: ${message}` : (message ?? String(error));
 }

@@ -6,10 +6,11 @@
 //     watches: [{ name, error? }] }
 // and treats a missing component as discovery being off. A failing watch counts as much as a
 // failing registration: with only watches, their queries are all that tells whether Consul answers.
+import { isPlainObject } from '../util/records.js';
 import type { DiscoveryStatus } from './resource.js';
 
 export function discoveryStatusOf(component: unknown): DiscoveryStatus {
-  if (!isRecord(component)) return { state: 'Disabled', services: [] };
+  if (!isPlainObject(component)) return { state: 'Disabled', services: [] };
   const services = records(component.services).filter((service) => typeof service.name === 'string');
   const location = typeof component.consul === 'string' && component.consul !== 'off' ? { location: component.consul } : {};
   const error = [component.error, ...services.map((service) => service.error), ...records(component.watches).map((watch) => watch.error)].find(
@@ -28,9 +29,5 @@ export function discoveryStatusOf(component: unknown): DiscoveryStatus {
 }
 
 function records(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isRecord) : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return Array.isArray(value) ? value.filter(isPlainObject) : [];
 }

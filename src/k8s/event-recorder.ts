@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { KubeApiError, type KubeApi } from './api.js';
 import type { PodEvent } from './pod-events.js';
 import { REPORTING_CONTROLLER, type PodIdentity } from './resource.js';
+import type { WriteOutcome } from './write-loop.js';
 
 /** What an Event is about: kubectl finds Events by this reference's kind, name and uid. */
 export interface Regarding {
@@ -23,7 +24,6 @@ interface Posted {
   written: number;
   writtenAt: number;
 }
-import type { WriteOutcome } from './write-loop.js';
 
 /** After this long without a repeat, a repeat starts a new Event (the API server expires Events after 1 h by default). */
 const SERIES_WINDOW_MS = 30 * 60_000;

@@ -142,7 +142,7 @@ export function role({ namespace }: ManifestOptions): Schema {
   };
 }
 
-export function roleBinding({ namespace, serviceAccount }: ManifestOptions): Schema {
+function roleBinding({ namespace, serviceAccount }: ManifestOptions): Schema {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
@@ -152,7 +152,7 @@ export function roleBinding({ namespace, serviceAccount }: ManifestOptions): Sch
   };
 }
 
-export function serviceAccount({ namespace, serviceAccount }: ManifestOptions): Schema {
+function serviceAccount({ namespace, serviceAccount }: ManifestOptions): Schema {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: serviceAccount, namespace } };
 }
 

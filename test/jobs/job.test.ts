@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventBus } from '../../src/events/bus.js';
 import type { JobState, SupervisorEvent } from '../../src/events/types.js';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job, KILL_GRACE_MS, type JobContext } from '../../src/jobs/job.js';
