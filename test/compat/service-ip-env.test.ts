@@ -42,7 +42,7 @@ test('jobs, hooks and exec checks all see CONTAINERPILOT_<SERVICE>_IP for every 
     run.signal('SIGTERM');
     await run.exited;
   });
-  await waitFor(() => Object.values(files).every((file) => existsSync(file)), `every process to write its environment:\n${run.output()}`, 10_000);
+  await waitFor(() => Object.values(files).every((file) => existsSync(file)), `every process to write its environment:\n${run.output()}`, 20_000);
   for (const [who, file] of Object.entries(files)) {
     const env = readEnv(file);
     assert.equal(env.CONTAINERPILOT_MY_APP_IP, '10.1.2.3', who);

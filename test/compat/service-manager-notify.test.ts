@@ -36,7 +36,7 @@ test('READY=1 waits for the jobs to be healthy; STATUS= follows; STOPPING=1 at s
   );
   t.after(() => run.child.kill('SIGKILL'));
 
-  await waitFor(() => messages.some((message) => /STATUS=not ready: app is not healthy yet/.test(message)), `a not-ready STATUS:\n${messages.join('\n--\n')}\n${run.output()}`, 10_000);
+  await waitFor(() => messages.some((message) => /STATUS=not ready: app is not healthy yet/.test(message)), `a not-ready STATUS:\n${messages.join('\n--\n')}\n${run.output()}`, 20_000);
   await waitFor(() => existsSync(join(dir, 'plain.env')) && existsSync(join(dir, 'notified.env')), 'both jobs to record their NOTIFY_SOCKET');
   assert.equal(readFileSync(join(dir, 'plain.env'), 'utf8'), '', 'a job without notify gets no NOTIFY_SOCKET');
   const own = readFileSync(join(dir, 'notified.env'), 'utf8');
@@ -45,7 +45,7 @@ test('READY=1 waits for the jobs to be healthy; STATUS= follows; STOPPING=1 at s
   assert.ok(!messages.some((message) => message.includes('READY=1')), `READY=1 before app is healthy:\n${messages.join('\n--\n')}`);
 
   writeFileSync(gate, '');
-  const ready = await waitFor(() => messages.find((message) => message.includes('READY=1')), `READY=1:\n${messages.join('\n--\n')}`, 10_000);
+  const ready = await waitFor(() => messages.find((message) => message.includes('READY=1')), `READY=1:\n${messages.join('\n--\n')}`, 20_000);
   assert.match(ready, /^READY=1\nSTATUS=ready: 3 job\(s\) in good standing$/);
 
   run.signal('SIGTERM');
@@ -66,10 +66,10 @@ test('an @name NOTIFY_SOCKET is an abstract socket, as sd_notify(3) reads it', a
   t.after(() => receiver.kill());
   let received = '';
   receiver.stdout.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
-  await waitFor(() => received.startsWith('bound'), 'the abstract receiver to bind');
+  await waitFor(() => received.startsWith('bound'), 'the abstract receiver to bind', 20_000);
   const run = runConfig(JSON.stringify({ jobs: [{ name: 'app', exec: ['sleep', '30'] }] }), { env: { NOTIFY_SOCKET: `@${name}` } });
   t.after(() => run.child.kill('SIGKILL'));
-  await waitFor(() => received.includes('READY=1'), `READY=1 on @${name}: ${received}\n${run.output()}`, 10_000);
+  await waitFor(() => received.includes('READY=1'), `READY=1 on @${name}: ${received}\n${run.output()}`, 20_000);
   assert.match(received, /READY=1\nSTATUS=ready: 1 job\(s\) in good standing/);
   run.signal('SIGTERM');
   await run.exited;
