@@ -43,6 +43,7 @@ if (!containerpilot.binary) {
 const pilotfishCli = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.pilotfish);
 const STUB = join(root, 'scripts/side-by-side/stub.py');
 const DEFAULT_STUBS = ['node', 'echo'];
+const WAVE_NS = 300e6;
 
 const SUPERVISORS = {
   pilotfish: (file) => [process.execPath, [pilotfishCli, 'run', '--config', file]],
@@ -141,7 +142,15 @@ function startsOf(run) {
     if (r.ns >= run.stopSentNs) entry.duringStop++;
     byKey.set(key, entry);
   }
-  return [...byKey.values()];
+  // Starts within WAVE_NS of a wave's first one were caused by the same event (ContainerPilot
+  // starts such jobs in goroutines, in no fixed order): within a wave, order by name.
+  const waves = [];
+  for (const entry of byKey.values()) {
+    const wave = waves.at(-1);
+    if (wave && entry.ns - wave[0].ns < WAVE_NS) wave.push(entry);
+    else waves.push([entry]);
+  }
+  return waves.flatMap((wave) => wave.sort((a, b) => a.key.localeCompare(b.key)));
 }
 
 /** Longest common subsequence of two key lists: which starts pair up, in order. */
