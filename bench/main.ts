@@ -12,7 +12,7 @@ import { describeMachine } from './report/machine.js';
 import { mergePeers } from './report/merge.js';
 import { readJson, writeJson, writeMarkdown } from './report/write.js';
 import type { BenchResults, SupervisorInfo } from './results.js';
-import { runScenario } from './run.js';
+import { runScenario, whyNot } from './run.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { REPO_ROOT } from './supervisors/installed.js';
 import { SUPERVISORS } from './supervisors/index.js';
@@ -77,7 +77,17 @@ writeJson(results, file);
 console.log(`results written to ${file}`);
 if (!quick && (!partial || options.merge)) {
   const latestFile = join(outDir, 'latest.json');
-  const report = partial ? mergePeers(readJson(latestFile), results) : results;
+  // The scenarios this run skipped still learn why a merged peer takes no part in them.
+  const standing = Object.fromEntries(
+    SCENARIOS.filter((scenario) => !scenarios.includes(scenario)).map((scenario) => [
+      scenario.id,
+      Object.fromEntries(supervisors.flatMap((supervisor) => {
+        const outcome = whyNot(scenario, supervisor, located.get(supervisor)!);
+        return outcome ? [[supervisor.name, outcome]] : [];
+      })),
+    ]),
+  );
+  const report = partial ? mergePeers(readJson(latestFile), results, standing) : results;
   if (partial) writeJson(report, latestFile);
   writeMarkdown(report, join(REPO_ROOT, 'docs/benchmarks.md'));
   console.log(`report written to docs/benchmarks.md${partial ? ` (merged into ${latestFile})` : ''}`);

@@ -1,10 +1,11 @@
 // Adds the peers of a partial run to a full run's results: each peer measured in the partial run
-// replaces its supervisor line and its outcome in every scenario the partial run covered. pilotfish
+// replaces its supervisor line and its outcome in every scenario the partial run covered, and, in
+// the others, takes the reason it has no part in them (`standing`: scenario id → peer → outcome). pilotfish
 // keeps the full run's numbers (the ratios stay relative to one pilotfish run), and the peer's note
 // says when it was measured and what pilotfish measured beside it then, since the load may differ.
 import type { BenchResults, Outcome } from '../results.js';
 
-export function mergePeers(full: BenchResults, partial: BenchResults): BenchResults {
+export function mergePeers(full: BenchResults, partial: BenchResults, standing: Record<string, Record<string, Outcome>> = {}): BenchResults {
   const peers = Object.keys(partial.supervisors).filter((name) => name !== 'pilotfish');
   const merged: BenchResults = structuredClone(full);
   for (const name of peers) {
@@ -15,10 +16,9 @@ export function mergePeers(full: BenchResults, partial: BenchResults): BenchResu
     });
     const measured = `measured ${partial.date} in a separate run (load average ${partial.machine.loadAverage1m}${beside.length ? `; pilotfish beside it: ${beside.join(', ')}` : ''})`;
     merged.supervisors[name] = { ...info, note: [info.note, info.available ? measured : undefined].filter(Boolean).join('; ') };
-    for (const scenario of partial.scenarios) {
-      const target = merged.scenarios.find((candidate) => candidate.id === scenario.id);
-      const outcome = scenario.outcomes[name];
-      if (target && outcome) target.outcomes[name] = outcome;
+    for (const target of merged.scenarios) {
+      const outcome = partial.scenarios.find((scenario) => scenario.id === target.id)?.outcomes[name] ?? standing[target.id]?.[name];
+      if (outcome) target.outcomes[name] = outcome;
     }
   }
   return merged;

@@ -59,9 +59,11 @@ test("--merge puts a peer's rows into the full run and keeps the full run's pilo
     containerpilot: { available: true, version: '3.8.0', note: 'restarts at once' },
   });
   partial.scenarios.pop();
-  const merged = mergePeers(full, partial);
+  const notApplicable: Outcome = { status: 'not applicable', reason: 'no http-checks' };
+  const merged = mergePeers(full, partial, { '2': { containerpilot: notApplicable } });
   assert.deepEqual(merged.scenarios[0]!.outcomes, { pilotfish: measured(61), containerpilot: measured(20) });
-  assert.deepEqual(merged.scenarios[1]!.outcomes, { pilotfish: measured(1) });
+  // A scenario the partial run skipped takes the peer's reason to have no part in it.
+  assert.deepEqual(merged.scenarios[1]!.outcomes, { pilotfish: measured(1), containerpilot: notApplicable });
   assert.equal(merged.supervisors.containerpilot!.version, '3.8.0');
   assert.equal(merged.supervisors.containerpilot!.note, 'restarts at once; measured 2026-12-05 in a separate run (load average 1.5; pilotfish beside it: 1a 70.0 MiB)');
   assert.equal(merged.date, '2026-11-27');
