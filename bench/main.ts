@@ -1,14 +1,18 @@
-// `npm run bench [-- --quick] [--scenarios 1a,2] [--supervisors pilotfish,s6] [--out-dir DIR]`
+// `npm run bench [-- --quick] [--scenarios 1a,2] [--supervisors pilotfish,s6] [--merge] [--out-dir DIR]`
 // A full run writes bench/results/latest.json and the tables in docs/benchmarks.md; a quick run
 // (--quick or BENCH_QUICK=1, under a minute) only proves the harness works and writes quick.json.
-// A run of chosen scenarios or supervisors writes partial.json and leaves the report alone.
+// A run of chosen scenarios or supervisors writes partial.json and leaves the report alone, unless
+// --merge: then the chosen peers' rows replace theirs in latest.json and the report is rewritten
+// (pilotfish's rows stay those of the full run; each merged peer's note says when it was measured
+// and what pilotfish measured beside it), to add a peer without rerunning every scenario.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CheckTarget } from './check-target-client.js';
 import { describeMachine } from './report/machine.js';
-import { writeJson, writeMarkdown } from './report/write.js';
+import { mergePeers } from './report/merge.js';
+import { readJson, writeJson, writeMarkdown } from './report/write.js';
 import type { BenchResults, SupervisorInfo } from './results.js';
-import { runScenario } from './run.js';
+import { runScenario, whyNot } from './run.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { REPO_ROOT } from './supervisors/installed.js';
 import { SUPERVISORS } from './supervisors/index.js';
@@ -18,6 +22,7 @@ const { values: options } = parseArgs({
     quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
     scenarios: { type: 'string' },
     supervisors: { type: 'string' },
+    merge: { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: join(REPO_ROOT, 'bench/results') },
   },
 });
@@ -69,6 +74,21 @@ const outDir = options['out-dir']!;
 const partial = options.scenarios !== undefined || options.supervisors !== undefined;
 const file = join(outDir, quick ? 'quick.json' : partial ? 'partial.json' : 'latest.json');
 writeJson(results, file);
-const report = !quick && !partial;
-if (report) writeMarkdown(results, join(REPO_ROOT, 'docs/benchmarks.md'));
-console.log(`results written to ${file}${report ? ' and docs/benchmarks.md' : ''}`);
+console.log(`results written to ${file}`);
+if (!quick && (!partial || options.merge)) {
+  const latestFile = join(outDir, 'latest.json');
+  // The scenarios this run skipped still learn why a merged peer takes no part in them.
+  const standing = Object.fromEntries(
+    SCENARIOS.filter((scenario) => !scenarios.includes(scenario)).map((scenario) => [
+      scenario.id,
+      Object.fromEntries(supervisors.flatMap((supervisor) => {
+        const outcome = whyNot(scenario, supervisor, located.get(supervisor)!);
+        return outcome ? [[supervisor.name, outcome]] : [];
+      })),
+    ]),
+  );
+  const report = partial ? mergePeers(readJson(latestFile), results, standing) : results;
+  if (partial) writeJson(report, latestFile);
+  writeMarkdown(report, join(REPO_ROOT, 'docs/benchmarks.md'));
+  console.log(`report written to docs/benchmarks.md${partial ? ` (merged into ${latestFile})` : ''}`);
+}

@@ -30,7 +30,8 @@ function summaries(values: Record<string, number[]>): Record<string, { summary: 
   return Object.fromEntries(Object.entries(values).map(([key, list]) => [key, { summary: summarize(list)!, values: list }]));
 }
 
-function whyNot(scenario: Scenario, supervisor: Supervisor, located: Availability): Outcome | undefined {
+/** Why `supervisor` takes no part in `scenario`, or undefined when it does. */
+export function whyNot(scenario: Scenario, supervisor: Supervisor, located: Availability): Outcome | undefined {
   if (!located.available) return { status: 'unavailable', reason: located.reason };
   const lacking = scenario.capabilities.filter((capability) => !supervisor.capabilities.has(capability));
   if (lacking.length > 0) return { status: 'not applicable', reason: `no ${lacking.join(', ')}` };

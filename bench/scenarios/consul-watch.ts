@@ -8,8 +8,11 @@ import { JOB_COMM } from '../workload.js';
 import { peerRequirement } from './peers.js';
 import type { Scenario } from './types.js';
 
-/** A watch's `interval`: ContainerPilot polls at it; pilotfish's blocking queries only use it as their wait bound. */
-const WATCH_INTERVAL = '10s';
+/**
+ * A watch's `interval`, in seconds: ContainerPilot polls at it; pilotfish's blocking queries only
+ * use it as their wait bound. A bare number, as ContainerPilot 3 reads only integers there.
+ */
+const WATCH_INTERVAL_S = 10;
 /**
  * Between one change's hook and the next change. pilotfish rate-limits each watch's queries (a
  * burst of 2, then 1 per second, src/discovery/blocking-query.ts), so changes closer together
@@ -22,7 +25,7 @@ export const consulWatch: Scenario = {
   id: '5',
   title: 'Consul: watched service change → hook running',
   method:
-    `a real Consul agent (\`consul agent -dev\`, test/peers); one watch of service \`backend\` (interval ${WATCH_INTERVAL}) and a hook job on its \`changed\` event; ` +
+    `a real Consul agent (\`consul agent -dev\`, test/peers); one watch of service \`backend\` (interval ${WATCH_INTERVAL_S} s) and a hook job on its \`changed\` event; ` +
     "each change registers one more instance through the agent's HTTP API; from just before that request to the hook's announcement. " +
     `20 changes (quick: 3) on one supervisor, ${CHANGE_SPACING_MS} ms apart (the watch's rate limit refills at 1 query/s); p50 and min–max over the changes`,
   capabilities: ['consul-watches'],
@@ -39,7 +42,7 @@ export const consulWatch: Scenario = {
     try {
       const config = (announce: (name: string) => string) => ({
         consul: consul.address,
-        watches: [{ name: 'backend', interval: WATCH_INTERVAL }],
+        watches: [{ name: 'backend', interval: WATCH_INTERVAL_S }],
         jobs: [
           { name: 'keeper', exec: ['/bin/sh', '-c', `${announce('keeper')}; exec ${JOB_COMM} 1000000`] },
           { name: 'on-change', exec: ['/bin/sh', '-c', announce('on-change')], when: { source: 'watch.backend', each: 'changed' } },

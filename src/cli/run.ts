@@ -36,6 +36,9 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   if (config.consul) (await import('../discovery/attach.js')).attachConsulDiscovery(supervisor, log, process.env);
   await attachOperatorEndpoints(supervisor, log, process.env);
   await attachKubernetesBridge(supervisor, log, process.env);
+  // Started by systemd as `Type=notify` (or anything that sets NOTIFY_SOCKET for pilotfish itself).
+  const notifySocket = process.env.NOTIFY_SOCKET;
+  if (notifySocket) supervisor.attach(new (await import('../supervisor/service-manager-notify.js')).ServiceManagerNotifier({ supervisor, log, socket: notifySocket }));
   installSignalHandlers(supervisor, sink, log);
   const reaper = await reaperStarted;
   logReaperMode(reaper, log);

@@ -1,8 +1,10 @@
 // pilotfish's own telemetry endpoint as a Consul service, as ContainerPilot registered it: named
-// "containerpilot" (unless `telemetry.name` says otherwise), with `telemetry.tags`, at the address
+// "containerpilot" (unless `telemetry.name` says otherwise), with `telemetry.tags` and then the
+// supervisor's version (ContainerPilot appended its own, e.g. "3.8.0"), at the address
 // and port the endpoint listens on, and a TTL check of 15 s renewed every 5 s. ContainerPilot
 // declared that service always healthy; here each renewal follows a TCP check of the endpoint
 // itself, so an endpoint that failed to bind or stopped serving is not advertised as up.
+import { pilotfishVersion } from '../cli/version.js';
 import { DEFAULT_INTERFACES } from '../config/build.js';
 import type { TelemetryConfig } from '../config/types.js';
 import type { Health } from '../health/monitor.js';
@@ -54,7 +56,7 @@ export function telemetryServiceConfig(telemetry: TelemetryConfig, endpoint: Tel
   return {
     name: telemetryServiceName(telemetry),
     port: endpoint.port,
-    tags: endpoint.tags,
+    tags: [...endpoint.tags, pilotfishVersion()],
     meta: {},
     // Listening on every address (`static:0.0.0.0`), it is advertised where a job would be by default.
     interfaces: isUnspecified(endpoint.address) ? [...DEFAULT_INTERFACES] : [`static:${endpoint.address}`],

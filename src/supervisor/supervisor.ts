@@ -2,7 +2,7 @@
 // done, stops it all in order, reloads, and computes the exit code. Data flows one way:
 // config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
 import { mkdirSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, JobConfig } from '../config/types.js';
 import { EventBus, type Subscription } from '../events/bus.js';
@@ -10,7 +10,7 @@ import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import { Job, type JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
-import { jobEnvironment } from './environment.js';
+import { jobEnvironment, serviceAddresses } from './environment.js';
 
 export type ShutdownReason =
   | { kind: 'signal'; signal: NodeJS.Signals }
@@ -336,6 +336,7 @@ export class Supervisor {
       overlay: this.envOverlay,
       supervisorPid: process.pid,
       runningPids,
+      serviceAddresses: serviceAddresses(this.config, networkInterfaces()),
       jobEnv: job.config.env,
       notifySocket: job.config.notify ? this.notifySocketPath(job.name, { create: false }) : undefined,
     });

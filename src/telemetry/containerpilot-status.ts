@@ -1,19 +1,21 @@
 // ContainerPilot's `GET /status` on the telemetry port, field for field:
 // {Version, Jobs:[{Name, Status}], Services:[{Name, Address, Port, Status}], Watches:[names]},
-// where a status is unknown, healthy, unhealthy or maintenance. ContainerPilot made its telemetry
-// endpoint a job with a service, so the endpoint is the last of the Services while it is in Consul.
+// where a status is unknown, healthy, unhealthy or maintenance. As in ContainerPilot, a job with a
+// port is a service and is listed under Services only; an empty list is `null` (Go's nil slice).
+// ContainerPilot made its telemetry endpoint a job with a service, so the endpoint is the last of
+// the Services while it is in Consul.
 import type { Config } from '../config/types.js';
 import type { DiscoveryStatus } from '../discovery/component.js';
 import { telemetryServiceName } from '../discovery/telemetry-service.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
 
-type ServiceRow = ContainerPilotStatus['Services'][number];
+type ServiceRow = NonNullable<ContainerPilotStatus['Services']>[number];
 
 export interface ContainerPilotStatus {
   Version: string;
-  Jobs: Array<{ Name: string; Status: string }>;
-  Services: Array<{ Name: string; Address: string; Port: number; Status: string }>;
-  Watches: string[];
+  Jobs: Array<{ Name: string; Status: string }> | null;
+  Services: Array<{ Name: string; Address: string; Port: number; Status: string }> | null;
+  Watches: string[] | null;
 }
 
 export function containerPilotStatus(
@@ -27,17 +29,23 @@ export function containerPilotStatus(
   // The discovery component (src/discovery/component.ts) is in this process: its status has that type.
   const discovery = snapshot.components.discovery as DiscoveryStatus | undefined;
   const telemetry = config.telemetry && telemetryServiceRow(discovery, telemetryServiceName(config.telemetry));
+  const isService = new Set(config.jobs.filter((job) => job.port !== undefined).map((job) => job.name));
   return {
     Version: context.version,
-    Jobs: snapshot.jobs.map((job) => ({ Name: job.name, Status: shown(job.health) })),
-    Services: [
+    Jobs: orNull(snapshot.jobs.filter((job) => !isService.has(job.name)).map((job) => ({ Name: job.name, Status: shown(job.health) }))),
+    Services: orNull([
       ...config.jobs
         .filter((job) => job.port !== undefined)
         .map((job) => ({ Name: job.name, Address: context.advertisedAddress(job.interfaces), Port: job.port as number, Status: statusOf(job.name) })),
       ...(telemetry ? [{ ...telemetry, Status: shown(telemetry.Status) }] : []),
-    ],
-    Watches: config.watches.map((watch) => watch.name),
+    ]),
+    Watches: orNull(config.watches.map((watch) => watch.name)),
   };
+}
+
+/** Go's JSON encoder writes a nil slice as `null`; ContainerPilot's lists were nil until appended to. */
+function orNull<T>(list: T[]): T[] | null {
+  return list.length > 0 ? list : null;
 }
 
 const HEALTH_OF_CHECK: Record<string, string> = { passing: 'healthy', critical: 'unhealthy' };

@@ -1,7 +1,7 @@
 // The benchmark harness in quick mode, end to end: every scenario runs or says why not, and the
 // results file is written. It judges no number; the Go-built peers are hidden (an empty peer
-// cache) so the test never depends on them and proves they are reported unavailable: Pebble and
-// ContainerPilot as supervisors, Consul (scenario 5) and etcd/kube-apiserver (scenario 7) as peers.
+// cache, and no ContainerPilot kit or binary) so the test never depends on them and proves they are
+// reported unavailable: Pebble and ContainerPilot as supervisors, Consul (scenario 5) and etcd/kube-apiserver (scenario 7) as peers.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -16,7 +16,12 @@ const BENCH = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
 test('npm run bench -- --quick measures pilotfish in every available scenario', { timeout: 90_000 }, () => {
   const outDir = mkdtempSync(join(tmpdir(), 'pilotfish-bench-test-'));
   const run = spawnSync(process.execPath, [BENCH, '--quick', '--out-dir', outDir], {
-    env: { ...process.env, PILOTFISH_PEERS_CACHE: mkdtempSync(join(tmpdir(), 'pilotfish-no-peers-')) },
+    env: {
+      ...process.env,
+      PILOTFISH_PEERS_CACHE: mkdtempSync(join(tmpdir(), 'pilotfish-no-peers-')),
+      PILOTFISH_CONTAINERPILOT: '',
+      PILOTFISH_CONTAINERPILOT_KIT: mkdtempSync(join(tmpdir(), 'pilotfish-no-kit-')),
+    },
     encoding: 'utf8',
     timeout: 85_000,
   });
@@ -26,6 +31,7 @@ test('npm run bench -- --quick measures pilotfish in every available scenario', 
   assert.equal(results.mode, 'quick');
   assert.deepEqual(results.supervisors.pebble?.available, false);
   assert.deepEqual(results.supervisors.containerpilot?.available, false);
+  assert.match(results.supervisors.containerpilot?.reason ?? '', /PILOTFISH_CONTAINERPILOT/);
   const ids = results.scenarios.map((scenario) => scenario.id);
   assert.deepEqual(ids, ['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7']);
   const byId = (id: string) => results.scenarios.find((scenario) => scenario.id === id)!;

@@ -3,6 +3,7 @@
 // it listens on, whose TTL check passes while the endpoint serves.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pilotfishVersion } from '../../src/cli/version.js';
 import { TelemetryService, telemetryServiceConfig } from '../../src/discovery/telemetry-service.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { httpCall, startSupervisor } from '../helpers/control.js';
@@ -32,7 +33,9 @@ test('the telemetry endpoint is the "containerpilot" service, passing while it s
     assert.equal(service.Service, 'containerpilot');
     assert.equal(service.Address, '127.0.0.1');
     assert.equal(service.Port, port);
-    assert.deepEqual(service.Tags, ['prometheus', 'v3']);
+    // ContainerPilot appended its version to telemetry.tags; pilotfish appends its own.
+    assert.deepEqual(service.Tags, ['prometheus', 'v3', pilotfishVersion()]);
+    assert.match(pilotfishVersion(), /^\d+\.\d+\.\d+/);
     await waitFor(async () => (await consul.passing('containerpilot')).length === 1, 'containerpilot passing', 5000);
     const check = (await consul.checks())[`service:${id}`];
     assert.match(check?.Output ?? '', new RegExp(`telemetry serving on 127\\.0\\.0\\.1:${port}`));
@@ -97,6 +100,7 @@ test('the TTL is ContainerPilot\'s: 15 s, renewed every 5 s', () => {
   const config = telemetryServiceConfig({ port: 9090, interfaces: [], tags: ['a'], metrics: [] }, { address: '0.0.0.0', port: 9090, tags: ['a'] });
   assert.deepEqual(config.health, { interval: 5000, ttl: 15_000 });
   assert.equal(config.name, 'containerpilot');
+  assert.deepEqual(config.tags, ['a', pilotfishVersion()]);
   // Listening on every address, it is advertised where a job would be by default.
   assert.deepEqual(config.interfaces, ['eth0:inet', 'inet']);
 });

@@ -108,16 +108,26 @@ describe('the telemetry endpoint', () => {
     assert.equal(response.status, 200);
     assert.deepEqual(response.json, {
       Version: '0.1.0',
-      Jobs: [
-        { Name: 'web', Status: 'healthy' },
-        { Name: 'crashy', Status: 'unknown' },
-      ],
+      // As in ContainerPilot, a job with a port is a service, listed under Services only.
+      Jobs: [{ Name: 'crashy', Status: 'unknown' }],
       Services: [{ Name: 'web', Address: '10.1.2.3', Port: 8080, Status: 'healthy' }],
       Watches: ['backend'],
     });
     await pilotfish.call('POST', '/v1/maintenance', { enabled: true });
     const inMaintenance = await httpCall({ host: '127.0.0.1', port }, 'GET', '/status');
+    assert.equal(inMaintenance.json.Services[0].Status, 'maintenance');
     assert.equal(inMaintenance.json.Jobs[0].Status, 'maintenance');
     await pilotfish.call('POST', '/v1/maintenance', { enabled: false });
   });
+});
+
+it("writes an empty list of ContainerPilot's /status as null, as Go encodes a nil slice", async () => {
+  const lone = await startSupervisor('{ telemetry: { port: 0, interfaces: ["static:127.0.0.1"] }, jobs: [{ name: "worker", exec: "sleep 60" }] }');
+  try {
+    const port = (await lone.call('GET', '/v1/status')).json.components.telemetry.port;
+    const response = await httpCall({ host: '127.0.0.1', port }, 'GET', '/status');
+    assert.deepEqual(response.json, { Version: '0.1.0', Jobs: [{ Name: 'worker', Status: 'unknown' }], Services: null, Watches: null });
+  } finally {
+    await lone.stop();
+  }
 });
