@@ -16,6 +16,10 @@ export interface ApiRequest {
   verb: string;
   resource: string;
   body?: unknown;
+  /** Instead of the connection's timeout (a probe that must not hang). */
+  timeoutMs?: number;
+  /** Instead of a merge patch: a strategic merge patch, whose lists merge by key (a pod's conditions). */
+  patchType?: 'merge' | 'strategic';
 }
 
 export interface FieldCause {
@@ -85,18 +89,24 @@ export class KubeApi {
         method: request.method,
         url: request.path,
         data: request.body,
+        ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
         // Writes fail on a field the CRD does not declare, instead of it being silently pruned.
         params: request.method === 'GET' ? undefined : { fieldValidation: 'Strict' },
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
-          ...(request.method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {}),
+          ...(request.method === 'PATCH' ? { 'Content-Type': `application/${request.patchType ?? 'merge'}-patch+json` } : {}),
         },
       });
     } catch (error) {
       throw new KubeApiError(request, 0, errorMessage(error));
     }
   }
+}
+
+/** No answer, or an answer that says the server cannot serve now (5xx): it is away, not refusing. */
+export function serverAway(error: unknown): boolean {
+  return error instanceof KubeApiError && (error.status === 0 || error.status >= 500);
 }
 
 interface StatusBody {

@@ -58,6 +58,34 @@ describe('the Kubernetes bridge recovering', () => {
     assert.deepEqual(problems(run.lines).filter((line) => line.startsWith('ERROR')), [], 'no error: a rotated token is routine');
   });
 
+  it('catches up soon after an API server outage, however long its write backoff has grown', async (t) => {
+    const setup = await fixture.podWithServiceAccount('web-0', undefined, { readinessGate: true });
+    const health = new HealthSwitch().healthy('ok');
+    // A ten-minute write backoff: only the probe of the returning server can bring the writes back within the test.
+    const stubborn = { initialMs: 600_000, maxMs: 600_000 };
+    const timing = { ...FAST, status: { ...FAST.status, backoff: stubborn }, events: { ...FAST.events, backoff: stubborn } };
+    const run = await fixture.supervise(setup, webJob(health), { timing });
+    try {
+      await fixture.waitForReady(setup, 'True');
+      await fixture.waitForGate(setup, 'True');
+      await fixture.cluster.stopApiServer();
+      health.unhealthy('down during the outage');
+      await waitFor(() => run.lines.some((line) => line.startsWith('WARN Kubernetes API unavailable')), 'a write to fail', 10_000);
+      await sleep(3_000);
+      await fixture.cluster.startApiServer();
+      const back = Date.now();
+      // Generous deadlines: hang detectors, not timing assertions.
+      const caughtUp = await fixture.waitForReady(setup, 'False', 'JobUnhealthy', 30_000);
+      t.diagnostic(`Autopilot status caught up ${Date.now() - back} ms after the API server was ready`);
+      assert.match(condition(caughtUp, 'Ready')?.message ?? '', /down during the outage/);
+      await fixture.waitForGate(setup, 'False', 'JobsNotReady', 30_000);
+      assert.equal(run.supervisor.job('web')?.state, 'running');
+    } finally {
+      await run.stop();
+    }
+    assert.ok(run.lines.includes('INFO Kubernetes API writes succeed again'));
+  });
+
   it('waits as long as a throttling API server says (429, Retry-After), then catches up', async () => {
     const setup = await fixture.podWithServiceAccount();
     const flow = `pf-throttled-${setup.namespace}`;
