@@ -10,7 +10,7 @@ import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
 import { readiness } from '../probes/verdict.js';
-import { KubeApi, KubeApiError, serverAway } from './api.js';
+import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
 import { discoveryStatusOf } from './discovery-state.js';
@@ -251,8 +251,9 @@ export class KubernetesBridge implements SupervisorComponent {
   }
 
   private failed(loop: string, error: unknown): WriteOutcome {
-    if (serverAway(error)) this.probe.start();
-    return this.problems.failed(loop, error);
+    const outcome = this.problems.failed(loop, error);
+    if (outcome.kind === 'retry' && outcome.serverAway) this.probe.start();
+    return outcome;
   }
 
   /** A write went through, so the server is back for the loops still waiting out a backoff too. */
