@@ -19,8 +19,10 @@ export interface ApiRequest {
   /** Instead of the connection's timeout (a probe that must not hang). */
   timeoutMs?: number;
   /** Instead of a merge patch: a strategic merge patch, whose lists merge by key (a pod's conditions). */
-  patchType?: 'merge' | 'strategic';
+  patchType?: keyof typeof PATCH_CONTENT_TYPES;
 }
+
+const PATCH_CONTENT_TYPES = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json' } as const;
 
 export interface FieldCause {
   field?: string;
@@ -95,7 +97,7 @@ export class KubeApi {
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
-          ...(request.method === 'PATCH' ? { 'Content-Type': `application/${request.patchType ?? 'merge'}-patch+json` } : {}),
+          ...(request.method === 'PATCH' ? { 'Content-Type': PATCH_CONTENT_TYPES[request.patchType ?? 'merge'] } : {}),
         },
       });
     } catch (error) {
