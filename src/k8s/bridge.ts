@@ -144,7 +144,9 @@ export class KubernetesBridge implements SupervisorComponent {
     this.probe.stop();
     const lastWrites = (async () => {
       await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop(), this.gateLoop.stop()]);
-      await Promise.all([this.syncStatus(true), this.syncGate(true)]);
+      // One after the other, most telling first: a throttled server may take only one at a time.
+      await this.syncStatus(true);
+      await this.syncGate(true);
       await this.flushEvents(true);
     })();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.timing.finalWriteMs).unref());
