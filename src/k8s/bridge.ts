@@ -1,7 +1,8 @@
 // The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object,
-// posts pod Events, and keeps the pod's readiness gate. Everything happens in the background, on its own write loops: the supervisor
-// only ever calls `request()`, which returns at once, so an API server that is slow, down or
-// refusing changes nothing for the jobs.
+// posts pod Events, and keeps the pod's readiness gate. Everything happens in the background, on
+// its own write loops: the supervisor only ever calls `request()`, which returns at once, so an
+// API server that is slow, down or refusing changes nothing for the jobs; while the server is
+// away, a probe notices its return and cuts the loops' backoff short.
 import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
