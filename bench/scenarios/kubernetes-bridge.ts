@@ -1,5 +1,5 @@
 // Scenario 7: what the Kubernetes bridge costs the API server, and how current its status is,
-// while a job flaps every second.
+// while a job flaps every second; then how soon the status catches up after an API server outage.
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +26,9 @@ export const kubernetesBridge: Scenario = {
     'kube-apiserver + etcd as envtest runs them (test/peers), the Autopilot CRD and RBAC from `pilotfish k8s manifests`; the bridge at its defaults. ' +
     'One job runs 1 s, exits 1 and is restarted at once, over 60 s (quick: 10 s) after 3 s of warm-up. ' +
     'Writes: the API server\'s own apiserver_request_total (POST/PUT/PATCH/APPLY) for autopilots (status) and events. ' +
-    'Freshness: for each job start, from its announcement to the first Autopilot (seen through a watch) showing that run or a later one',
+    'Freshness: for each job start, from its announcement to the first Autopilot (seen through a watch) showing that run or a later one. ' +
+    'Catch-up: then the API server is stopped for 60 s, 30 s and 30 s (quick: once, 10 s), each time started again on the same port and etcd; ' +
+    'from its /readyz passing (polled every 200 ms) to the Autopilot first showing more restarts than before the outage (polled every 50 ms)',
   capabilities: ['kubernetes-bridge'],
   requires: [peerRequirement('etcd'), peerRequirement('kube-apiserver')],
   metrics: [
@@ -36,6 +38,8 @@ export const kubernetesBridge: Scenario = {
     { key: 'flaps', label: 'job starts', unit: 'per min' },
     { key: 'freshnessP50', label: 'freshness p50', unit: 'ms' },
     { key: 'freshnessMax', label: 'freshness max', unit: 'ms' },
+    { key: 'recoveryP50', label: 'catch-up after outage p50', unit: 'ms' },
+    { key: 'recoveryMax', label: 'catch-up after outage max', unit: 'ms' },
   ],
   runs: { full: 1, quick: 1 },
   async measure(supervisor, context) {
@@ -60,7 +64,9 @@ export const kubernetesBridge: Scenario = {
         },
         async (instance) => {
           await instance.started(1);
-          const watch = watchAutopilot(cluster.server, cluster.adminToken, cluster.caFile, autopilotPath(setup.namespace, setup.pod.name));
+          const path = autopilotPath(setup.namespace, setup.pod.name);
+          const watch = watchAutopilot(cluster.server, cluster.adminToken, cluster.caFile, path);
+          let measured: Record<string, number>;
           try {
             await sleep(3000);
             const windowMs = (context.quick ? 10 : 60) * 1000;
@@ -73,7 +79,7 @@ export const kubernetesBridge: Scenario = {
             if (failure) throw new Error(`the watch of the Autopilot failed: ${failure.message}`);
             const lags = freshness(instance, watch.seen, from, from + windowMs);
             const lag = summarize(lags);
-            return {
+            measured = {
               writes: perMinute(statusAfter - statusBefore + eventsAfter - eventsBefore),
               statusWrites: perMinute(statusAfter - statusBefore),
               eventWrites: perMinute(eventsAfter - eventsBefore),
@@ -83,6 +89,10 @@ export const kubernetesBridge: Scenario = {
           } finally {
             watch.stop();
           }
+          const recoveries: number[] = [];
+          for (const outageS of context.quick ? [10] : OUTAGES_S) recoveries.push(await catchUpAfterOutage(cluster, path, outageS * 1000));
+          const recovery = summarize(recoveries);
+          return { ...measured, ...(recovery ? { recoveryP50: recovery.median, recoveryMax: recovery.max } : {}) };
         },
       );
     } finally {
@@ -90,6 +100,29 @@ export const kubernetesBridge: Scenario = {
     }
   },
 };
+
+/** Outages, longest first: its backoff grown to the cap, the bridge relies on the probe alone. */
+const OUTAGES_S = [60, 30, 30];
+
+/**
+ * Stops the API server for `outageMs`, starts it again on the same port and etcd, and returns the
+ * time from its /readyz passing to the Autopilot showing more restarts than before: the job
+ * restarted every second of the outage, so any write since shows more.
+ */
+async function catchUpAfterOutage(cluster: BridgeFixture['cluster'], path: string, outageMs: number): Promise<number> {
+  const restarts = async () => ((await cluster.request('GET', path)).body?.status?.restarts as number | undefined) ?? -1;
+  const before = await restarts();
+  await cluster.stopApiServer();
+  await sleep(outageMs);
+  await cluster.startApiServer();
+  const back = performance.now();
+  const deadline = back + 5 * 60_000;
+  while ((await restarts()) <= before) {
+    if (performance.now() > deadline) throw new Error(`the Autopilot did not catch up within 5 minutes of a ${outageMs / 1000} s outage`);
+    await sleep(50);
+  }
+  return performance.now() - back;
+}
 
 /**
  * For each job start announced in [from, to): the time until the Autopilot first showed that run

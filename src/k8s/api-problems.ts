@@ -28,14 +28,15 @@ export class ApiProblems {
     const { status, request } = error;
     if (status === 0 || status === 429 || status >= 500) {
       this.say(loop, 'warn', `Kubernetes API unavailable (${error.message}): retrying with backoff; the jobs are not affected`);
-      return { kind: 'retry', retryAfterMs: error.retryAfterMs };
+      // 429: the server is there and sets the pace itself.
+      return { kind: 'retry', retryAfterMs: error.retryAfterMs, ...(status === 429 ? {} : { serverAway: true }) };
     }
     if (status === 403) {
       const since = this.forbiddenSince.get(loop) ?? Date.now();
       this.forbiddenSince.set(loop, since);
       if (Date.now() - since < this.forbiddenGraceMs) {
         this.log.debug(`forbidden to ${request.verb} ${request.resource}, perhaps while the API server starts: retrying (${error.message})`);
-        return { kind: 'retry' };
+        return { kind: 'retry', serverAway: true };
       }
       this.say(
         loop,

@@ -16,7 +16,13 @@ export interface ApiRequest {
   verb: string;
   resource: string;
   body?: unknown;
+  /** Instead of the connection's timeout (a probe that must not hang). */
+  timeoutMs?: number;
+  /** Instead of a merge patch: a strategic merge patch, whose lists merge by key (a pod's conditions). */
+  patchType?: keyof typeof PATCH_CONTENT_TYPES;
 }
+
+const PATCH_CONTENT_TYPES = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json' } as const;
 
 export interface FieldCause {
   field?: string;
@@ -85,18 +91,24 @@ export class KubeApi {
         method: request.method,
         url: request.path,
         data: request.body,
+        ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
         // Writes fail on a field the CRD does not declare, instead of it being silently pruned.
         params: request.method === 'GET' ? undefined : { fieldValidation: 'Strict' },
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
-          ...(request.method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {}),
+          ...(request.method === 'PATCH' ? { 'Content-Type': PATCH_CONTENT_TYPES[request.patchType ?? 'merge'] } : {}),
         },
       });
     } catch (error) {
       throw new KubeApiError(request, 0, errorMessage(error));
     }
   }
+}
+
+/** No answer, or an answer that says the server cannot serve now (5xx): it is away, not refusing. */
+export function serverAway(error: unknown): boolean {
+  return error instanceof KubeApiError && (error.status === 0 || error.status >= 500);
 }
 
 interface StatusBody {

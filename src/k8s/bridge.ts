@@ -1,7 +1,8 @@
-// The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object and
-// posts pod Events. Everything happens in the background, on its own write loops: the supervisor
-// only ever calls `request()`, which returns at once, so an API server that is slow, down or
-// refusing changes nothing for the jobs.
+// The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object,
+// posts pod Events, and keeps the pod's readiness gate. Everything happens in the background, on
+// its own write loops: the supervisor only ever calls `request()`, which returns at once, so an
+// API server that is slow, down or refusing changes nothing for the jobs; while the server is
+// away, a probe notices its return and cuts the loops' backoff short.
 import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
@@ -9,14 +10,17 @@ import type { SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
+import { readiness } from '../probes/verdict.js';
 import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
 import { discoveryStatusOf } from './discovery-state.js';
 import { EventRecorder, type Regarding } from './event-recorder.js';
 import { podEventFor } from './pod-events.js';
+import { READINESS_GATE, ReadinessGate } from './readiness-gate.js';
 import type { Condition } from './resource.js';
 import type { BridgeSettings } from './settings.js';
+import { ServerProbe, type ProbeTiming } from './server-probe.js';
 import { buildStatus } from './status.js';
 import { TokenFile } from './token.js';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
@@ -41,19 +45,28 @@ export interface BridgeTiming {
   finalWriteMs: number;
   /** Consul registration changes without an event on the bus: its state is looked at this often. */
   discoveryPollMs: number;
+  /** While the API server is away: how often to ask whether it is back. */
+  probe: ProbeTiming;
+  /** Once it is back, the writes held in backoff run within a random part of this, not all at once across a fleet. */
+  catchUpSpreadMs: number;
 }
 
 const DEFAULT_TIMING: BridgeTiming = {
   // A quiet pod's change shows within a quarter second; a flapping one costs one write per 3 s,
-  // which with the Events (folded into series) keeps a pod under one write per 2 s.
-  status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 60_000 }, patientMs: 5 * 60_000 },
+  // which with the Events (folded into series) keeps a pod under one write per 2 s. The backoff's
+  // cap bounds the staleness only if the probe cannot tell that the server is back.
+  status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 30_000 }, patientMs: 5 * 60_000 },
   // Events are history, not state: they can wait a little longer and fold more repeats.
-  events: { debounceMs: 2_000, minIntervalMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 60_000 }, patientMs: 5 * 60_000 },
+  events: { debounceMs: 2_000, minIntervalMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patientMs: 5 * 60_000 },
   eventSeriesMs: 30_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,
   finalWriteMs: 3_000,
   discoveryPollMs: 5_000,
+  // A probe every 1–3 s per pod costs an absent server a refused connection, a returning one a
+  // /readyz (no etcd read); with the spread, status is back within about 2 s of the server.
+  probe: { intervalMs: 2_000, timeoutMs: 2_000 },
+  catchUpSpreadMs: 2_000,
 };
 
 export interface BridgeOptions {
@@ -78,6 +91,9 @@ export class KubernetesBridge implements SupervisorComponent {
   private readonly recorder: EventRecorder | undefined;
   private readonly statusLoop: WriteLoop;
   private readonly eventLoop: WriteLoop | undefined;
+  private readonly gate: ReadinessGate;
+  private readonly gateLoop: WriteLoop;
+  private readonly probe: ServerProbe;
   private readonly problems: ApiProblems;
   private readonly log: Logger;
   private readonly timing: BridgeTiming;
@@ -98,6 +114,10 @@ export class KubernetesBridge implements SupervisorComponent {
     this.problems = new ApiProblems(this.log, settings.pod.namespace, this.timing.forbiddenGraceMs);
     this.object = new AutopilotObject(api, settings.pod);
     this.statusLoop = new WriteLoop((forced) => this.syncStatus(forced), this.timing.status);
+    this.gate = new ReadinessGate(api, settings.pod);
+    // Paced like the status: it changes with the same events.
+    this.gateLoop = new WriteLoop((forced) => this.syncGate(forced), this.timing.status);
+    this.probe = new ServerProbe(api, this.timing.probe, () => this.serverBack());
     if (settings.events) {
       const pod: Regarding = { apiVersion: 'v1', kind: 'Pod', name: settings.pod.name, ...(settings.pod.uid ? { uid: settings.pod.uid } : {}) };
       this.recorder = new EventRecorder(api, settings.pod, this.timing.eventSeriesMs, () => {
@@ -115,15 +135,19 @@ export class KubernetesBridge implements SupervisorComponent {
     this.subscription = this.options.observed.bus.subscribe('kubernetes', (event) => this.observe(event));
     this.discoveryPoll = setInterval(() => this.noticeDiscoveryChange(), this.timing.discoveryPollMs).unref();
     this.statusLoop.request();
+    this.gateLoop.request();
   }
 
   /** Runs after the jobs have stopped: one last write says so, within `finalWriteMs` whatever the API server does. */
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     clearInterval(this.discoveryPoll);
+    this.probe.stop();
     const lastWrites = (async () => {
-      await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop()]);
+      await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop(), this.gateLoop.stop()]);
+      // One after the other, most telling first: a throttled server may take only one at a time.
       await this.syncStatus(true);
+      await this.syncGate(true);
       await this.flushEvents(true);
     })();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.timing.finalWriteMs).unref());
@@ -142,6 +166,7 @@ export class KubernetesBridge implements SupervisorComponent {
 
   private observe(event: SupervisorEvent): void {
     this.statusLoop.request();
+    if (this.gate.wanted !== false) this.gateLoop.request();
     // Health checks run every few seconds and never become pod Events: skip the job lookup.
     if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult') return;
     const podEvent = podEventFor(event, this.jobOf(event.source));
@@ -189,7 +214,7 @@ export class KubernetesBridge implements SupervisorComponent {
       await this.object.writeStatus(status);
       this.lastWritten = serialized;
       this.statusWrites += 1;
-      this.problems.succeeded('status');
+      this.succeeded('status');
       return { kind: 'done' };
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404 && this.ensured) {
@@ -198,7 +223,22 @@ export class KubernetesBridge implements SupervisorComponent {
         this.log.warn('the Autopilot object is gone: creating it again');
         return { kind: 'retry' };
       }
-      return this.problems.failed('status', error);
+      return this.failed('status', error);
+    }
+  }
+
+  private async syncGate(forced: boolean): Promise<WriteOutcome> {
+    const { observed } = this.options;
+    const snapshot = observed.snapshot();
+    const input = { verdict: readiness(snapshot, observed.currentConfig.jobs), maintenance: snapshot.maintenance, shuttingDown: snapshot.shuttingDown };
+    try {
+      const known = this.gate.wanted;
+      const result = await this.gate.sync(input, forced);
+      if (known === undefined && result === 'notGated') this.log.debug(`the pod has no readiness gate ${READINESS_GATE}: not writing that condition`);
+      this.succeeded('readinessGate');
+      return { kind: 'done' };
+    } catch (error) {
+      return this.failed('readinessGate', error);
     }
   }
 
@@ -206,11 +246,28 @@ export class KubernetesBridge implements SupervisorComponent {
     if (!this.recorder) return { kind: 'done' };
     try {
       const outcome = await this.recorder.flush(forced);
-      this.problems.succeeded('events');
+      this.succeeded('events');
       return outcome;
     } catch (error) {
-      return this.problems.failed('events', error);
+      return this.failed('events', error);
     }
+  }
+
+  private failed(loop: string, error: unknown): WriteOutcome {
+    const outcome = this.problems.failed(loop, error);
+    if (outcome.kind === 'retry' && outcome.serverAway) this.probe.start();
+    return outcome;
+  }
+
+  /** A write went through, so the server is back for the loops still waiting out a backoff too. */
+  private succeeded(loop: string): void {
+    this.problems.succeeded(loop);
+    this.serverBack();
+  }
+
+  private serverBack(): void {
+    this.probe.cancel();
+    for (const loop of [this.statusLoop, this.gateLoop, this.eventLoop]) loop?.wake(this.timing.catchUpSpreadMs);
   }
 }
 

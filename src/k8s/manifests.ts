@@ -126,7 +126,8 @@ const ROLE_NAME = 'pilotfish';
 /**
  * The bridge's requests, one rule each: create its Autopilot, read it when it exists, repair an
  * earlier pod's object (patch); write status (patch only: merge patches need no read); post Events
- * and update their series. RBAC cannot restrict `create` by name, so give pilotfish its own
+ * and update their series; read the pod once (whether it has the readiness gate) and patch its
+ * gate condition through `pods/status`, which cannot change the pod's spec. RBAC cannot restrict `create` by name, so give pilotfish its own
  * service account rather than sharing one.
  */
 export function role({ namespace }: ManifestOptions): Schema {
@@ -138,6 +139,7 @@ export function role({ namespace }: ManifestOptions): Schema {
       { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'create', 'patch'] },
       { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] },
     ],
   };
 }

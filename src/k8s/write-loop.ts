@@ -2,8 +2,9 @@
 // the first change (not reset by later ones, so a flapping job cannot starve the writes), a
 // minimum interval between the starts of two writes (so a quiet pod's first change is written at
 // once, while a flapping one costs a bounded number of writes), a periodic forced resync, and
-// backoff on failure that new changes do not cut short. The work itself
-// decides whether anything needs writing; it reports only whether to retry.
+// backoff on failure that new changes do not cut short (only `wake`, when the API server is known
+// to be back, does — never below a Retry-After). The work itself decides whether anything needs
+// writing; it reports only whether to retry.
 
 import { performance } from 'node:perf_hooks';
 import { retryDelay, type BackoffPolicy } from './retry-delay.js';
@@ -11,8 +12,12 @@ import { retryDelay, type BackoffPolicy } from './retry-delay.js';
 export type WriteOutcome =
   /** `againAfterMs`: some of the work was held back on purpose; run again then. */
   | { kind: 'done'; againAfterMs?: number }
-  /** `retryAfterMs` is a floor from the server; `patient` is for failures that retrying soon cannot fix (RBAC). */
-  | { kind: 'retry'; retryAfterMs?: number; patient?: boolean };
+  /**
+   * `retryAfterMs` is a floor from the server; `patient` is for failures that retrying soon cannot
+   * fix (RBAC); `serverAway`: the server could not serve at all (no answer, 5xx, still starting),
+   * so `wake` may cut the backoff short once it answers again.
+   */
+  | { kind: 'retry'; retryAfterMs?: number; patient?: boolean; serverAway?: boolean };
 
 export interface WriteLoopTiming {
   /** The wait after a first change, for the changes that come with it (stopping → stopped → starting). */
@@ -38,6 +43,10 @@ export class WriteLoop {
   private failures = 0;
   private stopped = false;
   private lastStartedAt = -Infinity;
+  /** The earliest retry the server's Retry-After allows, on the monotonic clock. */
+  private retryNotBefore = -Infinity;
+  /** The pending retry waits for the server to come back (not for it to change its mind). */
+  private awaitingServer = false;
 
   constructor(
     private readonly work: Work,
@@ -53,6 +62,18 @@ export class WriteLoop {
     this.dirty = true;
     this.forced ||= forced;
     if (!this.inFlight && !this.timer) this.schedule(this.paced(this.timing.debounceMs));
+  }
+
+  /**
+   * The API server answers again: a retry waiting out its backoff runs after a random part of
+   * `spreadMs` instead (so that a fleet that saw the server return at once does not write at
+   * once), still paced, and not before a Retry-After. Nothing to do without a retry pending, or
+   * for one after a refusal (RBAC, an invalid write), which the server's return does not fix.
+   */
+  wake(spreadMs: number): void {
+    if (this.stopped || this.inFlight || !this.timer || !this.awaitingServer) return;
+    clearTimeout(this.timer);
+    this.schedule(this.paced(Math.max(this.random() * spreadMs, this.retryNotBefore - performance.now())));
   }
 
   /** No more writes; resolves once the one in flight, if any, has finished. */
@@ -94,6 +115,7 @@ export class WriteLoop {
     if (this.stopped) return;
     if (outcome.kind === 'done') {
       this.failures = 0;
+      this.awaitingServer = false;
       if (this.dirty) this.schedule(this.paced(this.timing.debounceMs));
       else if (outcome.againAfterMs !== undefined) {
         this.dirty = true;
@@ -104,6 +126,8 @@ export class WriteLoop {
     this.failures += 1;
     this.dirty = true;
     this.forced ||= forced;
+    this.retryNotBefore = performance.now() + (outcome.retryAfterMs ?? 0);
+    this.awaitingServer = outcome.serverAway === true;
     const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs, this.random);
     // A failed write reached the API server too (5xx, 429, 409…): retries keep the pacing.
     this.schedule(this.paced(delay));

@@ -192,13 +192,17 @@ export class KubeCluster {
     return name;
   }
 
-  /** A Pod object (never scheduled: there is no scheduler or kubelet) to own Autopilots and carry Events. */
-  async createPod(namespace: string, name: string): Promise<{ name: string; uid: string }> {
+  /**
+   * A Pod object (never scheduled: there is no scheduler or kubelet) to own Autopilots and carry
+   * Events; `readinessGates` are condition types its readiness waits for.
+   */
+  async createPod(namespace: string, name: string, readinessGates: string[] = []): Promise<{ name: string; uid: string }> {
+    const gates = readinessGates.map((conditionType) => ({ conditionType }));
     const pod = await this.must('POST', `/api/v1/namespaces/${namespace}/pods`, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name },
-      spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
+      spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }], ...(gates.length > 0 ? { readinessGates: gates } : {}) },
     });
     return { name, uid: pod.metadata.uid as string };
   }

@@ -11,8 +11,9 @@ describe('API problems', () => {
   it('retry outages with the server\'s Retry-After, said once until writes succeed again', () => {
     const { log, lines } = recordingLogger();
     const problems = new ApiProblems(log, 'shop', 0);
-    assert.deepEqual(problems.failed('status', new KubeApiError(patchStatus, 0, 'connect ECONNREFUSED')), { kind: 'retry', retryAfterMs: 0 });
-    assert.deepEqual(problems.failed('status', new KubeApiError(patchStatus, 0, 'connect ECONNREFUSED')), { kind: 'retry', retryAfterMs: 0 });
+    assert.deepEqual(problems.failed('status', new KubeApiError(patchStatus, 0, 'connect ECONNREFUSED')), { kind: 'retry', retryAfterMs: 0, serverAway: true });
+    assert.deepEqual(problems.failed('status', new KubeApiError(patchStatus, 0, 'connect ECONNREFUSED')), { kind: 'retry', retryAfterMs: 0, serverAway: true });
+    // Throttling: the server is there, and sets the pace itself.
     assert.deepEqual(problems.failed('status', new KubeApiError(patchStatus, 429, 'too many requests', 'TooManyRequests', [], 5_000)), { kind: 'retry', retryAfterMs: 5_000 });
     problems.succeeded('status');
     assert.deepEqual(lines, [
@@ -38,7 +39,7 @@ describe('API problems', () => {
     const { log, lines } = recordingLogger();
     const problems = new ApiProblems(log, 'shop', 50);
     const forbidden = new KubeApiError(patchStatus, 403, 'cannot patch resource "autopilots/status"');
-    assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry' }, 'at first, perhaps a starting API server');
+    assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true }, 'at first, perhaps a starting API server');
     await sleep(60);
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });

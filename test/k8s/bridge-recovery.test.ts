@@ -48,14 +48,42 @@ describe('the Kubernetes bridge recovering', () => {
       await fixture.cluster.restartApiServer();
       assert.equal((await fixture.cluster.request('GET', autopilotPath(setup.namespace, setup.pod.name), undefined, { token: tokenA })).status, 401, 'A is no longer accepted');
       health.unhealthy('after the rotation');
-      const caughtUp = await fixture.waitForReady(setup, 'False', 'JobUnhealthy');
-      assert.match(condition(caughtUp, 'Ready')?.message ?? '', /after the rotation/);
+      // By its message: a check that read the old message before the switch also counts as unhealthy.
+      await waitFor(async () => /after the rotation/.test(condition(await fixture.autopilot(setup), 'Ready')?.message ?? ''), 'the status written with the new token', 15_000, 100);
       assert.ok(run.lines.includes(`DEBUG the API server rejects the token: reading ${setup.tokenFile} again`), run.lines.join('\n'));
       assert.equal(run.supervisor.isShuttingDown, false);
     } finally {
       await run.stop();
     }
     assert.deepEqual(problems(run.lines).filter((line) => line.startsWith('ERROR')), [], 'no error: a rotated token is routine');
+  });
+
+  it('catches up soon after an API server outage, however long its write backoff has grown', async (t) => {
+    const setup = await fixture.podWithServiceAccount('web-0', undefined, { readinessGate: true });
+    const health = new HealthSwitch().healthy('ok');
+    // A ten-minute write backoff: only the probe of the returning server can bring the writes back within the test.
+    const stubborn = { initialMs: 600_000, maxMs: 600_000 };
+    const timing = { ...FAST, status: { ...FAST.status, backoff: stubborn }, events: { ...FAST.events, backoff: stubborn } };
+    const run = await fixture.supervise(setup, webJob(health), { timing });
+    try {
+      await fixture.waitForReady(setup, 'True');
+      await fixture.waitForGate(setup, 'True');
+      await fixture.cluster.stopApiServer();
+      health.unhealthy('down during the outage');
+      await waitFor(() => run.lines.some((line) => line.startsWith('WARN Kubernetes API unavailable')), 'a write to fail', 10_000);
+      await sleep(3_000);
+      await fixture.cluster.startApiServer();
+      const back = Date.now();
+      // Generous deadlines: hang detectors, not timing assertions.
+      const caughtUp = await fixture.waitForReady(setup, 'False', 'JobUnhealthy', 30_000);
+      t.diagnostic(`Autopilot status caught up ${Date.now() - back} ms after the API server was ready`);
+      assert.match(condition(caughtUp, 'Ready')?.message ?? '', /down during the outage/);
+      await fixture.waitForGate(setup, 'False', 'JobsNotReady', 30_000);
+      assert.equal(run.supervisor.job('web')?.state, 'running');
+    } finally {
+      await run.stop();
+    }
+    assert.ok(run.lines.includes('INFO Kubernetes API writes succeed again'));
   });
 
   it('waits as long as a throttling API server says (429, Retry-After), then catches up', async () => {
@@ -94,8 +122,8 @@ describe('the Kubernetes bridge recovering', () => {
       const before = await rejected();
       await sleep(3_000);
       const during = (await rejected()) - before;
-      // Retry-After is at least 1 s: each of the two write loops (status, Events) retries at most once a second.
-      const bound = 2 * (Math.ceil((Date.now() - throttledFrom) / 1000) + 1);
+      // Retry-After is at least 1 s: each of the three write loops (status, Events, readiness gate) retries at most once a second.
+      const bound = 3 * (Math.ceil((Date.now() - throttledFrom) / 1000) + 1);
       assert.ok(during >= 1 && during <= bound, `${during} requests rejected in 3 s (bound ${bound})`);
       assert.equal(await fixture.autopilot(setup), undefined, 'nothing got through');
       assert.equal(run.supervisor.job('web')?.state, 'running');
@@ -108,7 +136,7 @@ describe('the Kubernetes bridge recovering', () => {
     }
     const warnings = problems(run.lines);
     assert.deepEqual(warnings, ['WARN Kubernetes API unavailable (Too many requests, please try again later.): retrying with backoff; the jobs are not affected'], 'said once');
-    assert.ok(run.lines.includes('INFO Kubernetes API writes succeed again'));
+    assert.ok(run.lines.includes('INFO Kubernetes API writes succeed again'), run.lines.join('\n'));
   });
 
   it('logs a status the installed CRD refuses (422) with its field causes, backs off, and recovers once the CRD is fixed', async () => {

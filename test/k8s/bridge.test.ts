@@ -240,6 +240,93 @@ describe('the Kubernetes bridge', () => {
   });
 });
 
+describe('the readiness gate', () => {
+  it('keeps the pod condition pilotfish.dev/ready equal to the readiness verdict, beside the kubelet\'s conditions', async () => {
+    const setup = await fixture.podWithServiceAccount('web-0', undefined, { readinessGate: true });
+    // What a kubelet would have written: the bridge's patches must leave it be.
+    const scheduled = { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    await fixture.cluster.must('PATCH', `/api/v1/namespaces/${setup.namespace}/pods/${setup.pod.name}/status`, { status: { conditions: [scheduled] } }, { contentType: 'application/strategic-merge-patch+json' });
+    const gateColumn = () => {
+      const [header, row] = fixture.cluster.kubectl('get', 'pod', setup.pod.name, '-n', setup.namespace, '-o', 'wide').trim().split('\n');
+      const at = (header ?? '').indexOf('READINESS GATES');
+      assert.ok(at >= 0, header);
+      return (row ?? '').slice(at).trim().split(/\s+/)[0];
+    };
+    assert.equal(gateColumn(), '0/1', 'no condition yet');
+    const health = new HealthSwitch().healthy('ok');
+    const run = await fixture.supervise(setup, webJob(health));
+    try {
+      const ready = await fixture.waitForGate(setup, 'True', 'Ready');
+      assert.equal(gateColumn(), '1/1');
+      const readySince = condition(ready, 'pilotfish.dev/ready')?.lastTransitionTime;
+
+      health.unhealthy('503 from /health');
+      const gateMessage = (pattern: RegExp) =>
+        waitFor(async () => {
+          const pod = await fixture.pod(setup);
+          return pattern.test(condition(pod, 'pilotfish.dev/ready')?.message ?? '') && pod;
+        }, `a gate message matching ${pattern}`, 10_000, 100);
+      // Worded as /readyz words it.
+      const unhealthy = await gateMessage(/^web is unhealthy: .*503 from \/health$/);
+      assert.deepEqual([condition(unhealthy, 'pilotfish.dev/ready')?.status, condition(unhealthy, 'pilotfish.dev/ready')?.reason], ['False', 'JobsNotReady']);
+      assert.equal(gateColumn(), '0/1');
+      health.unhealthy('still 503');
+      const reworded = await gateMessage(/still 503$/);
+      assert.equal(condition(reworded, 'pilotfish.dev/ready')?.lastTransitionTime, condition(unhealthy, 'pilotfish.dev/ready')?.lastTransitionTime, 'a new message is no transition');
+
+      health.healthy('ok');
+      await fixture.waitForGate(setup, 'True', 'Ready');
+      run.supervisor.setMaintenance(true);
+      const maintenance = await fixture.waitForGate(setup, 'False', 'Maintenance');
+      assert.equal(condition(maintenance, 'pilotfish.dev/ready')?.message, 'pilotfish is in maintenance mode');
+      run.supervisor.setMaintenance(false);
+      const back = await fixture.waitForGate(setup, 'True', 'Ready');
+      assert.deepEqual(condition(back, 'PodScheduled'), { ...scheduled, lastProbeTime: null }, "the kubelet's condition is untouched");
+      assert.ok((condition(back, 'pilotfish.dev/ready')?.lastTransitionTime ?? '') >= (readySince ?? ''));
+    } finally {
+      await run.stop();
+    }
+    const last = condition(await fixture.pod(setup), 'pilotfish.dev/ready');
+    assert.deepEqual([last?.status, last?.reason], ['False', 'ShuttingDown']);
+    assert.deepEqual(problems(run.lines), []);
+  });
+
+  it('writes no condition to a pod without the gate', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const patches = () => fixture.cluster.counter('apiserver_request_total', { resource: 'pods', subresource: 'status', verb: 'PATCH' });
+    const before = await patches();
+    const health = new HealthSwitch().healthy('ok');
+    const run = await fixture.supervise(setup, webJob(health));
+    try {
+      await fixture.waitForReady(setup, 'True');
+      health.unhealthy('down');
+      await fixture.waitForReady(setup, 'False', 'JobUnhealthy');
+    } finally {
+      await run.stop();
+    }
+    assert.equal(await patches(), before);
+    assert.equal(condition(await fixture.pod(setup), 'pilotfish.dev/ready'), undefined);
+  });
+
+  it('names a missing pods/status permission once, then waits long between tries, and still writes the Autopilot', async () => {
+    const setup = await fixture.podWithServiceAccount('web-0', 'pods/status', { readinessGate: true });
+    const denied = () => fixture.cluster.counter('apiserver_request_total', { resource: 'pods', subresource: 'status', code: '403' });
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
+    try {
+      const denial = await waitFor(() => run.lines.find((line) => line.startsWith('ERROR')), 'the RBAC error', 10_000);
+      assert.match(denial, /^ERROR Kubernetes RBAC denies "get" on pods\/status in namespace pf-\w+: bind the Role printed by `pilotfish k8s manifests`/);
+      await fixture.waitForReady(setup, 'True');
+      const before = await denied();
+      await sleep(2 * FAST.status.patientMs);
+      const during = (await denied()) - before;
+      assert.ok(during <= 3, `${during} denied requests in ${2 * FAST.status.patientMs} ms: one per patient wait`);
+      assert.equal(run.lines.filter((line) => line.startsWith('ERROR')).length, 1, 'said once');
+    } finally {
+      await run.stop();
+    }
+  });
+});
+
 describe('pilotfish run in a pod', () => {
   it('attaches the bridge from config and the downward API; kubectl get ap shows it, -o wide too', async () => {
     const setup = await fixture.podWithServiceAccount();

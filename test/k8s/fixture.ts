@@ -4,6 +4,7 @@
 import { loadConfigText } from '../../src/config/load.js';
 import { KubernetesBridge, type BridgeTiming } from '../../src/k8s/bridge.js';
 import { customResourceDefinition, manifests } from '../../src/k8s/manifests.js';
+import { READINESS_GATE } from '../../src/k8s/readiness-gate.js';
 import { autopilotPath } from '../../src/k8s/resource.js';
 import { resolveSettings } from '../../src/k8s/settings.js';
 import { silentLogger } from '../../src/logging/logger.js';
@@ -22,6 +23,8 @@ export const FAST: BridgeTiming = {
   forbiddenGraceMs: 1_000,
   finalWriteMs: 3_000,
   discoveryPollMs: 200,
+  probe: { intervalMs: 200, timeoutMs: 1_000 },
+  catchUpSpreadMs: 200,
 };
 
 export interface PodSetup {
@@ -56,14 +59,15 @@ export class BridgeFixture {
 
   /**
    * A namespace with the generated service account, Role and RoleBinding, a Pod, and a token of that
-   * service account. `withoutRule` leaves out the Role's rule for that resource.
+   * service account. `withoutRule` leaves out the Role's rule for that resource; `readinessGate`
+   * gives the pod the readiness gate `pilotfish.dev/ready`.
    */
-  async podWithServiceAccount(podName = 'web-0', withoutRule?: string): Promise<PodSetup> {
+  async podWithServiceAccount(podName = 'web-0', withoutRule?: string, { readinessGate = false } = {}): Promise<PodSetup> {
     const namespace = await this.cluster.createNamespace();
     const [, serviceAccount, role, binding] = manifests({ namespace, serviceAccount: 'pilotfish' }) as Array<Record<string, any>>;
     if (withoutRule) role!.rules = role!.rules.filter((rule: { resources: string[] }) => !rule.resources.includes(withoutRule));
     await this.cluster.apply([serviceAccount!, role!, binding!]);
-    const pod = await this.cluster.createPod(namespace, podName);
+    const pod = await this.cluster.createPod(namespace, podName, readinessGate ? [READINESS_GATE] : []);
     const tokenFile = this.cluster.writeFile(`token-${namespace}`, await this.cluster.serviceAccountToken(namespace, 'pilotfish'));
     return { namespace, pod, tokenFile };
   }
@@ -114,6 +118,24 @@ export class BridgeFixture {
         return found?.status === status && (reason === undefined || found.reason === reason) && object;
       },
       `${type}=${status}${reason ? ` (${reason})` : ''}`,
+      timeoutMs,
+      100,
+    );
+  }
+
+  async pod(setup: PodSetup): Promise<any> {
+    return this.cluster.must('GET', `/api/v1/namespaces/${setup.namespace}/pods/${setup.pod.name}`);
+  }
+
+  /** Waits until the pod's readiness gate condition is `status` (and `reason`), and returns the pod. */
+  async waitForGate(setup: PodSetup, status: 'True' | 'False', reason?: string, timeoutMs = 15_000): Promise<any> {
+    return waitFor(
+      async () => {
+        const pod = await this.pod(setup);
+        const found = condition(pod, READINESS_GATE);
+        return found?.status === status && (reason === undefined || found.reason === reason) && pod;
+      },
+      `${READINESS_GATE}=${status}${reason ? ` (${reason})` : ''}`,
       timeoutMs,
       100,
     );

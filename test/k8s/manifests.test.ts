@@ -41,6 +41,7 @@ describe('the generated Role', () => {
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots'], verbs: ['get', 'create', 'patch'] },
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots/status'], verbs: ['patch'] },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+        { apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] },
       ],
     });
   });

@@ -107,6 +107,57 @@ describe('write loop', () => {
     assert.ok((third ?? 0) - (second ?? 0) >= TIMING.patientMs - 5, 'patient backoff');
   });
 
+  it('cuts a long backoff short when woken (the API server is back), within the spread', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry', serverAway: true }]);
+    // A backoff far longer than the test waits: only the wake can bring the retry in time.
+    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the failed write');
+    await sleep(20);
+    loop.wake(100);
+    try {
+      await waitFor(() => calls.length === 2, 'the retry after the wake', 5_000);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('when woken, still waits for Retry-After', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry', retryAfterMs: 300, serverAway: true }]);
+    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the failed write');
+    loop.wake(0);
+    await waitFor(() => calls.length === 2, 'the retry', 2_000);
+    await loop.stop();
+    const [first, second] = calls.map((call) => call.at);
+    assert.ok((second ?? 0) - (first ?? 0) >= 295, `Retry-After honoured: ${(second ?? 0) - (first ?? 0)} ms`);
+  });
+
+  it('is not woken out of the wait after a refusal (RBAC, an invalid write): the server\'s return does not fix it', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry' }]);
+    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 400, maxMs: 400 }, patientMs: 400 });
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the denied write');
+    loop.wake(0);
+    await waitFor(() => calls.length === 2, 'the retry after the patient wait', 2_000);
+    loop.wake(0);
+    await waitFor(() => calls.length === 3, 'the retry after the backoff', 2_000);
+    await loop.stop();
+    const [first, second, third] = calls.map((call) => call.at);
+    assert.ok((second ?? 0) - (first ?? 0) >= 395, `patient wait kept: ${(second ?? 0) - (first ?? 0)} ms`);
+    assert.ok((third ?? 0) - (second ?? 0) >= 195, `backoff kept: ${(third ?? 0) - (second ?? 0)} ms`);
+  });
+
+  it('ignores a wake with no retry pending', async () => {
+    const { work, calls } = scriptedWork();
+    const loop = new WriteLoop(work, TIMING);
+    loop.wake(0);
+    await sleep(100);
+    await loop.stop();
+    assert.equal(calls.length, 0);
+  });
+
   it('runs again when the work held some of it back', async () => {
     const { work, calls } = scriptedWork([{ kind: 'done', againAfterMs: 100 }]);
     const loop = new WriteLoop(work, TIMING);
