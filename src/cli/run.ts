@@ -36,10 +36,11 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   if (config.consul) (await import('../discovery/attach.js')).attachConsulDiscovery(supervisor, log, process.env);
   await attachOperatorEndpoints(supervisor, log, process.env);
   await attachKubernetesBridge(supervisor, log, process.env);
-  installSignalHandlers(supervisor, sink, log);
+  const signals = installSignalHandlers(supervisor, sink, log);
   const reaper = await reaperStarted;
   logReaperMode(reaper, log);
   await supervisor.start();
+  signals.supervisorStarted();
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);
