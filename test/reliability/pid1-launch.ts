@@ -1,7 +1,10 @@
 // Starting the shipped `pilotfish` executable exactly as a container does (the file itself, so its
 // launcher line picks `node` from PATH and its flags), optionally as PID 1, and knowing when its
-// JavaScript began: a preloaded marker writes to fd 3 on Node's first turn of the event loop,
-// after Node's own start-up (which no JavaScript can shorten) and the entry's first synchronous step.
+// JavaScript began: a preloaded marker writes to fd 3 once the program has added its first SIGTERM
+// listener (after that synchronous step) or Node's event loop first turns, whichever is first.
+// Before that, Node itself is starting (no JavaScript can shorten that), and a signal meets Node's
+// default action. (Node 20 turns its loop while it loads an ES module entry; Node 24 may load a
+// whole import chain first.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -11,7 +14,13 @@ import { CLI } from '../helpers/pilotfish.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const MARKER = join(mkdtempSync(join(tmpdir(), 'pilotfish-marker-')), 'marker.cjs');
-writeFileSync(MARKER, `setImmediate(() => { try { require('node:fs').writeSync(3, 'js\\n'); } catch {} });\n`);
+writeFileSync(
+  MARKER,
+  `let marked = false;
+  const mark = () => { if (!marked) { marked = true; try { require('node:fs').writeSync(3, 'js\\n'); } catch {} } };
+  process.on('newListener', (event) => { if (event === 'SIGTERM') queueMicrotask(mark); });
+  setImmediate(mark);\n`,
+);
 
 export interface Launched {
   child: ChildProcess;
