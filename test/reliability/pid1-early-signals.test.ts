@@ -43,18 +43,19 @@ for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) {
 }
 
 test('SIGTERM during start-up stops pilotfish cleanly; one that came before the jobs existed starts none', async (t) => {
-  let beforeJobs = 0;
+  const startedNothing: number[] = [];
   await inBatches(DELAYS_MS, 3, async (delay) => {
     const run = launch(CONFIG);
     await run.javascript;
     await sleep(delay);
     process.kill(await run.target(), 'SIGTERM');
     assert.deepEqual(await run.exited, { code: 143, signal: null }, `SIGTERM at +${delay} ms:\n${run.output()}`);
-    if (/SIGTERM arrived while pilotfish was starting/.test(run.output())) {
-      beforeJobs += 1;
-      assert.doesNotMatch(run.output(), /\[app\] started/, `SIGTERM at +${delay} ms:\n${run.output()}`);
-    }
+    const held = /SIGTERM arrived while pilotfish was starting/.test(run.output());
+    const jobStarted = /\[app\] started/.test(run.output());
+    if (held) assert.equal(jobStarted, false, `SIGTERM at +${delay} ms:\n${run.output()}`);
+    if (!jobStarted) startedNothing.push(delay);
   });
-  assert.ok(beforeJobs > 0, 'no SIGTERM came early enough to be held');
-  t.diagnostic(`${beforeJobs} of ${DELAYS_MS.length} SIGTERMs came before the handlers existed, and no job started`);
+  // At +0 ms the supervisor is far from starting jobs, on any machine.
+  assert.ok(startedNothing.includes(0), 'a SIGTERM right at start-up still let a job start');
+  t.diagnostic(`SIGTERM at ${startedNothing.join(', ')} ms came before the jobs existed, and none started`);
 });

@@ -34,13 +34,20 @@ export interface Launched {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-export function launch(configText: string, options: { asPid1?: boolean } = {}): Launched {
+export interface LaunchOptions {
+  asPid1?: boolean;
+  /** A command that runs pilotfish (e.g. `prlimit --nofile=1024 --`); not with asPid1. */
+  wrapper?: string[];
+}
+
+export function launch(configText: string, options: LaunchOptions = {}): Launched & { dir: string; socket: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-launch-'));
   writeFileSync(join(dir, 'pilotfish.json5'), configText);
   const args = ['run', '--config', join(dir, 'pilotfish.json5')];
-  const [command, argv] = options.asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', CLI, ...args]] : [CLI, args];
-  const child = spawn(command, argv, {
-    env: { ...process.env, PILOTFISH_SOCKET: join(dir, 'control.socket'), NODE_OPTIONS: `--require ${MARKER}` },
+  const socket = join(dir, 'control.socket');
+  const [command, ...argv] = options.asPid1 ? ['unshare', '--pid', '--fork', '--mount-proc', CLI, ...args] : [...(options.wrapper ?? []), CLI, ...args];
+  const child = spawn(command!, argv, {
+    env: { ...process.env, PILOTFISH_SOCKET: socket, NODE_OPTIONS: `--require ${MARKER}` },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -61,6 +68,8 @@ export function launch(configText: string, options: { asPid1?: boolean } = {}): 
   javascript.catch(() => undefined);
   let inner: number | undefined;
   return {
+    dir,
+    socket,
     child,
     lines,
     output: () => lines.join('\n'),
