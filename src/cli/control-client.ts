@@ -1,9 +1,9 @@
 // The CLI's side of the control socket: one HTTP request over the unix socket, or a stream of
-// JSON lines for `logs --follow`. Only node:http is loaded, so client verbs start fast (and koffi,
-// to ask who serves the socket). Nothing is sent before the socket has proved to be root's or ours.
+// JSON lines for `logs --follow`. Only node:http is loaded, so client verbs start fast. Nothing is
+// sent before the socket has proved to be root's or ours.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { isTrustedUid, peerUid, untrustedSocketFile } from '../control/socket-path.js';
+import { isTrustedUid, peerUid, unsafeSocketDirectory, untrustedSocketFile } from '../control/socket-path.js';
 
 export interface ControlResponse {
   status: number;
@@ -56,8 +56,10 @@ export class ControlClient {
   /** A connection to the socket, once both the file and the process serving it are root's or ours. */
   private async connectTrusted(): Promise<Socket> {
     let untrusted: string | undefined;
+    let replaceable: string | undefined;
     try {
       untrusted = untrustedSocketFile(this.socket);
+      replaceable = unsafeSocketDirectory(this.socket);
     } catch (error) {
       throw this.unreachable(error as Error);
     }
@@ -67,7 +69,9 @@ export class ControlClient {
       socket.once('connect', resolve);
       socket.once('error', (error) => reject(this.unreachable(error)));
     });
-    const uid = await peerUid(socket);
+    // Where another user could have swapped the file since it was checked, ask the kernel who is
+    // serving it. Elsewhere the file's owner is the answer, and koffi (slow to load) is not needed.
+    const uid = replaceable === undefined ? undefined : await peerUid(socket);
     if (uid !== undefined && !isTrustedUid(uid)) {
       socket.destroy();
       throw new UnreachableError(`refusing to talk to ${this.socket}: it is served by a process of uid ${uid}, not root or uid ${process.geteuid?.()}`);

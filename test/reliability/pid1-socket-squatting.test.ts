@@ -80,11 +80,12 @@ test('a directory other users can write without the sticky bit: the supervisor r
   assert.equal((await run.exited).code, 143, run.output());
 });
 
-test("a socket file made to look like root's but served by another user: the CLI checks the peer and sends nothing", async (t) => {
-  const socket = join(directory(0o1777), 'control.socket');
+test("where another user can swap the socket file, one that passes for root's but is served by that user: the CLI checks the peer and sends nothing", async (t) => {
+  // In a directory anyone may write (no sticky bit), the file can be swapped between the CLI's
+  // check and its connect; here it simply passes for root's (chown) while nobody serves it.
+  const socket = join(directory(0o777), 'control.socket');
   const squatter = await squatAs(NOBODY, socket);
   t.after(() => squatter.process.kill());
-  // The file now passes for root's; only the peer's credentials (SO_PEERCRED) tell the truth.
   chownSync(socket, 0, 0);
 
   const cli = await envSet(socket);
