@@ -13,9 +13,9 @@ export const MAX_CONNECTIONS = 64;
 /** A client gets this long to send its request's headers, */
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** and this long for the whole request (streamed answers such as `logs -f` are not limited). */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** An idle keep-alive connection is closed after this long. */
-export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 /** An HTTP server with the limits above; the timeouts are checked every second. */
 export function createBoundedServer(handler: (request: IncomingMessage, response: ServerResponse) => void): Server {

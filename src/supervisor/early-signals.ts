@@ -7,7 +7,7 @@
 // twice, into the CommonJS launcher (which holds the signals before Node's ES module loader even
 // starts) and into the modules, so its state lives on a global both copies find.
 
-export const HELD_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
+const HELD_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
 export type HeldSignal = (typeof HELD_SIGNALS)[number];
 
 export interface ArrivedSignal {

@@ -13,7 +13,7 @@ type HookableSignal = (typeof HOOKABLE_SIGNALS)[number];
  * shell's process group or a runtime that signals the group as well as the child deliver the
  * same signal twice within milliseconds, and that is still one request for a graceful stop.
  */
-export const DELIBERATE_REPEAT_MS = 1000;
+const DELIBERATE_REPEAT_MS = 1000;
 
 export interface SignalHandling {
   /** Hook signals that came before the jobs existed are acted on now. */
