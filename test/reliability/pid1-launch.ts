@@ -75,7 +75,8 @@ export function launch(configText: string, options: LaunchOptions = {}): Launche
     output: () => lines.join('\n'),
     javascript,
     exited,
-    waitForLine: (pattern, timeoutMs = 15_000) =>
+    // Generous: a loaded machine can take many seconds to start Node and pilotfish.
+    waitForLine: (pattern, timeoutMs = 30_000) =>
       waitFor(() => lines.find((line) => pattern.test(line)), `a line matching ${pattern} in:\n${lines.join('\n')}`, timeoutMs),
     async target() {
       if (!options.asPid1) return child.pid!;

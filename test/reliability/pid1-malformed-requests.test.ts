@@ -4,7 +4,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NetConnectOpts } from 'node:net';
-import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { httpCall } from '../helpers/control.js';
+import { runConfig, type PilotfishRun } from '../helpers/pilotfish.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Writes `raw` and returns the status code of the answer (0 when the connection closed without one). */
 function rawStatus(target: NetConnectOpts, raw: string | Buffer): Promise<number> {
@@ -29,22 +34,36 @@ const request = (method: string, target: string, body = '', headers = '') =>
   `${method} ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`;
 
 describe('malformed requests answer 4xx on every server', () => {
-  let pilotfish: RunningSupervisor;
+  let pilotfish: PilotfishRun;
   let servers: Record<string, NetConnectOpts>;
   before(async () => {
-    pilotfish = await startSupervisor(`{
-      probes: { port: 0, address: "127.0.0.1" },
-      telemetry: { port: 0, interfaces: ["static:127.0.0.1"] },
-      jobs: [{ name: "app", exec: "sleep 60" }],
-    }`);
-    const { components } = (await pilotfish.call('GET', '/v1/status')).json;
+    const socket = join(mkdtempSync(join(tmpdir(), 'pilotfish-malformed-')), 'control.socket');
+    pilotfish = runConfig(
+      `{
+        probes: { port: 0, address: "127.0.0.1" },
+        telemetry: { port: 0, interfaces: ["static:127.0.0.1"] },
+        jobs: [{ name: "app", exec: "sleep 60" }],
+      }`,
+      { env: { PILOTFISH_SOCKET: socket } },
+    );
+    // Generous: a loaded machine can take many seconds to start pilotfish.
+    const status = await waitFor(
+      () => httpCall({ socketPath: socket }, 'GET', '/v1/status').then((response) => (response.status === 200 ? response : undefined), () => undefined),
+      `the control socket ${socket}`,
+      60_000,
+      100,
+    );
+    const { components } = status.json;
     servers = {
-      control: { path: pilotfish.socket },
+      control: { path: socket },
       probes: { host: '127.0.0.1', port: components.probes.port },
       telemetry: { host: '127.0.0.1', port: components.telemetry.port },
     };
   });
-  after(() => pilotfish.stop());
+  after(async () => {
+    pilotfish.signal('SIGTERM');
+    await pilotfish.exited;
+  });
 
   it('bad percent-encoding in a path parameter: 400', async () => {
     assert.equal(await rawStatus(servers.control!, request('POST', '/v1/jobs/%E0%A4%A/start')), 400);

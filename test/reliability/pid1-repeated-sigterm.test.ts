@@ -3,7 +3,7 @@
 // graceful stop; only a deliberate repeat, a second or more later, means "kill everything now".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runConfig } from '../helpers/pilotfish.js';
+import { runConfig, type PilotfishRun } from '../helpers/pilotfish.js';
 import { sleep } from '../helpers/wait.js';
 
 // Takes 1.5 s to stop after SIGTERM, and says so.
@@ -15,9 +15,16 @@ const SLOW_TO_STOP = `{
   }],
 }`;
 
-test('two SIGTERMs within milliseconds still stop gracefully', async () => {
+// A loaded machine can take seconds to start pilotfish; a failed test must not leave it running.
+function start(t: { after(fn: () => void): void }): PilotfishRun {
   const run = runConfig(SLOW_TO_STOP);
-  await run.waitForLine(/\[app\] ready/);
+  t.after(() => run.child.kill('SIGKILL'));
+  return run;
+}
+
+test('two SIGTERMs within milliseconds still stop gracefully', async (t) => {
+  const run = start(t);
+  await run.waitForLine(/\[app\] ready/, 30_000);
   run.signal('SIGTERM');
   // The kernel merges a second SIGTERM still pending with the first: send it once the first is taken.
   await run.waitForLine(/shutting down \(SIGTERM\)/);
@@ -28,9 +35,9 @@ test('two SIGTERMs within milliseconds still stop gracefully', async () => {
   assert.doesNotMatch(run.output(), /killing every job now/);
 });
 
-test('a SIGTERM repeated a second later kills every job at once', async () => {
-  const run = runConfig(SLOW_TO_STOP);
-  await run.waitForLine(/\[app\] ready/);
+test('a SIGTERM repeated a second later kills every job at once', async (t) => {
+  const run = start(t);
+  await run.waitForLine(/\[app\] ready/, 30_000);
   run.signal('SIGTERM');
   await run.waitForLine(/\[app\] stopping gracefully/);
   await sleep(1100);

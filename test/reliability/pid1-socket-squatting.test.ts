@@ -60,8 +60,9 @@ test('a socket another user bound first: the supervisor leaves it, and the CLI s
   t.after(() => squatter.process.kill());
 
   const run = runConfig(`{ jobs: [{ name: "app", exec: "sleep 60" }] }`, { env: { PILOTFISH_SOCKET: socket } });
-  await run.waitForLine(/no control socket: .*belongs to uid 65534.*refusing to use or replace another user's socket/);
-  await run.waitForLine(/\[app\] started/);
+  t.after(() => run.child.kill('SIGKILL'));
+  await run.waitForLine(/no control socket: .*belongs to uid 65534.*refusing to use or replace another user's socket/, 30_000);
+  await run.waitForLine(/\[app\] started/, 30_000);
 
   const cli = await envSet(socket);
   assert.equal(cli.code, 1, cli.output);
@@ -71,11 +72,12 @@ test('a socket another user bound first: the supervisor leaves it, and the CLI s
   assert.equal((await run.exited).code, 143, run.output());
 });
 
-test('a directory other users can write without the sticky bit: the supervisor refuses to create its socket there', async () => {
+test('a directory other users can write without the sticky bit: the supervisor refuses to create its socket there', async (t) => {
   const socket = join(directory(0o777), 'control.socket');
   const run = runConfig(`{ jobs: [{ name: "app", exec: "sleep 60" }] }`, { env: { PILOTFISH_SOCKET: socket } });
-  await run.waitForLine(/no control socket: refusing to create .*control\.socket: .* is writable by other users and not sticky/);
-  await run.waitForLine(/\[app\] started/);
+  t.after(() => run.child.kill('SIGKILL'));
+  await run.waitForLine(/no control socket: refusing to create .*control\.socket: .* is writable by other users and not sticky/, 30_000);
+  await run.waitForLine(/\[app\] started/, 30_000);
   run.signal('SIGTERM');
   assert.equal((await run.exited).code, 143, run.output());
 });
