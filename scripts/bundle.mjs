@@ -2,7 +2,7 @@
 // of ~180 ES modules, and without zod's ~60 locale files, which every zod entry point re-exports
 // (`export * as locales`) and pilotfish never uses. zod still imports its English messages
 // (locales/en.js) directly. koffi (native) and yaml (loaded with createRequire) stay external.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -39,3 +39,30 @@ await build({
   plugins: [dropZodLocales],
   logLevel: 'warning',
 });
+
+// The launcher, `bin`: a shell script and a CommonJS module at once. sh runs the first two lines
+// and execs Node on the same file; Node skips the hashbang, and the second line is a string
+// followed by a comment. It exists for Node's flags: SIGUSR1 makes Node open its inspector (code
+// execution as root, for anyone who can reach 127.0.0.1:9229) from its first instruction until
+// a JavaScript handler replaces Node's own, and only a command-line flag can close that window.
+// --inspect-port at an IPv6 multicast address makes every inspector start fail (the kernel
+// refuses to bind a TCP socket there: EINVAL), on every Node version; --disable-sigusr1 exists
+// only from Node 22.14, and a version check would cost a second Node start. `env -S` would do
+// without sh, but busybox's env lacks it.
+const LAUNCHER_HEADER = `#!/bin/sh
+":" //; exec node --inspect-port='[ff02::1]:9229' "$0" "$@"
+`;
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/launcher.ts'],
+  outfile: 'dist/bundle/cli/pilotfish.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // Loaded as the ES module it is, by a real import().
+  external: ['./main.js'],
+  banner: { js: LAUNCHER_HEADER },
+  logLevel: 'warning',
+});
+chmodSync(new URL('../dist/bundle/cli/pilotfish.cjs', import.meta.url), 0o755);

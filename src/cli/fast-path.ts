@@ -61,12 +61,21 @@ const VERBS: Record<string, Shape> = {
   },
 };
 
+/** No verb means run, as in yargs' `$0` default command. */
+function isImplicitRun(first: string | undefined): boolean {
+  return first === undefined || first.startsWith('-');
+}
+
+/** Whether `argv` may start the supervisor (`run`, or options only), which then takes the signals held since start-up. */
+export function supervises(argv: readonly string[]): boolean {
+  return isImplicitRun(argv[0]) || argv[0] === 'run';
+}
+
 /** The command `argv` (ContainerPilot's flags already translated) runs, if it is one of the plain shapes above. */
 export function fastCommand(argv: readonly string[]): (() => Promise<void> | void) | undefined {
   const [first] = argv;
-  // No verb means run, as in yargs' `$0` default command.
-  const implicitRun = first === undefined || first.startsWith('-');
-  const name = implicitRun ? 'run' : first;
+  const implicitRun = isImplicitRun(first);
+  const name = implicitRun ? 'run' : (first as string);
   if (!Object.hasOwn(VERBS, name)) return undefined;
   const shape = VERBS[name]!;
   const positionals: string[] = [];

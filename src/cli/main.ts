@@ -1,10 +1,15 @@
-#!/usr/bin/env node
 // The `pilotfish` command: the plain `run` and client-verb command lines start without yargs;
-// everything else goes through the full parser.
+// everything else goes through the full parser. The `bin` is launcher.ts, which starts Node so
+// that SIGUSR1 can never open its inspector and holds signals before this module is even loaded.
+import { holdSignals, releaseSignals } from '../supervisor/early-signals.js';
 import { translateContainerPilotArgs } from './compat.js';
-import { fastCommand } from './fast-path.js';
+import { fastCommand, supervises } from './fast-path.js';
 
+// Before anything slow is loaded, a signal during start-up is kept for the supervisor (already
+// done by the launcher; here for `node main.js`).
+holdSignals();
 const argv = translateContainerPilotArgs(process.argv.slice(2));
+if (!supervises(argv)) releaseSignals();
 const command = fastCommand(argv);
 if (command) await command();
 else await (await import('./parser.js')).parseAndRun(argv);

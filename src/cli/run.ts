@@ -25,6 +25,8 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   const reaperStarted = startReaper({
     isOwned: (pid) => ownedPids.has(pid),
     onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
+    onDegraded: (reason) =>
+      reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
   });
   const supervisor = new Supervisor({
     config,
@@ -39,10 +41,14 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   // Started by systemd as `Type=notify` (or anything that sets NOTIFY_SOCKET for pilotfish itself).
   const notifySocket = process.env.NOTIFY_SOCKET;
   if (notifySocket) supervisor.attach(new (await import('../supervisor/service-manager-notify.js')).ServiceManagerNotifier({ supervisor, log, socket: notifySocket }));
-  installSignalHandlers(supervisor, sink, log);
+  const signals = installSignalHandlers(supervisor, sink, log);
+  // Signals are dispatched on a turn of the event loop, and loading may not have taken one (Node
+  // 24 loads modules synchronously): a stop signal that came meanwhile must act before any job starts.
+  await new Promise((resolve) => setImmediate(resolve));
   const reaper = await reaperStarted;
   logReaperMode(reaper, log);
   await supervisor.start();
+  signals.supervisorStarted();
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);

@@ -5,9 +5,9 @@
 // The socket is always on, so its cost is paid by every container: only the listener is set up
 // at start; the routes and what they import are loaded by the first request.
 import { unlinkSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { pilotfishVersion } from '../cli/version.js';
-import { closeServer } from '../http/listen.js';
+import { closeServer, createBoundedServer } from '../http/listen.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
 import type { ControlContext } from './api.js';
@@ -44,7 +44,7 @@ export class ControlServer implements SupervisorComponent {
           return router([...api.pilotfishRoutes(context), ...containerPilot.containerPilotRoutes(context)]);
         },
       ));
-    this.server = createServer((request, response) => {
+    this.server = createBoundedServer((request, response) => {
       routes().then(
         (handle) => handle(request, response),
         // Only a broken install gets here; the supervisor must not die of it.

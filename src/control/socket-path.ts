@@ -1,8 +1,18 @@
-// Where the control socket is. `$PILOTFISH_SOCKET` overrides the config's `control.socket` for the
-// supervisor and the CLI alike, so an image can set it once (ENV) and `pilotfish status` finds
-// the socket without reading the config.
+// Where the control socket is, and whether it can be trusted. `$PILOTFISH_SOCKET` overrides the
+// config's `control.socket` for the supervisor and the CLI alike, so an image can set it once
+// (ENV) and `pilotfish status` finds the socket without reading the config.
+//
+// The socket carries secrets (`env set`) and commands, so in a directory other users can write,
+// one of them could bind the path first, or replace the socket later, and receive what the CLI
+// sends. So the supervisor binds only where no other user can replace its socket, and the CLI
+// talks only to a socket owned, and served, by root or by the user running it.
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { dirname, resolve } from 'node:path';
 
 const SOCKET_ENV = 'PILOTFISH_SOCKET';
+const STICKY = 0o1000;
+const WRITABLE_BY_OTHERS = 0o022;
 
 /** `$PILOTFISH_SOCKET`, or undefined when it is unset or empty. */
 export function socketOverride(env: Record<string, string | undefined>): string | undefined {
@@ -12,4 +22,54 @@ export function socketOverride(env: Record<string, string | undefined>): string 
 
 export function controlSocketPath(configured: string, env: Record<string, string | undefined>): string {
   return socketOverride(env) ?? configured;
+}
+
+/** Root, or the user this process runs as: the only owners a control socket may have. */
+export function isTrustedUid(uid: number): boolean {
+  return uid === 0 || uid === process.geteuid?.();
+}
+
+/**
+ * Why another user could replace a socket at `path`, or undefined when none can: every directory
+ * from its parent up must belong to root or to us and, if others may write it, be sticky (/tmp),
+ * where nobody can remove or rename another's file.
+ */
+export function unsafeSocketDirectory(path: string): string | undefined {
+  let directory = realpathSync(dirname(resolve(path)));
+  for (;;) {
+    const { uid, mode } = statSync(directory);
+    if (!isTrustedUid(uid)) return `${directory} belongs to uid ${uid}`;
+    if ((mode & WRITABLE_BY_OTHERS) !== 0 && (mode & STICKY) === 0) return `${directory} is writable by other users and not sticky`;
+    const parent = dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+}
+
+/** Why the file at `path` is not a socket we may use, or undefined when it is one (root's or ours). */
+export function untrustedSocketFile(path: string): string | undefined {
+  const stat = lstatSync(path);
+  if (!stat.isSocket()) return `${path} is not a socket`;
+  return isTrustedUid(stat.uid) ? undefined : `${path} belongs to uid ${stat.uid}, not to root or to uid ${process.geteuid?.()}`;
+}
+
+/**
+ * The uid of the process serving a connected unix socket (SO_PEERCRED), or undefined where it
+ * cannot be asked (no koffi, not Linux): it closes the gap between checking the file and connecting.
+ */
+export async function peerUid(socket: Socket): Promise<number | undefined> {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0 || process.platform !== 'linux') return undefined;
+  try {
+    const koffi = (await import('koffi')).default;
+    const getsockopt = koffi.load(null).func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length)');
+    // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+    const credentials = Buffer.alloc(12);
+    const SOL_SOCKET = 1;
+    const SO_PEERCRED = 17;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, credentials, [credentials.length]) !== 0) return undefined;
+    return credentials.readUInt32LE(4);
+  } catch {
+    return undefined;
+  }
 }

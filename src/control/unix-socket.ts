@@ -1,11 +1,15 @@
-// The control socket file: created 0600 (only the supervisor's uid may drive it), a stale file
-// from a crashed run replaced, and a live one (another supervisor) left alone.
+// The control socket file: created 0600 (only the supervisor's uid may drive it), only where no
+// other user can replace it, a stale file from a crashed run replaced, and a live one (another
+// supervisor) or another user's left alone.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { listen } from '../http/listen.js';
+import { unsafeSocketDirectory, untrustedSocketFile } from './socket-path.js';
 
 export async function listenOnUnixSocket(server: Server, path: string): Promise<void> {
+  const unsafe = unsafeSocketDirectory(path);
+  if (unsafe) throw new Error(`refusing to create ${path}: ${unsafe}, so another user could replace the socket and read what clients send`);
   await removeStaleSocket(path);
   // The umask covers the moment between bind() and chmod(), when the file would otherwise be
   // open to every user for a moment.
@@ -27,6 +31,8 @@ export async function removeStaleSocket(path: string): Promise<void> {
     return; // nothing there
   }
   if (!isSocket) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+  const untrusted = untrustedSocketFile(path);
+  if (untrusted) throw new Error(`${untrusted}; refusing to use or replace another user's socket`);
   if (await someoneListens(path)) throw new Error(`another process is listening on ${path} (is another pilotfish running?)`);
   unlinkSync(path);
 }

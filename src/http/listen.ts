@@ -1,7 +1,31 @@
-// Listening as the observability endpoints need it: resolves once bound, or rejects with the
-// reason (port in use, address not on this host) instead of emitting it later.
-import type { Server } from 'node:http';
+// The HTTP servers of PID 1 (probes, telemetry, control socket), made so that no client can
+// exhaust its descriptors or hold them forever, and listening as the endpoints need it: resolves
+// once bound, or rejects with the reason (port in use, address not on this host).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, ListenOptions } from 'node:net';
+
+/**
+ * Connections each server keeps at once; more are closed as soon as they are accepted. A kubelet,
+ * a Prometheus and an operator need a handful; three servers at this cap stay far below the
+ * smallest descriptor limit containers get (1024).
+ */
+export const MAX_CONNECTIONS = 64;
+/** A client gets this long to send its request's headers, */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** and this long for the whole request (streamed answers such as `logs -f` are not limited). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after this long. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+/** An HTTP server with the limits above; the timeouts are checked every second. */
+export function createBoundedServer(handler: (request: IncomingMessage, response: ServerResponse) => void): Server {
+  const server = createServer(
+    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    handler,
+  );
+  server.maxConnections = MAX_CONNECTIONS;
+  return server;
+}
 
 /** Resolves once `server` is bound to `target` (a port and host, or a unix socket path), or rejects with why not. */
 export function listen(server: Server, target: ListenOptions): Promise<void> {

@@ -1,9 +1,9 @@
 // `/livez` and `/readyz` for the kubelet (or any load balancer): 200 or 503, with a short JSON
 // reason, on their own port so that one probe covers every job in the container.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { ProbesConfig } from '../config/types.js';
 import { sendJson } from '../http/json.js';
-import { closeServer, formatAddress, listenTcp } from '../http/listen.js';
+import { closeServer, createBoundedServer, formatAddress, listenTcp } from '../http/listen.js';
 import { router } from '../http/router.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
@@ -36,7 +36,7 @@ export class ProbeServer implements SupervisorComponent {
         },
       })),
     );
-    this.server = createServer((request, response) => void handle(request, response));
+    this.server = createBoundedServer((request, response) => void handle(request, response));
   }
 
   async start(): Promise<void> {

@@ -39,14 +39,25 @@ function jobNotReady(config: JobConfig, job: JobSnapshot): string | undefined {
   return undefined;
 }
 
-/** One line: the check's output lines joined with "; ". */
+/**
+ * Why a check failed, in pilotfish's words only. The probes answer anyone who can reach them (on
+ * 0.0.0.0 by default), so the check's own output (an app's HTTP body, a script's stderr: stack
+ * traces, internal addresses, secrets) stays on the authenticated control socket.
+ */
 function unhealthyReason(job: JobSnapshot): string {
-  const output = (job.lastCheck?.output ?? '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join('; ');
-  return `${job.name} is unhealthy${output ? `: ${output}` : ''}`;
+  const summary = checkSummary(job.lastCheck?.output ?? '');
+  return `${job.name} is unhealthy${summary ? `: ${summary}` : ''}`;
+}
+
+/** The probe's own verdict, from the first line of its output, which pilotfish writes. */
+function checkSummary(output: string): string | undefined {
+  const first = output.trimStart().split('\n', 1)[0] ?? '';
+  if (first === '') return undefined;
+  const own = /^(exit status \d+|killed by SIG[A-Z0-9]+|timed out after [\d.]+s|HTTP \d{3}(?=$|:))/.exec(first);
+  if (own) return own[1];
+  if (first.startsWith('could not start ')) return 'its check command could not start';
+  const errno = /^(E[A-Z0-9]+):/.exec(first);
+  return errno ? errno[1] : 'its check failed';
 }
 
 function withConfig(snapshot: SupervisorSnapshot, jobs: readonly JobConfig[]): Array<{ config: JobConfig; job: JobSnapshot }> {

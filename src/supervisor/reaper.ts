@@ -4,7 +4,9 @@
 // reparented to us would stay zombies forever. A plain waitpid(-1) would fix that and break
 // child_process instead: it would steal the exit status of a job, libuv would then get ECHILD
 // and never emit 'exit' (libuv #4179). So we find our zombie children through /proc and
-// waitpid() only the ones we did not spawn ourselves; libuv keeps reaping its own.
+// waitpid() only the ones we did not spawn ourselves; libuv keeps reaping its own. When /proc
+// cannot be read (no descriptor left: EMFILE, ENFILE; ENOMEM), zombies are found with
+// waitid(WNOWAIT) instead, which needs none: reaping must go on exactly when things go wrong.
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface ReaperOptions {
@@ -14,6 +16,8 @@ export interface ReaperOptions {
   onReaped?: (pid: number, exitCode: number) => void;
   /** Safety-net sweep interval; SIGCHLD does the prompt work. */
   sweepIntervalMs?: number;
+  /** Called with why when /proc becomes unreadable (the fallback takes over), and with undefined once it is readable again. */
+  onDegraded?: (reason: string | undefined) => void;
 }
 
 export interface Reaper {
@@ -27,6 +31,12 @@ export interface Reaper {
 
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_ALL = 0;
+/** siginfo_t is 128 bytes; si_pid follows si_signo, si_errno, si_code and, on 64-bit, padding. */
+const SIGINFO_BYTES = 128;
+const SI_PID_OFFSET = process.arch === 'x64' || process.arch === 'arm64' ? 16 : 12;
 const DEFAULT_SWEEP_INTERVAL_MS = 1000;
 
 /** The exit code a raw wait status stands for: the exit status, or 128+signal like a shell reports. */
@@ -46,8 +56,9 @@ export function zombieChildrenFromTasks(): number[] {
     let children: string;
     try {
       children = readFileSync(`/proc/self/task/${tid}/children`, 'utf8');
-    } catch {
-      continue; // The thread exited since the listing.
+    } catch (error) {
+      if (isGone(error)) continue; // The thread exited since the listing.
+      throw error;
     }
     for (const field of children.split(' ')) {
       if (field === '') continue;
@@ -74,9 +85,17 @@ export function zombieChildrenFromProcScan(selfPid: number): number[] {
 function readStat(pid: number): { state: string; ppid: number } | undefined {
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    // Anything else (EMFILE…) means we cannot tell: the caller must not take "no zombie" for an answer.
+    throw error;
   }
+}
+
+/** A process or thread that exited since it was listed; any other failure is not an answer. */
+function isGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ESRCH';
 }
 
 /**
@@ -106,6 +125,7 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
 
   // Loaded here, not at module load: commands that run no jobs should not pay for the FFI.
   let waitpid: (pid: number, status: [number], options: number) => number;
+  let waitid: (idtype: number, id: number, info: Buffer, options: number) => number;
   let setSubreaper: ((on: boolean) => number) | undefined;
   let mode: 'pid1' | 'subreaper';
   try {
@@ -113,6 +133,7 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
     // The running process's own symbols: libc whichever it is (glibc, musl), no file name needed.
     const libc = koffi.load(null);
     waitpid = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
+    waitid = libc.func('int waitid(int idtype, int id, _Out_ void *info, int options)');
     if (process.pid === 1) {
       mode = 'pid1';
     } else {
@@ -133,20 +154,47 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
     ? zombieChildrenFromTasks
     : () => zombieChildrenFromProcScan(process.pid);
 
-  const reapZombies = (): number => {
+  /** Reaps `pid` if it is an orphan's zombie; whether it did. */
+  const reapOrphan = (pid: number): boolean => {
+    // Checked now, not when the pid was listed: a job spawned a moment ago is already owned,
+    // since spawn() records its pid synchronously and this sweep runs in the same thread.
+    if (options.isOwned(pid)) return false;
+    const status: [number] = [0];
+    // WNOHANG: never block the loop. Anything but `pid` back means there is nothing to reap
+    // (it was not our zombie after all, or is gone), and nothing was taken from anyone.
+    if (waitpid(pid, status, WNOHANG) !== pid) return false;
+    options.onReaped?.(pid, decodeWaitStatus(status[0]));
+    return true;
+  };
+
+  // The fallback: waitid(WNOWAIT) names a zombie child without reaping it. It names one at a
+  // time, the same one until it is reaped, so it stops at one of ours: libuv reaps that one in
+  // this same turn of the loop, and the next sweep goes on past it.
+  const info = Buffer.alloc(SIGINFO_BYTES);
+  const reapWithoutProc = (): number => {
     let reaped = 0;
-    for (const pid of listZombies()) {
-      // Checked now, not when the pid was listed: a job spawned a moment ago is already owned,
-      // since spawn() records its pid synchronously and this sweep runs in the same thread.
-      if (options.isOwned(pid)) continue;
-      const status: [number] = [0];
-      // WNOHANG: never block the loop. Anything but `pid` back means there is nothing to reap
-      // (it was not our zombie after all, or is gone), and nothing was taken from anyone.
-      if (waitpid(pid, status, WNOHANG) !== pid) continue;
+    for (;;) {
+      info.fill(0);
+      if (waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) !== 0) return reaped;
+      const pid = info.readInt32LE(SI_PID_OFFSET);
+      if (pid <= 0 || !reapOrphan(pid)) return reaped;
       reaped += 1;
-      options.onReaped?.(pid, decodeWaitStatus(status[0]));
     }
-    return reaped;
+  };
+
+  let degraded = false;
+  const reapZombies = (): number => {
+    let zombies: number[];
+    try {
+      zombies = listZombies();
+    } catch (error) {
+      if (!degraded) options.onDegraded?.((error as Error).message);
+      degraded = true;
+      return reapWithoutProc();
+    }
+    if (degraded) options.onDegraded?.(undefined);
+    degraded = false;
+    return zombies.filter(reapOrphan).length;
   };
 
   // SIGCHLD comes in bursts (an orphan storm); one sweep per turn of the loop handles them all.

@@ -2,9 +2,9 @@
 // `telemetry.port`, bound to the address `telemetry.interfaces` resolves to (ContainerPilot
 // listened there only, not on every address). This module loads prom-client, so it is imported
 // only when telemetry is configured.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { pilotfishVersion } from '../cli/version.js';
 import type { TelemetryConfig } from '../config/types.js';
 import type { MetricSink } from '../control/metric-sink.js';
@@ -12,8 +12,9 @@ import { router } from '../http/router.js';
 import { resolveAddress, type NetworkInterfaces } from '../discovery/interfaces.js';
 import type { Subscription } from '../events/bus.js';
 import { sendJson } from '../http/json.js';
-import { closeServer, formatAddress, listenTcp } from '../http/listen.js';
+import { closeServer, createBoundedServer, formatAddress, listenTcp } from '../http/listen.js';
 import type { Logger } from '../logging/logger.js';
+import { internalErrorCount } from '../supervisor/crash-guard.js';
 import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
 import { containerPilotStatus } from './containerpilot-status.js';
 import type { TelemetryEndpoint } from './endpoint.js';
@@ -42,6 +43,17 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
     collectDefaultMetrics({ register: this.registry });
     this.metrics = registerSupervisorMetrics(this.registry, () => supervisor.snapshot(), version);
     this.custom = new CustomMetrics(options.config.metrics, this.registry);
+    let internalErrorsCounted = 0;
+    new Counter({
+      name: 'pilotfish_internal_errors_total',
+      help: 'Uncaught exceptions and unhandled rejections the crash guard kept from ending pilotfish (each one a bug)',
+      registers: [this.registry],
+      collect() {
+        const now = internalErrorCount();
+        this.inc(now - internalErrorsCounted);
+        internalErrorsCounted = now;
+      },
+    });
     const handle = router([
       {
         method: 'GET',
@@ -63,7 +75,7 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
         },
       },
     ]);
-    this.server = createServer((request, response) => void handle(request, response));
+    this.server = createBoundedServer((request, response) => void handle(request, response));
   }
 
   async start(): Promise<void> {

@@ -19,7 +19,7 @@ function freePort(): Promise<number> {
 
 test('npm run example runs the example command that the README documents', () => {
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  assert.match(manifest.scripts.example ?? '', /node dist\/bundle\/cli\/main\.js run --config examples\/hello\/pilotfish\.json5$/);
+  assert.match(manifest.scripts.example ?? '', / dist\/bundle\/cli\/pilotfish\.cjs run --config examples\/hello\/pilotfish\.json5$/);
   assert.match(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), /npm run example/);
 });
 

@@ -42,7 +42,18 @@ test('with every checked job healthy and nothing crashing, both pass', () => {
 test('a failing ready check fails readiness only', () => {
   const state = snapshot([job('core', { health: 'healthy' }), job('web', { health: 'unhealthy', lastCheck: { ok: false, output: 'HTTP 500\ninternal error\n', durationMs: 3 } })]);
   assert.equal(liveness(state, CONFIGS).ok, true);
-  assert.deepEqual(readiness(state, CONFIGS), { ok: false, reasons: ['web is unhealthy: HTTP 500; internal error'] });
+  assert.deepEqual(readiness(state, CONFIGS), { ok: false, reasons: ['web is unhealthy: HTTP 500'] });
+});
+
+test("the probes, open to anyone, say why a check failed in pilotfish's words, never with the check's output", () => {
+  const failing = (output: string) => readiness(snapshot([job('web', { health: 'unhealthy', lastCheck: { ok: false, output, durationMs: 3 } })]), CONFIGS).reasons;
+  assert.deepEqual(failing('HTTP 503: {"error":"password hunter2 rejected by db.internal:5432"}'), ['web is unhealthy: HTTP 503']);
+  assert.deepEqual(failing('exit status 2\nTraceback: token=s3cr3t\n'), ['web is unhealthy: exit status 2']);
+  assert.deepEqual(failing('killed by SIGKILL\nsecret'), ['web is unhealthy: killed by SIGKILL']);
+  assert.deepEqual(failing('timed out after 1.5s\nhalf a secret'), ['web is unhealthy: timed out after 1.5s']);
+  assert.deepEqual(failing('could not start check --token=s3cr3t: ENOENT'), ['web is unhealthy: its check command could not start']);
+  assert.deepEqual(failing('ECONNREFUSED: connect ECONNREFUSED 10.0.0.7:8080'), ['web is unhealthy: ECONNREFUSED']);
+  assert.deepEqual(failing('something the app printed first'), ['web is unhealthy: its check failed']);
 });
 
 test('a failing alive check fails both', () => {

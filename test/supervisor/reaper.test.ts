@@ -110,3 +110,15 @@ test('as PID 1 it reaps 200 orphans, keeps every exit code of its own, and exits
   assertExits(result.exits, output);
   assert.deepEqual(last, { terminatedBy: 'SIGTERM' });
 });
+
+test('with no descriptor left (EMFILE), orphans are still reaped, through waitid instead of /proc', async () => {
+  const { code, lines, output } = await run([process.execPath, FIXTURE, 'emfile']);
+  assert.equal(code, 0, output);
+  const result = lines.at(-1) as { mode: string; canOpen: boolean; reapedBeforeLimit: number; reaped: number; codes: number[]; degraded: Array<string | null> };
+  assert.equal(result.mode, 'subreaper', output);
+  assert.equal(result.canOpen, false, output);
+  assert.equal(result.reapedBeforeLimit, 0, output);
+  assert.equal(result.reaped, 20, output);
+  assert.deepEqual(result.codes, [0], output);
+  assert.match(String(result.degraded[0]), /EMFILE/, output);
+});
