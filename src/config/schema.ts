@@ -6,7 +6,7 @@
 // the whole document, live in `build.ts`, `rules.ts` and `graph.ts`.
 import { z } from 'zod';
 import { CommandError, parseCommand } from './command.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, MAX_DURATION, parseDuration } from './duration.js';
 import { didYouMean, expected, quoteKey } from './messages.js';
 import { SIGNAL_NAMES, toSignalName } from './signal-name.js';
 import {
@@ -62,9 +62,18 @@ function toPort(value: string | number): number | undefined {
 const DURATION = 'a duration such as "10s" or a number of seconds';
 
 function duration(minimum: Millis = 0) {
-  return parsedStringOrNumber(DURATION, parseDuration).refine((ms) => ms >= minimum, {
-    error: (issue) => `must be at least ${formatDuration(minimum)}, got ${formatDuration(issue.input as Millis)}`,
-  });
+  return parsedStringOrNumber(DURATION, parseDuration)
+    .refine((ms) => ms >= minimum, {
+      error: (issue) => `must be at least ${formatDuration(minimum)}, got ${formatDuration(issue.input as Millis)}`,
+    })
+    .refine((ms) => ms <= MAX_DURATION, {
+      error: (issue) => `must be at most ${formatDuration(MAX_DURATION)} (20 days), got ${describeDuration(issue.input as Millis)}`,
+    });
+}
+
+/** Huge values (`1e400` seconds) are Infinity, which formatDuration cannot spell. */
+function describeDuration(ms: Millis): string {
+  return Number.isFinite(ms) ? formatDuration(ms) : 'an unbounded duration';
 }
 
 const nonBlank = z.string().refine((text) => text.trim() !== '', { error: 'must not be blank' });
