@@ -4,7 +4,6 @@
 // finds; a stage runs only on the clean output of the one before, so no issue is a knock-on
 // effect of another.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
 import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
@@ -12,6 +11,7 @@ import { checkReferences } from './graph.js';
 import { throughTemplate, type Locator } from './locate.js';
 import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
+import { readConfigFile } from './read.js';
 import { checkJobs } from './rules.js';
 import { configSchema } from './schema.js';
 import { renderTemplate, TemplateError } from './template.js';
@@ -20,13 +20,12 @@ import { describeZodIssue, documentIssues } from './zod-issues.js';
 
 /** Loads `file`; throws ConfigError listing every problem, each with file, path, line and column. */
 export function loadConfig(file: string, env: Record<string, string | undefined>): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError([{ file, path: '', message: `cannot read the config file: ${(error as Error).message}` }]);
-  }
-  return loadConfigText(text, file, env);
+  return loadConfigText(readConfigFile(file), file, env);
+}
+
+/** The config file's text with its template rendered (`pilotfish template`); throws ConfigError. */
+export function renderConfigFile(file: string, env: Record<string, string | undefined>): string {
+  return render(readConfigFile(file), file, env);
 }
 
 /** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
