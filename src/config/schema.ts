@@ -7,11 +7,13 @@
 import { z } from 'zod';
 import { CommandError, parseCommand } from './command.js';
 import { formatDuration, MAX_DURATION, parseDuration } from './duration.js';
+import { argumentProblem, environmentNameProblem, environmentValueProblem } from './exec-limits.js';
 import { didYouMean, expected, quoteKey } from './messages.js';
 import { SIGNAL_NAMES, toSignalName } from './signal-name.js';
 import {
   EVENT_NAMES,
   HOOKABLE_SIGNALS,
+  type Command,
   type ConsulConfig,
   type HealthProbe,
   type HookableSignal,
@@ -89,16 +91,27 @@ const stringMap = z.record(
   z.union([z.string(), z.number(), z.boolean()], { error: (issue) => expected('a string', issue.input) }).transform(String),
 );
 
+/** A job's extra environment: names and values execve accepts. */
+const environment = stringMap.superRefine((variables, ctx) => {
+  for (const [name, value] of Object.entries(variables)) {
+    const problem = environmentNameProblem(name) ?? environmentValueProblem(name, value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+  }
+});
+
 const COMMAND = 'a command string or an array of strings';
 const command = z
   .union([z.string(), z.array(z.string())], { error: (issue) => expected(COMMAND, issue.input) })
   .transform((exec, ctx) => {
+    let parsed: Command;
     try {
-      return parseCommand(exec);
+      parsed = parseCommand(exec);
     } catch (error) {
       if (error instanceof CommandError) return reject(ctx, error.message);
       throw error;
     }
+    const problem = parsed.argv.map(argumentProblem).find((found) => found !== undefined);
+    return problem === undefined ? parsed : reject(ctx, problem);
   })
   .describe('A command line, split like a shell would (run by /bin/sh when it uses shell syntax), or an argv array.');
 
@@ -245,7 +258,7 @@ const backoff = z
 const job = z.strictObject({
   name: nonBlank.describe('Used in logs, as an event source and as the Consul service name.'),
   exec: command.optional(),
-  env: stringMap.optional().describe('Extra environment variables for the process.'),
+  env: environment.optional().describe('Extra environment variables for the process.'),
   cwd: nonBlank.optional(),
   logging: rawLogging.optional(),
   when: when.optional(),
