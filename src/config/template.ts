@@ -9,6 +9,7 @@
 // {{block}} (one anonymous template), `call` (the data holds no functions), `slice`, complex and
 // hexadecimal floating-point literals, printf argument indexes and `*` widths, %b/%x of floats.
 import { Buffer } from 'node:buffer';
+import { goTrimSpace } from './go-space.js';
 
 /**
  * A template that cannot be parsed or executed. `message` is the bare reason (callers place it);
@@ -738,11 +739,6 @@ function functionTable(data: GoMap): ReadonlyMap<string, GoFunc> {
     ['js', variadic(['interface {}'], (...args: Value[]) => jsEscape(escaperInput(args)))],
     ['urlquery', variadic(['interface {}'], (...args: Value[]) => queryEscape(escaperInput(args)))],
   ]);
-}
-
-/** Go's unicode.IsSpace, which differs from String.prototype.trim (U+0085 yes, U+FEFF no). */
-function goTrimSpace(s: string): string {
-  return s.replace(/^[\t\n\v\f\r \u0085\u00a0\p{Z}]+|[\t\n\v\f\r \u0085\u00a0\p{Z}]+$/gu, '');
 }
 
 /** loop N → 0…N-1; loop A B → A…B-1, or A down to B+1 when B < A. Ints or numeric strings. */
