@@ -62,8 +62,15 @@ function render(text: string, file: string, env: Record<string, string | undefin
   try {
     return renderTemplate(text, env);
   } catch (error) {
+    // The template's limits should make these impossible; if one slips through, it is still the config's fault.
+    if (error instanceof RangeError) throw new ConfigError([{ file, path: '', message: `the template cannot be rendered: ${error.message}` }]);
     if (!(error instanceof TemplateError)) throw error;
-    throw new ConfigError([placed(file, '', error.message, { line: error.line, column: error.column })]);
+    const issue = placed(file, '', error.message, { line: error.line, column: error.column });
+    if (error.context === undefined) throw new ConfigError([issue]);
+    // Errors while executing read as Go's text/template words them (as ContainerPilot reported
+    // them), with the file as the template's name and Go's column: bytes from 0.
+    const goText = `template: ${file}:${error.line}:${error.byteColumn}: executing ${JSON.stringify(file)} at <${error.context}>: ${error.message}`;
+    throw new ConfigError([{ ...issue, text: goText }]);
   }
 }
 
