@@ -9,7 +9,8 @@
 // {{block}} (one anonymous template), `call` (the data holds no functions), `slice`, complex and
 // hexadecimal floating-point literals, printf argument indexes and `*` widths, %b/%x of floats.
 import { Buffer } from 'node:buffer';
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { goTrimSpace } from './go-space.js';
 
 /**
@@ -969,9 +970,13 @@ function queryEscape(s: string): string {
 // syntax (`(?P<name>…)`, `[[:alpha:]]`, `\z`, flags), the same error messages, and matching in time
 // linear in the input, where JavaScript's backtracking takes seconds on `^(a+)+$`.
 
+const requireModule = createRequire(import.meta.url);
+
 function compileGoRegexp(pattern: string): RE2JS {
+  // Loaded on first use (~50 ms to import): few configs call regexReplaceAll, and every start renders.
+  const { RE2JS: engine } = requireModule('re2js') as typeof import('re2js');
   try {
-    return RE2JS.compile(pattern);
+    return engine.compile(pattern);
   } catch (error) {
     // re2js words its syntax errors as Go does: "error parsing regexp: missing closing ): `(a`".
     throw new FuncError((error as Error).message);
