@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolveConfigPath } from '../config/find.js';
 import { renderConfigFile } from '../config/load.js';
-import { EXIT_CONFIG_INVALID, describeLoadError } from './load.js';
+import { exitInvalid } from './load.js';
 
 export function templateCommand(configFlag: string | undefined, out: string | undefined): void {
   const path = resolveConfigPath(configFlag, process.env);
@@ -9,8 +9,7 @@ export function templateCommand(configFlag: string | undefined, out: string | un
   try {
     rendered = renderConfigFile(path, process.env);
   } catch (error) {
-    process.stderr.write(`${describeLoadError(error)}\n`);
-    process.exit(EXIT_CONFIG_INVALID);
+    exitInvalid(error);
   }
   if (out) writeFileSync(out, rendered);
   else process.stdout.write(rendered);

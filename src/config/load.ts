@@ -1,6 +1,7 @@
 // The loading pipeline: read → render the template over the environment → parse (JSON5 or YAML) →
 // normalize key spelling → validate and convert (schema) → fill defaults → check whole-job and
-// whole-document rules. Pure apart from reading the file. Each stage reports every issue it
+// whole-document rules, and that the log output can be opened. Pure apart from reading the file
+// and looking at the log output's path. Each stage reports every issue it
 // finds; a stage runs only on the clean output of the one before, so no issue is a knock-on
 // effect of another.
 import { createHash } from 'node:crypto';
@@ -8,6 +9,7 @@ import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
 import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
 import { checkReferences } from './graph.js';
+import { hostIssues } from './host.js';
 import { throughTemplate, type Locator } from './locate.js';
 import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
@@ -50,7 +52,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
 
   const hash = createHash('sha256').update(rendered).digest('hex');
   const config = buildConfig(result.data, { file: resolve(file), hash });
-  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config)].map((issue) => ({
+  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
   }));

@@ -4,6 +4,8 @@
 // HealthProbe — together with the defaults that belong to the value itself (an HTTP probe's
 // method, a TCP probe's host). Defaults for omitted fields, and rules that need the whole job or
 // the whole document, live in `build.ts`, `rules.ts` and `graph.ts`.
+import { Buffer } from 'node:buffer';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { CommandError, parseCommand } from './command.js';
 import { formatDuration, MAX_DURATION, parseDuration } from './duration.js';
@@ -415,10 +417,18 @@ const telemetry = z
   })
   .describe('The Prometheus endpoint (ContainerPilot\'s telemetry): /metrics and /status.');
 
+/** sun_path holds 108 bytes with the terminating NUL; a longer path would be bound truncated. */
+const MAX_SOCKET_PATH_BYTES = 107;
+const controlSocket = nonBlank.refine((path) => Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES, {
+  error: (issue) => `must be at most ${MAX_SOCKET_PATH_BYTES} bytes long (the limit of a unix socket path), got ${Buffer.byteLength(issue.input as string)}`,
+});
+
 const probes = z
   .strictObject({
     port: listenPort.describe('Port of /livez and /readyz.'),
-    address: nonBlank.optional().describe('Address to listen on (default 0.0.0.0, where the kubelet can reach it).'),
+    address: parsedString('an IP address such as "0.0.0.0", "127.0.0.1" or "::"', (text) => (isIP(text) === 0 ? undefined : text))
+      .optional()
+      .describe('Address to listen on (default 0.0.0.0, where the kubelet can reach it).'),
   })
   .describe('Kubernetes-style /livez and /readyz endpoints that aggregate every job\'s health.');
 
@@ -429,7 +439,7 @@ export const configSchema = z
     logging: logging.optional(),
     jobs: z.array(job).optional(),
     watches: z.array(watch).optional().describe('Consul services to watch; each emits events as source "watch.<name>".'),
-    control: z.strictObject({ socket: nonBlank.optional() }).optional(),
+    control: z.strictObject({ socket: controlSocket.optional() }).optional(),
     telemetry: telemetry.optional(),
     probes: probes.optional(),
     kubernetes: kubernetes.optional(),
