@@ -73,21 +73,54 @@ function parseYaml(text: string): ParsedText {
   // YAML files: most configs are JSON5, and start-up time is a feature of a supervisor.
   const { parseDocument } = requireModule('yaml') as typeof import('yaml');
   const { yamlTree } = requireModule('./yaml-tree.js') as typeof import('./yaml-tree.js');
-  const document = parseDocument(text, { prettyErrors: false });
   const positionAt = positionsIn(text);
+  const tooDeep = flowNestingOver(text, MAX_YAML_FLOW_DEPTH);
+  if (tooDeep !== undefined) {
+    const message = `flow collections are nested more than ${MAX_YAML_FLOW_DEPTH} levels deep`;
+    return { ok: false, issues: [{ path: [], message, position: positionAt(tooDeep) }] };
+  }
+  const document = parseDocument(text, { prettyErrors: false });
   if (document.errors.length > 0) {
     // The yaml package appends " at line L, column C:" and a source excerpt even without prettyErrors.
-    const issues = document.errors.map((error) => ({ path: [], message: error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, ''), position: positionAt(error.pos[0]) }));
+    const issues = document.errors.map((error) => ({ path: [], message: yamlMessage(error.message), position: positionAt(error.pos[0]) }));
     return { ok: false, issues };
   }
   try {
     const value: unknown = document.toJS();
     return { ok: true, value, locate: lazyLocator(() => yamlTree(document.contents), text) };
   } catch (error) {
-    // toJS refuses unresolved aliases and alias "billion laughs" expansions.
-    if (!(error instanceof ReferenceError)) throw error;
-    return { ok: false, issues: [{ path: [], message: error.message }] };
+    // toJS refuses unresolved aliases and alias "billion laughs" expansions, and recurses.
+    if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
+    return { ok: false, issues: [{ path: [], message: yamlMessage(error.message) }] };
   }
+}
+
+const TOO_DEEP = /Maximum call stack size exceeded/;
+
+// The yaml package takes seconds and hundreds of MB on a megabyte of `[[[[…`, before it gives up.
+const MAX_YAML_FLOW_DEPTH = 100;
+
+/**
+ * The offset where `[`/`{` nesting first exceeds `limit`, or undefined. Brackets inside quoted or
+ * block scalars are counted too: a real config never has a hundred of them unbalanced.
+ */
+function flowNestingOver(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '[' || char === '{') {
+      if (++depth > limit) return i;
+    } else if ((char === ']' || char === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+function yamlMessage(message: string): string {
+  if (TOO_DEEP.test(message)) return 'the document is nested too deeply to be read';
+  // The yaml package appends " at line L, column C:" and a source excerpt even without prettyErrors.
+  return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
 }
 
 /**

@@ -1103,7 +1103,9 @@ function parseNum(format: string, start: number): { num?: number; next: number }
 }
 
 function pad(s: string, spec: Spec): string {
-  const fill = ' '.repeat(Math.max(0, (spec.width ?? 0) - Array.from(s).length));
+  // Counting runes copies the string into an array: skip it when there is no width to pad to.
+  if (spec.width === undefined || spec.width <= s.length / 2) return s;
+  const fill = ' '.repeat(Math.max(0, spec.width - Array.from(s).length));
   return spec.minus ? s + fill : fill + s;
 }
 

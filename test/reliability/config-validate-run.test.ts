@@ -1,6 +1,7 @@
 // `validate` refuses what `run` could not do, and `run` refuses it the same way: exit 2, a message
 // naming file, path and line, no stack trace, nothing started.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -81,6 +82,18 @@ describe('validate refuses what run cannot do, and run refuses it the same way',
     writeFileSync(file, `{ jobs: [${MARKER_JOB(dir)}] }`);
     assert.equal((await pilotfish('run', file)).code, 0);
     assert.equal(existsSync(join(dir, 'started')), true);
+  });
+
+  it('template refuses special files and reports execution errors in Go’s words, exit 2', async () => {
+    const { dir, file } = writeConfig('{\n  x: "{{ index (split .LIST ",") 1 }}" }');
+    const rendered = runPilotfish({ args: ['template', '--config', file], env: { LIST: 'a' } });
+    assert.equal((await rendered.exited).code, 2, rendered.output());
+    assert.equal(rendered.lines[1], `template: ${file}:2:9: executing "${file}" at <index (split .LIST ",") 1>: error calling index: index out of range: 1`);
+    const fifo = join(dir, 'fifo.json5');
+    execFileSync('mkfifo', [fifo]);
+    const special = runPilotfish({ args: ['template', '--config', fifo] });
+    assert.equal((await special.exited).code, 2, special.output());
+    assert.equal(special.lines[1], `${fifo}: cannot read the config file: it is a FIFO, not a regular file`);
   });
 
   it('refuses duplicate YAML keys at their line, in one line', async () => {
