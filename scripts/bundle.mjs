@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/bundle/ (what `bin` runs): one file per lazily imported part instead
 // of ~180 ES modules, and without zod's ~60 locale files, which every zod entry point re-exports
 // (`export * as locales`) and pilotfish never uses. zod still imports its English messages
-// (locales/en.js) directly. koffi (native) and yaml (loaded with createRequire) stay external.
+// (locales/en.js) directly. koffi (native), yaml and re2js (loaded with createRequire) stay external.
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -33,7 +33,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['koffi', 'yaml'],
+  external: ['koffi', 'yaml', 're2js'],
   // CommonJS dependencies bundled into ESM call `require` for node built-ins.
   banner: { js: "import { createRequire as __pilotfishRequire } from 'node:module'; const require = __pilotfishRequire(import.meta.url);" },
   plugins: [dropZodLocales],

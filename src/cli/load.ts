@@ -5,19 +5,24 @@ import { resolveConfigPath } from '../config/find.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 
-export const EXIT_CONFIG_INVALID = 2;
+const EXIT_CONFIG_INVALID = 2;
 
 export function loadConfigOrExit(flag: string | undefined): { config: Config; path: string } {
   const path = resolveConfigPath(flag, process.env);
   try {
     return { config: loadConfig(path, process.env), path };
   } catch (error) {
-    process.stderr.write(`${describeLoadError(error)}\n`);
-    process.exit(EXIT_CONFIG_INVALID);
+    return exitInvalid(error);
   }
 }
 
-export function describeLoadError(error: unknown): string {
+/** Prints why the config cannot be used (never a stack trace) and exits 2. */
+export function exitInvalid(error: unknown): never {
+  process.stderr.write(`${describeLoadError(error)}\n`);
+  process.exit(EXIT_CONFIG_INVALID);
+}
+
+function describeLoadError(error: unknown): string {
   if (error instanceof ConfigError) return `invalid config:\n${error.message}`;
   return `cannot load config: ${(error as Error).message}`;
 }

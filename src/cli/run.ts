@@ -1,7 +1,9 @@
 // `pilotfish run`: what a container runs on every start, so it loads only what the config uses.
 // Consul discovery, telemetry, the probe endpoints and the Kubernetes bridge are imported only
 // when configured (their attach modules say how); a config that uses none of them pays for none.
+import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
 import { attachOperatorEndpoints } from '../control/attach.js';
 import { ownedPids } from '../jobs/process.js';
 import { attachKubernetesBridge } from '../k8s/attach.js';
@@ -10,11 +12,11 @@ import { installCrashGuard } from '../supervisor/crash-guard.js';
 import { startReaper, type Reaper } from '../supervisor/reaper.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import { loadConfigOrExit } from './load.js';
+import { exitInvalid, loadConfigOrExit } from './load.js';
 
 export async function runCommand(configFlag: string | undefined): Promise<void> {
   const { config, path } = loadConfigOrExit(configFlag);
-  const sink = new LogSink(config.logging);
+  const sink = openLogSinkOrExit(config, path);
   const log = createLogger(sink);
   installCrashGuard(log);
   // Started now so that loading koffi overlaps the imports below; awaited before supervisor.start(),
@@ -52,6 +54,16 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);
+}
+
+/** `validate` checked the output; should it have changed since, this is still a config error, not a crash. */
+function openLogSinkOrExit(config: Config, path: string): LogSink {
+  try {
+    return new LogSink(config.logging);
+  } catch (error) {
+    const issue = { file: path, path: 'logging.output', message: `cannot open ${config.logging.output}: ${(error as Error).message}` };
+    return exitInvalid(new ConfigError([issue]));
+  }
 }
 
 function logReaperMode(reaper: Reaper, log: Logger): void {

@@ -1,16 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolveConfigPath } from '../config/find.js';
-import { renderTemplate } from '../config/template.js';
-import { EXIT_CONFIG_INVALID, describeLoadError } from './load.js';
+import { renderConfigFile } from '../config/load.js';
+import { exitInvalid } from './load.js';
 
 export function templateCommand(configFlag: string | undefined, out: string | undefined): void {
   const path = resolveConfigPath(configFlag, process.env);
   let rendered: string;
   try {
-    rendered = renderTemplate(readFileSync(path, 'utf8'), process.env);
+    rendered = renderConfigFile(path, process.env);
   } catch (error) {
-    process.stderr.write(`${path}: ${describeLoadError(error)}\n`);
-    process.exit(EXIT_CONFIG_INVALID);
+    exitInvalid(error);
   }
   if (out) writeFileSync(out, rendered);
   else process.stdout.write(rendered);

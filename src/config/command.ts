@@ -1,7 +1,11 @@
-// Turning an `exec` field into an argv. ContainerPilot split strings on single spaces, which broke
-// `curl --header "HOST: x"` and silently ran `a && b` as one program with arguments `&&` and `b`.
-// pilotfish splits respecting quotes, and hands anything that needs a shell to `/bin/sh -c`.
+// Turning an `exec` field into an argv. ContainerPilot trims the string and splits it on single
+// spaces (commands/args.go), so `-u {{ .U }} -pw x` with U empty passes an empty argument, and
+// configs rely on that; pilotfish does exactly the same for a string without quotes, backslashes or
+// shell syntax. ContainerPilot's splitting broke `curl --header "HOST: x"` and silently ran
+// `a && b` as one program with arguments `&&` and `b`, so a string with quotes or backslashes is
+// split like a shell splits it, and one that uses shell syntax runs as `/bin/sh -c`.
 import { parse, quote } from 'shell-quote';
+import { goTrimSpace } from './go-space.js';
 import type { Command } from './types.js';
 
 /** An `exec` that cannot become a command; the message is phrased for a config error. */
@@ -12,6 +16,8 @@ export class CommandError extends Error {
 // Characters whose meaning shell-quote does not report: backticks (command substitution) and
 // newlines (command separators).
 const SHELL_CHARACTERS = /[`\n]/;
+// What makes a string more than ContainerPilot's space-separated words.
+const QUOTING = /['"\\]/;
 // `NAME=value cmd` sets a variable for cmd in a shell; spawned directly, `NAME=value` would be the program.
 const VARIABLE_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 // Words that exist only inside a shell: spawned directly they fail with ENOENT.
@@ -21,9 +27,10 @@ const SHELL_ONLY_WORDS = new Set([
 ]);
 
 /**
- * An array is taken as the argv it is. A string is split like a shell would split it, unless it
- * uses shell syntax (operators, redirections, globs, `$VAR`, `$(…)`, backticks, comments, `~`):
- * then it runs as `/bin/sh -c <string>`, which is always what the user meant.
+ * An array is taken as the argv it is. A string that uses shell syntax (operators, redirections,
+ * globs, `$VAR`, `$(…)`, backticks, comments, `~`) runs as `/bin/sh -c <string>`, which is always
+ * what the user meant; one with quotes or backslashes is split like a shell would split it; any
+ * other is split on single spaces, exactly as ContainerPilot split it.
  */
 export function parseCommand(exec: string | readonly string[]): Command {
   if (typeof exec !== 'string') {
@@ -40,7 +47,10 @@ export function parseCommand(exec: string | readonly string[]): Command {
   if (program === undefined || words.length < entries.length || needsShell(exec, words)) {
     return { argv: ['/bin/sh', '-c', exec], display: exec };
   }
-  return { argv: [program, ...args], display: exec };
+  if (QUOTING.test(exec)) return { argv: [program, ...args], display: exec };
+  // Trimmed, the string starts with the program, so the first word is never empty.
+  const [spaceSplitProgram = program, ...spaceSplitArgs] = goTrimSpace(exec).split(' ');
+  return { argv: [spaceSplitProgram, ...spaceSplitArgs], display: exec };
 }
 
 function needsShell(text: string, words: string[]): boolean {

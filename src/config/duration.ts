@@ -18,6 +18,15 @@ const TERM = '(\\d+\\.?\\d*|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)';
 const GO_DURATION = new RegExp(`^[+-]?(?:${TERM})+$`);
 const SECONDS = /^[+-]?\d+$/;
 
+/** Node's timers fire at once when asked to wait longer than this (2^31−1 ms). */
+export const MAX_TIMER_DELAY: Millis = 2 ** 31 - 1;
+
+/**
+ * The longest duration a config may give: Node's timers fire at once for anything above 2^31−1 ms
+ * (about 24.8 days), and restart delays add up to 10 % jitter, so 20 days leaves room for both.
+ */
+export const MAX_DURATION: Millis = 480 * 3_600_000;
+
 /** Milliseconds, or undefined when `value` is not a duration. Negative values are returned as such. */
 export function parseDuration(value: string | number): Millis | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? roundToNanos(value * 1_000) : undefined;

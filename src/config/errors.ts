@@ -26,6 +26,8 @@ export interface ConfigIssue {
   line?: number;
   column?: number;
   message: string;
+  /** The whole line, for issues reported in another tool's words (Go's template execution errors). */
+  text?: string;
 }
 
 /** Thrown by the loader with every issue it found, one line of `message` per issue. */
@@ -39,6 +41,7 @@ export class ConfigError extends Error {
 
 /** `examples/app.json5:12:7: jobs[2].health.interval: expected …`, the shape editors and CI logs link. */
 export function formatIssue(issue: ConfigIssue): string {
+  if (issue.text !== undefined) return issue.text;
   const where = [issue.file, issue.line, issue.line === undefined ? undefined : issue.column]
     .filter((part) => part !== undefined)
     .join(':');

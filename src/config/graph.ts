@@ -1,6 +1,7 @@
 // Rules about the document as a whole: names are unique, every `when.source` and `main` names
 // something that exists, and no jobs wait on each other's events in a cycle (none of them could
 // ever start). Paths are in schema spelling.
+import { envName } from '../supervisor/environment.js';
 import type { DocumentIssue } from './errors.js';
 import { didYouMean } from './messages.js';
 import { HOOKABLE_SIGNALS, type Config } from './types.js';
@@ -9,6 +10,7 @@ export function checkReferences(config: Config): DocumentIssue[] {
   return [
     ...duplicateNames('jobs', config.jobs),
     ...duplicateNames('watches', config.watches),
+    ...collidingEnvNames(config),
     ...unknownSources(config),
     ...unknownMain(config),
     ...cycles(config),
@@ -25,6 +27,24 @@ function duplicateNames(list: 'jobs' | 'watches', entries: readonly { name: stri
     }
     const message = `duplicate name ${JSON.stringify(name)}, already used by ${list}[${first}]`;
     return [{ path: [list, index, 'name'], message }];
+  });
+}
+
+/** `a-b` and `a_b` would both be CONTAINERPILOT_A_B_PID: every process would see one job's pid under both names. */
+function collidingEnvNames(config: Config): DocumentIssue[] {
+  const firstIndex = new Map<string, number>();
+  return config.jobs.flatMap(({ name }, index) => {
+    const variable = `CONTAINERPILOT_${envName(name)}_PID`;
+    const first = firstIndex.get(variable);
+    if (first === undefined) {
+      firstIndex.set(variable, index);
+      return [];
+    }
+    const other = config.jobs[first]?.name;
+    // The same name twice is reported (or allowed) as a duplicate, not as a collision.
+    if (other === name) return [];
+    const message = `${JSON.stringify(name)} and ${JSON.stringify(other)} (jobs[${first}]) would both set ${variable}; rename one`;
+    return [{ path: ['jobs', index, 'name'], message }];
   });
 }
 

@@ -1,17 +1,19 @@
 // The loading pipeline: read → render the template over the environment → parse (JSON5 or YAML) →
 // normalize key spelling → validate and convert (schema) → fill defaults → check whole-job and
-// whole-document rules. Pure apart from reading the file. Each stage reports every issue it
+// whole-document rules, and that the log output can be opened. Pure apart from reading the file
+// and looking at the log output's path. Each stage reports every issue it
 // finds; a stage runs only on the clean output of the one before, so no issue is a knock-on
 // effect of another.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
 import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
 import { checkReferences } from './graph.js';
+import { hostIssues } from './host.js';
 import { throughTemplate, type Locator } from './locate.js';
 import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
+import { readConfigFile } from './read.js';
 import { checkJobs } from './rules.js';
 import { configSchema } from './schema.js';
 import { renderTemplate, TemplateError } from './template.js';
@@ -20,13 +22,12 @@ import { describeZodIssue, documentIssues } from './zod-issues.js';
 
 /** Loads `file`; throws ConfigError listing every problem, each with file, path, line and column. */
 export function loadConfig(file: string, env: Record<string, string | undefined>): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError([{ file, path: '', message: `cannot read the config file: ${(error as Error).message}` }]);
-  }
-  return loadConfigText(text, file, env);
+  return loadConfigText(readConfigFile(file), file, env);
+}
+
+/** The config file's text with its template rendered (`pilotfish template`); throws ConfigError. */
+export function renderConfigFile(file: string, env: Record<string, string | undefined>): string {
+  return render(readConfigFile(file), file, env);
 }
 
 /** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
@@ -51,7 +52,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
 
   const hash = createHash('sha256').update(rendered).digest('hex');
   const config = buildConfig(result.data, { file: resolve(file), hash });
-  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config)].map((issue) => ({
+  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
   }));
@@ -63,8 +64,15 @@ function render(text: string, file: string, env: Record<string, string | undefin
   try {
     return renderTemplate(text, env);
   } catch (error) {
+    // The template's limits should make these impossible; if one slips through, it is still the config's fault.
+    if (error instanceof RangeError) throw new ConfigError([{ file, path: '', message: `the template cannot be rendered: ${error.message}` }]);
     if (!(error instanceof TemplateError)) throw error;
-    throw new ConfigError([placed(file, '', error.message, { line: error.line, column: error.column })]);
+    const issue = placed(file, '', error.message, { line: error.line, column: error.column });
+    if (error.context === undefined) throw new ConfigError([issue]);
+    // Errors while executing read as Go's text/template words them (as ContainerPilot reported
+    // them), with the file as the template's name and Go's column: bytes from 0.
+    const goText = `template: ${file}:${error.line}:${error.byteColumn}: executing ${JSON.stringify(file)} at <${error.context}>: ${error.message}`;
+    throw new ConfigError([{ ...issue, text: goText }]);
   }
 }
 

@@ -24,14 +24,48 @@ export function parseText(text: string, format: DocumentFormat): ParsedText {
 const JSON5_DECORATION = /^JSON5: |\s+at \d+:\d+$/g;
 
 function parseJson5(text: string): ParsedText {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON5.parse(text), locate: lazyLocator(() => json5Tree(text), text) };
+    value = JSON5.parse(text);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     const { lineNumber, columnNumber } = error as SyntaxError & { lineNumber?: number; columnNumber?: number };
     const position = lineNumber === undefined ? undefined : { line: lineNumber, column: Math.max(1, columnNumber ?? 1) };
     return { ok: false, issues: [{ path: [], message: error.message.replace(JSON5_DECORATION, ''), position }] };
   }
+  const tree = json5TreeOrUndefined(text);
+  const duplicates = tree === undefined ? [] : duplicateKeys(tree, positionsIn(text));
+  if (duplicates.length > 0) return { ok: false, issues: duplicates };
+  return { ok: true, value, locate: tree === undefined ? () => undefined : locatorFor(tree, text) };
+}
+
+/** The offsets tree; undefined if it cannot be built (nesting too deep for the recursive reader). */
+function json5TreeOrUndefined(text: string): SourceNode | undefined {
+  try {
+    return json5Tree(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON5 (like JSON.parse) silently keeps the last of duplicate keys; a config that repeats one is a mistake. */
+function duplicateKeys(root: SourceNode, positionAt: (offset: number) => { line: number; column: number }): DocumentIssue[] {
+  const issues: DocumentIssue[] = [];
+  const pending: { node: SourceNode; path: (string | number)[] }[] = [{ node: root, path: [] }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, path } = next;
+    if (node.kind === 'array') node.items.forEach((item, index) => pending.push({ node: item, path: [...path, index] }));
+    if (node.kind !== 'object') continue;
+    const firstLine = new Map<string, number>();
+    for (const member of node.members) {
+      const position = positionAt(member.keyStart);
+      const line = firstLine.get(member.key);
+      if (line === undefined) firstLine.set(member.key, position.line);
+      else issues.push({ path, message: `duplicate key ${JSON.stringify(member.key)}, already set on line ${line}`, position });
+      pending.push({ node: member.value, path: [...path, member.key] });
+    }
+  }
+  return issues;
 }
 
 function parseYaml(text: string): ParsedText {
@@ -39,20 +73,54 @@ function parseYaml(text: string): ParsedText {
   // YAML files: most configs are JSON5, and start-up time is a feature of a supervisor.
   const { parseDocument } = requireModule('yaml') as typeof import('yaml');
   const { yamlTree } = requireModule('./yaml-tree.js') as typeof import('./yaml-tree.js');
-  const document = parseDocument(text, { prettyErrors: false });
   const positionAt = positionsIn(text);
+  const tooDeep = flowNestingOver(text, MAX_YAML_FLOW_DEPTH);
+  if (tooDeep !== undefined) {
+    const message = `flow collections are nested more than ${MAX_YAML_FLOW_DEPTH} levels deep`;
+    return { ok: false, issues: [{ path: [], message, position: positionAt(tooDeep) }] };
+  }
+  const document = parseDocument(text, { prettyErrors: false });
   if (document.errors.length > 0) {
-    const issues = document.errors.map((error) => ({ path: [], message: error.message, position: positionAt(error.pos[0]) }));
+    // The yaml package appends " at line L, column C:" and a source excerpt even without prettyErrors.
+    const issues = document.errors.map((error) => ({ path: [], message: yamlMessage(error.message), position: positionAt(error.pos[0]) }));
     return { ok: false, issues };
   }
   try {
     const value: unknown = document.toJS();
     return { ok: true, value, locate: lazyLocator(() => yamlTree(document.contents), text) };
   } catch (error) {
-    // toJS refuses unresolved aliases and alias "billion laughs" expansions.
-    if (!(error instanceof ReferenceError)) throw error;
-    return { ok: false, issues: [{ path: [], message: error.message }] };
+    // toJS refuses unresolved aliases and alias "billion laughs" expansions, and recurses.
+    if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
+    return { ok: false, issues: [{ path: [], message: yamlMessage(error.message) }] };
   }
+}
+
+const TOO_DEEP = /Maximum call stack size exceeded/;
+
+// The yaml package takes seconds and hundreds of MB on a megabyte of `[[[[…`, before it gives up.
+const MAX_YAML_FLOW_DEPTH = 100;
+
+/**
+ * The offset where `[`/`{` nesting first exceeds `limit`, or undefined. Brackets inside quoted or
+ * block scalars are counted too: a real config never has a hundred of them unbalanced.
+ */
+function flowNestingOver(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '[' || char === '{') {
+      if (++depth > limit) return i;
+    } else if ((char === ']' || char === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+function yamlMessage(message: string): string {
+  if (TOO_DEEP.test(message)) return 'the document is nested too deeply to be read';
+  // The yaml package appends " at line L, column C:" and a source excerpt even without prettyErrors.
+  return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
 }
 
 /**

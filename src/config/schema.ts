@@ -4,14 +4,18 @@
 // HealthProbe — together with the defaults that belong to the value itself (an HTTP probe's
 // method, a TCP probe's host). Defaults for omitted fields, and rules that need the whole job or
 // the whole document, live in `build.ts`, `rules.ts` and `graph.ts`.
+import { Buffer } from 'node:buffer';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { CommandError, parseCommand } from './command.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, MAX_DURATION, parseDuration } from './duration.js';
+import { argumentProblem, environmentNameProblem, environmentValueProblem } from './exec-limits.js';
 import { didYouMean, expected, quoteKey } from './messages.js';
 import { SIGNAL_NAMES, toSignalName } from './signal-name.js';
 import {
   EVENT_NAMES,
   HOOKABLE_SIGNALS,
+  type Command,
   type ConsulConfig,
   type HealthProbe,
   type HookableSignal,
@@ -62,9 +66,18 @@ function toPort(value: string | number): number | undefined {
 const DURATION = 'a duration such as "10s" or a number of seconds';
 
 function duration(minimum: Millis = 0) {
-  return parsedStringOrNumber(DURATION, parseDuration).refine((ms) => ms >= minimum, {
-    error: (issue) => `must be at least ${formatDuration(minimum)}, got ${formatDuration(issue.input as Millis)}`,
-  });
+  return parsedStringOrNumber(DURATION, parseDuration)
+    .refine((ms) => ms >= minimum, {
+      error: (issue) => `must be at least ${formatDuration(minimum)}, got ${formatDuration(issue.input as Millis)}`,
+    })
+    .refine((ms) => ms <= MAX_DURATION, {
+      error: (issue) => `must be at most ${formatDuration(MAX_DURATION)} (20 days), got ${describeDuration(issue.input as Millis)}`,
+    });
+}
+
+/** Huge values (`1e400` seconds) are Infinity, which formatDuration cannot spell. */
+function describeDuration(ms: Millis): string {
+  return Number.isFinite(ms) ? formatDuration(ms) : 'an unbounded duration';
 }
 
 const nonBlank = z.string().refine((text) => text.trim() !== '', { error: 'must not be blank' });
@@ -80,16 +93,27 @@ const stringMap = z.record(
   z.union([z.string(), z.number(), z.boolean()], { error: (issue) => expected('a string', issue.input) }).transform(String),
 );
 
+/** A job's extra environment: names and values execve accepts. */
+const environment = stringMap.superRefine((variables, ctx) => {
+  for (const [name, value] of Object.entries(variables)) {
+    const problem = environmentNameProblem(name) ?? environmentValueProblem(name, value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+  }
+});
+
 const COMMAND = 'a command string or an array of strings';
 const command = z
   .union([z.string(), z.array(z.string())], { error: (issue) => expected(COMMAND, issue.input) })
   .transform((exec, ctx) => {
+    let parsed: Command;
     try {
-      return parseCommand(exec);
+      parsed = parseCommand(exec);
     } catch (error) {
       if (error instanceof CommandError) return reject(ctx, error.message);
       throw error;
     }
+    const problem = parsed.argv.map(argumentProblem).find((found) => found !== undefined);
+    return problem === undefined ? parsed : reject(ctx, problem);
   })
   .describe('A command line, split like a shell would (run by /bin/sh when it uses shell syntax), or an argv array.');
 
@@ -236,7 +260,7 @@ const backoff = z
 const job = z.strictObject({
   name: nonBlank.describe('Used in logs, as an event source and as the Consul service name.'),
   exec: command.optional(),
-  env: stringMap.optional().describe('Extra environment variables for the process.'),
+  env: environment.optional().describe('Extra environment variables for the process.'),
   cwd: nonBlank.optional(),
   logging: rawLogging.optional(),
   when: when.optional(),
@@ -393,10 +417,18 @@ const telemetry = z
   })
   .describe('The Prometheus endpoint (ContainerPilot\'s telemetry): /metrics and /status.');
 
+/** sun_path holds 108 bytes with the terminating NUL; a longer path would be bound truncated. */
+const MAX_SOCKET_PATH_BYTES = 107;
+const controlSocket = nonBlank.refine((path) => Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES, {
+  error: (issue) => `must be at most ${MAX_SOCKET_PATH_BYTES} bytes long (the limit of a unix socket path), got ${Buffer.byteLength(issue.input as string)}`,
+});
+
 const probes = z
   .strictObject({
     port: listenPort.describe('Port of /livez and /readyz.'),
-    address: nonBlank.optional().describe('Address to listen on (default 0.0.0.0, where the kubelet can reach it).'),
+    address: parsedString('an IP address such as "0.0.0.0", "127.0.0.1" or "::"', (text) => (isIP(text) === 0 ? undefined : text))
+      .optional()
+      .describe('Address to listen on (default 0.0.0.0, where the kubelet can reach it).'),
   })
   .describe('Kubernetes-style /livez and /readyz endpoints that aggregate every job\'s health.');
 
@@ -407,7 +439,7 @@ export const configSchema = z
     logging: logging.optional(),
     jobs: z.array(job).optional(),
     watches: z.array(watch).optional().describe('Consul services to watch; each emits events as source "watch.<name>".'),
-    control: z.strictObject({ socket: nonBlank.optional() }).optional(),
+    control: z.strictObject({ socket: controlSocket.optional() }).optional(),
     telemetry: telemetry.optional(),
     probes: probes.optional(),
     kubernetes: kubernetes.optional(),

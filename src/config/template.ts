@@ -9,6 +9,29 @@
 // {{block}} (one anonymous template), `call` (the data holds no functions), `slice`, complex and
 // hexadecimal floating-point literals, printf argument indexes and `*` widths, %b/%x of floats.
 import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+import { goTrimSpace } from './go-space.js';
+
+/**
+ * What one rendering may cost. A reload renders inside PID 1, so a template must not be able to
+ * hang it (`range loop 0 100000000`), exhaust its memory (`printf "%s%s" $x $x` doubling in a
+ * loop) or its stack (deeply nested parentheses). Real configs stay far below: the bundled
+ * examples and test fixtures take at most 35 steps.
+ */
+export const TEMPLATE_LIMITS = {
+  /** Actions, commands, loop items and range iterations executed (about 1 µs each). */
+  steps: 250_000,
+  /** Characters in the output and in any one value. */
+  length: 4 * 1024 * 1024,
+  /**
+   * Characters that functions take and return, plus characters scanned times regexp size for
+   * regexReplaceAll (RE2's cost is linear in both): what bounds the time a step can take.
+   */
+  work: 16 * 1024 * 1024,
+  /** Nesting of control structures and parentheses. */
+  depth: 100,
+} as const;
 
 /**
  * A template that cannot be parsed or executed. `message` is the bare reason (callers place it);
@@ -23,6 +46,10 @@ export class TemplateError extends Error {
     message: string,
     readonly line: number,
     readonly column: number,
+    /** Go's column: bytes before the position on its line, counted from 0. */
+    readonly byteColumn: number,
+    /** For errors while executing, the node being executed as Go prints it (`index (split .LIST ",") 1`). */
+    readonly context?: string,
   ) {
     super(message);
   }
@@ -34,16 +61,48 @@ export class TemplateError extends Error {
  */
 export function renderTemplate(text: string, env: Readonly<Record<string, string | undefined>>): string {
   const data: GoMap = new Map(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const funcs = functionTable(data);
+  const budget = new Budget();
+  const funcs = functionTable(data, budget);
   const tree = new Parser(text, new Lexer(text).run(), funcs).parse();
-  return new Executor(text, funcs).execute(tree, data);
+  return new Executor(text, funcs, budget).execute(tree, data);
 }
 
-function errorAt(src: string, offset: number, reason: string): TemplateError {
+function errorAt(src: string, offset: number, reason: string, context?: string): TemplateError {
   const before = src.slice(0, offset);
   const lineStart = before.lastIndexOf('\n') + 1;
   const line = before.split('\n').length;
-  return new TemplateError(reason, line, Array.from(before.slice(lineStart)).length + 1);
+  const column = before.slice(lineStart);
+  return new TemplateError(reason, line, Array.from(column).length + 1, Buffer.byteLength(column), context);
+}
+
+/** An exceeded TEMPLATE_LIMITS budget, raised by the executor and by functions alike. */
+class BudgetError extends Error {}
+
+/** Counts one rendering's steps and checks the size of what it builds. */
+class Budget {
+  private steps = 0;
+  private work = 0;
+
+  spend(steps: number): void {
+    this.steps += steps;
+    if (this.steps > TEMPLATE_LIMITS.steps) {
+      throw new BudgetError(`the template runs more than ${TEMPLATE_LIMITS.steps} steps (actions, commands and loop iterations), the limit`);
+    }
+  }
+
+  process(units: number): void {
+    this.work += units;
+    if (this.work > TEMPLATE_LIMITS.work) {
+      throw new BudgetError(`the template's functions process more than ${TEMPLATE_LIMITS.work} characters, the limit`);
+    }
+  }
+
+  /** Called before building a string of `length` characters. */
+  checkLength(length: number): void {
+    if (length > TEMPLATE_LIMITS.length) {
+      throw new BudgetError(`the template builds a text of more than ${TEMPLATE_LIMITS.length} characters (4 MiB), the limit`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +393,7 @@ interface ControlNode {
 }
 
 type Node =
-  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'text'; readonly pos: number; readonly text: string }
   | { readonly type: 'action'; readonly pipe: Pipeline }
   | ControlNode
   | { readonly type: 'break' | 'continue' };
@@ -342,6 +401,23 @@ type Node =
 /** An action that ends a list of nodes. `chained` is the `if`/`with` of `{{else if …}}`/`{{else with …}}`. */
 type Delimiter = { readonly type: 'end' } | { readonly type: 'else'; readonly pos: number; readonly chained: 'if' | 'with' | null };
 type Stop = Delimiter | { readonly type: 'eof' };
+
+// Nodes as Go's String() prints them, for the context of execution errors (`at <index .X 1>`).
+
+function operandString(operand: Operand): string {
+  if (operand.kind === 'pipeline') return `(${pipeString(operand.pipe)})`;
+  if (operand.kind === 'chain') return `${operandString(operand.base)}.${operand.names.join('.')}`;
+  return operand.text;
+}
+
+function commandString(args: readonly Operand[]): string {
+  return args.map(operandString).join(' ');
+}
+
+function pipeString(pipe: Pipeline): string {
+  const decl = pipe.decl.length > 0 ? `${pipe.decl.join(', ')} ${pipe.isAssign ? '=' : ':='} ` : '';
+  return decl + pipe.commands.map((command) => commandString(command.args)).join(' | ');
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parser. Like Go's, it rejects unknown functions and undeclared variables before anything runs.
@@ -355,6 +431,8 @@ class Parser {
   /** Variables in scope; a control structure's declarations go out of scope at its {{end}}. */
   private readonly vars = ['$'];
   private rangeDepth = 0;
+  /** Open control structures and parentheses: each is a level of recursion here and when executing. */
+  private depth = 0;
 
   constructor(
     private readonly src: string,
@@ -395,7 +473,7 @@ class Parser {
         return { list, stop: { type: 'eof' } };
       }
       if (token.kind === 'text') {
-        list.push({ type: 'text', text: token.text });
+        list.push({ type: 'text', pos: token.pos, text: token.text });
         continue;
       }
       const item = this.action(token);
@@ -445,7 +523,23 @@ class Parser {
     if (token.kind !== 'close') throw this.unexpected(token, context);
   }
 
+  private nested<T>(pos: number, parse: () => T): T {
+    if (this.depth >= TEMPLATE_LIMITS.depth) {
+      throw this.fail(pos, `max expression depth exceeded: more than ${TEMPLATE_LIMITS.depth} nested control structures and parentheses`);
+    }
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private control(keyword: ControlKeyword, pos: number): ControlNode {
+    return this.nested(pos, () => this.controlBody(keyword, pos));
+  }
+
+  private controlBody(keyword: ControlKeyword, pos: number): ControlNode {
     const mark = this.vars.length;
     const pipe = this.pipeline(keyword, 'close');
     if (keyword === 'range') this.rangeDepth++;
@@ -569,7 +663,7 @@ class Parser {
         return { kind: token.kind, ...at };
       case 'leftParen': {
         this.next();
-        const pipe = this.pipeline('parenthesized pipeline', 'rightParen');
+        const pipe = this.nested(token.pos, () => this.pipeline('parenthesized pipeline', 'rightParen'));
         return { kind: 'pipeline', pos: token.pos, text: this.src.slice(token.pos, this.lastEnd), pipe };
       }
       case 'bool':
@@ -703,7 +797,7 @@ const shortCircuit = (stopOn: boolean): GoFunc => ({
   },
 });
 
-function functionTable(data: GoMap): ReadonlyMap<string, GoFunc> {
+function functionTable(data: GoMap, budget: Budget): ReadonlyMap<string, GoFunc> {
   return new Map<string, GoFunc>([
     // ContainerPilot's own, with its signatures (config/template/template.go).
     ['default', fixed(['interface {}', 'interface {}'], (fallback: Value, value: Value) =>
@@ -713,12 +807,25 @@ function functionTable(data: GoMap): ReadonlyMap<string, GoFunc> {
       const trimmed = goTrimSpace(s);
       return new GoSlice('string', trimmed === '' ? [] : sep === '' ? Array.from(trimmed) : trimmed.split(sep));
     })],
-    ['join', fixed(['string', '[]string'], (sep: string, list: GoSlice) => list.items.join(sep))],
-    ['replaceAll', fixed(['string', 'string', 'string'], (from: string, to: string, s: string) =>
+    ['join', fixed(['string', '[]string'], (sep: string, list: GoSlice) => {
+      const items = list.items as readonly string[];
+      budget.checkLength(items.reduce((total, item) => total + item.length, sep.length * Math.max(0, items.length - 1)));
+      return items.join(sep);
+    })],
+    ['replaceAll', fixed(['string', 'string', 'string'], (from: string, to: string, s: string) => {
       // strings.Replace with an empty `from` inserts `to` around every rune.
-      from === '' ? to + Array.from(s).map((c) => c + to).join('') : s.split(from).join(to))],
-    ['regexReplaceAll', fixed(['string', 'string', 'string'], (re: string, to: string, s: string) => regexReplaceAll(compileGoRegexp(re), s, to))],
-    ['loop', variadic(['interface {}'], (...params: Value[]) => loop(params))],
+      if (from === '') {
+        const runes = Array.from(s);
+        budget.checkLength(s.length + (runes.length + 1) * to.length);
+        return to + runes.map((c) => c + to).join('');
+      }
+      // split/join: several times faster than String.prototype.replaceAll on many matches.
+      const parts = s.split(from);
+      budget.checkLength(s.length + (parts.length - 1) * (to.length - from.length));
+      return parts.join(to);
+    })],
+    ['regexReplaceAll', fixed(['string', 'string', 'string'], (re: string, to: string, s: string) => regexReplaceAll(compileGoRegexp(re), s, to, budget))],
+    ['loop', variadic(['interface {}'], (...params: Value[]) => loop(params, budget))],
     // Go's builtins.
     ['printf', variadic(['string', 'interface {}'], (format: string, ...args: Value[]) => sprintf(format, args))],
     ['print', variadic(['interface {}'], (...args: Value[]) => sprint(args))],
@@ -740,16 +847,13 @@ function functionTable(data: GoMap): ReadonlyMap<string, GoFunc> {
   ]);
 }
 
-/** Go's unicode.IsSpace, which differs from String.prototype.trim (U+0085 yes, U+FEFF no). */
-function goTrimSpace(s: string): string {
-  return s.replace(/^[\t\n\v\f\r \u0085\u00a0\p{Z}]+|[\t\n\v\f\r \u0085\u00a0\p{Z}]+$/gu, '');
-}
-
 /** loop N → 0…N-1; loop A B → A…B-1, or A down to B+1 when B < A. Ints or numeric strings. */
-function loop(params: Value[]): GoSlice {
+function loop(params: Value[], budget: Budget): GoSlice {
   if (params.length < 1 || params.length > 2) throw new FuncError(`loop: wrong number of arguments, expected 1 or 2, but got ${params.length}`);
   const ints = params.map(ensureInt);
   const [start, stop] = ints.length === 1 ? [0n, ints[0]!] : [ints[0]!, ints[1]!];
+  // Each item is a step, counted before the slice is built.
+  budget.spend(Number(stop < start ? start - stop : stop - start));
   const items: bigint[] = [];
   if (stop < start) for (let i = start; i > stop; i--) items.push(i);
   else for (let i = start; i < stop; i++) items.push(i);
@@ -862,80 +966,40 @@ function queryEscape(s: string): string {
   return out;
 }
 
-// Regular expressions. Go's are RE2; most of the syntax configs use means the same in JavaScript,
-// and the few spellings that differ are translated.
+// Regular expressions: Go's are RE2, and so are these (re2js, a port of Go's engine): the same
+// syntax (`(?P<name>…)`, `[[:alpha:]]`, `\z`, flags), the same error messages, and matching in time
+// linear in the input, where JavaScript's backtracking takes seconds on `^(a+)+$`.
 
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
-  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-/:-@[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z',
-  word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
-};
+const requireModule = createRequire(import.meta.url);
 
-function compileGoRegexp(pattern: string): RegExp {
-  let flags = 'g';
-  let body = pattern;
-  const leading = /^\(\?([imsU]+)\)/.exec(body);
-  if (leading) {
-    if (leading[1]!.includes('U')) throw new FuncError('error parsing regexp: the (?U) flag is not supported');
-    flags += [...new Set(leading[1])].join('');
-    body = body.slice(leading[0].length);
-  }
-  let source = '';
-  let inClass = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === '\\') {
-      const escaped = body[i + 1] ?? '';
-      // \A and \z anchor to the whole text even when (?m) makes ^ and $ match at lines.
-      source += inClass ? c + escaped : escaped === 'A' ? '(?<![\\s\\S])' : escaped === 'z' ? '(?![\\s\\S])' : c + escaped;
-      i++;
-    } else if (inClass && body.startsWith('[:', i) && body.indexOf(':]', i + 2) > 0) {
-      const end = body.indexOf(':]', i + 2);
-      const ranges = POSIX_CLASSES[body.slice(i + 2, end)];
-      if (ranges === undefined) throw new FuncError(`error parsing regexp: invalid character class range: \`${body.slice(i, end + 2)}\``);
-      source += ranges;
-      i = end + 1;
-    } else if (c === '[' && !inClass) {
-      inClass = true;
-      source += c;
-      if (body[i + 1] === '^') source += body[++i];
-      // A ']' first in a class is a literal in Go; JavaScript would read `[]` as an empty class.
-      if (body[i + 1] === ']') source += `\\${body[++i]}`;
-    } else if (c === ']' && inClass) {
-      inClass = false;
-      source += c;
-    } else if (!inClass && body.startsWith('(?P<', i)) {
-      source += '(?<';
-      i += 3;
-    } else {
-      source += c;
-    }
-  }
-  // Unicode mode matches Go's rune-wise matching, but rejects escapes RE2 allows (such as \-);
-  // fall back to the legacy mode for those patterns.
+function compileGoRegexp(pattern: string): RE2JS {
+  // Loaded on first use (~50 ms to import): few configs call regexReplaceAll, and every start renders.
+  const { RE2JS: engine } = requireModule('re2js') as typeof import('re2js');
   try {
-    return new RegExp(source, `${flags}u`);
-  } catch {
-    try {
-      return new RegExp(source, flags);
-    } catch (error) {
-      throw new FuncError(`error parsing regexp: ${(error as Error).message}`);
-    }
+    return engine.compile(pattern);
+  } catch (error) {
+    // re2js words its syntax errors as Go does: "error parsing regexp: missing closing ): `(a`".
+    throw new FuncError((error as Error).message);
   }
 }
 
-/** Regexp.ReplaceAllString: Go skips an empty match right after a previous match; JavaScript doesn't. */
-function regexReplaceAll(re: RegExp, src: string, template: string): string {
+/** Regexp.ReplaceAllString: Go skips an empty match right after a previous match. */
+function regexReplaceAll(re: RE2JS, src: string, template: string, budget: Budget): string {
+  budget.process((src.length + 1) * re.programSize());
+  const matcher = re.matcher(src);
+  const names = Object.keys(re.namedGroups());
   let out = '';
   let lastMatchEnd = 0;
   let searchPos = 0;
-  while (searchPos <= src.length) {
-    re.lastIndex = searchPos;
-    const match = re.exec(src);
-    if (!match) break;
-    const end = match.index + match[0].length;
-    out += src.slice(lastMatchEnd, match.index);
-    if (end > lastMatchEnd || match.index === 0) out += expand(template, match);
+  while (searchPos <= src.length && matcher.find(searchPos)) {
+    const [start, end] = [matcher.start(), matcher.end()];
+    out += src.slice(lastMatchEnd, start);
+    if (end > lastMatchEnd || start === 0) {
+      const groups = new Map<string, string>(names.map((name) => [name, matcher.group(name) ?? '']));
+      for (let i = 0; i <= matcher.groupCount(); i++) groups.set(String(i), matcher.group(i) ?? '');
+      out += expand(template, groups);
+    }
+    budget.checkLength(out.length);
     lastMatchEnd = end;
     const width = searchPos < src.length ? String.fromCodePoint(src.codePointAt(searchPos)!).length : 1;
     searchPos = Math.max(searchPos + width, end);
@@ -943,13 +1007,16 @@ function regexReplaceAll(re: RegExp, src: string, template: string): string {
   return out + src.slice(lastMatchEnd);
 }
 
-/** Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`. A name is as long as possible (`$1x` is `${1x}`). */
-function expand(template: string, match: RegExpExecArray): string {
+/**
+ * Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`. A name is as long as possible (`$1x` is
+ * `${1x}`); a group that does not exist or did not match expands to "".
+ */
+function expand(template: string, groups: ReadonlyMap<string, string>): string {
   return template.replace(/\$(?:\$|\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/gu, (whole, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare;
     if (name === undefined) return '$';
-    if (/^\d+$/.test(name)) return match[Number(name)] ?? '';
-    return match.groups?.[name] ?? '';
+    // Go reads a number as the group's index: `$01` is group 1.
+    return groups.get(/^\d+$/.test(name) ? String(Number(name)) : name) ?? '';
   });
 }
 
@@ -1000,11 +1067,12 @@ function sprintf(format: string, args: readonly Value[]): string {
       // Padding with zeros on the right would change the number, so '-' wins.
       spec.zero = (spec.zero || flag === '0') && !spec.minus;
     }
-    const width = /^\d+/.exec(format.slice(i))?.[0];
-    if (width !== undefined) [spec.width, i] = [Number(width), i + width.length];
+    const width = parseNum(format, i);
+    if (width.num !== undefined) spec.width = width.num;
+    i = width.next;
     if (format[i] === '.') {
-      const prec = /^\d*/.exec(format.slice(i + 1))![0];
-      [spec.prec, i] = [Number(prec), i + 1 + prec.length];
+      const prec = parseNum(format, i + 1);
+      [spec.prec, i] = [prec.num ?? 0, prec.next];
     }
     if (i >= format.length) {
       out += '%!(NOVERB)';
@@ -1020,8 +1088,24 @@ function sprintf(format: string, args: readonly Value[]): string {
   return extra.length > 0 ? `${out}%!(EXTRA ${extra.join(', ')})` : out;
 }
 
+/**
+ * fmt's parsenum: the digits at `start`. A number past 10^6 is taken as a mistake and ends the
+ * format (Go then prints %!(NOVERB)), which also keeps `%999999999d` from padding a gigabyte.
+ */
+function parseNum(format: string, start: number): { num?: number; next: number } {
+  let num: number | undefined;
+  let next = start;
+  for (; isDigit(format[next]); next++) {
+    if (num !== undefined && num > 1e6) return { next: format.length };
+    num = (num ?? 0) * 10 + Number(format[next]);
+  }
+  return num === undefined ? { next } : { num, next };
+}
+
 function pad(s: string, spec: Spec): string {
-  const fill = ' '.repeat(Math.max(0, (spec.width ?? 0) - Array.from(s).length));
+  // Counting runes copies the string into an array: skip it when there is no width to pad to.
+  if (spec.width === undefined || spec.width <= s.length / 2) return s;
+  const fill = ' '.repeat(Math.max(0, spec.width - Array.from(s).length));
   return spec.minus ? s + fill : fill + s;
 }
 
@@ -1250,6 +1334,10 @@ class LoopSignal {
   constructor(readonly kind: 'break' | 'continue') {}
 }
 
+function stringLength(value: unknown): number {
+  return typeof value === 'string' ? value.length : 0;
+}
+
 class Executor {
   /** Go's variable stack: `$` at the bottom, declarations pushed, control structures pop theirs. */
   private readonly vars: { name: string; value: Value }[] = [];
@@ -1258,6 +1346,7 @@ class Executor {
   constructor(
     private readonly src: string,
     private readonly funcs: ReadonlyMap<string, GoFunc>,
+    private readonly budget: Budget,
   ) {}
 
   execute(list: readonly Node[], data: GoMap): string {
@@ -1266,8 +1355,27 @@ class Executor {
     return this.out;
   }
 
-  private fail(pos: number, reason: string): TemplateError {
-    return errorAt(this.src, pos, reason);
+  private fail(pos: number, reason: string, context: string): TemplateError {
+    return errorAt(this.src, pos, reason, context);
+  }
+
+  /** Runs `step`, placing an exceeded budget at the node being executed (`context` is built only then). */
+  private charged<T>(pos: number, context: () => string, step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      if (error instanceof BudgetError) throw this.fail(pos, error.message, context());
+      throw error;
+    }
+  }
+
+  private spend(pos: number, context: () => string): void {
+    this.charged(pos, context, () => this.budget.spend(1));
+  }
+
+  private write(text: string, pos: number, context: () => string): void {
+    this.charged(pos, context, () => this.budget.checkLength(this.out.length + text.length));
+    this.out += text;
   }
 
   private walkList(dot: Value, list: readonly Node[]): void {
@@ -1277,12 +1385,14 @@ class Executor {
   private walk(dot: Value, node: Node): void {
     switch (node.type) {
       case 'text':
-        this.out += node.text;
+        this.write(node.text, node.pos, () => (node.text.length > 20 ? `${node.text.slice(0, 20)}...` : node.text));
         return;
       case 'action': {
+        const context = (): string => pipeString(node.pipe);
+        this.spend(node.pipe.pos, context);
         const value = this.evalPipeline(dot, node.pipe);
         // An action that declares or assigns a variable prints nothing.
-        if (node.pipe.decl.length === 0) this.out += value === null ? '<no value>' : formatValue(value);
+        if (node.pipe.decl.length === 0) this.write(value === null ? '<no value>' : formatValue(value), node.pipe.pos, context);
         return;
       }
       case 'if':
@@ -1312,6 +1422,7 @@ class Executor {
     let iterated = false;
     for (const [key, elem] of this.rangeEntries(value, node)) {
       iterated = true;
+      this.spend(node.pipe.pos, () => `range ${pipeString(node.pipe)}`);
       if (isAssign) {
         // With two variables the first gets the index or key; with one, it gets the element.
         if (decl.length === 2) this.setVar(decl[0]!, key, node.pos);
@@ -1340,10 +1451,10 @@ class Executor {
     } else if (isMap(value)) {
       for (const key of sortedKeys(value)) yield [key, value.get(key)!];
     } else if (typeof value === 'bigint') {
-      if (node.pipe.decl.length > 1) throw this.fail(node.pipe.pos, `can't use ${value} to iterate over more than one variable`);
+      if (node.pipe.decl.length > 1) throw this.fail(node.pipe.pos, `can't use ${value} to iterate over more than one variable`, `range ${pipeString(node.pipe)}`);
       for (let i = 0n; i < value; i++) yield [i, i];
     } else if (value !== null) {
-      throw this.fail(node.pipe.pos, `range can't iterate over ${formatValue(value)}`);
+      throw this.fail(node.pipe.pos, `range can't iterate over ${formatValue(value)}`, `range ${pipeString(node.pipe)}`);
     }
   }
 
@@ -1360,6 +1471,7 @@ class Executor {
 
   private evalCommand(dot: Value, command: Command, final: Final): Value {
     const [first, ...args] = command.args;
+    this.spend(first.pos, () => commandString(command.args));
     switch (first.kind) {
       case 'function':
         return this.call(dot, first, first.name, args, final);
@@ -1374,7 +1486,7 @@ class Executor {
       case 'chain':
         return this.fieldChain(this.evalArg(dot, first.base, 'interface {}'), first, first.names, args, final);
       case 'nil':
-        throw this.fail(first.pos, 'nil is not a command');
+        throw this.fail(first.pos, 'nil is not a command', 'nil');
       case 'pipeline':
         this.notAFunction(first, args, final);
         return this.evalPipeline(dot, first.pipe);
@@ -1388,7 +1500,7 @@ class Executor {
   }
 
   private notAFunction(node: Operand, args: readonly Operand[], final: Final): void {
-    if (args.length > 0 || final !== MISSING) throw this.fail(node.pos, `can't give argument to non-function ${node.text}`);
+    if (args.length > 0 || final !== MISSING) throw this.fail(node.pos, `can't give argument to non-function ${node.text}`, operandString(node));
   }
 
   private fieldChain(receiver: Value, node: Operand, names: readonly string[], args: readonly Operand[], final: Final): Value {
@@ -1403,29 +1515,38 @@ class Executor {
   /** Fields exist only on the environment map; missingkey=zero makes a missing one "". */
   private field(receiver: Value, name: string, node: Operand, hasArgs: boolean): Value {
     if (receiver === null) return null;
-    if (!isMap(receiver)) throw this.fail(node.pos, `can't evaluate field ${name} in type ${typeName(receiver)}`);
-    if (hasArgs) throw this.fail(node.pos, `${name} is not a method but has arguments`);
+    if (!isMap(receiver)) throw this.fail(node.pos, `can't evaluate field ${name} in type ${typeName(receiver)}`, operandString(node));
+    if (hasArgs) throw this.fail(node.pos, `${name} is not a method but has arguments`, operandString(node));
     return receiver.get(name) ?? '';
   }
 
   private call(dot: Value, node: Operand, name: string, args: readonly Operand[], final: Final): Value {
     const fn = this.funcs.get(name)!; // the parser rejected unknown functions
+    const context = (): string => commandString([node, ...args]);
     const count = args.length + (final === MISSING ? 0 : 1);
     const required = fn.params.length - (fn.variadic ? 1 : 0);
     if (fn.variadic ? count < required : count !== required) {
-      throw this.fail(node.pos, `wrong number of args for ${name}: want ${fn.variadic ? 'at least ' : ''}${required} got ${count}`);
+      throw this.fail(node.pos, `wrong number of args for ${name}: want ${fn.variadic ? 'at least ' : ''}${required} got ${count}`, context());
     }
     const paramType = (i: number): ParamType => fn.params[Math.min(i, fn.params.length - 1)]!;
     const thunks = args.map((arg, i) => () => this.evalArg(dot, arg, paramType(i)));
-    if (final !== MISSING) thunks.push(() => this.checkType(final, paramType(args.length), node.pos));
+    if (final !== MISSING) thunks.push(() => this.checkType(final, paramType(args.length), node.pos, context()));
     const invoke = fn.call as (...values: unknown[]) => Value; // arguments are checked against fn.params
     const values = fn.lazy ? thunks : thunks.map((thunk) => thunk());
+    // Charged before the call, so that a function never starts work the budget cannot pay for.
+    this.charged(node.pos, context, () => this.budget.process(values.reduce((total: number, value) => total + stringLength(value), 0)));
+    let result: Value;
     try {
-      return invoke(...values);
+      result = this.charged(node.pos, context, () => invoke(...values));
     } catch (error) {
-      if (error instanceof FuncError) throw this.fail(node.pos, `error calling ${name}: ${error.message}`);
+      if (error instanceof FuncError) throw this.fail(node.pos, `error calling ${name}: ${error.message}`, context());
       throw error;
     }
+    this.charged(node.pos, context, () => {
+      if (typeof result === 'string') this.budget.checkLength(result.length);
+      this.budget.process(stringLength(result));
+    });
+    return result;
   }
 
   /** An argument is evaluated on its own: a function name calls it with no arguments, as in Go. */
@@ -1434,22 +1555,22 @@ class Executor {
       case 'literal': {
         const value = node.value;
         if (want === 'interface {}' || want === 'reflect.Value' || (want === 'string' && typeof value === 'string')) return value;
-        throw this.fail(node.pos, want === 'string' ? `expected string; found ${node.text}` : `can't handle ${node.text} for arg of type ${want}`);
+        throw this.fail(node.pos, want === 'string' ? `expected string; found ${node.text}` : `can't handle ${node.text} for arg of type ${want}`, node.text);
       }
       case 'nil':
         if (want === 'interface {}') return null;
         if (want === '[]string') return EMPTY_STRINGS;
-        throw this.fail(node.pos, `cannot assign nil to ${want}`);
+        throw this.fail(node.pos, `cannot assign nil to ${want}`, 'nil');
       default:
-        return this.checkType(this.evalCommand(dot, { args: [node] }, MISSING), want, node.pos);
+        return this.checkType(this.evalCommand(dot, { args: [node] }, MISSING), want, node.pos, operandString(node));
     }
   }
 
-  private checkType(value: Value, want: ParamType, pos: number): Value {
+  private checkType(value: Value, want: ParamType, pos: number, context: string): Value {
     if (want === 'interface {}' || want === 'reflect.Value') return value;
     if (want === 'string' ? typeof value === 'string' : value instanceof GoSlice && value.elem === 'string') return value;
     if (value === null && want === '[]string') return EMPTY_STRINGS;
-    throw this.fail(pos, value === null ? `invalid value; expected ${want}` : `wrong type for value; expected ${want}; got ${typeName(value)}`);
+    throw this.fail(pos, value === null ? `invalid value; expected ${want}` : `wrong type for value; expected ${want}; got ${typeName(value)}`, context);
   }
 
   private lookupVar(name: string, pos: number): Value {
@@ -1464,6 +1585,6 @@ class Executor {
    * {{if}} body is still in parse scope in its {{else}}, where at run time it was never declared. */
   private variable(name: string, pos: number): { name: string; value: Value } {
     for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!;
-    throw this.fail(pos, `undefined variable: ${name}`);
+    throw this.fail(pos, `undefined variable: ${name}`, name);
   }
 }

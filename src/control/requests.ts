@@ -1,23 +1,31 @@
 // Checks of request bodies, shared by pilotfish's API and ContainerPilot's: each names what was
 // expected and what came.
+import { environmentNameProblem, environmentValueProblem } from '../config/exec-limits.js';
 import { HttpError } from '../http/json.js';
 import { isPlainObject } from '../util/records.js';
 import type { MetricSink } from './metric-sink.js';
-
-// POSIX leaves names open, but one with "=" or NUL cannot be set at all.
-const ENV_NAME = /^[^=\0]+$/;
 
 /** `{NAME: "value"}`; `null` becomes "" when `nullIsEmpty` (ContainerPilot's behaviour). */
 export function environmentBody(body: unknown, options: { nullIsEmpty: boolean; status: number }): Record<string, string> {
   if (!isPlainObject(body)) throw new HttpError(options.status, 'expected a JSON object of variables, such as {"NAME": "value"}');
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) {
-    if (!ENV_NAME.test(name)) throw new HttpError(options.status, `${JSON.stringify(name)} is not a valid variable name`);
+    const nameProblem = environmentNameProblem(name);
+    if (nameProblem !== undefined) throw new HttpError(options.status, `${JSON.stringify(name)} is not a valid variable name: ${nameProblem}`);
+    // Answers name the variable and the value's type, never the value: it may be a secret.
     if (typeof value === 'string') variables[name] = value;
     else if (value === null && options.nullIsEmpty) variables[name] = '';
-    else throw new HttpError(options.status, `the value of ${name} must be a string, got ${JSON.stringify(value)}`);
+    else throw new HttpError(options.status, `the value of ${name} must be a string, got ${jsonType(value)}`);
+    const valueProblem = environmentValueProblem(name, variables[name] as string);
+    if (valueProblem !== undefined) throw new HttpError(options.status, valueProblem);
   }
   return variables;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** `{name: number}`, every value a finite number. */

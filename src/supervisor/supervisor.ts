@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { constants, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_TIMER_DELAY } from '../config/duration.js';
 import type { Config, JobConfig } from '../config/types.js';
 import { EventBus, type Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
@@ -77,7 +78,8 @@ const FINAL_EVENTS_GRACE_MS = 1000;
  */
 export function shutdownDeadline(config: Config): number {
   const jobs = config.jobs.reduce((total, job) => total + 2 * job.stopTimeout, 0);
-  return jobs + config.stopTimeout + SHUTDOWN_SLACK_MS;
+  // Past Node's timer limit a timeout fires at once; a deadline that far out is no deadline anyway.
+  return Math.min(jobs + config.stopTimeout + SHUTDOWN_SLACK_MS, MAX_TIMER_DELAY);
 }
 
 interface Waiter {

@@ -9,8 +9,14 @@ describe('parseCommand', () => {
     assert.deepEqual(parseCommand(['/bin/app', '--name', 'a b']), { argv: ['/bin/app', '--name', 'a b'], display: "/bin/app --name 'a b'" });
   });
 
-  it('splits a string on spaces', () => {
-    assert.deepEqual(parseCommand('/bin/app  -v   run'), { argv: ['/bin/app', '-v', 'run'], display: '/bin/app  -v   run' });
+  it('splits a plain string on single spaces, as ContainerPilot does: empty template values stay empty arguments', () => {
+    assert.deepEqual(parseCommand('/bin/app -v run'), { argv: ['/bin/app', '-v', 'run'], display: '/bin/app -v run' });
+    // `nodetool -u {{ .U }} -pw {{ .P }} status` with U and P unset.
+    assert.deepEqual(parseCommand('nodetool -u  -pw  status').argv, ['nodetool', '-u', '', '-pw', '', 'status']);
+    assert.deepEqual(parseCommand('/bin/app  -v   run').argv, ['/bin/app', '', '-v', '', '', 'run']);
+    // strings.TrimSpace first (Go's white space, U+0085 included), then only " " separates.
+    assert.deepEqual(parseCommand(' \t\u0085/bin/app -v \t').argv, ['/bin/app', '-v']);
+    assert.deepEqual(parseCommand('/bin/app\t-v').argv, ['/bin/app\t-v']);
   });
 
   it('keeps quoted arguments together (ContainerPilot split "HOST: x" in two)', () => {

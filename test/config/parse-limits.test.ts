@@ -1,0 +1,30 @@
+// Parsing: duplicate keys are errors at the repeated key, and YAML nesting is bounded before the
+// yaml package spends seconds and hundreds of MB on it (and overflows its stack from ~800 levels).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfigText } from '../../src/config/load.js';
+
+function messageOf(text: string, file: string): string {
+  try {
+    loadConfigText(text, file, {});
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.message;
+  }
+  return assert.fail('accepted');
+}
+
+describe('parsing limits', () => {
+  it('refuses duplicate JSON5 keys, nested ones included, at the repeated key', () => {
+    const text = '{\n  jobs: [{ name: "a", exec: "true",\n    env: { A: "1",\n      A: "2" } }] }';
+    assert.equal(messageOf(text, 'app.json5'), 'app.json5:4:7: jobs[0].env: duplicate key "A", already set on line 3');
+    assert.equal(messageOf('{ "a-b": 1, \'a-b\': 2 }', 'app.json5'), 'app.json5:1:13: duplicate key "a-b", already set on line 1');
+  });
+
+  it('refuses YAML flow collections nested over 100 levels, at the first one too deep', { timeout: 20_000 }, () => {
+    const nested = (depth: number): string => `jobs:\n  - name: a\n    exec: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    assert.equal(messageOf(nested(500_000), 'app.yaml'), 'app.yaml:3:111: flow collections are nested more than 100 levels deep');
+    assert.match(messageOf(nested(100), 'app.yaml'), /jobs\[0\]\.exec\[0\]: expected a string, got an array$/);
+  });
+});
