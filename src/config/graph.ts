@@ -1,7 +1,7 @@
 // Rules about the document as a whole: names are unique, every `when.source` and `main` names
 // something that exists, and no jobs wait on each other's events in a cycle (none of them could
 // ever start). Paths are in schema spelling.
-import { envName } from '../supervisor/environment.js';
+import { envName } from './env-name.js';
 import type { DocumentIssue } from './errors.js';
 import { didYouMean } from './messages.js';
 import { HOOKABLE_SIGNALS, type Config } from './types.js';

@@ -1,6 +1,7 @@
 // The environment a job's process starts with: the supervisor's own, the variables set at run
 // time through the control plane, ContainerPilot's well-known variables (under pilotfish's
 // names too), and the job's own `env` last, so a config always has the final word.
+import { envName } from '../config/env-name.js';
 import type { Config } from '../config/types.js';
 import { resolveAddress, type NetworkInterfaces } from '../discovery/interfaces.js';
 import { telemetryServiceName } from '../discovery/telemetry-service.js';
@@ -18,10 +19,6 @@ export interface EnvironmentInput {
   notifySocket?: string;
 }
 
-/** `my-app` → `MY_APP`, as ContainerPilot derived `CONTAINERPILOT_MY_APP_PID`. */
-export function envName(jobName: string): string {
-  return jobName.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
 
 /**
  * ContainerPilot (core/app.go) gave every job with a `port` a service, its telemetry endpoint

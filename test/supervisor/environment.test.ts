@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { envName, jobEnvironment } from '../../src/supervisor/environment.js';
+import { envName } from '../../src/config/env-name.js';
+import { jobEnvironment } from '../../src/supervisor/environment.js';
 
 const base = { PATH: '/usr/bin', SHARED: 'base', NOTIFY_SOCKET: '/run/systemd/notify' };
 
