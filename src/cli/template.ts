@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolveConfigPath } from '../config/find.js';
 import { renderTemplate } from '../config/template.js';
-import { EXIT_CONFIG_INVALID, describeLoadError } from './load.js';
+import { EXIT_CONFIG_INVALID, configPathOrExit, describeLoadError } from './load.js';
 
 export function templateCommand(configFlag: string | undefined, out: string | undefined): void {
-  const path = resolveConfigPath(configFlag, process.env);
+  const path = configPathOrExit(configFlag);
   let rendered: string;
   try {
     rendered = renderTemplate(readFileSync(path, 'utf8'), process.env);

@@ -101,3 +101,14 @@ test('--help describes each verb', async () => {
   const run = await cli(['run', '--help']);
   assert.match(run.output, /--config/);
 });
+
+test('with no config anywhere, pilotfish says where it looked and how to name one', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'pilotfish-cli-'));
+  for (const args of [[], ['run'], ['validate'], ['template']]) {
+    const { code, output } = await cli(args, { PILOTFISH_CONFIG: '', CONTAINERPILOT: '' }, empty);
+    assert.equal(code, 2);
+    assert.match(output, new RegExp(`^no config found: neither --config, \\$PILOTFISH_CONFIG nor \\$CONTAINERPILOT names one, and there is no \\./pilotfish\\.json5 in ${empty}$`, 'm'));
+    assert.match(output, /--config FILE or PILOTFISH_CONFIG=FILE/);
+    assert.doesNotMatch(output, /ENOENT/);
+  }
+});
