@@ -3,6 +3,7 @@
 import { constants } from 'node:os';
 import type { StatusView } from '../control/status-view.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
+import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
 import { formatStatus } from './status-table.js';
 
@@ -10,9 +11,6 @@ export interface ClientFlags {
   socket?: string;
   config?: string;
 }
-
-const EXIT_REFUSED = 1;
-const EXIT_USAGE = 2;
 
 function client(flags: ClientFlags): ControlClient {
   return new ControlClient(findSocket(flags, process.env));

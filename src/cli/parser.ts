@@ -4,10 +4,9 @@
 // `version` not for the supervisor.
 import yargs, { type Argv } from 'yargs';
 import { controlVerbs, group, nameOf, usageOf, type Verb } from './control-verbs.js';
+import { EXIT_USAGE } from './exit-codes.js';
 import { pilotfishVersion } from './version.js';
 
-/** A mistake on the command line, as tools such as git and kubectl exit for one. */
-const EXIT_USAGE = 2;
 
 const configOption = {
   config: {

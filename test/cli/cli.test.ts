@@ -95,6 +95,13 @@ test('template renders the config over the environment', async () => {
   assert.match(output, /exec: "python app.py"/);
 });
 
+test('template --out into a missing directory is one line and exit 2', async () => {
+  const { file } = writeConfig(VALID);
+  const { code, output } = await cli(['template', '--config', file, '--out', '/no/such/dir/out.json5']);
+  assert.equal(code, 2);
+  assert.match(output, /^pilotfish template: cannot write --out \/no\/such\/dir\/out\.json5: ENOENT[^\n]*$/);
+});
+
 test('--help describes each verb', async () => {
   const { output } = await cli(['--help']);
   for (const verb of ['run', 'validate', 'template', 'schema', 'version']) assert.match(output, new RegExp(`pilotfish ${verb}`));
