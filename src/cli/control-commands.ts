@@ -1,7 +1,9 @@
 // The client verbs: each sends one request to a running supervisor and prints the answer. Exit
 // codes: 0 done, 1 refused by pilotfish or pilotfish unreachable, 2 bad arguments.
+import { constants } from 'node:os';
 import type { StatusView } from '../control/status-view.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
+import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
 import { formatStatus } from './status-table.js';
 
@@ -9,9 +11,6 @@ export interface ClientFlags {
   socket?: string;
   config?: string;
 }
-
-const EXIT_REFUSED = 1;
-const EXIT_USAGE = 2;
 
 function client(flags: ClientFlags): ControlClient {
   return new ControlClient(findSocket(flags, process.env));
@@ -21,11 +20,19 @@ function client(flags: ClientFlags): ControlClient {
 async function run(action: () => Promise<ControlResponse | void>): Promise<void> {
   try {
     const response = await action();
-    if (response && (response.status < 200 || response.status > 299)) fail(`pilotfish refused (${response.status}): ${errorMessage(response.body)}`);
+    if (response && !succeeded(response)) fail(refusal(response));
   } catch (error) {
     if (error instanceof UnreachableError) fail(error.message);
     throw error;
   }
+}
+
+function succeeded(response: ControlResponse): boolean {
+  return response.status >= 200 && response.status <= 299;
+}
+
+function refusal(response: ControlResponse): string {
+  return `pilotfish refused (${response.status}): ${errorMessage(response.body)}`;
 }
 
 function fail(message: string, code = EXIT_REFUSED): never {
@@ -92,7 +99,11 @@ export async function maintenanceCommand(flags: ClientFlags & { mode: string }):
 
 export async function envSetCommand(flags: ClientFlags & { assignments: string[] }): Promise<void> {
   const variables = Object.fromEntries(flags.assignments.map(parseAssignment));
-  await run(() => client(flags).call('POST', '/v1/env', variables));
+  await run(async () => {
+    const response = await client(flags).call('POST', '/v1/env', variables);
+    if (response.status === 200) process.stdout.write(`env set: ${(JSON.parse(response.body) as { set: string[] }).set.join(', ')} (for processes started from now on)\n`);
+    return response;
+  });
 }
 
 export async function metricCommand(flags: ClientFlags & { assignments: string[]; ignoreUnknown?: boolean }): Promise<void> {
@@ -104,23 +115,55 @@ export async function metricCommand(flags: ClientFlags & { assignments: string[]
       return [name, value];
     }),
   );
-  // ContainerPilot's endpoint skips names it does not know, as its -putmetric did.
-  await run(() => client(flags).call('POST', flags.ignoreUnknown ? '/v3/metric' : '/v1/metrics', values));
+  const assignments = Object.entries(values).map(([name, value]) => `${name}=${value}`).join(', ');
+  await run(async () => {
+    // ContainerPilot's endpoint skips names it does not know, as its -putmetric did, and says nothing of them.
+    const response = await client(flags).call('POST', flags.ignoreUnknown ? '/v3/metric' : '/v1/metrics', values);
+    if (succeeded(response)) process.stdout.write(flags.ignoreUnknown ? `metric: sent ${assignments} (names not declared are skipped)\n` : `metric set: ${assignments}\n`);
+    return response;
+  });
 }
 
-export async function jobCommand(flags: ClientFlags & { action: 'start' | 'stop' | 'restart'; job: string }): Promise<void> {
+/** The word for every job of the config (`restart all`). */
+const ALL_JOBS = 'all';
+
+/** Each job of `jobs` (`all`: every job) at once; every answer is printed, and any refusal makes the exit 1. */
+export async function jobCommand(flags: ClientFlags & { action: 'start' | 'stop' | 'restart'; jobs: string[] }): Promise<void> {
+  const control = client(flags);
   await run(async () => {
-    const response = await client(flags).call('POST', `/v1/jobs/${encodeURIComponent(flags.job)}/${flags.action}`);
-    if (response.status === 200) {
+    const status = flags.jobs.includes(ALL_JOBS) ? await control.call('GET', '/v1/status') : undefined;
+    if (status && status.status !== 200) return status;
+    const names = status ? (JSON.parse(status.body) as StatusView).jobs.map((job) => job.name) : [...new Set(flags.jobs)];
+    const responses = await Promise.all(names.map((name) => control.call('POST', `/v1/jobs/${encodeURIComponent(name)}/${flags.action}`)));
+    for (const response of responses) {
+      if (!succeeded(response)) {
+        process.stderr.write(`${refusal(response)}\n`);
+        continue;
+      }
       const { job } = JSON.parse(response.body) as { job: { name: string; state: string; pid?: number } };
       process.stdout.write(`${job.name}: ${job.state}${job.pid === undefined ? '' : ` (pid ${job.pid})`}\n`);
+    }
+    if (!responses.every(succeeded)) process.exit(EXIT_REFUSED);
+  });
+}
+
+export async function signalCommand(flags: ClientFlags & { job: string; signal: string }): Promise<void> {
+  const signal = signalByNumber(flags.signal) ?? flags.signal;
+  await run(async () => {
+    const response = await client(flags).call('POST', `/v1/jobs/${encodeURIComponent(flags.job)}/signal`, { signal });
+    if (response.status === 200) {
+      const sent = JSON.parse(response.body) as { job: string; signal: string };
+      process.stdout.write(`${sent.job}: sent ${sent.signal}\n`);
     }
     return response;
   });
 }
 
-export async function signalCommand(flags: ClientFlags & { job: string; signal: string }): Promise<void> {
-  await run(() => client(flags).call('POST', `/v1/jobs/${encodeURIComponent(flags.job)}/signal`, { signal: flags.signal }));
+/** `9` → `SIGKILL`, as kill(1) takes numbers; undefined for anything that is not a number. */
+function signalByNumber(text: string): string | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const name = Object.entries(constants.signals).find(([, number]) => number === Number(text))?.[0];
+  return name ?? fail(`no signal has the number ${text} on this system`, EXIT_USAGE);
 }
 
 export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number }): Promise<void> {

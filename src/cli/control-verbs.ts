@@ -6,10 +6,12 @@ const clientOptions = {
   config: {
     alias: 'c',
     type: 'string',
+    requiresArg: true,
     description: "Config file whose control.socket to use (default: $PILOTFISH_CONFIG, then $CONTAINERPILOT, then ./pilotfish.json5)",
   },
   socket: {
     type: 'string',
+    requiresArg: true,
     description: 'Control socket (default: $PILOTFISH_SOCKET, then the config\'s control.socket, then /var/run/containerpilot.socket)',
   },
 } as const;
@@ -20,23 +22,52 @@ function withClientOptions<T>(args: Argv<T>) {
   return args.options(clientOptions);
 }
 
+/** A command module; a verb that groups others (`env set`) lists them, for help and usage errors. */
+export interface Verb extends CommandModule<object, any> {
+  subcommands?: Verb[];
+}
+
 /** A command module whose handler is typed by what its builder declares. */
 function verb<U>(
   command: string,
   describe: string,
   builder: (args: Argv<object>) => Argv<U>,
   handler: (args: ArgumentsCamelCase<U>) => Promise<void> | void,
-): CommandModule<object, U> {
-  return { command, describe, builder, handler };
+): Verb {
+  return { command, describe, builder, handler } as Verb;
+}
+
+/** A verb that does nothing but hold `subcommands`, one of which must follow it. */
+export function group(command: string, describe: string, subcommands: Verb[]): Verb {
+  return {
+    command,
+    describe,
+    subcommands,
+    builder: (args) =>
+      subcommands
+        .reduce((parent, subcommand) => parent.command(subcommand), args)
+        .demandCommand(1, `needs a subcommand: ${subcommands.map(nameOf).join(', ')}`),
+    handler: () => undefined,
+  };
+}
+
+/** `stop` for `stop <job..>`. */
+export function nameOf(module: Verb): string {
+  return usageOf(module).split(' ')[0]!;
+}
+
+/** The module's command as it is written (`stop <job..>`). */
+export function usageOf(module: Verb): string {
+  return [module.command ?? ''].flat()[0]!;
 }
 
 const JOB_ACTIONS = [
-  ['start', 'Start a job now, whatever its `when`'],
-  ['stop', 'Stop a job; it stays stopped (and keeps pilotfish running) until started again'],
-  ['restart', 'Stop a job and start it again'],
+  ['start', 'Start jobs now, whatever their `when`'],
+  ['stop', 'Stop jobs; they stay stopped (and pilotfish keeps running) until started again'],
+  ['restart', 'Stop jobs and start them again'],
 ] as const;
 
-export const controlVerbs: Array<CommandModule<object, any>> = [
+export const controlVerbs: Verb[] = [
   verb(
     'status',
     'Show the jobs of a running pilotfish: state, health, pid, restarts, uptime, last exit and check',
@@ -56,22 +87,14 @@ export const controlVerbs: Array<CommandModule<object, any>> = [
     (args) => withClientOptions(args).positional('mode', { choices: ['on', 'off', 'enable', 'disable'] as const, demandOption: true }),
     async (args) => (await commands()).maintenanceCommand(args),
   ),
-  verb(
-    'env',
-    'Environment for jobs started from now on',
-    (args) =>
-      args
-        .command(
-          verb(
-            'set <assignments..>',
-            'Set variables (NAME=VALUE …) for processes started from now on',
-            (setArgs) => withClientOptions(setArgs).positional('assignments', { type: 'string', array: true, demandOption: true }),
-            async (setArgs) => (await commands()).envSetCommand(setArgs),
-          ),
-        )
-        .demandCommand(1, 'env needs a subcommand: set'),
-    () => undefined,
-  ),
+  group('env', 'Environment for jobs started from now on', [
+    verb(
+      'set <assignments..>',
+      'Set variables (NAME=VALUE …) for processes started from now on',
+      (args) => withClientOptions(args).positional('assignments', { type: 'string', array: true, demandOption: true }),
+      async (args) => (await commands()).envSetCommand(args),
+    ),
+  ]),
   verb(
     'metric <assignments..>',
     'Set custom metrics declared under telemetry.metrics (NAME=VALUE …)',
@@ -83,15 +106,15 @@ export const controlVerbs: Array<CommandModule<object, any>> = [
   ),
   ...JOB_ACTIONS.map(([action, describe]) =>
     verb(
-      `${action} <job>`,
-      describe,
-      (args) => withClientOptions(args).positional('job', { type: 'string', demandOption: true }),
+      `${action} <jobs..>`,
+      `${describe} (several at once, or all)`,
+      (args) => withClientOptions(args).positional('jobs', { type: 'string', array: true, demandOption: true, description: 'Job names, or all for every job' }),
       async (args) => (await commands()).jobCommand({ ...args, action }),
     ),
   ),
   verb(
     'signal <job> <signal>',
-    "Send a signal (HUP, SIGUSR1, …) to a job's process group",
+    "Send a signal (HUP, SIGUSR1, 9, …) to a job's process group",
     (args) => withClientOptions(args).positional('job', { type: 'string', demandOption: true }).positional('signal', { type: 'string', demandOption: true }),
     async (args) => (await commands()).signalCommand(args),
   ),

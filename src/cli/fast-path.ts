@@ -7,6 +7,8 @@ type Options = Record<string, string | true>;
 
 interface Shape {
   positionals: number;
+  /** The last positional may repeat (`stop web worker`). */
+  variadic?: true;
   /** Long option name → whether it takes a value. */
   options: Record<string, 'string' | 'boolean'>;
   /** The verb ready to run, or undefined when the arguments need yargs' judgement. */
@@ -26,8 +28,9 @@ function clientFlags(options: Options): { config?: string; socket?: string } {
 function jobAction(action: 'start' | 'stop' | 'restart'): Shape {
   return {
     positionals: 1,
+    variadic: true,
     options: CLIENT_OPTIONS,
-    accept: ([job], options) => async () => (await commands()).jobCommand({ ...clientFlags(options), action, job: job! }),
+    accept: (jobs, options) => async () => (await commands()).jobCommand({ ...clientFlags(options), action, jobs }),
   };
 }
 
@@ -101,6 +104,6 @@ export function fastCommand(argv: readonly string[]): (() => Promise<void> | voi
     if (!value || value.startsWith('-')) return undefined;
     options[option] = value;
   }
-  if (positionals.length !== shape.positionals) return undefined;
+  if (positionals.length < shape.positionals || (positionals.length > shape.positionals && !shape.variadic)) return undefined;
   return shape.accept(positionals, options);
 }

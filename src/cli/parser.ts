@@ -1,72 +1,141 @@
-// The full command line, on yargs: every verb, --help, and the errors for anything malformed.
-// main.ts comes here for whatever its fast path does not take. Each verb imports only what it
-// needs, so `run` does not pay for the schema exporter and `version` not for the supervisor.
-import yargs from 'yargs';
-import { controlVerbs } from './control-verbs.js';
+// The full command line, on yargs: every verb, --help, --version, `help VERB`, shell completion,
+// and the errors for anything malformed. main.ts comes here for whatever its fast path does not
+// take. Each verb imports only what it needs, so `run` does not pay for the schema exporter and
+// `version` not for the supervisor.
+import yargs, { type Argv } from 'yargs';
+import { controlVerbs, group, nameOf, usageOf, type Verb } from './control-verbs.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { pilotfishVersion } from './version.js';
+
 
 const configOption = {
   config: {
     alias: 'c',
     type: 'string',
+    requiresArg: true,
     description: 'Config file (default: $PILOTFISH_CONFIG, then $CONTAINERPILOT, then ./pilotfish.json5)',
   },
 } as const;
 
+const commands: Verb[] = [
+  {
+    command: ['run', '$0'],
+    describe: 'Supervise the jobs of a config (the container entrypoint; the default command)',
+    builder: (args) => args.options(configOption),
+    handler: async (args) => (await import('./run.js')).runCommand(args.config),
+  },
+  {
+    command: 'validate',
+    describe: 'Check a config and exit: 0 when valid, 2 with every error listed otherwise',
+    builder: (args) => args.options(configOption),
+    handler: async (args) => (await import('./validate.js')).validateCommand(args.config),
+  },
+  {
+    command: 'template',
+    describe: "Render a config's templates over the environment and print the result (ContainerPilot's -template)",
+    builder: (args) => args.options({ ...configOption, out: { type: 'string', description: 'Write to this file instead of stdout' } }),
+    handler: async (args) => (await import('./template.js')).templateCommand(args.config, args.out),
+  },
+  {
+    command: 'schema',
+    describe: "Print the config's JSON Schema (for editor completion: \"$schema\" in your pilotfish.json5)",
+    handler: async () => (await import('./schema.js')).schemaCommand(),
+  },
+  group('k8s', 'Kubernetes integration', [
+    {
+      command: 'manifests',
+      describe: 'Print the Autopilot CRD and the service account, Role and RoleBinding the bridge needs (YAML for kubectl apply)',
+      builder: (args) =>
+        args.options({
+          namespace: { alias: 'n', type: 'string', default: 'default', description: 'Namespace of the pods' },
+          'service-account': { type: 'string', default: 'pilotfish', description: "The pods' service account" },
+        }),
+      handler: async (args) => (await import('./k8s.js')).k8sManifestsCommand({ namespace: args.namespace, serviceAccount: args['service-account'] }),
+    },
+  ]),
+  ...controlVerbs,
+  {
+    command: 'version',
+    describe: 'Print the version',
+    handler: async () => (await import('./version.js')).versionCommand(),
+  },
+  {
+    command: 'help [command..]',
+    describe: 'Show the help of a command (pilotfish help stop)',
+    handler: async (args) => showHelpOf(args.command as string[] | undefined),
+  },
+];
+
+// yargs' own verb, registered by .completion() below.
+const COMPLETION: Verb = { command: 'completion', describe: '', handler: () => undefined };
+
+/** `argv`'s verbs (`env set`), outermost first; none when it names none. */
+function commandPath(argv: readonly string[]): Verb[] {
+  const path: Verb[] = [];
+  let candidates = [...commands, COMPLETION];
+  for (const word of argv.filter((arg) => !arg.startsWith('-'))) {
+    const next = candidates.find((module) => nameOf(module) === word);
+    if (next === undefined) break;
+    path.push(next);
+    candidates = next.subcommands ?? [];
+  }
+  return path;
+}
+
 /** Parses `argv` (ContainerPilot's flags already translated) and runs the verb it names. */
 export async function parseAndRun(argv: string[]): Promise<void> {
-  await yargs(argv)
+  await commands
+    .reduce((parser: Argv<object>, module) => parser.command(module), yargs(argv))
     .scriptName('pilotfish')
     .usage('$0 <command> [options]\n\nAn autopilot-pattern supervisor: the container entrypoint that runs, checks and restarts your app.')
-    .command(
-      ['run', '$0'],
-      'Supervise the jobs of a config (the container entrypoint; the default command)',
-      (args) => args.options(configOption),
-      async (args) => (await import('./run.js')).runCommand(args.config),
-    )
-    .command(
-      'validate',
-      'Check a config and exit: 0 when valid, 2 with every error listed otherwise',
-      (args) => args.options(configOption),
-      async (args) => (await import('./validate.js')).validateCommand(args.config),
-    )
-    .command(
-      'template',
-      "Render a config's templates over the environment and print the result (ContainerPilot's -template)",
-      (args) => args.options({ ...configOption, out: { type: 'string', description: 'Write to this file instead of stdout' } }),
-      async (args) => (await import('./template.js')).templateCommand(args.config, args.out),
-    )
-    .command(
-      'schema',
-      "Print the config's JSON Schema (for editor completion: \"$schema\" in your pilotfish.json5)",
-      () => undefined,
-      async () => (await import('./schema.js')).schemaCommand(),
-    )
-    .command('k8s', 'Kubernetes integration', (args) =>
-      args
-        .command(
-          'manifests',
-          'Print the Autopilot CRD and the service account, Role and RoleBinding the bridge needs (YAML for kubectl apply)',
-          (manifestArgs) =>
-            manifestArgs.options({
-              namespace: { alias: 'n', type: 'string', default: 'default', description: 'Namespace of the pods' },
-              'service-account': { type: 'string', default: 'pilotfish', description: "The pods' service account" },
-            }),
-          async (manifestArgs) =>
-            (await import('./k8s.js')).k8sManifestsCommand({ namespace: manifestArgs.namespace, serviceAccount: manifestArgs['service-account'] }),
-        )
-        .demandCommand(1, 'k8s needs a subcommand: manifests'),
-    )
-    .command(controlVerbs)
-    .command(
-      'version',
-      'Print the version',
-      () => undefined,
-      async () => (await import('./version.js')).versionCommand(),
-    )
+    .completion('completion', 'Print a shell completion script for bash or zsh (pilotfish completion >> ~/.bashrc)')
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version('version', 'Print the version', `pilotfish ${pilotfishVersion()}`)
+    .fail((message, error) => {
+      // Errors thrown by a verb are the verb's to report; yargs' own (YError) are usage errors.
+      if (error && error.name !== 'YError') throw error;
+      usageError(argv, describeMistake(argv, message ?? error?.message ?? ''));
+    })
     .wrap(Math.min(100, process.stdout.columns || 100))
     .parseAsync();
+}
+
+/** `help stop` is `stop --help`; `help` alone is `--help`. */
+async function showHelpOf(command: string[] = []): Promise<void> {
+  if (commandPath(command).length < command.length) usageError(command, `unknown command "${command.join(' ')}"`);
+  await parseAndRun([...command, '--help']);
+}
+
+/** One line that names the problem and the help to read, then exit 2. */
+function usageError(argv: readonly string[], problem: string): never {
+  const command = ['pilotfish', ...commandPath(argv).map(nameOf)].join(' ');
+  process.stderr.write(`${command}: ${problem} (see '${command} --help')\n`);
+  process.exit(EXIT_USAGE);
+}
+
+/** yargs' message, reworded where it says less than it knows, and always on one line. */
+function describeMistake(argv: readonly string[], message: string): string {
+  const [first] = argv;
+  if (first !== undefined && !first.startsWith('-') && commandPath([first]).length === 0) return `unknown command "${first}"`;
+  const unknown = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (unknown) {
+    const names = unknown[1]!.split(', ');
+    return names.map((name) => (typedOption(argv, name) ? `unknown option ${typedOption(argv, name)}` : `unknown argument "${name}"`)).join('; ');
+  }
+  const choice = /Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message);
+  if (choice) return `${choice[1]} must be one of ${choice[3]!.replaceAll('"', '')}, not ${choice[2]}`;
+  const noValue = /^Not enough arguments following: (.*)$/.exec(message);
+  if (noValue) return `option ${typedOption(argv, noValue[1]!) ?? noValue[1]} needs a value`;
+  const path = commandPath(argv);
+  if (/^Not enough non-option arguments/.test(message) && path.length > 0) {
+    return `missing arguments, expected pilotfish ${[...path.slice(0, -1).map(nameOf), usageOf(path.at(-1)!)].join(' ')}`;
+  }
+  return message.replace(/\s*\n\s*/g, '; ');
+}
+
+/** How option `name` was typed (`--socket`, `-c`), as yargs names it without dashes; undefined for a positional. */
+function typedOption(argv: readonly string[], name: string): string | undefined {
+  return argv.find((arg) => arg.startsWith('-') && arg.replace(/^--?/, '').split('=')[0] === name)?.split('=')[0];
 }

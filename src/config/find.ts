@@ -3,8 +3,13 @@
 
 export const DEFAULT_CONFIG_PATH = './pilotfish.json5';
 
-/** The path to load; empty values count as unset, as an `ENV VAR=` line in a Dockerfile leaves them. */
-export function resolveConfigPath(flag: string | undefined, env: Record<string, string | undefined>): string {
+/** The path the flag or the environment names; empty values count as unset, as an `ENV VAR=` line in a Dockerfile leaves them. */
+export function namedConfigPath(flag: string | undefined, env: Record<string, string | undefined>): string | undefined {
   const candidates = [flag, env['PILOTFISH_CONFIG'], env['CONTAINERPILOT']];
-  return candidates.find((candidate) => candidate !== undefined && candidate !== '') ?? DEFAULT_CONFIG_PATH;
+  return candidates.find((candidate) => candidate !== undefined && candidate !== '');
+}
+
+/** The path to load. */
+export function resolveConfigPath(flag: string | undefined, env: Record<string, string | undefined>): string {
+  return namedConfigPath(flag, env) ?? DEFAULT_CONFIG_PATH;
 }

@@ -178,6 +178,7 @@ function parseHttpUrl(text: string): string | undefined {
   }
 }
 const HTTP_URL = 'an http:// or https:// URL';
+const httpStatus = z.int().min(100).max(599);
 interface HttpTarget {
   url: string;
   method?: 'GET' | 'HEAD' | 'POST' | undefined;
@@ -195,7 +196,11 @@ const httpProbe = z.union(
         url: parsedString(HTTP_URL, parseHttpUrl),
         method: z.enum(['GET', 'HEAD', 'POST']).optional(),
         headers: stringMap.optional(),
-        expectStatus: z.array(z.int().min(100).max(599)).min(1).optional().describe('Statuses that pass (default: any 2xx).'),
+        // A single status is the common case (`expectStatus: 204`), so it need not be a list.
+        expectStatus: z
+          .union([httpStatus.transform((status) => [status]), z.array(httpStatus).min(1)])
+          .optional()
+          .describe('Status, or list of statuses, that pass (default: any 2xx).'),
       })
       .transform(httpProbeOf),
   ],

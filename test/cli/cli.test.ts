@@ -95,6 +95,13 @@ test('template renders the config over the environment', async () => {
   assert.match(output, /exec: "python app.py"/);
 });
 
+test('template --out into a missing directory is one line and exit 2', async () => {
+  const { file } = writeConfig(VALID);
+  const { code, output } = await cli(['template', '--config', file, '--out', '/no/such/dir/out.json5']);
+  assert.equal(code, 2);
+  assert.match(output, /^pilotfish template: cannot write --out \/no\/such\/dir\/out\.json5: ENOENT[^\n]*$/);
+});
+
 test('--help describes each verb', async () => {
   const { output } = await cli(['--help']);
   for (const verb of ['run', 'validate', 'template', 'schema', 'version']) assert.match(output, new RegExp(`pilotfish ${verb}`));
@@ -102,8 +109,13 @@ test('--help describes each verb', async () => {
   assert.match(run.output, /--config/);
 });
 
-test('an unknown verb or flag is an error', async () => {
-  const { code, output } = await cli(['frobnicate']);
-  assert.notEqual(code, 0);
-  assert.match(output, /Unknown argument|Unknown command/i);
+test('with no config anywhere, pilotfish says where it looked and how to name one', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'pilotfish-cli-'));
+  for (const args of [[], ['run'], ['validate'], ['template']]) {
+    const { code, output } = await cli(args, { PILOTFISH_CONFIG: '', CONTAINERPILOT: '' }, empty);
+    assert.equal(code, 2);
+    assert.match(output, new RegExp(`^no config found: neither --config, \\$PILOTFISH_CONFIG nor \\$CONTAINERPILOT names one, and there is no \\./pilotfish\\.json5 in ${empty}$`, 'm'));
+    assert.match(output, /--config FILE or PILOTFISH_CONFIG=FILE/);
+    assert.doesNotMatch(output, /ENOENT/);
+  }
 });

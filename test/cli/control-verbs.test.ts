@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
 import { runConfig, runPilotfish } from '../helpers/pilotfish.js';
@@ -53,7 +53,7 @@ describe('the client verbs', () => {
   });
 
   it('env set, restart and logs: a variable reaches the restarted job', async () => {
-    assert.equal((await verb('env', 'set', 'MODE=a=b', 'OTHER=1')).code, 0);
+    assert.deepEqual(await verb('env', 'set', 'MODE=a=b', 'OTHER=1'), { code: 0, output: 'env set: MODE, OTHER (for processes started from now on)' });
     assert.match((await verb('restart', 'app')).output, /^app: running \(pid \d+\)$/);
     await waitFor(async () => (await verb('logs', 'app')).output.includes('[app] mode=a=b'), 'the new value in the logs');
     const all = await verb('logs', '-n', '50');
@@ -74,8 +74,28 @@ describe('the client verbs', () => {
     assert.match((await verb('start', 'app')).output, /^app: running/);
   });
 
-  it('signal a job', async () => {
-    assert.equal((await verb('signal', 'noisy', 'CONT')).code, 0);
+  it('stop, start and restart several jobs at once, or all of them', async () => {
+    assert.deepEqual(await verb('stop', 'app', 'noisy'), { code: 0, output: 'app: stopped\nnoisy: stopped' });
+    assert.match((await verb('start', 'all')).output, /^app: running \(pid \d+\)\nnoisy: running \(pid \d+\)$/);
+    const restarted = await verb('restart', 'all');
+    assert.equal(restarted.code, 0);
+    assert.match(restarted.output, /^app: running \(pid \d+\)\nnoisy: running \(pid \d+\)$/);
+  });
+
+  it('one refused job among several: the others are done, the refusal printed, exit 1', async () => {
+    const { code, output } = await verb('restart', 'ghost', 'noisy');
+    assert.equal(code, 1);
+    assert.match(output, /no job named "ghost"/);
+    assert.match(output, /^noisy: running \(pid \d+\)$/m);
+  });
+
+  it('signal a job by name or number, and say it was sent', async () => {
+    assert.deepEqual(await verb('signal', 'noisy', 'CONT'), { code: 0, output: 'noisy: sent SIGCONT' });
+    // The number is this system's, as kill(1) takes it; pilotfish is told the name.
+    assert.deepEqual(await verb('signal', 'noisy', String(constants.signals.SIGCONT)), { code: 0, output: 'noisy: sent SIGCONT' });
+    const noSuchNumber = await verb('signal', 'noisy', '999');
+    assert.equal(noSuchNumber.code, 2);
+    assert.match(noSuchNumber.output, /no signal has the number 999/);
     const refused = await verb('signal', 'noisy', 'NOPE');
     assert.equal(refused.code, 1);
     assert.match(refused.output, /pilotfish refused \(400\): "NOPE" is not a signal name/);
@@ -88,7 +108,7 @@ describe('the client verbs', () => {
   });
 
   it('metric sets declared metrics and refuses unknown ones, unless told to skip them', async () => {
-    assert.equal((await verb('metric', 'queue_depth=3')).code, 0);
+    assert.deepEqual(await verb('metric', 'queue_depth=3'), { code: 0, output: 'metric set: queue_depth=3' });
     const unknown = await verb('metric', 'nope=1');
     assert.equal(unknown.code, 1);
     assert.match(unknown.output, /no metric named nope/);

@@ -1,0 +1,64 @@
+// Mistakes on the command line, and the conventions people expect of a command: one line naming the
+// problem and the help to read, exit 2; --version; `help VERB`; shell completion. The first rows
+// of MISTAKES are shapes the fast path (fast-path.ts) recognises by verb, so it must hand them on
+// to the same explanation rather than run or fail on its own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
+
+async function cli(args: string[]) {
+  const run = runPilotfish({ args });
+  const { code } = await run.exited;
+  return { code, output: run.output() };
+}
+
+const MISTAKES: Array<[args: string[], line: RegExp]> = [
+  [['--bogus'], /^pilotfish: unknown option --bogus \(see 'pilotfish --help'\)$/],
+  [['run', '--bogus'], /^pilotfish run: unknown option --bogus \(see 'pilotfish run --help'\)$/],
+  [['run', 'extra'], /^pilotfish run: unknown argument "extra" \(see 'pilotfish run --help'\)$/],
+  [['run', '--config'], /^pilotfish run: option --config needs a value \(see 'pilotfish run --help'\)$/],
+  [['stop'], /^pilotfish stop: missing arguments, expected pilotfish stop <jobs\.\.> \(see 'pilotfish stop --help'\)$/],
+  [['signal', 'web'], /^pilotfish signal: missing arguments, expected pilotfish signal <job> <signal> \(see 'pilotfish signal --help'\)$/],
+  [['maintenance', 'foo'], /^pilotfish maintenance: mode must be one of on, off, enable, disable, not "foo" \(see 'pilotfish maintenance --help'\)$/],
+  [['status', '--socket'], /^pilotfish status: option --socket needs a value \(see 'pilotfish status --help'\)$/],
+  [['ping', 'extra'], /^pilotfish ping: unknown argument "extra" \(see 'pilotfish ping --help'\)$/],
+  [['frobnicate'], /^pilotfish: unknown command "frobnicate" \(see 'pilotfish --help'\)$/],
+  [['env'], /^pilotfish env: needs a subcommand: set \(see 'pilotfish env --help'\)$/],
+  [['env', 'set'], /^pilotfish env set: missing arguments, expected pilotfish env set <assignments\.\.> \(see 'pilotfish env set --help'\)$/],
+  [['help', 'frobnicate'], /^pilotfish: unknown command "frobnicate" \(see 'pilotfish --help'\)$/],
+];
+
+for (const [args, line] of MISTAKES) {
+  test(`\`pilotfish ${args.join(' ')}\` exits 2 with one line naming the problem and the help`, async () => {
+    const { code, output } = await cli(args);
+    assert.equal(code, 2);
+    assert.match(output, line);
+  });
+}
+
+test('--version prints the version, as the version verb does', async () => {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.deepEqual(await cli(['--version']), { code: 0, output: `pilotfish ${manifest.version}` });
+});
+
+test('help VERB prints the help of that verb', async () => {
+  for (const verb of [['stop'], ['env', 'set']]) {
+    const help = await cli(['help', ...verb]);
+    assert.equal(help.code, 0);
+    assert.equal(help.output, (await cli([...verb, '--help'])).output);
+    assert.match(help.output, new RegExp(`^pilotfish ${verb.join(' ')} <`));
+  }
+  assert.equal((await cli(['help'])).output, (await cli(['--help'])).output);
+});
+
+test('completion prints a shell script, and the script gets verbs and choices from pilotfish', async () => {
+  const script = await cli(['completion']);
+  assert.equal(script.code, 0);
+  assert.match(script.output, /^complete .*-F _pilotfish_yargs_completions pilotfish$/m);
+  // What the script runs on <TAB>: the words typed so far, the command's own name first.
+  const verbs = (await cli(['--get-yargs-completions', 'pilotfish', 'sto'])).output.split('\n');
+  assert.ok(['stop', 'status', 'signal', 'env', 'help'].every((verb) => verbs.includes(verb)), verbs.join(' '));
+  assert.deepEqual((await cli(['--get-yargs-completions', 'pilotfish', 'maintenance', 'o'])).output.split('\n'), ['on', 'off']);
+});
