@@ -3,19 +3,22 @@
 // decides what it means in the current state. An input a state does not expect is logged as an
 // internal error and changes nothing.
 //
-//  state \ input │ trigger   │ exited{run}     │ timer{kind}                 │ health     │ stop{by}      │ start, restart    │ kill
-//  ──────────────┼───────────┼─────────────────┼─────────────────────────────┼────────────┼───────────────┼───────────────────┼──────────
-//  idle          │ starting¹ │ stale           │ interval: starting¹         │ ✗          │ stopped³      │ starting          │ stopped
-//                │           │                 │ whenTimeout: stopped³       │            │               │                   │
-//  starting      │ coalesce² │ stale           │ (prepared: running)         │ ✗          │ stopped³      │ –                 │ stopped
-//  running       │ coalesce² │ exit policy⁴    │ runTimeout: killing(policy) │ publish⁵   │ stopping      │ –, stopping(start)│ killing
-//  stopping      │ coalesce² │ terminating     │ (hooksDone: terminating)    │ publish    │ plan: stop    │ plan: start       │ killing
-//  terminating   │ coalesce² │ wait for group⁶ │ stopTimeout: killing        │ ✗          │ plan: stop    │ plan: start       │ killing
-//  killing       │ coalesce² │ wait for group⁶ │ killGrace: given up⁶        │ ✗          │ plan: stop    │ plan: start       │ –
-//  backoff       │ coalesce² │ stale           │ backoff: starting¹          │ ✗          │ stopped³      │ starting          │ stopped
-//  stopped       │ ignored   │ stale           │ ✗                           │ ✗          │ –             │ starting          │ leftovers
-//  exited/failed │ ignored   │ stale           │ ✗                           │ ✗          │ leftovers     │ starting          │ leftovers
+//  state \ input │ trigger   │ exited{run}     │ timer{kind}, prepared, hooksDone    │ health     │ stop{by}      │ start, restart    │ kill
+//  ──────────────┼───────────┼─────────────────┼─────────────────────────────────────┼────────────┼───────────────┼───────────────────┼──────────
+//  idle          │ starting¹ │ stale           │ interval: starting¹                 │ ✗          │ stopped³      │ starting          │ stopped
+//                │           │                 │ whenTimeout: stopped³ +timerExpired │            │               │                   │
+//  starting      │ coalesce² │ ✗               │ prepared: running (spawned)         │ ✗          │ stopped³      │ –                 │ stopped
+//  running       │ coalesce² │ exit policy⁴    │ runTimeout: killing (plan policy)   │ publish⁵   │ stopping      │ –, stopping(start)│ killing
+//  stopping      │ coalesce² │ terminating     │ hooksDone: terminating; runTimeout: │ publish    │ plan: stop    │ plan: start       │ killing
+//                │           │                 │ killing                             │            │               │                   │
+//  terminating   │ coalesce² │ wait for group⁶ │ stopTimeout, runTimeout: killing    │ ✗          │ plan: stop    │ plan: start       │ killing
+//  killing       │ coalesce² │ wait for group⁶ │ killGrace: given up⁶                │ ✗          │ plan: stop    │ plan: start       │ –
+//  backoff       │ coalesce² │ stale           │ backoff: starting¹                  │ ✗          │ stopped³      │ starting          │ stopped
+//  stopped       │ ignored   │ stale           │ ✗                                   │ ✗          │ –             │ starting          │ leftovers
+//  exited/failed │ ignored   │ stale           │ ✗                                   │ ✗          │ leftovers     │ starting          │ leftovers
 //
+//  ✗ an internal error: logged, nothing changes. – nothing to do. `startup` is taken in idle only.
+//  A timer of another state never fires: leaving a state clears its timers (STATE_TIMERS).
 //  ¹ unless the supervisor is shutting down: then only stop hooks start, and nothing restarts.
 //  ² an `each` job runs once more after this run; a `once` job ignores it.
 //  ³ publishing `stopping`, then `stopped`.

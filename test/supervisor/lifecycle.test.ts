@@ -213,7 +213,7 @@ test('the main job decides the exit code', async () => {
   assert.equal(code, 7);
 });
 
-test('the main job ends the container with its code when it has ended for good, even beside a periodic job', async () => {
+test('the main job ends the container with its code when it has ended for good, even beside a periodic job', { timeout: 60_000 }, async () => {
   const run = runConfig(`{
     main: "app",
     jobs: [
@@ -228,7 +228,7 @@ test('the main job ends the container with its code when it has ended for good, 
   assert.match(run.output(), /WARN .*stopped; exiting with code 4: the main job app exited with code 4/);
 });
 
-test('a main job with an explicit onExit: "ignore" leaves pilotfish running, and still gives the exit code', async () => {
+test('a main job with an explicit onExit: "ignore" leaves pilotfish running, and still gives the exit code', { timeout: 60_000 }, async () => {
   const run = runConfig(`{
     main: "app",
     jobs: [

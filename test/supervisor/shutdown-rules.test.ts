@@ -34,7 +34,7 @@ const healthyJob = (name: string, overrides: Partial<JobConfig> = {}) =>
     ...overrides,
   });
 
-test("an operator's stop and restart of a job do not fire its exitFailed hooks", async () => {
+test("an operator's stop and restart of a job do not fire its exitFailed hooks", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-operator-'));
   const { supervisor } = supervisorFor(
     supervisorConfig([jobConfig('app', { exec: command('exec sleep 30') }), hook(dir, 'on-failure', after('app', 'exitFailed', 'each')), hook(dir, 'on-stopped', after('app', 'stopped', 'each'))]),
@@ -53,11 +53,13 @@ test("an operator's stop and restart of a job do not fire its exitFailed hooks",
   await supervisor.shutdown({ kind: 'request' });
 });
 
-test('once shutdown begins, a watch-triggered hook does not start; stop hooks and global shutdown hooks do', async () => {
+test('once shutdown begins, a watch-triggered hook does not start; stop hooks and global shutdown hooks do', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-halt-'));
   const { supervisor } = supervisorFor(
     supervisorConfig([
-      jobConfig('app', { exec: command('exec sleep 30') }),
+      // app waits for its preStart, so it stops first and the watch hook is not stopped yet when app's stop begins.
+      jobConfig('prestart', { exec: command('true') }),
+      jobConfig('app', { exec: command('exec sleep 30'), when: after('prestart', 'exitSuccess') }),
       hook(dir, 'on-change', after('watch.db', 'changed', 'each')),
       hook(dir, 'pre-stop', after('app', 'stopping')),
       hook(dir, 'post-stop', after('app', 'stopped')),
@@ -77,7 +79,7 @@ test('once shutdown begins, a watch-triggered hook does not start; stop hooks an
   assert.equal(ran(dir, 'on-shutdown'), true);
 });
 
-test('after the second stop signal a killed job is not restarted and postStop hooks do not start', async () => {
+test('after the second stop signal a killed job is not restarted and postStop hooks do not start', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-kill-'));
   const { supervisor, lines } = supervisorFor(
     supervisorConfig([
@@ -92,7 +94,7 @@ test('after the second stop signal a killed job is not restarted and postStop ho
   await supervisor.start();
   await waitFor(() => supervisor.job('stubborn')?.state === 'running', 'stubborn running');
   const shutdown = supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
-  await waitFor(() => supervisor.job('stubborn')?.state === 'terminating', 'stubborn terminating');
+  await waitFor(() => supervisor.job('stubborn')?.state !== 'running', 'stubborn stopping');
   assert.equal(supervisor.job('base')?.state, 'running');
   supervisor.killAll();
   assert.equal(await supervisor.done, 143);
@@ -103,7 +105,7 @@ test('after the second stop signal a killed job is not restarted and postStop ho
   assert.equal(supervisor.job('base')?.state, 'stopped');
 });
 
-test('a job that exits on its own during shutdown is not restarted', async () => {
+test('a job that exits on its own during shutdown is not restarted', { timeout: 60_000 }, async () => {
   const { supervisor, lines } = supervisorFor(
     supervisorConfig([
       // Stopped after app (app waits for it), it crashes while app is still stopping.
@@ -122,7 +124,7 @@ test('a job that exits on its own during shutdown is not restarted', async () =>
   assert.ok(lines.includes('INFO not restarted: pilotfish is shutting down'), lines.join('\n'));
 });
 
-test('exec health-check output is logged at DEBUG', async () => {
+test('exec health-check output is logged at DEBUG', { timeout: 60_000 }, async () => {
   const { supervisor, lines } = supervisorFor(
     supervisorConfig([
       jobConfig('app', {
