@@ -21,7 +21,7 @@ export function buildConfig(input: ConfigInput, origin: { file: string; hash: st
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
-    jobs: (input.jobs ?? []).map((job) => buildJob(job, stopTimeout, dirname(origin.file))),
+    jobs: (input.jobs ?? []).map((job) => buildJob(job, stopTimeout, dirname(origin.file), input.main)),
     watches: input.watches ?? [],
     consul: input.consul,
     logging: { ...DEFAULT_LOGGING, ...input.logging },
@@ -34,7 +34,7 @@ export function buildConfig(input: ConfigInput, origin: { file: string; hash: st
   });
 }
 
-function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string): JobConfig {
+function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {
   const when = job.when ?? { kind: 'startup' };
   const interval = when.kind === 'interval' ? when.interval : undefined;
   return withoutUndefined({
@@ -53,7 +53,8 @@ function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string):
     stopTimeout: job.stopTimeout ?? defaultStopTimeout,
     health: job.health && buildHealth(job.health),
     notify: job.notify ?? false,
-    onExit: job.onExit ?? 'ignore',
+    // The main job ends the container (as tini's child does), unless its onExit says otherwise.
+    onExit: job.onExit ?? (job.name === main ? 'shutdown' : 'ignore'),
     logging: { raw: job.logging?.raw ?? false },
     port: job.port,
     tags: job.tags ?? [],

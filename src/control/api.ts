@@ -120,7 +120,7 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
 async function runJobAction(supervisor: Supervisor, job: Job, action: JobAction): Promise<void> {
   if (supervisor.isShuttingDown) throw new HttpError(409, 'pilotfish is shutting down');
   if (action === 'start') {
-    if (job.isActive()) throw new HttpError(409, `${job.name} is ${job.state} already`);
+    if (!job.acceptsStart()) throw new HttpError(409, `${job.name} is ${job.state} already`);
     supervisor.startJob(job.name);
   } else if (action === 'stop') {
     await supervisor.stopJob(job.name);

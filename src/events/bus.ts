@@ -7,6 +7,16 @@ import type { SupervisorEvent } from './types.js';
 
 export type EventHandler = (event: SupervisorEvent) => void | Promise<void>;
 
+/**
+ * What a subscriber wants to see; everything when absent. A job hears only its start event's
+ * source and `global`: with thousands of jobs, every event reaching every job made each one cost
+ * O(jobs), and a shutdown O(jobs²).
+ */
+export interface EventFilter {
+  sources?: readonly string[];
+  kinds?: readonly SupervisorEvent['kind'][];
+}
+
 export interface Subscription {
   unsubscribe(): void;
 }
@@ -19,10 +29,14 @@ class Subscriber {
   readonly queue: SupervisorEvent[] = [];
   draining = false;
   active = true;
+  readonly kinds: ReadonlySet<string> | undefined;
   constructor(
     readonly name: string,
     readonly handler: EventHandler,
-  ) {}
+    readonly filter: EventFilter,
+  ) {
+    this.kinds = filter.kinds && new Set(filter.kinds);
+  }
 }
 
 interface IdleWaiter {
@@ -32,7 +46,11 @@ interface IdleWaiter {
 }
 
 export class EventBus {
-  private readonly subscribers = new Set<Subscriber>();
+  /** Subscribers without a source filter, and the others by source. */
+  private readonly everySource = new Set<Subscriber>();
+  private readonly bySource = new Map<string, Set<Subscriber>>();
+  /** Subscribers with events queued or in hand: what idle() waits for. */
+  private readonly draining = new Set<Subscriber>();
   private readonly bySubscription = new WeakMap<Subscription, Subscriber>();
   private idleWaiters: IdleWaiter[] = [];
   /** The last events published, newest last (for debugging and status). */
@@ -40,14 +58,25 @@ export class EventBus {
 
   constructor(private readonly onHandlerError: (subscriber: string, error: unknown) => void = () => undefined) {}
 
-  subscribe(name: string, handler: EventHandler): Subscription {
-    const subscriber = new Subscriber(name, handler);
-    this.subscribers.add(subscriber);
+  subscribe(name: string, handler: EventHandler, filter: EventFilter = {}): Subscription {
+    const subscriber = new Subscriber(name, handler, filter);
+    if (!filter.sources) this.everySource.add(subscriber);
+    for (const source of filter.sources ?? []) {
+      const set = this.bySource.get(source) ?? new Set();
+      set.add(subscriber);
+      this.bySource.set(source, set);
+    }
     const subscription: Subscription = {
       unsubscribe: () => {
         subscriber.active = false;
         subscriber.queue.length = 0;
-        this.subscribers.delete(subscriber);
+        this.draining.delete(subscriber);
+        this.everySource.delete(subscriber);
+        for (const source of filter.sources ?? []) {
+          const set = this.bySource.get(source);
+          set?.delete(subscriber);
+          if (set?.size === 0) this.bySource.delete(source);
+        }
         this.notifyIfIdle();
       },
     };
@@ -59,7 +88,8 @@ export class EventBus {
   publish(event: SupervisorEvent): void {
     this.recent.push(event);
     if (this.recent.length > RECENT_LIMIT) this.recent.shift();
-    for (const subscriber of this.subscribers) {
+    for (const subscriber of this.subscribersOf(event)) {
+      if (subscriber.kinds && !subscriber.kinds.has(event.kind)) continue;
       subscriber.queue.push(event);
       if (subscriber.queue.length > QUEUE_LIMIT) {
         subscriber.queue.shift();
@@ -83,13 +113,20 @@ export class EventBus {
     return this.settled(undefined);
   }
 
+  private *subscribersOf(event: SupervisorEvent): Iterable<Subscriber> {
+    yield* this.everySource;
+    const bySource = this.bySource.get(event.source);
+    if (bySource) yield* bySource;
+  }
+
   private settled(only: ReadonlySet<Subscriber> | undefined): boolean {
-    for (const subscriber of this.subscribers) if (subscriber.draining && (!only || only.has(subscriber))) return false;
+    for (const subscriber of this.draining) if (!only || only.has(subscriber)) return false;
     return true;
   }
 
   private drain(subscriber: Subscriber): void {
     subscriber.draining = true;
+    this.draining.add(subscriber);
     // A microtask, not a direct call: the publisher's own code finishes before anyone reacts.
     queueMicrotask(() => void this.deliver(subscriber));
   }
@@ -104,6 +141,7 @@ export class EventBus {
       }
     }
     subscriber.draining = false;
+    this.draining.delete(subscriber);
     this.notifyIfIdle();
   }
 

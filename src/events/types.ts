@@ -1,7 +1,10 @@
 import type { EventName, HookableSignal } from '../config/types.js';
 
 /** A job's lifecycle states; see src/jobs/job.ts for the transitions. */
-export type JobState = 'idle' | 'starting' | 'running' | 'stopping' | 'backoff' | 'stopped' | 'exited' | 'failed';
+export type JobState = 'idle' | 'starting' | 'running' | 'stopping' | 'terminating' | 'killing' | 'backoff' | 'stopped' | 'exited' | 'failed';
+
+/** Every state, in lifecycle order (metrics' and the CRD's list). */
+export const JOB_STATES: readonly JobState[] = ['idle', 'starting', 'running', 'stopping', 'terminating', 'killing', 'backoff', 'stopped', 'exited', 'failed'];
 
 /** Where supervisor-wide events come from (ContainerPilot's `global` source). */
 export const GLOBAL_SOURCE = 'global';

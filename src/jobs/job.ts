@@ -1,16 +1,38 @@
-// One job: an explicit state machine driven by bus events and its own timers.
+// One job: a state machine in the manner of Pebble's servstate. Every input (its start event, a
+// process exit, a timer, a health flip, an operator's request) is one JobInput, and one dispatch()
+// decides what it means in the current state. An input a state does not expect is logged as an
+// internal error and changes nothing.
 //
-//   idle ──trigger──▶ starting ──spawned──▶ running ──exit──▶ backoff ──delay──▶ starting …
-//                                              │                 (restarts left)
-//                                              ├──exit, none left──▶ exited (code 0) | failed
-//                                              ├──exit, `each`/periodic──▶ idle (waits for the next trigger)
-//                                              └──stop()──▶ stopping ──exit──▶ stopped
-//   starting ──could not start (spawn or NOTIFY_SOCKET failed)──▶ as an exit with code 127
+//  state \ input │ trigger   │ exited{run}     │ timer{kind}, prepared, hooksDone    │ health     │ stop{by}      │ start, restart    │ kill
+//  ──────────────┼───────────┼─────────────────┼─────────────────────────────────────┼────────────┼───────────────┼───────────────────┼──────────
+//  idle          │ starting¹ │ stale           │ interval: starting¹                 │ ✗          │ stopped³      │ starting          │ stopped
+//                │           │                 │ whenTimeout: stopped³ +timerExpired │            │               │                   │
+//  starting      │ coalesce² │ ✗               │ prepared: running (spawned)         │ ✗          │ stopped³      │ –                 │ stopped
+//  running       │ coalesce² │ exit policy⁴    │ runTimeout: killing (plan policy)   │ publish⁵   │ stopping      │ –, stopping(start)│ killing
+//  stopping      │ coalesce² │ terminating     │ hooksDone: terminating; runTimeout: │ publish    │ plan: stop    │ plan: start       │ killing
+//                │           │                 │ killing                             │            │               │                   │
+//  terminating   │ coalesce² │ wait for group⁶ │ stopTimeout, runTimeout: killing    │ ✗          │ plan: stop    │ plan: start       │ killing
+//  killing       │ coalesce² │ wait for group⁶ │ killGrace: given up⁶                │ ✗          │ plan: stop    │ plan: start       │ –
+//  backoff       │ coalesce² │ stale           │ backoff: starting¹                  │ ✗          │ stopped³      │ starting          │ stopped
+//  stopped       │ ignored   │ stale           │ ✗                                   │ ✗          │ –             │ starting          │ leftovers
+//  exited/failed │ ignored   │ stale           │ ✗                                   │ ✗          │ leftovers     │ starting          │ leftovers
 //
-// ContainerPilot kept this state in counters and sentinel events, the source of a long tail of
-// edge-case bugs (its #417, #420, #456); here every change goes through `transition`, which
-// publishes it. Health (unknown/healthy/unhealthy) is a separate dimension, owned by the monitor.
-import type { JobConfig } from '../config/types.js';
+//  ✗ an internal error: logged, nothing changes. – nothing to do. `startup` is taken in idle only.
+//  A timer of another state never fires: leaving a state clears its timers (STATE_TIMERS).
+//  ¹ unless the supervisor is shutting down: then only stop hooks start, and nothing restarts.
+//  ² an `each` job runs once more after this run; a `once` job ignores it.
+//  ³ publishing `stopping`, then `stopped`.
+//  ⁴ exitSuccess/exitFailed, then: a periodic job → idle; restarts left → backoff; a trigger that
+//    came during the run → starting; an `each` job → idle; else exited (code 0) or failed, and
+//    `stopping`, `stopped` (ContainerPilot's halt: a job's stop hooks run however it ends).
+//  ⁵ healthy/unhealthy; unhealthy after healthy with `onUnhealthy: restart` → terminating, plan restart.
+//  ⁶ once the group is empty (or given up on after SIGKILL), the plan decides: stop → stopped
+//    (publishing `stopped`; a requested stop publishes no exit event: it is not the app failing),
+//    start → starting, restart → exit policy with a restart, policy → exit policy.
+//  `notify` (READY=1, STATUS=) is taken in every state; READY counts only while checks run.
+//  stale: an exit of a run given up on; `prepared`/`hooksDone` of a stop overtaken are dropped.
+//  Health (unknown/healthy/unhealthy) is a separate dimension, owned by the monitor.
+import type { Command, JobConfig } from '../config/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { JobState, SupervisorEvent } from '../events/types.js';
 import { GLOBAL_SOURCE } from '../events/types.js';
@@ -18,10 +40,11 @@ import type { Logger } from '../logging/logger.js';
 import { HealthMonitor, type Health } from '../health/monitor.js';
 import { errorMessage } from '../health/probe-result.js';
 import type { ProbeResult } from '../health/probes.js';
-import { openNotifySocket, type NotifySocket } from '../health/notify.js';
+import { openNotifySocket, type NotifyFields, type NotifySocket } from '../health/notify.js';
 import { RestartBackoff } from './backoff.js';
+import { systemClock, type Clock } from './clock.js';
 import { OutputLog } from './output-log.js';
-import { spawnProcess, type ExitStatus, type RunningProcess, type SpawnOptions } from './process.js';
+import { describeExit, exitCodeOfSignal, spawnProcess, type ExitStatus, type RunningProcess, type SpawnOptions } from './process.js';
 
 /** What a job needs from the supervisor that owns it. */
 export interface JobContext {
@@ -33,8 +56,15 @@ export interface JobContext {
   notifySocketPath(job: Job): string;
   /** Resolves when the jobs hooked on this job's `stopping` event have finished (bounded by `timeoutMs`). */
   awaitStoppingHooks(job: Job, timeoutMs: number): Promise<void>;
+  /**
+   * The supervisor's veto on new runs: during a shutdown only stop hooks start (`trigger`) and
+   * nothing restarts (`restart`); after "kill everything now", nothing starts at all.
+   */
+  mayStart?(job: Job, why: 'trigger' | 'restart'): boolean;
   /** Starts a run's process: spawnProcess, unless a test needs a process that misbehaves as no real one can. */
   spawn?: (options: SpawnOptions) => RunningProcess;
+  openNotify?: typeof openNotifySocket;
+  clock?: Clock;
 }
 
 export interface ExitRecord extends ExitStatus {
@@ -50,6 +80,8 @@ export interface JobSnapshot {
   startedAt?: string;
   lastExit?: { code: number; signal?: string; at: string; error?: string };
   lastCheck?: { ok: boolean; output: string; durationMs: number };
+  /** Why health last changed: a check's output, or what happened to the process ("killed by SIGKILL"). */
+  healthReason?: string;
   /** The last `STATUS=` an app sent through NOTIFY_SOCKET. */
   statusText?: string;
 }
@@ -57,46 +89,90 @@ export interface JobSnapshot {
 /** Whether a job may still start a process: decides when the supervisor has nothing left to do. */
 export type RunPotential = 'yes' | 'no' | 'ifSourceLive';
 
-type TimerName = 'backoff' | 'interval' | 'whenTimeout' | 'runTimeout';
+export type StopCause = 'operator' | 'shutdown' | 'reload';
+
+export type TimerKind = 'backoff' | 'interval' | 'whenTimeout' | 'runTimeout' | 'stopTimeout' | 'killGrace' | 'groupPoll';
+
+/** Everything that can happen to a job. `run` names the run an input belongs to. */
+export type JobInput =
+  | { kind: 'startup' }
+  | { kind: 'trigger' }
+  | { kind: 'prepared'; run: number; notify?: NotifySocket; error?: string }
+  | { kind: 'hooksDone'; run: number }
+  | { kind: 'exited'; run: number; status: ExitStatus }
+  | { kind: 'timer'; timer: TimerKind; run: number }
+  | { kind: 'health'; health: Health; output: string }
+  | { kind: 'notify'; fields: NotifyFields }
+  | { kind: 'stop'; by: StopCause }
+  | { kind: 'start' }
+  | { kind: 'restart' }
+  | { kind: 'kill' };
+
+/** What follows once a stopping run is over. */
+type StopPlan = 'stop' | 'start' | 'restart' | 'policy';
+
+interface Run {
+  readonly id: number;
+  readonly startedAt: number;
+  process?: RunningProcess;
+  /** Set once the leader has exited (the group may still have members). */
+  exit?: ExitStatus;
+  /** Became healthy: only then may failing checks restart it. */
+  becameHealthy: boolean;
+}
 
 /**
  * How long a stop waits for a process group after SIGKILL. A process in uninterruptible sleep
  * (a hung NFS mount, a stuck device) outlives even SIGKILL; the stop must not wait for it forever.
  */
 export const KILL_GRACE_MS = 2000;
+/** How often a stop looks for members left in a group whose leader has exited. */
+const GROUP_POLL_MS = 50;
 
-const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['starting', 'running', 'stopping', 'backoff']);
+const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['starting', 'running', 'stopping', 'terminating', 'killing', 'backoff']);
+/** Starting, running, stopping or about to restart: not at rest. */
+export function isActiveState(state: JobState): boolean {
+  return ACTIVE_STATES.has(state);
+}
+const STOPPING_STATES: ReadonlySet<JobState> = new Set(['stopping', 'terminating', 'killing']);
 const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
+/** The timers that belong to a state are cleared when the job leaves it; the others live with the job. */
+const STATE_TIMERS: Partial<Record<TimerKind, ReadonlySet<JobState>>> = {
+  backoff: new Set(['backoff']),
+  runTimeout: new Set(['running', 'stopping', 'terminating']),
+  stopTimeout: new Set(['terminating']),
+  killGrace: new Set(['killing']),
+  groupPoll: new Set(['terminating', 'killing']),
+};
 
 export class Job {
   private currentState: JobState = 'idle';
-  /** The current run's process, while it runs. */
-  private process: RunningProcess | undefined;
-  /** The latest run, kept after it exits: processes it forked may be left in its group. */
-  private lastRun: RunningProcess | undefined;
-  /** Bumped by every launch and stop: a launch that awaited something checks it is still current. */
-  private runGeneration = 0;
-  private runStartedAt = 0;
+  private run: Run | undefined;
+  private runCount = 0;
+  /** The latest process, kept after it exits: processes it forked may be left in its group. */
+  private lastProcess: RunningProcess | undefined;
+  private plan: StopPlan = 'stop';
   private startedAtDate: Date | undefined;
   private restartsLeft: number;
   /** Runs left for a periodic job (ContainerPilot: `restarts` counts the extra runs). */
   private periodicRunsLeft: number;
+  /** Its start event has come (a `once` job runs on the first only). */
   private triggered = false;
   /** An `each` trigger that arrived while a run was in progress: run once more afterwards. */
   private pendingTrigger = false;
-  private restartRequested = false;
-  /** Became healthy during the current run: only then may failing checks restart it. */
-  private healthyThisRun = false;
-  private stopPromise: Promise<void> | undefined;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
   private heldByOperator = false;
   private readonly backoff: RestartBackoff;
   private readonly monitor: HealthMonitor;
   private notify: NotifySocket | undefined;
   private statusText: string | undefined;
+  private healthReason: string | undefined;
   private restartCount = 0;
   private lastExitRecord: ExitRecord | undefined;
-  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private leftovers: Promise<void> = Promise.resolve();
+  private readonly timers = new Map<TimerKind, unknown>();
+  private readonly stateWaiters = new Set<{ until: (state: JobState) => boolean; resolve: () => void }>();
+  private readonly clock: Clock;
   private readonly log: Logger;
   /** Recent output lines (not kept for `logging.raw` jobs, whose output bypasses pilotfish). */
   readonly output = new OutputLog();
@@ -106,14 +182,16 @@ export class Job {
     private readonly context: JobContext,
   ) {
     this.log = context.log.child({ job: config.name });
+    this.clock = context.clock ?? systemClock;
     this.restartsLeft = config.restarts;
     this.periodicRunsLeft = config.restarts + 1;
     this.backoff = new RestartBackoff(config.backoff);
     this.monitor = new HealthMonitor(config.health, {
       probeEnv: () => context.environment(this),
       cwd: config.cwd,
-      onTransition: (health, detail) => this.publishHealth(health, detail.output),
+      onTransition: (health, detail) => this.dispatch({ kind: 'health', health, output: detail.output }),
       onResult: (result) => this.publishCheckResult(result),
+      onLine: (stream, line) => this.log.debug(`health check: ${line}`, { stream: stream === 'stderr' ? 'stderr' : undefined }),
     });
   }
 
@@ -130,7 +208,12 @@ export class Job {
   }
 
   get pid(): number | undefined {
-    return this.process?.pid;
+    return this.run?.exit ? undefined : this.run?.process?.pid;
+  }
+
+  /** The current run's number, for inputs that name it. */
+  get runNumber(): number {
+    return this.run?.id ?? 0;
   }
 
   get lastExit(): ExitRecord | undefined {
@@ -138,17 +221,24 @@ export class Job {
   }
 
   isActive(): boolean {
-    return ACTIVE_STATES.has(this.currentState);
+    return isActiveState(this.currentState);
   }
 
   isTerminal(): boolean {
     return TERMINAL_STATES.has(this.currentState);
   }
 
+  /** Whether `start` would start it now (it is not running, nor about to). */
+  acceptsStart(): boolean {
+    return !this.isActive() || this.currentState === 'backoff';
+  }
+
   runPotential(): RunPotential {
     if (this.heldByOperator) return 'yes';
-    if (this.isTerminal() || this.stopPromise) return 'no';
-    if (this.isActive()) return 'yes';
+    const state = this.currentState;
+    if (TERMINAL_STATES.has(state)) return 'no';
+    if (STOPPING_STATES.has(state)) return this.plan === 'stop' ? 'no' : 'yes';
+    if (state !== 'idle') return 'yes';
     const when = this.config.when;
     if (when.kind !== 'event') return 'yes';
     if (when.repeat === 'once' && this.triggered) return 'no';
@@ -167,139 +257,378 @@ export class Job {
       startedAt: this.startedAtDate?.toISOString(),
       lastExit: exit && { code: exit.code, signal: exit.signal, at: exit.at.toISOString(), error: exit.spawnError },
       lastCheck: check && { ok: check.ok, output: check.output, durationMs: check.durationMs },
+      healthReason: this.healthReason,
       statusText: this.statusText,
     };
   }
 
-  /** The job's bus subscription: starts it when its `when` says so. */
+  /** The job's bus subscription: turns the events it waits for into inputs. */
   handle(event: SupervisorEvent): void {
-    if (this.stopPromise) return;
     const when = this.config.when;
-    if (event.kind === 'startup' && event.source === GLOBAL_SOURCE) this.onStartup();
+    if (event.kind === 'startup' && event.source === GLOBAL_SOURCE) this.dispatch({ kind: 'startup' });
     // Not exclusive of the above: `{source: "global", once: "startup"}` is a spelling of the default.
-    if (when.kind === 'event' && event.source === when.source && event.kind === when.event) this.trigger();
+    if (when.kind === 'event' && event.source === when.source && event.kind === when.event) this.dispatch({ kind: 'trigger' });
   }
 
   /** Starts the job now, whatever its `when` (control plane, and reloads of changed startup jobs). */
   startNow(): void {
-    if (this.isActive()) return;
-    this.heldByOperator = false;
-    this.stopPromise = undefined;
-    this.restartRequested = false;
-    this.restartsLeft = this.config.restarts;
-    this.backoff.reset();
-    if (this.config.when.kind === 'interval') {
-      this.periodicRunsLeft = this.config.restarts + 1;
-      this.onStartup();
-    } else {
-      void this.launch();
-    }
+    this.dispatch({ kind: 'start' });
   }
 
   /**
    * Graceful stop: publishes `stopping`, lets the jobs hooked on it run, sends `stopSignal` to the
    * process group, SIGKILLs it after `stopTimeout`, then publishes `stopped`. Idempotent.
    */
-  stop(): Promise<void> {
-    this.stopPromise ??= this.stopGracefully();
-    return this.stopPromise;
+  stop(by: StopCause = 'shutdown'): Promise<void> {
+    this.dispatch({ kind: 'stop', by });
+    return Promise.all([this.until((state) => TERMINAL_STATES.has(state)), this.leftovers]).then(() => undefined);
   }
 
   /**
-   * An operator's stop (control plane): as stop(), but the job counts as able to run again until
-   * it is started, so stopping the last job does not end the supervisor (Pebble's behaviour).
+   * An operator's stop (control plane): the job counts as able to run again until it is started,
+   * so stopping the last job does not end the supervisor (Pebble's behaviour).
    */
   stopByOperator(): Promise<void> {
-    this.heldByOperator = true;
-    return this.stop();
+    return this.stop('operator');
+  }
+
+  /** An operator's restart: a graceful stop, then a fresh start; resolves once it is starting again (or ended). */
+  restart(): Promise<void> {
+    this.dispatch({ kind: 'restart' });
+    return this.until((state) => !STOPPING_STATES.has(state));
   }
 
   /** Immediate SIGKILL of the process group, or of what is left in it (a second SIGTERM to the supervisor). */
   kill(): void {
-    this.lastRun?.signalGroup('SIGKILL');
+    this.dispatch({ kind: 'kill' });
   }
 
   /** Sends a signal to the job's process group; false when it has no process. */
   sendSignal(signal: NodeJS.Signals): boolean {
-    if (!this.process || this.process.hasExited()) return false;
-    this.process.signalGroup(signal);
+    const process = this.run?.process;
+    if (!process || this.run?.exit || process.hasExited()) return false;
+    process.signalGroup(signal);
     return true;
+  }
+
+  /** The one entry point of every input; see the table at the top of this file. */
+  dispatch(input: JobInput): void {
+    try {
+      this.handleInput(input);
+    } catch (error) {
+      // A bug here must not take PID 1 down with it: say so loudly and keep supervising.
+      this.log.error(`internal error handling ${input.kind} in state ${this.currentState}: ${(error as Error).stack ?? errorMessage(error)}`);
+    }
+  }
+
+  private handleInput(input: JobInput): void {
+    // Taken the same way in every state: datagrams from the app, and exits of runs given up on.
+    if (input.kind === 'notify') return this.onNotify(input.fields);
+    if (input.kind === 'exited' && (input.run !== this.run?.id || this.run.exit)) {
+      this.log.info(`${describeExit(input.status)}, after it was given up on`);
+      return;
+    }
+    if (input.kind === 'prepared' && (this.currentState !== 'starting' || input.run !== this.run?.id)) {
+      // A stop overtook the launch that was binding this socket.
+      void input.notify?.close();
+      return;
+    }
+    if (input.kind === 'hooksDone' && (this.currentState !== 'stopping' || input.run !== this.run?.id)) return;
+    switch (this.currentState) {
+      case 'idle':
+        return this.inIdle(input);
+      case 'starting':
+        return this.inStarting(input);
+      case 'running':
+        return this.inRunning(input);
+      case 'stopping':
+      case 'terminating':
+      case 'killing':
+        return this.inStopping(input);
+      case 'backoff':
+        return this.inBackoff(input);
+      case 'stopped':
+      case 'exited':
+      case 'failed':
+        return this.inTerminal(input);
+    }
+  }
+
+  private inIdle(input: JobInput): void {
+    switch (input.kind) {
+      case 'startup':
+        return this.onStartup();
+      case 'trigger':
+        return this.onTrigger();
+      case 'timer':
+        if (input.timer === 'interval' && this.config.when.kind === 'interval') return this.onInterval();
+        if (input.timer === 'whenTimeout' && !this.triggered) return this.onWhenTimeout();
+        return this.invalid(input);
+      case 'stop':
+        return this.stopWithoutRun(input.by);
+      case 'start':
+      case 'restart':
+        return this.startFresh();
+      case 'kill':
+        this.killLeftovers();
+        return this.settle('stopped');
+      default:
+        return this.invalid(input);
+    }
+  }
+
+  private inStarting(input: JobInput): void {
+    switch (input.kind) {
+      case 'prepared':
+        if (input.error !== undefined) return this.onRunEnded({ code: 127, spawnError: input.error });
+        this.notify = input.notify;
+        return this.spawn();
+      case 'trigger':
+        return this.coalesce();
+      case 'timer':
+        if (input.timer === 'interval') return this.skipInterval();
+        return this.invalid(input);
+      case 'stop':
+        return this.stopWithoutRun(input.by);
+      case 'start':
+      case 'restart':
+        return;
+      case 'kill':
+        return this.settle('stopped');
+      default:
+        return this.invalid(input);
+    }
+  }
+
+  private inRunning(input: JobInput): void {
+    const run = this.run as Run;
+    switch (input.kind) {
+      case 'exited':
+        run.exit = input.status;
+        return this.onRunEnded(input.status);
+      case 'trigger':
+        return this.coalesce();
+      case 'timer':
+        if (input.timer === 'interval') return this.skipInterval();
+        if (input.timer === 'runTimeout') {
+          this.log.warn(`still running after its timeout of ${this.config.timeout} ms: killing it`, { pid: run.process?.pid });
+          return this.beginKill('policy');
+        }
+        return this.invalid(input);
+      case 'health':
+        return this.onHealth(input.health, input.output);
+      case 'stop':
+        this.heldByOperator = input.by === 'operator';
+        return this.beginStop('stop');
+      case 'start':
+        return;
+      case 'restart':
+        return this.beginStop('start');
+      case 'kill':
+        if (!run.process) return this.stopWithoutRun('shutdown');
+        this.publish('stopping');
+        return this.beginKill('stop');
+      default:
+        return this.invalid(input);
+    }
+  }
+
+  /** stopping, terminating and killing: the run is being stopped; `plan` says what follows. */
+  private inStopping(input: JobInput): void {
+    const state = this.currentState;
+    switch (input.kind) {
+      case 'hooksDone':
+        return this.terminate();
+      case 'exited':
+        (this.run as Run).exit = input.status;
+        if (state === 'stopping') return this.terminate();
+        return this.finishWhenGroupGone();
+      case 'trigger':
+        return this.plan === 'stop' ? undefined : this.coalesce();
+      case 'timer':
+        if (input.timer === 'interval') return this.skipInterval();
+        if (input.timer === 'runTimeout' && state !== 'killing') return this.beginKill(this.plan);
+        if (input.timer === 'stopTimeout' && state === 'terminating') {
+          this.log.warn(`did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, { pid: this.run?.process?.pid });
+          return this.beginKill(this.plan);
+        }
+        if (input.timer === 'killGrace' && state === 'killing') {
+          this.log.error(`still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`, { pid: this.run?.process?.pid });
+          return this.finishStop();
+        }
+        if (input.timer === 'groupPoll' && state !== 'stopping' && this.run?.exit) return this.finishWhenGroupGone();
+        return this.invalid(input);
+      case 'health':
+        if (state !== 'stopping') return this.invalid(input);
+        return this.publishHealth(input.health, input.output);
+      case 'stop':
+        if (input.by === 'operator') this.heldByOperator = true;
+        // A restart on its way becomes a stop: the `stopping` its hooks wait for is still due.
+        if (this.plan === 'restart' || this.plan === 'policy') this.publish('stopping');
+        this.plan = 'stop';
+        return;
+      case 'start':
+      case 'restart':
+        this.heldByOperator = false;
+        this.plan = 'start';
+        return;
+      case 'kill':
+        if (state === 'killing') return;
+        return this.beginKill(this.plan);
+      default:
+        return this.invalid(input);
+    }
+  }
+
+  private inBackoff(input: JobInput): void {
+    switch (input.kind) {
+      case 'timer':
+        if (input.timer === 'backoff') {
+          if (this.mayStart('restart')) return this.launch();
+          return this.endForGood(this.lastExitRecord ?? { code: 0 });
+        }
+        if (input.timer === 'interval') return this.skipInterval();
+        return this.invalid(input);
+      case 'trigger':
+        return this.coalesce();
+      case 'stop':
+        return this.stopWithoutRun(input.by);
+      case 'start':
+      case 'restart':
+        return this.startFresh();
+      case 'kill':
+        this.killLeftovers();
+        return this.settle('stopped');
+      default:
+        return this.invalid(input);
+    }
+  }
+
+  private inTerminal(input: JobInput): void {
+    switch (input.kind) {
+      case 'trigger':
+        return;
+      case 'stop':
+        if (input.by === 'operator') this.heldByOperator = true;
+        this.leftovers = this.stopLeftovers();
+        return;
+      case 'start':
+      case 'restart':
+        return this.startFresh();
+      case 'kill':
+        return this.killLeftovers();
+      default:
+        return this.invalid(input);
+    }
+  }
+
+  private invalid(input: JobInput): void {
+    this.log.error(`internal error: ${describeInput(input)} is not expected in state ${this.currentState}; ignored`);
+  }
+
+  private mayStart(why: 'trigger' | 'restart'): boolean {
+    return this.context.mayStart?.(this, why) ?? true;
   }
 
   private onStartup(): void {
     const when = this.config.when;
-    if (when.kind !== 'interval' && when.timeout !== undefined) this.armWhenTimeout(when.timeout);
-    if (when.kind === 'startup') this.trigger();
-    if (when.kind === 'interval') {
-      this.runPeriodic();
-      this.setTimer('interval', setInterval(() => this.runPeriodic(), when.interval));
-    }
+    if (when.kind !== 'interval' && when.timeout !== undefined) this.setTimer('whenTimeout', when.timeout);
+    if (when.kind === 'startup') this.onTrigger();
+    if (when.kind === 'interval') this.onInterval();
   }
 
-  private trigger(): void {
+  private onTrigger(): void {
     const when = this.config.when;
     if (when.kind === 'event' && when.repeat === 'once' && this.triggered) return;
+    if (!this.mayStart('trigger')) {
+      this.log.debug('not started: pilotfish is shutting down');
+      return;
+    }
     this.triggered = true;
     this.clearTimer('whenTimeout');
-    if (this.isActive()) {
-      // ContainerPilot queued overlapping triggers behind a mutex and could hang; coalesce instead.
-      if (when.kind === 'event' && when.repeat === 'each') this.pendingTrigger = true;
-      return;
-    }
     this.restartsLeft = this.config.restarts;
     this.backoff.reset();
-    void this.launch();
+    this.launch();
   }
 
-  private runPeriodic(): void {
-    if (this.isActive()) {
-      this.log.debug('previous run still in progress: skipping this interval');
-      return;
-    }
+  /** A trigger while a run is in progress: ContainerPilot queued them behind a mutex and could hang; coalesce instead. */
+  private coalesce(): void {
+    const when = this.config.when;
+    if (when.kind === 'event' && when.repeat === 'each') this.pendingTrigger = true;
+  }
+
+  /** Only for a periodic job. */
+  private onInterval(): void {
+    const when = this.config.when as Extract<JobConfig['when'], { kind: 'interval' }>;
     if (this.periodicRunsLeft <= 0) return;
+    this.setTimer('interval', when.interval);
+    if (!this.mayStart('trigger')) return;
     this.periodicRunsLeft -= 1;
-    void this.launch();
+    this.launch();
   }
 
-  private armWhenTimeout(timeout: number): void {
-    this.setTimer(
-      'whenTimeout',
-      setTimeout(() => {
-        if (this.triggered) return;
-        this.log.warn(`its start event did not arrive within ${timeout} ms: giving up`);
-        this.context.bus.publish({ kind: 'timerExpired', source: this.name });
-        void this.stop();
-      }, timeout),
-    );
+  private skipInterval(): void {
+    const when = this.config.when;
+    if (when.kind !== 'interval') return this.invalid({ kind: 'timer', timer: 'interval', run: this.runNumber });
+    this.log.debug('previous run still in progress: skipping this interval');
+    this.setTimer('interval', when.interval);
   }
 
-  private async launch(): Promise<void> {
-    const generation = ++this.runGeneration;
-    this.transition('starting');
-    this.healthyThisRun = false;
-    const exec = this.config.exec;
-    if (!exec) {
+  private onWhenTimeout(): void {
+    this.log.warn(`its start event did not arrive within ${String((this.config.when as { timeout?: number }).timeout)} ms: giving up`);
+    this.publish('timerExpired');
+    this.stopWithoutRun('shutdown');
+  }
+
+  /** Start, or restart, from a clean slate: the control plane's start, or a reload's. */
+  private startFresh(): void {
+    this.heldByOperator = false;
+    this.pendingTrigger = false;
+    this.restartsLeft = this.config.restarts;
+    this.backoff.reset();
+    if (this.config.when.kind === 'interval') {
+      this.periodicRunsLeft = this.config.restarts + 1;
+      this.clearTimer('interval');
+      return this.onInterval();
+    }
+    this.launch();
+  }
+
+  private launch(): void {
+    const run: Run = { id: ++this.runCount, startedAt: this.clock.now(), becameHealthy: false };
+    this.run = run;
+    this.transitionTo('starting');
+    if (!this.config.exec) {
       // A registration-only service: "running" for as long as the supervisor is.
-      this.startedAtDate = new Date();
-      this.transition('running');
+      this.startedAtDate = new Date(this.clock.now());
+      this.transitionTo('running');
       this.monitor.start();
       return;
     }
+    if (this.config.notify && !this.notify) {
+      const open = this.context.openNotify ?? openNotifySocket;
+      void Promise.resolve()
+        .then(() => open(this.context.notifySocketPath(this), (fields) => this.dispatch({ kind: 'notify', fields })))
+        .then(
+          (notify) => this.dispatch({ kind: 'prepared', run: run.id, notify }),
+          (error: unknown) => this.dispatch({ kind: 'prepared', run: run.id, error: `cannot open its NOTIFY_SOCKET: ${errorMessage(error)}` }),
+        );
+      return;
+    }
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const run = this.run as Run;
+    const exec = this.config.exec as Command;
+    this.killLeftovers();
     let process: RunningProcess;
+    let env: NodeJS.ProcessEnv = {};
     try {
-      if (this.config.notify && !this.notify) {
-        const notify = await this.openNotify();
-        // A stop, or a newer launch, came while the socket was being bound: this run is off.
-        if (generation !== this.runGeneration) {
-          await notify.close();
-          return;
-        }
-        this.notify = notify;
-      }
-      this.killLeftovers();
+      env = this.context.environment(this);
       process = (this.context.spawn ?? spawnProcess)({
         argv: exec.argv,
-        env: this.context.environment(this),
+        env,
         cwd: this.config.cwd,
         raw: this.config.logging.raw,
         onLine: (stream, line) => {
@@ -308,186 +637,208 @@ export class Job {
         },
       });
     } catch (error) {
-      if (generation !== this.runGeneration) return;
       // Like a failed spawn: an exit with a reason, and the restart policy decides what follows.
-      this.runStartedAt = Date.now();
-      this.onExit(undefined, { code: 127, spawnError: errorMessage(error) });
-      return;
+      return this.onRunEnded({ code: 127, spawnError: errorMessage(error) });
     }
-    this.process = process;
-    this.lastRun = process;
-    this.runStartedAt = Date.now();
-    this.startedAtDate = new Date();
-    if (process.pid !== undefined) this.log.info(`started: ${exec.display}`, { pid: process.pid });
-    this.transition('running');
-    if (this.config.timeout !== undefined) this.armRunTimeout(process, this.config.timeout);
+    run.process = process;
+    this.lastProcess = process;
+    this.startedAtDate = new Date(this.clock.now());
+    if (process.pid !== undefined) {
+      this.log.info(`started: ${programName(exec)}`, { pid: process.pid });
+      this.log.debug(`command line: ${redactedCommandLine(exec, env)}`, { pid: process.pid });
+    }
+    this.transitionTo('running');
+    if (this.config.timeout !== undefined) this.setTimer('runTimeout', this.config.timeout);
     this.monitor.start();
-    void process.exited.then((status) => this.onExit(process, status));
-  }
-
-  private async openNotify(): Promise<NotifySocket> {
-    try {
-      return await openNotifySocket(this.context.notifySocketPath(this), (fields) => this.onNotify(fields));
-    } catch (error) {
-      throw new Error(`cannot open its NOTIFY_SOCKET: ${errorMessage(error)}`);
-    }
+    void process.exited.then((status) => this.dispatch({ kind: 'exited', run: run.id, status }));
   }
 
   /** A new run starts with an empty process group: what the last run forked and left there is killed. */
   private killLeftovers(): void {
-    const last = this.lastRun;
+    const last = this.lastProcess;
     if (!last?.groupAlive()) return;
     this.log.warn('killing the processes its previous run left in its process group', { pgid: last.pid });
     last.signalGroup('SIGKILL');
   }
 
-  /** Stops what an ended run left in its process group, as a stop stops a running one. */
+  /** Stops what an ended run left in its process group, as a stop stops a running one; the state stays. */
   private async stopLeftovers(): Promise<void> {
-    const last = this.lastRun;
+    const last = this.lastProcess;
     if (!last?.groupAlive()) return;
     this.log.info('stopping the processes its last run left in its process group', { pgid: last.pid });
-    await this.terminate(last);
+    last.signalGroup(this.config.stopSignal);
+    if (await last.waitForGroup(this.config.stopTimeout)) return;
+    last.signalGroup('SIGKILL');
+    if (await last.waitForGroup(KILL_GRACE_MS)) return;
+    this.log.error(`still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`, { pgid: last.pid });
   }
 
-  private armRunTimeout(process: RunningProcess, timeout: number): void {
-    this.setTimer(
-      'runTimeout',
-      setTimeout(() => {
-        this.log.warn(`still running after its timeout of ${timeout} ms: killing it`, { pid: process.pid });
-        process.signalGroup('SIGKILL');
-      }, timeout),
-    );
+  /** Stop of a job with no process of its own running: `stopping`, then `stopped` at once. */
+  private stopWithoutRun(by: StopCause): void {
+    this.heldByOperator = by === 'operator';
+    this.pendingTrigger = false;
+    this.publish('stopping');
+    this.leftovers = this.stopLeftovers();
+    this.publish('stopped');
+    this.settle('stopped');
   }
 
-  /** The end of a run; `process` is undefined for a run that could not start. */
-  private onExit(process: RunningProcess | undefined, status: ExitStatus): void {
-    const exitText = `exited with code ${status.code}${status.signal ? ` (${status.signal})` : ''}`;
-    if (process && process !== this.process) {
-      // A stop gave up waiting for it (see KILL_GRACE_MS) and the job has moved on.
-      this.log.info(`${exitText}, after it was given up on`, { pid: process.pid });
-      return;
+  /** A graceful stop of the running process: `stopping` first, and its hooks get to run. */
+  private beginStop(plan: StopPlan): void {
+    const run = this.run as Run;
+    this.plan = plan;
+    this.publish('stopping');
+    if (!run.process) {
+      // Registration-only: nothing to signal.
+      this.stopHealth('stopped');
+      this.publish('stopped');
+      return plan === 'start' && this.mayStart('restart') ? this.startFresh() : this.settle('stopped');
     }
-    this.clearTimer('runTimeout');
-    this.process = undefined;
-    this.lastExitRecord = { ...status, at: new Date() };
-    const runMillis = Date.now() - this.runStartedAt;
-    this.stopHealth();
-    if (status.spawnError) this.log.error(`could not start: ${status.spawnError}`);
-    else this.log.info(exitText, { pid: process?.pid });
-    this.context.bus.publish({ kind: status.code === 0 ? 'exitSuccess' : 'exitFailed', source: this.name, detail: String(status.code) });
+    this.transitionTo('stopping');
+    void this.context.awaitStoppingHooks(this, this.config.stopTimeout).then(() => this.dispatch({ kind: 'hooksDone', run: run.id }));
+  }
 
-    // A stop in progress owns the rest of the lifecycle.
-    if (this.stopPromise) return;
-    if (this.restartRequested) {
-      this.restartRequested = false;
-      this.scheduleRestart(runMillis);
-      return;
+  /** stopSignal to the group; SIGKILL if anything of it is still there after stopTimeout. */
+  private terminate(): void {
+    const run = this.run as Run;
+    this.stopHealth('stopped');
+    this.transitionTo('terminating');
+    run.process?.signalGroup(this.config.stopSignal);
+    this.setTimer('stopTimeout', this.config.stopTimeout);
+    if (run.exit) this.finishWhenGroupGone();
+  }
+
+  private beginKill(plan: StopPlan): void {
+    const run = this.run as Run;
+    this.plan = plan;
+    this.stopHealth(plan === 'policy' ? 'killed: still running after its timeout' : 'stopped');
+    this.transitionTo('killing');
+    run.process?.signalGroup('SIGKILL');
+    this.setTimer('killGrace', KILL_GRACE_MS);
+    if (run.exit) this.finishWhenGroupGone();
+  }
+
+  /** The whole group counts, not only its leader: whatever the job forked must not outlive its stop. */
+  private finishWhenGroupGone(): void {
+    if (this.run?.process?.groupAlive()) return this.setTimer('groupPoll', GROUP_POLL_MS);
+    this.finishStop();
+  }
+
+  /** The stopping run is over (or given up on): the plan decides what follows. */
+  private finishStop(): void {
+    const run = this.run as Run;
+    const status = run.exit ?? { code: exitCodeOfSignal('SIGKILL'), signal: 'SIGKILL' as const };
+    // A run given up on is no longer ours to report: its pid is not shown, its exit is stale.
+    this.run = { ...run, exit: status };
+    switch (this.plan) {
+      case 'restart':
+        return this.onRunEnded(status, true);
+      case 'policy':
+        return this.onRunEnded(status);
+      case 'stop':
+      case 'start':
+        this.recordExit(status, 'info', 'stopped: ');
+        this.publish('stopped');
+        if (this.plan === 'start' && this.mayStart('restart')) return this.startFresh();
+        this.settle('stopped');
+        return;
     }
+  }
+
+  /** The end of a run that was not asked to stop: the exit policy (table note ⁴). */
+  private onRunEnded(status: ExitStatus, forceRestart = false): void {
+    this.stopHealth(describeExit(status));
+    this.recordExit(status, status.code === 0 ? 'info' : 'warn');
+    this.publish(status.code === 0 ? 'exitSuccess' : 'exitFailed', String(status.code));
     const when = this.config.when;
+    const runMillis = this.clock.now() - (this.run as Run).startedAt;
+    if (forceRestart) {
+      if (this.mayStart('restart')) return this.scheduleRestart(runMillis);
+      return this.endForGood(status);
+    }
     if (when.kind === 'interval') {
-      if (this.periodicRunsLeft > 0) this.transition('idle');
-      else this.endForGood(status);
-      return;
+      if (this.periodicRunsLeft > 0) return this.transitionTo('idle');
+      return this.endForGood(status);
     }
-    if (this.restartsLeft > 0) {
+    if (this.restartsLeft > 0 && this.mayStart('restart')) {
       this.restartsLeft -= 1;
-      this.scheduleRestart(runMillis);
-      return;
+      return this.scheduleRestart(runMillis);
     }
-    if (this.pendingTrigger) {
+    if (this.pendingTrigger && this.mayStart('trigger')) {
       this.pendingTrigger = false;
       this.restartsLeft = this.config.restarts;
-      void this.launch();
-      return;
+      return this.launch();
     }
-    if (when.kind === 'event' && when.repeat === 'each') this.transition('idle');
-    else this.endForGood(status);
+    if (when.kind === 'event' && when.repeat === 'each' && this.mayStart('trigger')) return this.transitionTo('idle');
+    this.endForGood(status);
+  }
+
+  private recordExit(status: ExitStatus, level: 'info' | 'warn', prefix = ''): void {
+    this.clearTimer('runTimeout');
+    this.lastExitRecord = { ...status, at: new Date(this.clock.now()) };
+    const pid = this.run?.process?.pid;
+    if (status.spawnError) this.log.error(`could not start: ${status.spawnError}`);
+    else this.log[level](prefix + describeExit(status), { pid });
   }
 
   private scheduleRestart(runMillis: number): void {
     this.killLeftovers();
     const delay = this.backoff.nextDelay(runMillis);
     this.restartCount += 1;
-    this.transition('backoff');
+    this.transitionTo('backoff');
     this.log.info(delay > 0 ? `restarting in ${delay} ms` : 'restarting at once');
-    this.setTimer(
-      'backoff',
-      setTimeout(() => {
-        this.timers.delete('backoff');
-        if (this.currentState === 'backoff') void this.launch();
-      }, delay),
-    );
+    this.setTimer('backoff', delay);
   }
 
   private endForGood(status: ExitStatus): void {
-    this.clearAllTimers();
-    this.transition(status.code === 0 ? 'exited' : 'failed');
+    const shuttingDown = !this.mayStart('restart');
+    if (status.code !== 0) {
+      if (shuttingDown) this.log.info('not restarted: pilotfish is shutting down');
+      else this.log.error('failed, no restarts left');
+    }
     // ContainerPilot's halt: a job that is done publishes `stopping` then `stopped`, so that
     // preStop/postStop-style hooks run when it ends on its own too.
-    this.context.bus.publish({ kind: 'stopping', source: this.name });
-    this.context.bus.publish({ kind: 'stopped', source: this.name });
+    this.publish('stopping');
+    this.publish('stopped');
+    this.settle(status.code === 0 ? 'exited' : 'failed');
+  }
+
+  /** Into a state where nothing of the job runs: its timers and notify socket go. */
+  private settle(state: 'stopped' | 'exited' | 'failed'): void {
+    this.clearAllTimers();
+    this.pendingTrigger = false;
+    this.monitor.stop();
+    this.transitionTo(state);
     void this.closeNotify();
   }
 
-  private async stopGracefully(): Promise<void> {
-    this.clearAllTimers();
-    this.pendingTrigger = false;
-    this.restartRequested = false;
-    this.runGeneration += 1;
-    if (this.isTerminal()) {
-      await this.stopLeftovers();
-      return;
+  private onHealth(health: Health, output: string): void {
+    const run = this.run as Run;
+    this.publishHealth(health, output);
+    if (health === 'healthy') run.becameHealthy = true;
+    // Failures before the first success are an app still starting up, not one to restart.
+    if (health === 'unhealthy' && run.becameHealthy && this.config.health?.onUnhealthy === 'restart' && run.process) {
+      this.log.warn('restarting it because it is unhealthy');
+      this.plan = 'restart';
+      this.terminate();
     }
-    this.context.bus.publish({ kind: 'stopping', source: this.name });
-    const process = this.process;
-    if (process && !process.hasExited()) {
-      await this.context.awaitStoppingHooks(this, this.config.stopTimeout);
-      this.transition('stopping');
-      this.stopHealth();
-      await this.terminate(process);
-      if (this.process === process) this.process = undefined;
-    } else {
-      this.stopHealth();
-      await this.stopLeftovers();
-    }
-    this.transition('stopped');
-    this.context.bus.publish({ kind: 'stopped', source: this.name });
-    await this.closeNotify();
-  }
-
-  /**
-   * stopSignal to the group, SIGKILL if anything of it is still there after stopTimeout, and a
-   * last deadline after that. The whole group counts, not only its leader: whatever the job
-   * forked must not outlive its stop.
-   */
-  private async terminate(group: RunningProcess): Promise<void> {
-    group.signalGroup(this.config.stopSignal);
-    if (await group.waitForGroup(this.config.stopTimeout)) return;
-    this.log.warn(`did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, { pid: group.pid });
-    group.signalGroup('SIGKILL');
-    if (await group.waitForGroup(KILL_GRACE_MS)) return;
-    this.log.error(`still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`, { pid: group.pid });
   }
 
   private publishHealth(health: Health, output: string): void {
     if (health === 'unknown') return;
     const level = health === 'healthy' ? 'info' : 'warn';
     this.log[level](`is ${health}${output ? `: ${output}` : ''}`);
-    this.context.bus.publish({ kind: health, source: this.name, detail: output });
-    if (health === 'healthy') this.healthyThisRun = true;
-    // Failures before the first success are an app still starting up, not one to restart.
-    if (health === 'unhealthy' && this.healthyThisRun && this.config.health?.onUnhealthy === 'restart' && this.process && !this.stopPromise) {
-      this.restartRequested = true;
-      this.log.warn('restarting it because it is unhealthy');
-      void this.terminate(this.process);
-    }
+    this.healthReason = output;
+    this.publish(health, output);
   }
 
-  /** Health checks run only while there is something to check; a job that went away is no longer healthy. */
-  private stopHealth(): void {
+  /** Health checks run only while there is something to check; a job that went away is no longer healthy, and `why` says what happened. */
+  private stopHealth(why: string): void {
     const wasHealthy = this.monitor.health === 'healthy';
     this.monitor.stop();
-    if (wasHealthy) this.context.bus.publish({ kind: 'unhealthy', source: this.name, detail: 'process exited' });
+    if (!wasHealthy) return;
+    this.healthReason = why;
+    this.publish('unhealthy', why);
   }
 
   private publishCheckResult(result: ProbeResult): void {
@@ -495,7 +846,7 @@ export class Job {
     this.context.bus.publish({ kind: 'checkResult', source: this.name, ok: result.ok, durationMs: result.durationMs });
   }
 
-  private onNotify(fields: Record<string, string>): void {
+  private onNotify(fields: NotifyFields): void {
     if (fields.STATUS !== undefined) this.statusText = fields.STATUS;
     if (fields.READY === '1') this.monitor.reportReady(fields.STATUS ?? 'READY=1');
   }
@@ -506,27 +857,81 @@ export class Job {
     await notify?.close();
   }
 
-  private transition(to: JobState): void {
+  private publish(kind: 'stopping' | 'stopped' | 'exitSuccess' | 'exitFailed' | 'healthy' | 'unhealthy' | 'timerExpired', detail?: string): void {
+    this.context.bus.publish(detail === undefined ? { kind, source: this.name } : { kind, source: this.name, detail });
+  }
+
+  private transitionTo(to: JobState): void {
     const from = this.currentState;
     if (from === to) return;
     this.currentState = to;
+    for (const [kind, states] of Object.entries(STATE_TIMERS) as Array<[TimerKind, ReadonlySet<JobState>]>) {
+      if (!states.has(to)) this.clearTimer(kind);
+    }
     this.log.debug(`${from} → ${to}`);
     this.context.bus.publish({ kind: 'transition', source: this.name, from, to });
+    for (const waiter of this.stateWaiters) {
+      if (!waiter.until(to)) continue;
+      this.stateWaiters.delete(waiter);
+      waiter.resolve();
+    }
   }
 
-  private setTimer(name: TimerName, timer: NodeJS.Timeout): void {
-    this.clearTimer(name);
-    this.timers.set(name, timer);
+  private until(predicate: (state: JobState) => boolean): Promise<void> {
+    if (predicate(this.currentState)) return Promise.resolve();
+    return new Promise((resolve) => this.stateWaiters.add({ until: predicate, resolve }));
   }
 
-  private clearTimer(name: TimerName): void {
-    const timer = this.timers.get(name);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(name);
+  private setTimer(kind: TimerKind, ms: number): void {
+    this.clearTimer(kind);
+    const run = this.runNumber;
+    this.timers.set(
+      kind,
+      this.clock.setTimeout(() => {
+        this.timers.delete(kind);
+        this.dispatch({ kind: 'timer', timer: kind, run });
+      }, ms),
+    );
+  }
+
+  private clearTimer(kind: TimerKind): void {
+    if (!this.timers.has(kind)) return;
+    this.clock.clearTimeout(this.timers.get(kind));
+    this.timers.delete(kind);
   }
 
   private clearAllTimers(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const kind of [...this.timers.keys()]) this.clearTimer(kind);
   }
+}
+
+function describeInput(input: JobInput): string {
+  return input.kind === 'timer' ? `timer ${input.timer}` : input.kind;
+}
+
+/**
+ * What the start line says at INFO: the program, not its arguments, which may carry templated
+ * secrets (`--password {{ .DB_PASSWORD }}`). A shell command's program is its first word.
+ */
+export function programName(exec: Command): string {
+  const [program, ...args] = exec.argv;
+  const shellScript = (program === '/bin/sh' || program === 'sh') && args[0] === '-c' ? args[1] : undefined;
+  if (shellScript !== undefined) {
+    // Not a first word such as `PASSWORD=x` or `$SECRET`: only a plain program name is shown.
+    const first = shellScript.trim().split(/\s+/)[0] ?? '';
+    return `${/^[\w./-]+$/.test(first) ? first : program} (shell command)`;
+  }
+  return args.length > 0 ? `${program} (${args.length} argument${args.length === 1 ? '' : 's'})` : program;
+}
+
+/**
+ * The command line for DEBUG, with every value of the process's environment masked: templated
+ * secrets come from there (or from the job's `env`, which is part of it). Values under 4
+ * characters are left alone, or every `1` and `yes` would be masked.
+ */
+export function redactedCommandLine(exec: Command, env: NodeJS.ProcessEnv): string {
+  const secrets = Object.values(env).filter((value): value is string => value !== undefined && value.length >= 4);
+  // Longest first, so that a value containing another is masked whole.
+  secrets.sort((a, b) => b.length - a.length);
+  return secrets.reduce((text, secret) => text.split(secret).join('***'), exec.display);
 }

@@ -169,3 +169,9 @@ function failedSpawn(error: unknown): RunningProcess {
     waitForGroup: async () => true,
   };
 }
+
+/** An exit in words: "exited with code 3", "killed by SIGKILL", "could not start: …". */
+export function describeExit(status: ExitStatus): string {
+  if (status.spawnError) return `could not start: ${status.spawnError}`;
+  return status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`;
+}

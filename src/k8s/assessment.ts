@@ -32,6 +32,8 @@ export function standingOf(job: JobSnapshot, config: Pick<JobConfig, 'health' | 
     case 'backoff':
       return 'restarting';
     case 'stopping':
+    case 'terminating':
+    case 'killing':
     case 'stopped':
       return 'stopped';
     case 'starting':

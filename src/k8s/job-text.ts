@@ -11,8 +11,11 @@ export function exitDetail(job: JobSnapshot): string {
   return exit.signal ? ` on ${exit.signal}` : ` with code ${exit.code}`;
 }
 
-/** ": <last line of the check's output>", or nothing. */
+/**
+ * ": <why health last changed>", or nothing: the last line of the check that flipped it, or what
+ * happened to the process ("killed by SIGKILL"), never a stale check result from before.
+ */
 export function checkDetail(job: JobSnapshot): string {
-  const line = job.lastCheck?.output.trim().split('\n').pop()?.slice(0, LINE_LIMIT);
+  const line = (job.healthReason ?? job.lastCheck?.output)?.trim().split('\n').pop()?.slice(0, LINE_LIMIT);
   return line ? `: ${line}` : '';
 }

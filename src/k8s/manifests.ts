@@ -2,6 +2,7 @@
 // RoleBinding that grant exactly what the bridge does. The CRD's schema is structural and declares
 // every field the bridge writes (./resource.ts), so nothing is pruned and strict field validation
 // passes.
+import { JOB_STATES } from '../events/types.js';
 import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION } from './resource.js';
 
 export interface ManifestOptions {
@@ -39,7 +40,7 @@ const condition = object(
 const job = object(
   {
     name: string,
-    state: string,
+    state: { type: 'string', enum: [...JOB_STATES] },
     health: string,
     restarts: integer,
     pid: integer,

@@ -2,13 +2,14 @@
 // done, stops it all in order, reloads, and computes the exit code. Data flows one way:
 // config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
 import { mkdirSync } from 'node:fs';
-import { constants, networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TIMER_DELAY } from '../config/duration.js';
 import type { Config, JobConfig } from '../config/types.js';
 import { EventBus, type Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
-import { Job, type JobSnapshot } from '../jobs/job.js';
+import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
+import { describeExit, exitCodeOfSignal } from '../jobs/process.js';
 import type { Logger } from '../logging/logger.js';
 import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
 import { jobEnvironment, serviceAddresses } from './environment.js';
@@ -109,8 +110,11 @@ export class Supervisor {
   private readonly log: Logger;
   private resolveDone!: (code: number) => void;
   private shutdownPromise: Promise<void> | undefined;
+  /** After a second stop signal nothing starts any more, stop hooks included. */
+  private killing = false;
   private firstFailure: { job: string; code: number } | undefined;
   private livenessCheckScheduled = false;
+  private stoppingHooks: Map<string, Job[]> | undefined;
   private reloading = false;
   private started = false;
 
@@ -119,7 +123,7 @@ export class Supervisor {
     this.log = options.log;
     this.bus = new EventBus((subscriber, error) => this.log.error(`event handler failed: ${(error as Error).message}`, { subscriber }));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.ownSubscription = this.bus.subscribe('supervisor', (event) => this.observe(event));
+    this.ownSubscription = this.bus.subscribe('supervisor', (event) => this.observe(event), { kinds: ['transition'] });
     this.runtimeDir = options.runtimeDir ?? options.env.PILOTFISH_RUNTIME_DIR ?? join(tmpdir(), `pilotfish-${process.pid}`);
   }
 
@@ -188,7 +192,7 @@ export class Supervisor {
     this.bus.publish({ kind: enabled ? 'enterMaintenance' : 'exitMaintenance', source: GLOBAL_SOURCE });
   }
 
-  /** Starts a job now, whatever its `when` (control plane). False for an unknown job, and while shutting down. */
+  /** Starts a job now, whatever its `when` (control plane); during backoff, at once. False for an unknown job, and while shutting down. */
   startJob(name: string): boolean {
     const job = this.job(name);
     if (!job || this.isShuttingDown) return false;
@@ -206,11 +210,11 @@ export class Supervisor {
     return job !== undefined;
   }
 
+  /** A graceful stop then a fresh start (during backoff: a start at once); not a failure, so no exit event. */
   async restartJob(name: string): Promise<boolean> {
     const job = this.job(name);
     if (!job) return false;
-    await job.stopByOperator();
-    if (!this.isShuttingDown) job.startNow();
+    await job.restart();
     return true;
   }
 
@@ -241,10 +245,21 @@ export class Supervisor {
     return this.shutdownPromise;
   }
 
-  /** Second SIGTERM/SIGINT: no more waiting. */
+  /** Second SIGTERM/SIGINT: no more waiting, and nothing starts any more, postStop hooks included. */
   killAll(): void {
     this.log.warn('killing every job now');
+    this.killing = true;
     for (const { job } of this.jobs.values()) job.kill();
+  }
+
+  /**
+   * The supervisor's veto on new runs. Once shutdown begins only stop hooks (on `stopping`,
+   * `stopped`, global `shutdown`) start, as ContainerPilot halts every other job, and nothing
+   * restarts; after killAll nothing starts at all.
+   */
+  private mayStart(job: Job, why: 'trigger' | 'restart'): boolean {
+    if (!this.isShuttingDown) return true;
+    return why === 'trigger' && !this.killing && isStopHook(job.config);
   }
 
   /**
@@ -316,18 +331,22 @@ export class Supervisor {
       environment: (target) => this.environmentFor(target),
       notifySocketPath: (target) => this.notifySocketPath(target.name, { create: true }),
       awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
+      mayStart: (target, why) => this.mayStart(target, why),
     });
-    const subscription = this.bus.subscribe(config.name, (event) => job.handle(event));
+    const sources = config.when.kind === 'event' ? [GLOBAL_SOURCE, config.when.source] : [GLOBAL_SOURCE];
+    const subscription = this.bus.subscribe(config.name, (event) => job.handle(event), { sources });
     this.jobs.set(config.name, { job, subscription });
+    this.stoppingHooks = undefined;
     return job;
   }
 
   private async removeJob(name: string): Promise<void> {
     const entry = this.jobs.get(name);
     if (!entry) return;
-    await entry.job.stop();
+    await entry.job.stop('reload');
     entry.subscription.unsubscribe();
     if (this.jobs.get(name) === entry) this.jobs.delete(name);
+    this.stoppingHooks = undefined;
   }
 
   private environmentFor(job: Job): NodeJS.ProcessEnv {
@@ -360,14 +379,19 @@ export class Supervisor {
 
   private observe(event: SupervisorEvent): void {
     if (event.kind !== 'transition') return;
+    // Every waiter waits for jobs to go quiet: only a job coming to rest can satisfy one.
+    if (!isActiveState(event.to)) this.checkWaiters();
+    if (event.to === 'failed' || event.to === 'exited') this.onJobEnded(event.source, event.to);
+    this.scheduleLivenessCheck();
+  }
+
+  private checkWaiters(): void {
     for (const waiter of this.waiters) {
       if (waiter.predicate()) {
         this.waiters.delete(waiter);
         waiter.resolve(true);
       }
     }
-    if (event.to === 'failed' || event.to === 'exited') this.onJobEnded(event.source, event.to);
-    this.scheduleLivenessCheck();
   }
 
   private onJobEnded(name: string, state: 'failed' | 'exited'): void {
@@ -379,7 +403,8 @@ export class Supervisor {
     if (state === 'failed' && counts) this.firstFailure ??= { job: name, code };
     const policy = job.config.onExit;
     if (policy === 'shutdown' || (policy === 'shutdownOnFailure' && state === 'failed')) {
-      this.log.info(`${name} has ended (code ${code}) and its onExit is ${policy}: shutting down`);
+      const what = name === this.config.main ? 'the main job' : 'its onExit is ' + policy;
+      this.log.info(`${name} has ended (code ${code}) and ${what}: shutting down`);
       void this.shutdown({ kind: 'jobExit', job: name, code });
     }
   }
@@ -414,8 +439,11 @@ export class Supervisor {
     if (outcome === 'late') this.log.error(`shutdown did not finish within ${deadlineMs} ms: killing whatever is left and exiting`);
     // Whatever went wrong, pilotfish exits, and nothing it started may outlive it.
     if (outcome !== 'done') this.killAll();
-    const code = this.exitCode(reason);
-    this.log.info(`stopped; exiting with code ${code}`);
+    const { code, why } = this.exitCode(reason);
+    const line = `stopped; exiting with code ${code}: ${why}`;
+    // A failure's exit code is news even to a log that shows only warnings.
+    if (code !== 0 && reason.kind !== 'signal') this.log.warn(line);
+    else this.log.info(line);
     this.resolveDone(code);
   }
 
@@ -446,14 +474,24 @@ export class Supervisor {
     return [...this.jobs.values()].every(({ job }) => !job.isActive());
   }
 
+  /** The jobs hooked on each job's `stopping` event, by that job's name; built when first needed after the jobs change. */
+  private stoppingHooksOf(name: string): readonly Job[] {
+    if (!this.stoppingHooks) {
+      this.stoppingHooks = new Map();
+      for (const { job } of this.jobs.values()) {
+        const when = job.config.when;
+        if (when.kind !== 'event' || when.event !== 'stopping') continue;
+        this.stoppingHooks.set(when.source, [...(this.stoppingHooks.get(when.source) ?? []), job]);
+      }
+    }
+    return this.stoppingHooks.get(name) ?? [];
+  }
+
   private async awaitStoppingHooks(target: Job, timeoutMs: number): Promise<void> {
-    const hooks = () =>
-      [...this.jobs.values()]
-        .map(({ job }) => job)
-        .filter((job) => job.config.when.kind === 'event' && job.config.when.source === target.name && job.config.when.event === 'stopping');
-    if (hooks().length === 0) return;
+    if (this.stoppingHooksOf(target.name).length === 0) return;
     await this.jobsSettled();
-    const finished = await this.waitUntil(() => hooks().every((hook) => !hook.isActive()), timeoutMs);
+    // Looked up again at each check: a reload may replace a hook meanwhile.
+    const finished = await this.waitUntil(() => this.stoppingHooksOf(target.name).every((hook) => !hook.isActive()), timeoutMs);
     if (!finished) this.log.warn(`hooks on ${target.name}'s stopping event still running after ${timeoutMs} ms: stopping it anyway`);
   }
 
@@ -479,12 +517,13 @@ export class Supervisor {
    * The main job's code when `main` names one that ran; else the code of the job whose onExit
    * shut us down; else 128+signal for a signal; else the first job that failed for good; else 0.
    */
-  private exitCode(reason: ShutdownReason): number {
+  private exitCode(reason: ShutdownReason): { code: number; why: string } {
     const main = this.config.main ? this.job(this.config.main) : undefined;
-    if (main?.lastExit) return main.lastExit.code;
-    if (reason.kind === 'jobExit') return reason.code;
-    if (reason.kind === 'signal') return 128 + (constants.signals[reason.signal] ?? 0);
-    return this.firstFailure?.code ?? 0;
+    if (main?.lastExit) return { code: main.lastExit.code, why: `the main job ${main.name} ${describeExit(main.lastExit)}` };
+    if (reason.kind === 'jobExit') return { code: reason.code, why: `${reason.job} ended with code ${reason.code}` };
+    if (reason.kind === 'signal') return { code: exitCodeOfSignal(reason.signal), why: `${reason.signal} received` };
+    if (this.firstFailure) return { code: this.firstFailure.code, why: `${this.firstFailure.job} failed with code ${this.firstFailure.code}` };
+    return { code: 0, why: reason.kind === 'request' ? 'shutdown requested' : 'every job has ended' };
   }
 }
 

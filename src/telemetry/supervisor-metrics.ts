@@ -2,11 +2,10 @@
 // each scrape (so they are never stale and vanish with a removed job); check durations and events
 // are counted from the bus as they happen.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { JobState, SupervisorEvent } from '../events/types.js';
+import { JOB_STATES, type SupervisorEvent } from '../events/types.js';
 import type { Health } from '../health/monitor.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
 
-const JOB_STATES: readonly JobState[] = ['idle', 'starting', 'running', 'stopping', 'backoff', 'stopped', 'exited', 'failed'];
 const HEALTHS: readonly Health[] = ['unknown', 'healthy', 'unhealthy'];
 const CHECK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 

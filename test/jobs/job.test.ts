@@ -57,14 +57,14 @@ test('a failing job with restarts goes through backoff and ends failed', async (
   assert.equal(h.job.snapshot().restarts, 2);
 });
 
-test('stop(): running → stopping → stopped, with the stop signal sent to the group', async () => {
+test('stop(): running → stopping → terminating → stopped, with the stop signal sent to the group, and no exit event', async () => {
   const h = harness(jobConfig('long', { exec: command('sleep 30 & wait') }));
   h.startup();
   await settle(h.job, 'running');
   const pid = h.job.pid as number;
   await h.job.stop();
   await h.bus.idle();
-  assert.deepEqual(h.transitions(), ['starting', 'running', 'stopping', 'stopped']);
+  assert.deepEqual(h.transitions(), ['starting', 'running', 'stopping', 'terminating', 'stopped']);
   assert.equal(h.job.lastExit?.signal, 'SIGTERM');
   assert.equal(h.job.lastExit?.code, 143);
   await waitFor(() => {
@@ -75,7 +75,8 @@ test('stop(): running → stopping → stopped, with the stop signal sent to the
       return true; // ESRCH: the whole process group is gone
     }
   }, 'the process group to be gone');
-  assert.deepEqual(h.kinds(), ['stopping', 'exitFailed', 'stopped']);
+  // A requested stop is not the app failing: `exitFailed` hooks must not run.
+  assert.deepEqual(h.kinds(), ['stopping', 'stopped']);
 });
 
 test('stop() is idempotent and a stopped job ignores its triggers', async () => {

@@ -33,6 +33,11 @@ describe('pod Events', () => {
     assert.equal(podEventFor({ kind: 'healthy', source: 'web' }, { config: web, snapshot: snapshot() })?.reason, 'Healthy');
   });
 
+  it('say what happened to a healthy job whose process died, not its last (passing) check', () => {
+    const killed = snapshot({ state: 'backoff', lastCheck: { ok: true, output: 'HTTP 200: ok', durationMs: 5 }, healthReason: 'killed by SIGKILL' });
+    assert.equal(podEventFor({ kind: 'unhealthy', source: 'web' }, { config: web, snapshot: killed })?.note, 'Job web is unhealthy: killed by SIGKILL');
+  });
+
   it("leave out a periodic job's routine runs, and what is not a job's", () => {
     assert.equal(podEventFor(transition('running'), { config: tick, snapshot: snapshot({ name: 'tick' }) }), undefined);
     assert.equal(podEventFor(transition('exited'), { config: tick, snapshot: snapshot({ name: 'tick' }) }), undefined);

@@ -42,7 +42,7 @@ test('as PID 1 it stops everything on SIGTERM and exits', async () => {
   run.signal('SIGTERM');
   const { code } = await run.exited;
   assert.equal(code, 143);
-  assert.match(run.output(), /\[app\] exited with code 143 \(SIGTERM\)/);
+  assert.match(run.output(), /\[app\] stopped: killed by SIGTERM/);
 });
 
 test('as PID 1, a job whose NOTIFY_SOCKET cannot be created fails to start, is restarted by its policy, and SIGTERM still works', async () => {

@@ -61,7 +61,7 @@ test("a job's process that died leaves no survivor of its group once pilotfish s
     const [child] = children(run.lines) as [number];
     // The job's own process dies; the child it forked stays in the group.
     process.kill(Number(/pid=(\d+)/.exec(started)?.[1]), 'SIGKILL');
-    await run.waitForLine(/\[forker\] exited with code 137/);
+    await run.waitForLine(/\[forker\] killed by SIGKILL/);
     assert.equal(alive(child), true, 'the child outlived the job process');
     run.signal('SIGTERM');
     assert.equal((await run.exited).code, 143);
