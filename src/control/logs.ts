@@ -35,13 +35,14 @@ export function streamLogs(
     while (!response.writableEnded && response.writableLength < RESPONSE_HIGH_WATER_BYTES) {
       if (next < history.length) {
         response.write(toJsonLine(history[next++] as OutputLine));
-      } else if (skipped > 0) {
-        response.write(skipMarker(skipped));
-        skipped = 0;
       } else if (waiting.length > 0) {
         const line = waiting.shift() as string;
         waitingBytes -= line.length;
         response.write(line);
+      } else if (skipped > 0) {
+        // After the lines that came before the skipped ones; it ends the skipping.
+        response.write(skipMarker(skipped));
+        skipped = 0;
       } else {
         if (!options.follow) response.end();
         return;
@@ -53,9 +54,14 @@ export function streamLogs(
 
   if (options.follow) {
     const onLine = (line: OutputLine): void => {
-      const text = toJsonLine(line);
-      if (skipped > 0 || waitingBytes + text.length > FOLLOWER_BUFFER_BYTES) {
+      // Once skipping, skip until the marker is out: cheap, and the lines stay in order.
+      if (skipped > 0) {
         skipped += 1;
+        return;
+      }
+      const text = toJsonLine(line);
+      if (waitingBytes + text.length > FOLLOWER_BUFFER_BYTES) {
+        skipped = 1;
         return;
       }
       waiting.push(text);

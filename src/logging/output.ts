@@ -47,8 +47,14 @@ interface Transport {
   close(): void;
 }
 
+/** A queued line; a notice carries the count of dropped lines it reports. */
+interface Queued {
+  data: Buffer;
+  reports: number;
+}
+
 export class LogOutput {
-  private readonly queue: Buffer[] = [];
+  private readonly queue: Queued[] = [];
   private queuedBytes = 0;
   private droppedSinceNotice = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -92,12 +98,12 @@ export class LogOutput {
     if (this.droppedSinceNotice > 0) {
       const notice = Buffer.from(this.notice(this.droppedSinceNotice));
       if (!this.fits(notice.length + data.length)) return this.drop();
+      this.enqueue(notice, this.droppedSinceNotice);
       this.droppedSinceNotice = 0;
-      this.enqueue(notice);
     } else if (!this.fits(data.length)) {
       return this.drop();
     }
-    this.enqueue(data);
+    this.enqueue(data, 0);
     if (this.retry === undefined) this.flush();
   }
 
@@ -123,8 +129,8 @@ export class LogOutput {
     return this.queuedBytes === 0 || this.queuedBytes + length <= this.limit;
   }
 
-  private enqueue(data: Buffer): void {
-    this.queue.push(data);
+  private enqueue(data: Buffer, reports: number): void {
+    this.queue.push({ data, reports });
     this.queuedBytes += data.length;
   }
 
@@ -154,9 +160,11 @@ export class LogOutput {
         written = this.transport.write(chunk);
       } catch (error) {
         if (TRANSIENT.has((error as NodeJS.ErrnoException).code ?? '')) return false;
-        // The output is gone for good (EPIPE: nobody will ever read it): the line is lost, and counted.
-        this.consumeLine();
-        this.drop();
+        // The output is gone for good (EPIPE: nobody will ever read it): the line is lost, and
+        // counted; a lost notice leaves its count to the next one.
+        const lost = this.consumeLine();
+        if (lost.reports > 0) this.droppedSinceNotice += lost.reports;
+        else this.drop();
         continue;
       }
       this.consume(written);
@@ -167,35 +175,36 @@ export class LogOutput {
 
   /** The head of the queue, several lines joined into one write when they are short. */
   private nextChunk(): Buffer {
-    const first = this.queue[0] as Buffer;
+    const first = (this.queue[0] as Queued).data;
     if (this.queue.length === 1 || first.length >= WRITE_CHUNK_BYTES) return first;
     let count = 1;
     let size = first.length;
-    while (count < this.queue.length && size + (this.queue[count] as Buffer).length <= WRITE_CHUNK_BYTES) {
-      size += (this.queue[count] as Buffer).length;
+    while (count < this.queue.length && size + (this.queue[count] as Queued).data.length <= WRITE_CHUNK_BYTES) {
+      size += (this.queue[count] as Queued).data.length;
       count += 1;
     }
-    return count === 1 ? first : Buffer.concat(this.queue.slice(0, count), size);
+    return count === 1 ? first : Buffer.concat(this.queue.slice(0, count).map((entry) => entry.data), size);
   }
 
   private consume(bytes: number): void {
     let left = bytes;
     while (left > 0) {
-      const head = this.queue[0] as Buffer;
-      if (head.length <= left) {
+      const head = this.queue[0] as Queued;
+      if (head.data.length <= left) {
         this.queue.shift();
-        left -= head.length;
+        left -= head.data.length;
       } else {
-        this.queue[0] = head.subarray(left);
+        head.data = head.data.subarray(left);
         left = 0;
       }
     }
     this.queuedBytes -= bytes;
   }
 
-  private consumeLine(): void {
-    const head = this.queue.shift() as Buffer;
-    this.queuedBytes -= head.length;
+  private consumeLine(): Queued {
+    const head = this.queue.shift() as Queued;
+    this.queuedBytes -= head.data.length;
+    return head;
   }
 }
 
