@@ -7,15 +7,15 @@ import { isPlainObject } from '../util/records.js';
 export type Fields = Record<string, string | number | boolean | undefined>;
 
 /**
- * Text: `TIME LEVEL [job pid=N stream] message key=value…`. The job, its pid and the stream are
- * the prefix, so that a job's own line (its JSON, say) stays intact at the end of ours. A
- * multi-line message gives one line each, every one with the whole prefix.
+ * Text: `TIME LEVEL pid=N stream [job] message key=value…`. The pid and the stream are the prefix,
+ * so that a job's own line (its JSON, say) stays intact at the end of ours, and `[job]` still
+ * introduces the message. A multi-line message gives one line each, every one with the whole prefix.
  */
 export function textLines(time: string, level: LogLevel, message: string, fields: Fields): string {
   const { job, pid, stream, ...rest } = fields;
-  const tags = [job === undefined ? undefined : escapeControls(String(job)), pid === undefined ? undefined : `pid=${pid}`, stream];
-  const present = tags.filter((tag) => tag !== undefined);
-  const head = `${time} ${level.toUpperCase().padEnd(5)} ${present.length > 0 ? `[${present.map(String).join(' ')}] ` : ''}`;
+  const tags = [pid === undefined ? undefined : `pid=${pid}`, stream, job === undefined ? undefined : `[${escapeControls(String(job))}]`];
+  const prefix = tags.filter((tag) => tag !== undefined).map((tag) => `${String(tag)} `).join('');
+  const head = `${time} ${level.toUpperCase().padEnd(5)} ${prefix}`;
   const extras = Object.entries(rest)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => ` ${escapeControls(key)}=${formatValue(value as string | number | boolean)}`)

@@ -4,10 +4,10 @@ import { escapeControls, jsonLine, textLines } from '../../src/logging/format.js
 
 const TIME = '2026-01-01T00:00:00.000Z';
 
-test('text: the job, its pid and the stream are the prefix, so an app line stays intact at the end', () => {
+test('text: the pid and the stream are in the prefix, before [job], so an app line stays intact at the end', () => {
   const app = '{"level":"info","msg":"listening"}';
-  assert.equal(textLines(TIME, 'info', app, { job: 'web', pid: 42 }), `${TIME} INFO  [web pid=42] ${app}\n`);
-  assert.equal(textLines(TIME, 'info', 'oops', { job: 'web', pid: 42, stream: 'stderr' }), `${TIME} INFO  [web pid=42 stderr] oops\n`);
+  assert.equal(textLines(TIME, 'info', app, { job: 'web', pid: 42 }), `${TIME} INFO  pid=42 [web] ${app}\n`);
+  assert.equal(textLines(TIME, 'info', 'oops', { job: 'web', pid: 42, stream: 'stderr' }), `${TIME} INFO  pid=42 stderr [web] oops\n`);
   assert.equal(textLines(TIME, 'warn', 'plain', { code: 3 }), `${TIME} WARN  plain code=3\n`);
 });
 

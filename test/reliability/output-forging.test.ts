@@ -22,7 +22,7 @@ test('text format: one log line per record, each starting with a timestamp and a
   const text = lines.join('\n');
   assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   assert.doesNotMatch(text, /^2026-01-01T00:00:00.000Z ERROR/m);
-  assert.match(text, /INFO  \[web\\n2026-01-01T00:00:00\.000Z ERROR \[db\] forged line pid=\d+\] \\x1b\[31mred\\x1b\[0m \\x9b bell\\x07$/m);
+  assert.match(text, /INFO  pid=\d+ \[web\\n2026-01-01T00:00:00\.000Z ERROR \[db\] forged line\] \\x1b\[31mred\\x1b\[0m \\x9b bell\\x07$/m);
   // The pid is in the prefix: the app's JSON line ends the log line, whole.
   assert.match(text, /\] \{"level":"warn","msg":"slow","ms":1200\}$/m);
 });

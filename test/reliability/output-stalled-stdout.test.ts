@@ -188,12 +188,12 @@ test('a raw-output job writing to the same stdout pipe still gets blocking write
       partial = parts.pop() ?? '';
       for (const line of parts) {
         if (line === 'raw-output-line') raw += 1;
-        else if (line.includes('[raw ')) text += `${line}\n`;
+        else if (line.includes('[raw] ')) text += `${line}\n`;
       }
     });
 
-    await waitFor(() => /\[raw pid=\d+\] exited with code (\d+)/.exec(text), 'the raw job to exit', 30_000);
-    assert.match(text, /\[raw pid=\d+\] exited with code 0/);
+    await waitFor(() => /\[raw\] exited with code (\d+)/.exec(text), 'the raw job to exit', 30_000);
+    assert.match(text, /\[raw\] exited with code 0/);
     assert.equal(raw, lines);
     process.kill(run.pid(), 'SIGTERM');
     assert.equal(await exitCode(run.child), 143);
