@@ -8,11 +8,15 @@
 //   O_NONBLOCK is set on that one only. fd 1 itself is usually shared with jobs (raw-output jobs
 //   inherit it), and O_NONBLOCK on the shared description would make their writes fail with EAGAIN.
 // - a regular file: writes never wait for a reader; a full disk (ENOSPC) is retried like a full pipe.
-// - a socket (systemd's journal stream), or a pipe that cannot be reopened (/proc missing, or a
-//   pipe owned by another user, as with a non-root container's stdout): a socket has no path to
-//   reopen, and a per-call non-blocking write does not exist for pipes, so a worker thread makes
-//   the blocking writes, at most WORKER_WINDOW_BYTES at a time; the queue stays on this thread.
+// - a socket (systemd's journal stream; Node's own child processes get socketpairs): it cannot be
+//   reopened, but send() takes MSG_DONTWAIT per call, through koffi (which `run` loads anyway).
+// - a pipe that cannot be reopened (/proc missing, or a FIFO of another user, as a non-root
+//   container's stdout can be): there is no per-call non-blocking write for pipes, so a worker
+//   thread makes the blocking writes, at most WORKER_WINDOW_BYTES at a time; the queue stays on
+//   this thread. A worker costs about 9 MiB of RSS, hence the last resort.
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 /** What a stalled output may hold in memory before lines are dropped. */
@@ -225,28 +229,58 @@ function standardStreamTransport(fd: 1 | 2): Transport {
     return fdTransport('closed', fd, false);
   }
   if (stats.isFile()) return fdTransport('file', fd, false);
-  if (!stats.isSocket()) {
-    try {
-      const reopened = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-      return fdTransport('nonblocking', reopened, true);
-    } catch (error) {
-      // ENXIO: a pipe whose reader is gone; writes to it fail at once (EPIPE) and cannot block.
-      if ((error as NodeJS.ErrnoException).code === 'ENXIO') return fdTransport('closed', fd, false);
-    }
+  if (stats.isSocket()) return socketTransport(fd) ?? workerTransport(fd);
+  try {
+    const reopened = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    return fdTransport('nonblocking', reopened, true);
+  } catch (error) {
+    // ENXIO: a pipe whose reader is gone; writes to it fail at once (EPIPE) and cannot block.
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return fdTransport('closed', fd, false);
+    return workerTransport(fd);
   }
-  return workerTransport(fd);
 }
 
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
+
 function fdTransport(kind: string, fd: number, owned: boolean): Transport {
-  const waiter = new Int32Array(new SharedArrayBuffer(4));
   return {
     kind,
     write: (data) => writeSync(fd, data),
-    pause: (ms) => void Atomics.wait(waiter, 0, 0, ms),
+    pause: sleep,
     settled: () => true,
     close: () => {
       if (owned) closeSync(fd);
     },
+  };
+}
+
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+
+/** send() with MSG_DONTWAIT; undefined when koffi cannot be loaded. */
+function socketTransport(fd: number): Transport | undefined {
+  let send: (fd: number, data: Buffer, length: number, flags: number) => number | bigint;
+  let errno: () => number;
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi').default;
+    // null: the symbols already linked into node, libc among them.
+    send = koffi.load(null).func('intptr_t send(int fd, const void *buf, size_t len, int flags)');
+    errno = () => koffi.errno();
+  } catch {
+    return undefined;
+  }
+  return {
+    kind: 'socket',
+    write: (data) => {
+      const sent = Number(send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
+      if (sent >= 0) return sent;
+      const code = getSystemErrorName(-errno());
+      throw Object.assign(new Error(`send: ${code}`), { code });
+    },
+    pause: sleep,
+    settled: () => true,
+    close: () => undefined,
   };
 }
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,10 @@ interface Stalled {
  * Runs pilotfish with its stdout a pipe (a FIFO whose read end the test holds and does not read)
  * or the given socket.
  */
-async function startStalled(config: (dir: string, port: number) => object, stdout: 'pipe' | Socket, asPid1: boolean): Promise<Stalled> {
+async function startStalled(config: (dir: string, port: number) => object, stdout: 'pipe' | Socket, asPid1: boolean, uid?: number): Promise<Stalled> {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stall-'));
+  // Another user's pilotfish must read its config and make its socket and files here.
+  if (uid !== undefined) chmodSync(dir, 0o777);
   const [port] = (await freePorts(1)) as [number];
   const file = join(dir, 'pilotfish.json5');
   writeFileSync(file, JSON.stringify(config(dir, port)));
@@ -53,7 +55,7 @@ async function startStalled(config: (dir: string, port: number) => object, stdou
   } else {
     target = stdout;
   }
-  const child = spawn(command as string, argv as string[], { cwd: REPO_ROOT, env: { ...process.env, PILOTFISH_SOCKET: socket }, stdio: ['ignore', target, 'pipe'] });
+  const child = spawn(command as string, argv as string[], { cwd: REPO_ROOT, env: { ...process.env, PILOTFISH_SOCKET: socket }, stdio: ['ignore', target, 'pipe'], ...(uid === undefined ? {} : { uid, gid: uid }) });
   if (typeof target === 'number') closeSync(target);
   const pid = () => (asPid1 ? Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]) : (child.pid as number));
   const ticks = () => {
@@ -160,6 +162,29 @@ test('a stalled stdout socket (a journal stream) does not stop supervision eithe
     run.child.kill('SIGKILL');
     reader?.destroy();
     server.close();
+  }
+});
+
+test("a stdout pipe it cannot reopen (root's FIFO, pilotfish running as nobody): a worker thread writes, supervision goes on", async () => {
+  const run = await startStalled(chattyWithTicks, 'pipe', false, 65534);
+  try {
+    await assertSupervisesWhileStalled(run);
+    // The FIFO is open once: the reopen was refused, so the worker path is the one under test.
+    const fifo = join(run.dir, 'stdout.fifo');
+    const links = readdirSync(`/proc/${run.pid()}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${run.pid()}/fd/${fd}`) === fifo;
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(links.length, 1);
+    const output = collect(run.reader());
+    await waitFor(() => /\d+ log lines dropped/.test(output.text()), 'the dropped-lines notice', 15_000);
+    process.kill(run.pid(), 'SIGTERM');
+    assert.equal(await exitCode(run.child), 143);
+  } finally {
+    run.child.kill('SIGKILL');
   }
 });
 
