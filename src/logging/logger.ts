@@ -21,9 +21,12 @@ const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, er
 /** Where lines go; shared by a logger and its children so that reconfiguring reaches all. */
 export class LogSink {
   private output: LogOutput;
+  /** What `output` was opened for. */
+  private openedOutput: string;
 
   constructor(private settings: LoggingConfig) {
     this.output = this.openOutput(settings.output);
+    this.openedOutput = settings.output;
   }
 
   get level(): LogLevel {
@@ -43,6 +46,8 @@ export class LogSink {
    * an error line saying why. False in that case.
    */
   reopen(): boolean {
+    // stdout and stderr stay as they are: reopening them would only drop what is queued.
+    if (this.settings.output === this.openedOutput && isStandardStream(this.openedOutput)) return true;
     let opened: LogOutput;
     try {
       opened = this.openOutput(this.settings.output);
@@ -52,6 +57,7 @@ export class LogSink {
     }
     this.output.close();
     this.output = opened;
+    this.openedOutput = this.settings.output;
     return true;
   }
 
@@ -93,3 +99,7 @@ export const silentLogger: Logger = {
   error: () => undefined,
   child: () => silentLogger,
 };
+
+function isStandardStream(output: string): boolean {
+  return output === 'stdout' || output === 'stderr' || output === '';
+}
