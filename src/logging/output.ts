@@ -42,7 +42,6 @@ const TRANSIENT = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'ENOSPC', 'EDQUOT']
 
 /** A descriptor's write, as far as it goes without blocking: bytes written, or throws. */
 interface Transport {
-  readonly kind: string;
   write(data: Buffer): number;
   /** Waits (blocking, up to `ms`) for the transport to take more; for the exit flush only. */
   pause(ms: number): void;
@@ -84,12 +83,7 @@ export class LogOutput {
   /** A file opened for appending (ours to close). Throws if it cannot be opened. */
   static forFile(path: string, notice: (count: number) => string, limit = QUEUE_LIMIT_BYTES): LogOutput {
     const fd = openSync(path, 'a');
-    return new LogOutput(fdTransport('file', fd, true), notice, limit);
-  }
-
-  /** How the output is written: `file`, `nonblocking`, `worker` (for tests and diagnostics). */
-  get kind(): string {
-    return this.transport.kind;
+    return new LogOutput(fdTransport(fd, true), notice, limit);
   }
 
   /** Bytes waiting for the output to take them. */
@@ -192,16 +186,19 @@ export class LogOutput {
 
   private consume(bytes: number): void {
     let left = bytes;
+    let done = 0;
     while (left > 0) {
-      const head = this.queue[0] as Queued;
-      if (head.data.length <= left) {
-        this.queue.shift();
-        left -= head.data.length;
+      const entry = this.queue[done] as Queued;
+      if (entry.data.length <= left) {
+        left -= entry.data.length;
+        done += 1;
       } else {
-        head.data = head.data.subarray(left);
+        entry.data = entry.data.subarray(left);
         left = 0;
       }
     }
+    // One splice per write: shifting line by line is quadratic in a 4 MiB queue of short lines.
+    this.queue.splice(0, done);
     this.queuedBytes -= bytes;
   }
 
@@ -226,16 +223,16 @@ function standardStreamTransport(fd: 1 | 2): Transport {
     stats = fstatSync(fd);
   } catch {
     // Closed: writes fail with EBADF and are counted as dropped.
-    return fdTransport('closed', fd, false);
+    return fdTransport(fd, false);
   }
-  if (stats.isFile()) return fdTransport('file', fd, false);
+  if (stats.isFile()) return fdTransport(fd, false);
   if (stats.isSocket()) return socketTransport(fd) ?? workerTransport(fd);
   try {
     const reopened = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-    return fdTransport('nonblocking', reopened, true);
+    return fdTransport(reopened, true);
   } catch (error) {
     // ENXIO: a pipe whose reader is gone; writes to it fail at once (EPIPE) and cannot block.
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return fdTransport('closed', fd, false);
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return fdTransport(fd, false);
     return workerTransport(fd);
   }
 }
@@ -243,9 +240,8 @@ function standardStreamTransport(fd: 1 | 2): Transport {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
 
-function fdTransport(kind: string, fd: number, owned: boolean): Transport {
+function fdTransport(fd: number, owned: boolean): Transport {
   return {
-    kind,
     write: (data) => writeSync(fd, data),
     pause: sleep,
     settled: () => true,
@@ -271,7 +267,6 @@ function socketTransport(fd: number): Transport | undefined {
     return undefined;
   }
   return {
-    kind: 'socket',
     write: (data) => {
       const sent = Number(send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
       if (sent >= 0) return sent;
@@ -313,7 +308,6 @@ function workerTransport(fd: number): Transport {
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, inFlight: inFlight.buffer } });
   worker.unref();
   return {
-    kind: 'worker',
     write: (data) => {
       const room = WORKER_WINDOW_BYTES - Atomics.load(inFlight, 0);
       if (room <= 0) throw Object.assign(new Error('worker busy'), { code: 'EAGAIN' });
