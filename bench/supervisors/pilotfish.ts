@@ -29,7 +29,7 @@ export function pilotfishConfig(workload: Workload, withHttpChecks: boolean): ob
 
 export const pilotfish: Supervisor = {
   name: 'pilotfish',
-  capabilities: new Set(['jobs', 'restart', 'http-checks', 'consul-watches', 'kubernetes-bridge']),
+  capabilities: new Set(['jobs', 'restart', 'http-checks', 'consul-watches', 'kubernetes-bridge', 'log-backpressure']),
   note: 'backoff.resetAfter 1s (default 10s), so a job up for 1.2 s counts as stable, like supervisord\'s startsecs and s6\'s 1 s',
   locate() {
     if (!existsSync(cli())) return { available: false, reason: `${cli()} not built (npm run build)` };

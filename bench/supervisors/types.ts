@@ -11,7 +11,9 @@ export type Capability =
   /** Runs hooks when a service watched in Consul changes (`watches`). */
   | 'consul-watches'
   /** Reports its state to Kubernetes as a custom resource. */
-  | 'kubernetes-bridge';
+  | 'kubernetes-bridge'
+  /** Serves its jobs' output to followers (`/v1/logs?follow`) and counts the log lines it drops. */
+  | 'log-backpressure';
 
 export type Availability = { available: true; version: string } | { available: false; reason: string };
 

@@ -1,10 +1,19 @@
 // `GET /v1/logs`: the recent output of one job or all, as JSON lines (Pebble's format), then, with
 // `follow`, every new line until the client goes away or the supervisor stops.
+//
+// Written at the pace the client reads: lines are serialised only as the response's buffer
+// empties, and a follower that reads slower than the jobs write (or not at all) has at most
+// FOLLOWER_BUFFER_BYTES of lines waiting; newer lines are skipped, and a marker line says how many
+// before the next one it gets. PID 1's memory never depends on a client.
 import type { ServerResponse } from 'node:http';
 import type { Job } from '../jobs/job.js';
 import type { OutputLine } from '../jobs/output-log.js';
 
 export const DEFAULT_LOG_LINES = 100;
+/** Live lines a follower may have waiting beyond the response's own buffer. */
+export const FOLLOWER_BUFFER_BYTES = 1024 * 1024;
+/** The response's buffer is topped up to this, then written again on 'drain'. */
+const RESPONSE_HIGH_WATER_BYTES = 64 * 1024;
 
 /**
  * `followers` holds the responses still following, so that a stopping supervisor can end them
@@ -16,24 +25,75 @@ export function streamLogs(
   options: { lines: number; follow: boolean; followers: Set<ServerResponse> },
 ): void {
   response.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-  const recent = jobs
-    .flatMap((job) => job.output.recent(options.lines))
-    .sort((a, b) => a.time.localeCompare(b.time))
-    .slice(-options.lines);
-  for (const line of recent) response.write(toJsonLine(line));
-  if (!options.follow) {
-    response.end();
-    return;
+  let history = recentLines(jobs, options.lines);
+  let next = 0;
+  const waiting: string[] = [];
+  let waitingBytes = 0;
+  let skipped = 0;
+
+  const pump = (): void => {
+    while (!response.writableEnded && response.writableLength < RESPONSE_HIGH_WATER_BYTES) {
+      if (next < history.length) {
+        response.write(toJsonLine(history[next++] as OutputLine));
+      } else if (waiting.length > 0) {
+        const line = waiting.shift() as string;
+        waitingBytes -= line.length;
+        response.write(line);
+      } else if (skipped > 0) {
+        // After the lines that came before the skipped ones; it ends the skipping.
+        response.write(skipMarker(skipped));
+        skipped = 0;
+      } else {
+        if (!options.follow) response.end();
+        return;
+      }
+    }
+  };
+  // A write past the response's highWaterMark returned false, so 'drain' comes when it empties.
+  response.on('drain', pump);
+
+  if (options.follow) {
+    const onLine = (line: OutputLine): void => {
+      // Once skipping, skip until the marker is out: cheap, and the lines stay in order.
+      if (skipped > 0) {
+        skipped += 1;
+        return;
+      }
+      const text = toJsonLine(line);
+      if (waitingBytes + text.length > FOLLOWER_BUFFER_BYTES) {
+        skipped = 1;
+        return;
+      }
+      waiting.push(text);
+      waitingBytes += text.length;
+      pump();
+    };
+    response.flushHeaders();
+    const unsubscribers = jobs.map((job) => job.output.follow(onLine));
+    options.followers.add(response);
+    response.once('close', () => {
+      options.followers.delete(response);
+      unsubscribers.forEach((unsubscribe) => unsubscribe());
+      history = [];
+      waiting.length = 0;
+    });
   }
-  response.flushHeaders();
-  const unsubscribers = jobs.map((job) => job.output.follow((line) => response.write(toJsonLine(line))));
-  options.followers.add(response);
-  response.once('close', () => {
-    options.followers.delete(response);
-    unsubscribers.forEach((unsubscribe) => unsubscribe());
-  });
+  pump();
+}
+
+/** The last `count` lines of all `jobs` together, oldest first (references to the kept lines). */
+function recentLines(jobs: readonly Job[], count: number): OutputLine[] {
+  const lines = jobs.flatMap((job) => job.output.recent(count));
+  if (jobs.length > 1) lines.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  return count <= 0 ? [] : lines.slice(-count);
 }
 
 function toJsonLine(line: OutputLine): string {
   return `${JSON.stringify(line)}\n`;
+}
+
+/** Shaped like an output line, so that any reader of the stream (`pilotfish logs`) shows it as one. */
+function skipMarker(count: number): string {
+  const line = `… ${count} line${count === 1 ? '' : 's'} skipped: this client was not reading as fast as the jobs wrote`;
+  return `${JSON.stringify({ time: new Date().toISOString(), job: 'pilotfish', stream: 'stderr', line, skipped: count })}\n`;
 }

@@ -1,9 +1,11 @@
 // The supervisor's own log: text or JSON lines, a level threshold, and an output that is
 // stdout, stderr or a file reopened on demand (SIGUSR1, for logrotate's copy-less rotation).
-import { openSync, writeSync, closeSync } from 'node:fs';
+// Writing never blocks (output.ts says how): a stalled reader costs lines, never supervision.
 import type { LoggingConfig, LogLevel } from '../config/types.js';
+import { jsonLine, textLines, type Fields } from './format.js';
+import { LogOutput } from './output.js';
 
-export type Fields = Record<string, string | number | boolean | undefined>;
+export type { Fields } from './format.js';
 
 export interface Logger {
   debug(message: string, fields?: Fields): void;
@@ -18,11 +20,13 @@ const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, er
 
 /** Where lines go; shared by a logger and its children so that reconfiguring reaches all. */
 export class LogSink {
-  private fd = 1;
-  private ownsFd = false;
+  private output: LogOutput;
+  /** What `output` was opened for. */
+  private openedOutput: string;
 
   constructor(private settings: LoggingConfig) {
-    [this.fd, this.ownsFd] = openOutput(settings.output);
+    this.output = this.openOutput(settings.output);
+    this.openedOutput = settings.output;
   }
 
   get level(): LogLevel {
@@ -42,55 +46,38 @@ export class LogSink {
    * an error line saying why. False in that case.
    */
   reopen(): boolean {
-    let opened: [number, boolean];
+    // stdout and stderr stay as they are: reopening them would only drop what is queued.
+    if (this.settings.output === this.openedOutput && isStandardStream(this.openedOutput)) return true;
+    let opened: LogOutput;
     try {
-      opened = openOutput(this.settings.output);
+      opened = this.openOutput(this.settings.output);
     } catch (error) {
       this.write('error', `cannot open log output ${this.settings.output}, logging here instead: ${(error as Error).message}`, {});
       return false;
     }
-    if (this.ownsFd) closeSync(this.fd);
-    [this.fd, this.ownsFd] = opened;
+    this.output.close();
+    this.output = opened;
+    this.openedOutput = this.settings.output;
     return true;
   }
 
   write(level: LogLevel, message: string, fields: Fields): void {
     if (LEVEL_RANK[level] < LEVEL_RANK[this.settings.level]) return;
-    const time = new Date().toISOString();
-    const line = this.settings.format === 'json' ? jsonLine(time, level, message, fields) : textLine(time, level, message, fields);
-    try {
-      writeSync(this.fd, line);
-    } catch {
-      // A closed stdout (EPIPE) must not take the supervisor down with it.
-    }
+    this.output.write(this.format(level, message, fields));
   }
 
-}
+  private format(level: LogLevel, message: string, fields: Fields): string {
+    const time = new Date().toISOString();
+    return this.settings.format === 'json' ? jsonLine(time, level, message, fields) : textLines(time, level, message, fields);
+  }
 
-/** The descriptor for an output, and whether it is ours to close. */
-function openOutput(output: string): [number, boolean] {
-  if (output === 'stdout' || output === '') return [1, false];
-  if (output === 'stderr') return [2, false];
-  return [openSync(output, 'a'), true];
-}
-
-function jsonLine(time: string, level: LogLevel, message: string, fields: Fields): string {
-  return `${JSON.stringify({ time, level, msg: message, ...fields })}\n`;
-}
-
-function textLine(time: string, level: LogLevel, message: string, fields: Fields): string {
-  const { job, ...rest } = fields;
-  const prefix = job === undefined ? '' : `[${job}] `;
-  const extras = Object.entries(rest)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => ` ${key}=${formatValue(value)}`)
-    .join('');
-  return `${time} ${level.toUpperCase().padEnd(5)} ${prefix}${message}${extras}\n`;
-}
-
-function formatValue(value: string | number | boolean | undefined): string {
-  const text = String(value);
-  return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
+  private openOutput(output: string): LogOutput {
+    const notice = (count: number) =>
+      this.format('warn', `${count} log line${count === 1 ? '' : 's'} dropped: the log output was not taking them`, { dropped: count });
+    if (output === 'stdout' || output === '') return LogOutput.forStandardStream(1, notice);
+    if (output === 'stderr') return LogOutput.forStandardStream(2, notice);
+    return LogOutput.forFile(output, notice);
+  }
 }
 
 export function createLogger(sink: LogSink, fields: Fields = {}): Logger {
@@ -112,3 +99,7 @@ export const silentLogger: Logger = {
   error: () => undefined,
   child: () => silentLogger,
 };
+
+function isStandardStream(output: string): boolean {
+  return output === 'stdout' || output === 'stderr' || output === '';
+}

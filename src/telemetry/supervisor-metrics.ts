@@ -4,6 +4,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { JOB_STATES, type SupervisorEvent } from '../events/types.js';
 import type { Health } from '../health/monitor.js';
+import { droppedLogLines } from '../logging/output.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
 
 const HEALTHS: readonly Health[] = ['unknown', 'healthy', 'unhealthy'];
@@ -63,6 +64,15 @@ export function registerSupervisorMetrics(registry: Registry, snapshot: () => Su
     collect() {
       this.reset();
       for (const job of snapshot().jobs) this.inc({ job: job.name }, job.restarts);
+    },
+  });
+  new Counter({
+    name: 'pilotfish_log_lines_dropped_total',
+    help: "pilotfish's own log lines dropped because the log output did not take them (a stalled reader, a full disk)",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(droppedLogLines());
     },
   });
   const checkDuration = new Histogram({

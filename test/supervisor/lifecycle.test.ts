@@ -81,7 +81,7 @@ test('a crashing job is restarted with exponential backoff, then fails for good'
   const { code } = await run.exited;
   const elapsed = Date.now() - started;
   assert.equal(code, 3);
-  assert.equal(run.lines.filter((line) => /\[crash\] run pid/.test(line)).length, 4, run.output());
+  assert.equal(run.lines.filter((line) => /pid=\d+ \[crash\] run$/.test(line)).length, 4, run.output());
   const delays = run.lines.flatMap((line) => /restarting in (\d+) ms/.exec(line)?.[1] ?? []).map(Number);
   assert.equal(delays.length, 3);
   assert.ok(delays[0]! >= 100 && delays[0]! <= 110, `${delays}`);
@@ -100,7 +100,7 @@ test('a job that had been running fine is restarted at once', async () => {
   }`);
   const { code } = await run.exited;
   assert.equal(code, 1);
-  assert.equal(run.lines.filter((line) => /\[steady\] up pid/.test(line)).length, 2, run.output());
+  assert.equal(run.lines.filter((line) => /pid=\d+ \[steady\] up$/.test(line)).length, 2, run.output());
   // The restart's delay was 0, not the 5 s backoff: the log says which one it was.
   assert.equal(run.lines.filter((line) => /\[steady\] restarting at once/.test(line)).length, 1, run.output());
   assert.doesNotMatch(run.output(), /restarting in/);
@@ -313,7 +313,7 @@ test('raw logging passes output through untouched; default logging prefixes each
   }`);
   await run.exited;
   assert.ok(run.lines.includes('raw-output'), run.output());
-  assert.match(run.lines.find((line) => /\] cooked-output/.test(line)) ?? '', /INFO +\[cooked\] cooked-output/);
+  assert.match(run.lines.find((line) => /\] cooked-output/.test(line)) ?? '', /INFO +pid=\d+ \[cooked\] cooked-output/);
 });
 
 test('a string exec with shell operators runs through /bin/sh; quotes are respected', async () => {

@@ -1,0 +1,62 @@
+// The log output under a full disk and /dev/full: lines are queued up to the limit, then dropped
+// and counted, and a notice says how many once the output takes lines again (issue 10, critical 1).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogSink, createLogger } from '../../src/logging/logger.js';
+import { LogOutput, droppedLogLines } from '../../src/logging/output.js';
+import { waitFor } from '../helpers/wait.js';
+
+const notice = (count: number) => `NOTICE ${count} dropped\n`;
+
+test('a log file on a full disk: lines are queued, then dropped and counted; when space is back they are written, then the notice', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-full-disk-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  try {
+    const filler = join(dir, 'filler');
+    // Fill the file system: writeFileSync fails with ENOSPC once it is full.
+    assert.throws(() => writeFileSync(filler, Buffer.alloc(1024 * 1024)), /ENOSPC/);
+    const output = LogOutput.forFile(join(dir, 'pilotfish.log'), notice, 4096);
+    const droppedBefore = droppedLogLines();
+    for (let i = 0; i < 200; i += 1) output.write(`line ${String(i).padStart(4, '0')} ${'x'.repeat(80)}\n`);
+    assert.ok(output.pendingBytes <= 4096, `${output.pendingBytes} bytes queued`);
+    const dropped = droppedLogLines() - droppedBefore;
+    assert.ok(dropped > 100, `${dropped} lines dropped`);
+    rmSync(filler);
+    // The queue is retried on a timer, without a new line.
+    await waitFor(() => output.pendingBytes === 0, 'the queue to be written', 5000);
+    output.write('after\n');
+    const text = readFileSync(join(dir, 'pilotfish.log'), 'utf8');
+    assert.match(text, /^line 0000 /);
+    assert.ok(text.endsWith(`NOTICE ${dropped} dropped\nafter\n`), text.slice(-300));
+    output.close();
+  } finally {
+    execFileSync('umount', [dir]);
+  }
+});
+
+test('logging to /dev/full never throws and counts every line it loses', () => {
+  const sink = new LogSink({ level: 'info', format: 'text', output: '/dev/full' });
+  const log = createLogger(sink);
+  const before = droppedLogLines();
+  for (let i = 0; i < 200_000; i += 1) log.info(`line ${i}`);
+  const dropped = droppedLogLines() - before;
+  // The queue holds what fits in 4 MiB; the rest is counted.
+  assert.ok(dropped > 0 && dropped < 200_000, `${dropped} dropped`);
+});
+
+test('a reader that is gone for good (EPIPE): lines are dropped and counted, nothing is kept', () => {
+  const fifo = join(mkdtempSync(join(tmpdir(), 'pilotfish-epipe-')), 'out.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const output = LogOutput.forFile(fifo, notice);
+  closeSync(reader);
+  const before = droppedLogLines();
+  for (let i = 0; i < 10; i += 1) output.write(`line ${i}\n`);
+  assert.equal(output.pendingBytes, 0);
+  assert.equal(droppedLogLines() - before, 10);
+  output.close();
+});
