@@ -63,7 +63,8 @@ export class LogSink {
 
   write(level: LogLevel, message: string, fields: Fields): void {
     if (LEVEL_RANK[level] < LEVEL_RANK[this.settings.level]) return;
-    this.output.write(this.format(level, message, fields));
+    // A job's output lines carry their stream; everything else is pilotfish's own word.
+    this.output.write(this.format(level, message, fields), !('stream' in fields));
   }
 
   private format(level: LogLevel, message: string, fields: Fields): string {

@@ -21,6 +21,11 @@ import { Worker } from 'node:worker_threads';
 
 /** What a stalled output may hold in memory before lines are dropped. */
 export const QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
+/**
+ * Room beyond the limit for pilotfish's own lines (exits, restarts, the final exit line): a flood
+ * of a job's output may cost that output's lines, not the lines that say what happened.
+ */
+const OWN_LINES_RESERVE_BYTES = 256 * 1024;
 /** At most this much is handed to one write() call. */
 const WRITE_CHUNK_BYTES = 64 * 1024;
 /** What the worker may be blocked on at once; the rest waits in the queue, where it is counted. */
@@ -91,14 +96,16 @@ export class LogOutput {
     return this.queuedBytes;
   }
 
-  write(text: string): void {
+  /** `own`: a line of pilotfish's own rather than a job's output, which may use the reserve. */
+  write(text: string, own = false): void {
     const data = Buffer.from(text);
+    const limit = own ? this.limit + OWN_LINES_RESERVE_BYTES : this.limit;
     if (this.droppedSinceNotice > 0) {
       const notice = Buffer.from(this.notice(this.droppedSinceNotice));
-      if (!this.fits(notice.length + data.length)) return this.drop();
+      if (!this.fits(notice.length + data.length, limit)) return this.drop();
       this.enqueue(notice, this.droppedSinceNotice);
       this.droppedSinceNotice = 0;
-    } else if (!this.fits(data.length)) {
+    } else if (!this.fits(data.length, limit)) {
       return this.drop();
     }
     this.enqueue(data, 0);
@@ -122,9 +129,9 @@ export class LogOutput {
     while (!(this.flushOnce() && this.transport.settled()) && Date.now() < deadline) this.transport.pause(RETRY_FIRST_MS);
   }
 
-  private fits(length: number): boolean {
+  private fits(length: number, limit: number): boolean {
     // One line always fits an empty queue, however long: the limit bounds a backlog, not a line.
-    return this.queuedBytes === 0 || this.queuedBytes + length <= this.limit;
+    return this.queuedBytes === 0 || this.queuedBytes + length <= limit;
   }
 
   private enqueue(data: Buffer, reports: number): void {
