@@ -4,8 +4,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
+
+/** Every pilotfish still running, with how to end it for good. */
+const running = new Map<ChildProcess, () => void>();
+// A test that fails before it stops its pilotfish must not leave it running: its pipes would keep
+// the test file alive forever. SIGKILL to a namespace's PID 1 ends the whole namespace.
+after(() => {
+  for (const kill of running.values()) kill();
+});
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The command as the package's `bin` runs it (the esbuild bundle), so what ships is what is tested. */
@@ -56,6 +65,15 @@ export function runPilotfish(options: RunOptions = {}): PilotfishRun {
     stream?.on('end', () => partial && lines.push(partial));
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  running.set(child, () => {
+    try {
+      if (options.asPid1 && child.pid !== undefined) process.kill(innerPid(child.pid), 'SIGKILL');
+    } catch {
+      // The namespace is already gone.
+    }
+    child.kill('SIGKILL');
+  });
+  child.once('exit', () => running.delete(child));
   return {
     child,
     lines,
