@@ -270,7 +270,7 @@ export class ServiceRegistration {
     if (job.health === 'unhealthy') return { present: this.advertised, status: 'critical', maintenance };
     // Its process is gone (exited and waiting to restart, between runs, being stopped): nothing
     // serves at this address whatever the last check said, so it is critical now rather than
-    // passing until the TTL runs out (the job's `unhealthy` "process exited" says as much).
+    // passing until the TTL runs out (the job's `unhealthy` says how it exited).
     if (this.advertised && job.state !== 'running') return { present: true, status: 'critical', maintenance };
     // Health unknown: registered only with an initial status, which the TTL then keeps until the
     // first check says otherwise (no heartbeat vouches for a job nobody has checked yet).

@@ -2,7 +2,9 @@
 // a service account that has only the generated Role, with every write strictly validated.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { autopilotPath } from '../../src/k8s/resource.js';
 import { ConsulAgent } from '../helpers/consul.js';
@@ -266,13 +268,15 @@ describe('the readiness gate', () => {
           const pod = await fixture.pod(setup);
           return pattern.test(condition(pod, 'pilotfish.dev/ready')?.message ?? '') && pod;
         }, `a gate message matching ${pattern}`, 10_000, 100);
-      // Worded as /readyz words it.
-      const unhealthy = await gateMessage(/^web is unhealthy: .*503 from \/health$/);
+      // Worded as /readyz words it: in pilotfish's words, never the check's own output.
+      const unhealthy = await gateMessage(/^web is unhealthy: /);
+      assert.doesNotMatch(condition(unhealthy, 'pilotfish.dev/ready')?.message ?? '', /503 from/);
       assert.deepEqual([condition(unhealthy, 'pilotfish.dev/ready')?.status, condition(unhealthy, 'pilotfish.dev/ready')?.reason], ['False', 'JobsNotReady']);
       assert.equal(gateColumn(), '0/1');
-      health.unhealthy('still 503');
-      const reworded = await gateMessage(/still 503$/);
+      health.hang();
+      const reworded = await gateMessage(/^web is unhealthy: timed out after/);
       assert.equal(condition(reworded, 'pilotfish.dev/ready')?.lastTransitionTime, condition(unhealthy, 'pilotfish.dev/ready')?.lastTransitionTime, 'a new message is no transition');
+      rmSync(join(health.dir, 'hang'));
 
       health.healthy('ok');
       await fixture.waitForGate(setup, 'True', 'Ready');

@@ -34,8 +34,9 @@ interface Stalled {
  */
 async function startStalled(config: (dir: string, port: number) => object, stdout: 'pipe' | Socket, asPid1: boolean, uid?: number): Promise<Stalled> {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stall-'));
-  // Another user's pilotfish must read its config and make its socket and files here.
-  if (uid !== undefined) chmodSync(dir, 0o777);
+  // Another user's pilotfish must read its config and make its socket and files here (sticky, as
+  // /tmp is: pilotfish refuses a socket directory that others could swap its socket in).
+  if (uid !== undefined) chmodSync(dir, 0o1777);
   const [port] = (await freePorts(1)) as [number];
   const file = join(dir, 'pilotfish.json5');
   writeFileSync(file, JSON.stringify(config(dir, port)));
