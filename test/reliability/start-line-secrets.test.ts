@@ -1,0 +1,34 @@
+// A job's start line at INFO names the program, not its command line: templated secrets end up
+// in arguments, and logs are shipped to places secrets must not go. The real command, end to end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { programName, redactedCommandLine } from '../../src/jobs/job.js';
+import { runConfig } from '../helpers/pilotfish.js';
+
+const SECRET = 's3cr3t-token-value';
+
+test('the start line shows the program and its argument count; the command line only at DEBUG, its environment values masked', async () => {
+  const config = (level: string) => `{
+    logging: { level: "${level}" },
+    jobs: [{ name: "client", exec: ["sh", "-c", "true", "--", "--password", "{{ .DB_PASSWORD }}"] },
+           { name: "tool", exec: "true --token {{ .DB_PASSWORD }}" }],
+  }`;
+  for (const level of ['INFO', 'DEBUG']) {
+    const run = runConfig(config(level), { env: { DB_PASSWORD: SECRET } });
+    await run.exited;
+    const output = run.output();
+    assert.doesNotMatch(output, new RegExp(SECRET), `${level}: the secret is never logged`);
+    assert.match(output, /\[tool\] started: true \(2 arguments\)/);
+    assert.match(output, /\[client\] started: true \(shell command\)/);
+    if (level === 'DEBUG') assert.match(output, /\[tool\] command line: true --token \*\*\*/);
+    else assert.doesNotMatch(output, /command line:/);
+  }
+});
+
+test('a shell command is named by its first plain word only', () => {
+  const shell = (script: string) => ({ argv: ['/bin/sh', '-c', script] as [string, ...string[]], display: script });
+  assert.equal(programName(shell('nginx -g "daemon off;" | tee x')), 'nginx (shell command)');
+  assert.equal(programName(shell('PASSWORD=hunter2 ./app')), '/bin/sh (shell command)');
+  assert.equal(programName({ argv: ['server'], display: 'server' }), 'server');
+  assert.equal(redactedCommandLine({ argv: ['app', '--key', 'abcdefgh'], display: 'app --key abcdefgh' }, { KEY: 'abcdefgh', SHORT: 'on' }), 'app --key ***');
+});
