@@ -299,7 +299,7 @@ test("children get the ContainerPilot and pilotfish variables, other jobs' pids,
   const started = await run.waitForLine(/\[long-runner\] started/);
   const other = /pid=(\d+)/.exec(started)?.[1];
   const pid = String(run.child.pid);
-  assert.match(line, new RegExp(`cp=${pid} pf=${pid} own=hi there other=${other}/${other} `));
+  assert.match(line, new RegExp(`cp=${pid} pf=${pid} own=hi there other=${other}/${other}$`));
   run.signal('SIGTERM');
   await run.exited;
 });
