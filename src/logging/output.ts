@@ -87,7 +87,9 @@ export class LogOutput {
 
   /** A file opened for appending (ours to close). Throws if it cannot be opened. */
   static forFile(path: string, notice: (count: number) => string, limit = QUEUE_LIMIT_BYTES): LogOutput {
-    const fd = openSync(path, 'a');
+    // O_NONBLOCK: a FIFO with no reader yet would block the open itself (ENXIO instead); a regular
+    // file ignores the flag, and a full pipe is then retried like any other.
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
     return new LogOutput(fdTransport(fd, true), notice, limit);
   }
 

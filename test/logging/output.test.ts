@@ -60,3 +60,9 @@ test('a reader that is gone for good (EPIPE): lines are dropped and counted, not
   assert.equal(droppedLogLines() - before, 10);
   output.close();
 });
+
+test('a FIFO with no reader as the log file is refused at once (ENXIO), never a blocked open', () => {
+  const fifo = join(mkdtempSync(join(tmpdir(), 'pilotfish-log-fifo-')), 'log.fifo');
+  execFileSync('mkfifo', [fifo]);
+  assert.throws(() => LogOutput.forFile(fifo, notice), /ENXIO/);
+});
