@@ -117,6 +117,8 @@ export class Supervisor {
   private stoppingHooks: Map<string, Job[]> | undefined;
   private reloading = false;
   private started = false;
+  /** The addresses services advertise, resolved once per config rather than at every spawn. */
+  private advertisedAddresses: Map<string, string> | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
@@ -303,6 +305,7 @@ export class Supervisor {
     const added = next.jobs.filter((job) => !previous.has(job.name));
     const previousConfig = this.config;
     this.config = next;
+    this.advertisedAddresses = undefined;
     this.options.onLoggingChange?.(next);
 
     const wasTriggered = new Set(changed.filter((job) => this.jobs.get(job.name)?.job.runPotential() !== 'ifSourceLive').map((job) => job.name));
@@ -357,7 +360,7 @@ export class Supervisor {
       overlay: this.envOverlay,
       supervisorPid: process.pid,
       runningPids,
-      serviceAddresses: serviceAddresses(this.config, networkInterfaces()),
+      serviceAddresses: (this.advertisedAddresses ??= serviceAddresses(this.config, networkInterfaces())),
       jobEnv: job.config.env,
       notifySocket: job.config.notify ? this.notifySocketPath(job.name, { create: false }) : undefined,
     });
