@@ -364,16 +364,8 @@ export class Job {
         if (input.timer === 'interval' && this.config.when.kind === 'interval') return this.onInterval();
         if (input.timer === 'whenTimeout' && !this.triggered) return this.onWhenTimeout();
         return this.invalid(input);
-      case 'stop':
-        return this.stopWithoutRun(input.by);
-      case 'start':
-      case 'restart':
-        return this.startFresh();
-      case 'kill':
-        this.killLeftovers();
-        return this.settle('stopped');
       default:
-        return this.invalid(input);
+        return this.betweenRuns(input);
     }
   }
 
@@ -491,6 +483,14 @@ export class Job {
         return this.invalid(input);
       case 'trigger':
         return this.coalesce();
+      default:
+        return this.betweenRuns(input);
+    }
+  }
+
+  /** What idle and backoff share: no process runs, so a stop, start or kill acts at once. */
+  private betweenRuns(input: JobInput): void {
+    switch (input.kind) {
       case 'stop':
         return this.stopWithoutRun(input.by);
       case 'start':
