@@ -15,12 +15,13 @@ const DEFAULT_PROBES_ADDRESS = '0.0.0.0';
 /** Where the kubelet mounts the pod's service-account credentials. */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-export function buildConfig(input: ConfigInput, origin: { file: string; hash: string }): Config {
+export function buildConfig(input: ConfigInput, origin: { file: string; hash: string; templateValues?: string[] }): Config {
   // ContainerPilot treats a stopTimeout of 0 as unset.
   const stopTimeout = input.stopTimeout || DEFAULT_STOP_TIMEOUT;
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
+    templateValues: origin.templateValues ?? [],
     jobs: (input.jobs ?? []).map((job) => buildJob(job, stopTimeout, dirname(origin.file), input.main)),
     watches: input.watches ?? [],
     consul: input.consul,

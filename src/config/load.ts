@@ -32,7 +32,8 @@ export function renderConfigFile(file: string, env: Record<string, string | unde
 
 /** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
 export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>): Config {
-  const rendered = render(text, file, env);
+  const templateValues = new Set<string>();
+  const rendered = render(text, file, env, templateValues);
   const toSource = throughTemplate(text, rendered);
   const place = (issues: readonly DocumentIssue[], locate?: Locator): ConfigError =>
     new ConfigError(
@@ -51,7 +52,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   if (!result.success || shapeIssues.length > 0) throw place(shapeIssues, parsed.locate);
 
   const hash = createHash('sha256').update(rendered).digest('hex');
-  const config = buildConfig(result.data, { file: resolve(file), hash });
+  const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues] });
   const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
@@ -60,9 +61,9 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   return config;
 }
 
-function render(text: string, file: string, env: Record<string, string | undefined>): string {
+function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>): string {
   try {
-    return renderTemplate(text, env);
+    return renderTemplate(text, env, readValues);
   } catch (error) {
     // The template's limits should make these impossible; if one slips through, it is still the config's fault.
     if (error instanceof RangeError) throw new ConfigError([{ file, path: '', message: `the template cannot be rendered: ${error.message}` }]);

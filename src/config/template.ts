@@ -58,9 +58,14 @@ export class TemplateError extends Error {
 /**
  * Renders `text` as ContainerPilot does. `env` is already split into names and values, so values
  * containing `=` are kept whole (ContainerPilot #573). A missing variable renders as "".
+ * `readValues`, when given, collects every environment value the template read: the values a
+ * log line must mask, since templated secrets end up in command lines.
  */
-export function renderTemplate(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  const data: GoMap = new Map(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+export function renderTemplate(text: string, env: Readonly<Record<string, string | undefined>>, readValues?: Set<string>): string {
+  const data: GoMap = new ReadRecordingMap(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    readValues ?? new Set(),
+  );
   const budget = new Budget();
   const funcs = functionTable(data, budget);
   const tree = new Parser(text, new Lexer(text).run(), funcs).parse();
@@ -119,6 +124,22 @@ class GoSlice {
 
 /** The template data: the environment, a map[string]string. */
 type GoMap = ReadonlyMap<string, string>;
+
+/** The environment map, noting each value read: fields, `env`, `index`, `range` and printing all go through `get`. */
+class ReadRecordingMap extends Map<string, string> {
+  constructor(
+    entries: [string, string][],
+    private readonly read: Set<string>,
+  ) {
+    super(entries);
+  }
+
+  override get(name: string): string | undefined {
+    const value = super.get(name);
+    if (value !== undefined) this.read.add(value);
+    return value;
+  }
+}
 type Value = string | bigint | number | boolean | null | GoSlice | GoMap;
 
 const EMPTY_STRINGS = new GoSlice('string', []);

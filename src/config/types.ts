@@ -176,6 +176,8 @@ export interface Config {
   file: string;
   /** sha256 of the rendered text, for status and reload diffs. */
   hash: string;
+  /** The environment values the template put into the text: log lines mask them, as they may be secrets. */
+  templateValues: readonly string[];
   jobs: JobConfig[];
   watches: WatchConfig[];
   consul?: ConsulConfig;

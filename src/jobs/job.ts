@@ -54,6 +54,8 @@ export interface JobContext {
   environment(job: Job): NodeJS.ProcessEnv;
   /** Where this job's NOTIFY_SOCKET lives. */
   notifySocketPath(job: Job): string;
+  /** Values a command line logged at DEBUG must mask: those its config's template filled in. */
+  templateValues?(): readonly string[];
   /** Resolves when the jobs hooked on this job's `stopping` event have finished (bounded by `timeoutMs`). */
   awaitStoppingHooks(job: Job, timeoutMs: number): Promise<void>;
   /**
@@ -645,7 +647,7 @@ export class Job {
     this.startedAtDate = new Date(this.clock.now());
     if (process.pid !== undefined) {
       this.log.info(`started: ${programName(exec)}`, { pid: process.pid });
-      this.log.debug(`command line: ${redactedCommandLine(exec, env)}`, { pid: process.pid });
+      this.log.debug(`command line: ${redactedCommandLine(exec, this.context.templateValues?.() ?? [])}`, { pid: process.pid });
     }
     this.transitionTo('running');
     if (this.config.timeout !== undefined) this.setTimer('runTimeout', this.config.timeout);
@@ -925,12 +927,13 @@ export function programName(exec: Command): string {
 }
 
 /**
- * The command line for DEBUG, with every value of the process's environment masked: templated
- * secrets come from there (or from the job's `env`, which is part of it). Values under 4
- * characters are left alone, or every `1` and `yes` would be masked.
+ * The command line for DEBUG, with every value the config's template filled in masked: templated
+ * secrets come from there. Only those: masking every environment value would turn `CI=true` or
+ * `SHELL=/bin/sh` into holes in every command line. Values under 4 characters are left alone, or
+ * every templated `1` and `yes` would be masked.
  */
-export function redactedCommandLine(exec: Command, env: NodeJS.ProcessEnv): string {
-  const secrets = Object.values(env).filter((value): value is string => value !== undefined && value.length >= 4);
+export function redactedCommandLine(exec: Command, templateValues: readonly string[]): string {
+  const secrets = templateValues.filter((value) => value.length >= 4);
   // Longest first, so that a value containing another is masked whole.
   secrets.sort((a, b) => b.length - a.length);
   return secrets.reduce((text, secret) => text.split(secret).join('***'), exec.display);

@@ -333,6 +333,7 @@ export class Supervisor {
       log: this.log,
       environment: (target) => this.environmentFor(target),
       notifySocketPath: (target) => this.notifySocketPath(target.name, { create: true }),
+      templateValues: () => this.config.templateValues,
       awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
       mayStart: (target, why) => this.mayStart(target, why),
     });

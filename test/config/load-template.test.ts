@@ -51,6 +51,7 @@ describe('a templated config', () => {
       { name: 'db', interval: 5_000 },
       { name: 'cache', interval: 5_000 },
     ]);
+    assert.deepEqual([...config.templateValues].sort(), ['1', '9000', 'consul', 'db,cache'], 'the values templated in, to be masked in logs');
   });
 
   it('hashes the rendered text, so a changed environment changes the hash', () => {

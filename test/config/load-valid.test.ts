@@ -115,6 +115,7 @@ describe('defaults', () => {
     assert.deepEqual(load(text), {
       file: `${process.cwd()}/app.json5`,
       hash: createHash('sha256').update(text).digest('hex'),
+      templateValues: [],
       jobs: [
         {
           name: 'app',

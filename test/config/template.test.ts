@@ -325,3 +325,19 @@ describe('errors', () => {
     assertFails('{{ nil }}', 1, 4, /^nil is not a command$/);
   });
 });
+
+describe('the values a template read', () => {
+  it('are collected, whichever way they were read, and only those', () => {
+    const read = new Set<string>();
+    renderTemplate('{{ .USER }} {{ env "NAME" }} {{ index . "TOKEN" }} {{ .NONAME }}', env, read);
+    assert.deepEqual([...read].sort(), ['Template', 'a=b==', 'pilot']);
+  });
+
+  it('include every value when the whole environment is printed or ranged over', () => {
+    for (const text of ['{{ . }}', '{{ range $k, $v := . }}{{ end }}']) {
+      const read = new Set<string>();
+      renderTemplate(text, { A: 'one', B: 'two' }, read);
+      assert.deepEqual([...read].sort(), ['one', 'two'], text);
+    }
+  });
+});

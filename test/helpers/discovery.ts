@@ -1,6 +1,6 @@
 // Building blocks for discovery tests: a job whose health check a test flips from outside, the
 // service ID pilotfish gives it, and an in-process supervisor wired as `pilotfish run` wires it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
@@ -13,15 +13,21 @@ import type { PilotfishRun } from './pilotfish.js';
 export class HealthSwitch {
   readonly dir = mkdtempSync(join(tmpdir(), 'pilotfish-health-'));
 
-  /** The check command, for a config. */
+  constructor() {
+    this.unhealthy('');
+  }
+
+  /**
+   * The check command, for a config. It reads verdict and words from one file, opened once, and
+   * the switch replaces that file whole (rename): a check never sees the new words with the old
+   * verdict, which would be a spurious transition for a test counting them.
+   */
   get command(): string {
-    return `sh -c 'cat ${this.dir}/say 2>/dev/null; test -f ${this.dir}/hang && sleep 30; test -f ${this.dir}/healthy'`;
+    return `sh -c 'exec <${this.dir}/state; read verdict; cat; test -f ${this.dir}/hang && sleep 30; test $verdict = healthy'`;
   }
 
   healthy(say: string): this {
-    writeFileSync(join(this.dir, 'say'), say);
-    writeFileSync(join(this.dir, 'healthy'), '');
-    return this;
+    return this.set('healthy', say);
   }
 
   /** From the next check on, checks hang (until their timeout). */
@@ -31,8 +37,13 @@ export class HealthSwitch {
   }
 
   unhealthy(say: string): this {
-    writeFileSync(join(this.dir, 'say'), say);
-    rmSync(join(this.dir, 'healthy'), { force: true });
+    return this.set('unhealthy', say);
+  }
+
+  private set(verdict: 'healthy' | 'unhealthy', say: string): this {
+    const next = join(this.dir, 'state.next');
+    writeFileSync(next, `${verdict}\n${say}`);
+    renameSync(next, join(this.dir, 'state'));
     return this;
   }
 }

@@ -36,6 +36,7 @@ export function supervisorConfig(jobs: JobConfig[], overrides: Partial<Config> =
   return {
     file: '/test/pilotfish.json5',
     hash: jobs.map((job) => JSON.stringify(job)).join(),
+    templateValues: [],
     jobs,
     watches: [],
     logging: { level: 'info', format: 'text', output: 'stdout' },
