@@ -14,5 +14,7 @@ function findTests(dir) {
 
 const filter = process.argv.slice(2);
 const files = findTests('dist/test').filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+// CI runs the suite once per Node version: say which one this is.
+console.log(`${files.length} test files on Node ${process.version} (${process.execPath})`);
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=3', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
