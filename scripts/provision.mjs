@@ -84,10 +84,13 @@ function run(command, args, env = {}) {
 function ensureDependencies(drift = dependencyDrift()) {
   if (drift === undefined) return;
   console.log(`provision: ${drift}: installing the dependencies (npm ci)`);
+  // No lifecycle scripts: our `prepare` would build, and the build follows anyway; koffi and
+  // esbuild load their binaries from their prebuilt platform packages without their own.
+  const ci = ['ci', '--ignore-scripts', '--no-audit', '--no-fund'];
   // Under `npm run`, the npm that runs us; its CLI runs on this same Node.
   const npm = process.env.npm_execpath;
-  if (npm) run(process.execPath, [npm, 'ci', '--no-audit', '--no-fund']);
-  else run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (npm) run(process.execPath, [npm, ...ci]);
+  else run('npm', ci);
 }
 
 function peersCache() {
