@@ -10,7 +10,7 @@ export function peerBinary(name: string): string {
   const version = /^VERSION=(.+)$/m.exec(readFileSync(join(REPO_ROOT, `test/peers/${name}/peer.env`), 'utf8'))?.[1];
   const cache = process.env.PILOTFISH_PEERS_CACHE ?? join(homedir(), '.cache/pilotfish-peers');
   const binary = join(cache, 'bin', `${name}-${version}`);
-  if (!existsSync(binary)) throw new Error(`${name} ${version} is not built: run test/peers/build.sh ${name} first (minutes, once; .ci/run does it)`);
+  if (!existsSync(binary)) throw new Error(`${name} ${version} is not built: run test/peers/build.sh ${name} first (minutes, once; npm test does it)`);
   return binary;
 }
 
