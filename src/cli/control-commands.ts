@@ -2,6 +2,7 @@
 // codes: 0 done, 1 refused by pilotfish or pilotfish unreachable, 2 bad arguments.
 import { constants } from 'node:os';
 import type { StatusView } from '../control/status-view.js';
+import type { OutputLine } from '../jobs/output-log.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
 import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
@@ -166,13 +167,27 @@ function signalByNumber(text: string): string | undefined {
   return name ?? fail(`no signal has the number ${text} on this system`, EXIT_USAGE);
 }
 
-export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number }): Promise<void> {
-  const query = new URLSearchParams({ lines: String(flags.lines), ...(flags.job ? { job: flags.job } : {}), ...(flags.follow ? { follow: 'true' } : {}) });
+export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number; lifecycle?: boolean }): Promise<void> {
+  const query = new URLSearchParams({
+    lines: String(flags.lines),
+    ...(flags.job ? { job: flags.job } : {}),
+    ...(flags.follow ? { follow: 'true' } : {}),
+    ...(flags.lifecycle === false ? {} : { lifecycle: 'true' }),
+  });
   await run(() =>
     client(flags).stream(`/v1/logs?${query}`, (text) => {
-      const line = JSON.parse(text) as { time: string; job: string; stream: string; line: string };
+      const line = JSON.parse(text) as OutputLine;
       const out = line.stream === 'stderr' ? process.stderr : process.stdout;
-      out.write(`${line.time} [${line.job}] ${line.line}\n`);
+      out.write(`${formatLogLine(line)}\n`);
     }),
   );
+}
+
+/**
+ * `TIME [web] output`, and `TIME pilotfish[web]: exited with code 3 (pid 42)` for pilotfish's own
+ * line: a job's output always follows `[web] `, so it cannot pass for one of pilotfish's.
+ */
+function formatLogLine(line: OutputLine): string {
+  if (line.stream !== 'pilotfish') return `${line.time} [${line.job}] ${line.line}`;
+  return `${line.time} pilotfish[${line.job}]: ${line.line}${line.pid === undefined ? '' : ` (pid ${line.pid})`}`;
 }

@@ -120,12 +120,17 @@ export const controlVerbs: Verb[] = [
   ),
   verb(
     'logs [job]',
-    'Print the recent output of one job or all of them',
+    "Print the recent output of one job or all of them, with pilotfish's own lines about them (started, exited, restarting…) in between",
     (args) =>
       withClientOptions(args)
         .positional('job', { type: 'string' })
         .option('follow', { alias: 'f', type: 'boolean', description: 'Keep printing new lines until pilotfish stops or Ctrl-C' })
-        .option('lines', { alias: 'n', type: 'number', default: 100, description: 'How many recent lines' }),
+        .option('lines', { alias: 'n', type: 'number', default: 100, description: 'How many recent lines' })
+        .option('lifecycle', {
+          type: 'boolean',
+          default: true,
+          description: "Show pilotfish's lines about the job (pilotfish[job]: started, exited with code 3, restarting, unhealthy, failed) among its output; --no-lifecycle prints the output alone",
+        }),
     async (args) => (await commands()).logsCommand(args),
   ),
 ];

@@ -111,7 +111,12 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
         const name = url.searchParams.get('job');
         const jobs = name ? [existingJob(supervisor, name)] : supervisor.snapshot().jobs.map(({ name: each }) => existingJob(supervisor, each));
         const lines = lineCount(url.searchParams.get('lines'));
-        streamLogs(response, jobs, { lines, follow: isTrue(url.searchParams.get('follow')), followers: context.followers });
+        streamLogs(response, jobs, {
+          lines,
+          follow: isTrue(url.searchParams.get('follow')),
+          lifecycle: isTrue(url.searchParams.get('lifecycle')),
+          followers: context.followers,
+        });
       },
     },
   ];
