@@ -70,8 +70,12 @@ const JOB_ACTIONS = [
 export const controlVerbs: Verb[] = [
   verb(
     'status',
-    'Show the jobs of a running pilotfish: state, health, pid, restarts, uptime, last exit and check',
-    (args) => withClientOptions(args).option('json', { type: 'boolean', description: 'Print the full status as JSON' }),
+    'Show the jobs of a running pilotfish: state, health, pid, restarts, uptime, last exit and check; and its components in words',
+    (args) =>
+      withClientOptions(args)
+        .option('json', { type: 'boolean', description: 'Print the full status as JSON' })
+        .option('watch', { alias: 'w', type: 'boolean', description: 'Show it again every --interval until Ctrl-C (redrawn in place on a terminal)' })
+        .option('interval', { type: 'string', requiresArg: true, default: '2s', description: 'How often --watch refreshes: a duration such as 2s or 500ms' }),
     async (args) => (await commands()).statusCommand(args),
   ),
   verb('ping', 'Check that pilotfish answers on its control socket (prints ok)', withClientOptions, async (args) => (await commands()).pingCommand(args)),

@@ -43,7 +43,7 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
     {
       method: 'GET',
       path: /^\/v1\/status$/,
-      handle: (_request, response) => sendJson(response, 200, statusView(supervisor.snapshot(), { ...context, now: new Date() })),
+      handle: (_request, response) => sendJson(response, 200, statusView(supervisor.snapshot(), { ...context, jobConfigs: supervisor.currentConfig.jobs, now: new Date() })),
     },
     {
       method: 'POST',
