@@ -36,7 +36,15 @@ export class OutputLog {
     this.bytes += cost(line);
     // The newest line stays even when it alone is over the budget (a 64 Ki line and a small budget).
     while (this.bytes > this.capacityBytes && this.lines.length > 1) this.bytes -= cost(this.lines.shift() as OutputLine);
-    for (const listener of this.listeners) listener(line);
+    for (const listener of this.listeners) {
+      try {
+        listener(line);
+      } catch {
+        // Appends happen inside the job's state changes (an exit, a restart): a reader that fails
+        // stops reading, and the job goes on.
+        this.listeners.delete(listener);
+      }
+    }
   }
 
   /** Keeps a line of pilotfish's own about `job`, among its output. */

@@ -60,3 +60,16 @@ test("pilotfish's lifecycle lines share the output's budget and order; recent() 
   log.append(line('c'));
   assert.deepEqual(log.recent().map((entry) => entry.line), ['exited with code 3', 'b', 'restarting in 500 ms', 'c']);
 });
+
+test('a follower that throws is dropped; the others and the store carry on', () => {
+  const log = new OutputLog();
+  const seen: string[] = [];
+  log.follow(() => {
+    throw new Error('a broken reader');
+  });
+  log.follow((entry) => seen.push(entry.line));
+  log.appendLifecycle('app', 'exited with code 3');
+  log.append(line('after'));
+  assert.deepEqual(seen, ['exited with code 3', 'after']);
+  assert.equal(log.recent().length, 2);
+});
