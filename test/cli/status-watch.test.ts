@@ -1,9 +1,12 @@
-// `pilotfish status -w` against a real supervisor, with stdout a pipe (not a terminal): a new table
-// each interval, exit 0 on Ctrl-C, and a clear line with exit 1 when pilotfish goes away.
+// `pilotfish status -w` against a real supervisor: with stdout a pipe, a new table each interval;
+// on a real terminal (a pty of util-linux's `script`), redrawn in place within its width; exit 0
+// on Ctrl-C, and a clear line with exit 1 when pilotfish goes away.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { startSupervisor } from '../helpers/control.js';
-import { runPilotfish } from '../helpers/pilotfish.js';
+import { CLI, runPilotfish } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CONFIG = `{ jobs: [{ name: "app", exec: "sleep 600", stopTimeout: "1s" }] }`;
@@ -21,6 +24,31 @@ describe('pilotfish status --watch', () => {
       assert.doesNotMatch(output, /\u001b/, 'no escape sequences into a pipe');
       assert.match(output, /^every 200ms: pilotfish status {2}· {2}\d\d:\d\d:\d\d$/m);
       assert.match(output, /^app\s+running\s+-\s+\d+\s+0\s/m);
+    } finally {
+      await pilotfish.stop();
+    }
+  });
+
+  it('on a terminal, clears and redraws within its width, and Ctrl-C typed there ends it with exit 0', async () => {
+    const longCheck = 'upstream answered: '.padEnd(120, 'x');
+    const pilotfish = await startSupervisor(`{ jobs: [{ name: "app", exec: "sleep 600", stopTimeout: "1s", health: { exec: "echo ${longCheck}", interval: "200ms", timeout: "5s" } }] }`);
+    try {
+      const terminal = spawn('script', ['-q', '-e', '-c', `stty cols 80 rows 40; exec ${process.execPath} ${CLI} status -w --interval 200ms`, '/dev/null'], {
+        env: { ...process.env, PILOTFISH_SOCKET: pilotfish.socket },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      terminal.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+      const closed = once(terminal, 'close');
+      const CLEAR = '\u001b[H\u001b[2J';
+      await waitFor(() => screen.split(CLEAR).slice(1, -1).some((drawn) => /^app .*healthy/m.test(drawn)), `a full screen with app healthy in:\n${screen}`, 15_000);
+      terminal.stdin.write('\u0003');
+      const [code] = await closed;
+      assert.equal(code, 0, screen);
+      const drawn = screen.split(CLEAR).slice(1, -1).find((text) => /^app .*healthy/m.test(text)) ?? '';
+      const lines = drawn.split(/\r?\n/).filter(Boolean);
+      for (const line of lines) assert.ok(line.length <= 80, `${line.length} > 80: ${line}`);
+      assert.match(lines.find((line) => line.startsWith('app ')) ?? '', /^app\s+running\s+healthy\s+\d+\s+0\s+\S+\s+-\s+ok: upstream ans[a-z]*…$/);
     } finally {
       await pilotfish.stop();
     }
