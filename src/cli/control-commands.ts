@@ -103,9 +103,10 @@ async function watchStatus(flags: ClientFlags & { json?: boolean }, intervalMs: 
       fail(answered ? `pilotfish went away: ${error.message}` : error.message);
     }
     if (response.status !== 200) fail(refusal(response));
-    const heading = `every ${formatInterval(intervalMs)}: pilotfish status  ·  ${new Date().toTimeString().slice(0, 8)}\n\n`;
-    const text = heading + statusText(response.body, flags);
-    process.stdout.write(process.stdout.isTTY ? `${CLEAR_SCREEN}${text}` : answered ? `\n${text}` : text);
+    // JSON documents follow one another bare, as `jq` reads a stream of them.
+    const heading = flags.json ? '' : `${answered ? '\n' : ''}every ${formatInterval(intervalMs)}: pilotfish status  ·  ${new Date().toTimeString().slice(0, 8)}\n\n`;
+    const text = statusText(response.body, flags);
+    process.stdout.write(process.stdout.isTTY ? `${CLEAR_SCREEN}${heading.trimStart()}${text}` : `${heading}${text}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -233,9 +234,14 @@ export async function logsCommand(flags: ClientFlags & { job?: string; follow?: 
 
 /**
  * `TIME [web] output`, and `TIME pilotfish[web]: exited with code 3 (pid 42)` for pilotfish's own
- * line: a job's output always follows `[web] `, so it cannot pass for one of pilotfish's.
+ * line: a job's output always follows `[web] `, so it cannot pass for one of pilotfish's. Each
+ * line of a multi-line one (a failing check's output) carries the prefix.
  */
 function formatLogLine(line: OutputLine): string {
   if (line.stream !== 'pilotfish') return `${line.time} [${line.job}] ${line.line}`;
-  return `${line.time} pilotfish[${line.job}]: ${line.line}${line.pid === undefined ? '' : ` (pid ${line.pid})`}`;
+  const text = `${line.line}${line.pid === undefined ? '' : ` (pid ${line.pid})`}`;
+  return text
+    .split(/\r?\n/)
+    .map((part) => `${line.time} pilotfish[${line.job}]: ${part}`)
+    .join('\n');
 }

@@ -75,7 +75,7 @@ export const controlVerbs: Verb[] = [
       withClientOptions(args)
         .option('json', { type: 'boolean', description: 'Print the full status as JSON' })
         .option('watch', { alias: 'w', type: 'boolean', description: 'Show it again every --interval until Ctrl-C (redrawn in place on a terminal)' })
-        .option('interval', { type: 'string', requiresArg: true, default: '2s', description: 'How often --watch refreshes: a duration such as 2s or 500ms' }),
+        .option('interval', { type: 'string', requiresArg: true, description: 'How often --watch refreshes: a duration such as 500ms (default 2s)' }),
     async (args) => (await commands()).statusCommand(args),
   ),
   verb('ping', 'Check that pilotfish answers on its control socket (prints ok)', withClientOptions, async (args) => (await commands()).pingCommand(args)),

@@ -20,6 +20,7 @@ describe('pilotfish logs with lifecycle lines', () => {
         { name: "crashy", exec: "sh -c 'echo hello from $$; exit 3'", restarts: 1, backoff: { delay: "100ms" } },
         { name: "looper", exec: "sh -c 'echo tick; exit 3'", restarts: "unlimited", backoff: { delay: "300ms", factor: 1, limit: "300ms" } },
         { name: "checked", exec: "sleep 60", stopTimeout: "1s", health: { exec: "echo fine", interval: "200ms", timeout: "5s" } },
+        { name: "sick", exec: "sleep 60", stopTimeout: "1s", health: { exec: "sh -c 'echo first; echo second; exit 1'", interval: "200ms", timeout: "5s" } },
       ],
     }`);
   });
@@ -63,6 +64,16 @@ describe('pilotfish logs with lifecycle lines', () => {
 
   it('shows health turning healthy, with the check output', async () => {
     await waitFor(async () => (await logs('checked')).lines.some((line) => / pilotfish\[checked\]: is healthy: fine$/.test(line)), 'the healthy line', 15_000, 200);
+  });
+
+  it("prefixes every line of a multi-line lifecycle line, so a check's output cannot pass for the job's", async () => {
+    const story = await waitFor(async () => {
+      const { lines } = await logs('sick');
+      return lines.some((line) => line.includes('is unhealthy')) ? lines : undefined;
+    }, 'the unhealthy line', 15_000, 200);
+    assert.ok(story.length > 1, story.join('\n'));
+    assert.ok(story.every((line) => /^\S+Z pilotfish\[sick\]: /.test(line)), story.join('\n'));
+    assert.ok(story.some((line) => line.endsWith(': second')), story.join('\n'));
   });
 
   it('--follow streams a restart: the exit, the restart and the new run, in order', async () => {
