@@ -1,7 +1,9 @@
 // The client verbs: each sends one request to a running supervisor and prints the answer. Exit
 // codes: 0 done, 1 refused by pilotfish or pilotfish unreachable, 2 bad arguments.
 import { constants } from 'node:os';
+import { parseDuration } from '../config/duration.js';
 import type { StatusView } from '../control/status-view.js';
+import type { OutputLine } from '../jobs/output-log.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
 import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
@@ -48,10 +50,6 @@ function errorMessage(body: string): string {
   }
 }
 
-function printJson(text: string): void {
-  process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-}
-
 /** `K=V` → [K, V], split on the first `=` (values may contain `=`, ContainerPilot #494). */
 function parseAssignment(text: string): [string, string] {
   const at = text.indexOf('=');
@@ -59,13 +57,65 @@ function parseAssignment(text: string): [string, string] {
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
-export async function statusCommand(flags: ClientFlags & { json?: boolean }): Promise<void> {
+export async function statusCommand(flags: ClientFlags & { json?: boolean; watch?: boolean; interval?: string }): Promise<void> {
+  if (flags.watch) return watchStatus(flags, watchInterval(flags.interval));
   await run(async () => {
     const response = await client(flags).call('GET', '/v1/status');
     if (response.status !== 200) return response;
-    if (flags.json) printJson(response.body);
-    else process.stdout.write(formatStatus(JSON.parse(response.body) as StatusView));
+    process.stdout.write(statusText(response.body, flags));
   });
+}
+
+/** The status as `--json` or the table, fitted to the terminal's width when stdout is one. */
+function statusText(body: string, flags: { json?: boolean }): string {
+  if (flags.json) return `${JSON.stringify(JSON.parse(body), null, 2)}\n`;
+  return formatStatus(JSON.parse(body) as StatusView, { width: process.stdout.isTTY ? process.stdout.columns : undefined });
+}
+
+/** At most this often, so that an operator's watch cannot keep PID 1 busy answering. */
+const MIN_WATCH_INTERVAL_MS = 100;
+const DEFAULT_WATCH_INTERVAL = '2s';
+
+function watchInterval(text = DEFAULT_WATCH_INTERVAL): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < MIN_WATCH_INTERVAL_MS) {
+    fail(`pilotfish status: --interval must be a duration of at least ${MIN_WATCH_INTERVAL_MS}ms such as "2s" or "500ms", got ${JSON.stringify(text)} (see 'pilotfish status --help')`, EXIT_USAGE);
+  }
+  return ms;
+}
+
+/**
+ * `status --watch`: the status again every `intervalMs` until Ctrl-C (exit 0). On a terminal the
+ * screen is cleared and redrawn in place; elsewhere each status follows the last, so a log of
+ * them reads in order. pilotfish going away ends it with exit 1 and a line saying so.
+ */
+async function watchStatus(flags: ClientFlags & { json?: boolean }, intervalMs: number): Promise<void> {
+  const control = client(flags);
+  process.once('SIGINT', () => process.exit(0));
+  // A reader that went away (`| head`) is as good as a Ctrl-C.
+  process.stdout.on('error', () => process.exit(0));
+  for (let answered = false; ; answered = true) {
+    let response: ControlResponse;
+    try {
+      response = await control.call('GET', '/v1/status');
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      fail(answered ? `pilotfish went away: ${error.message}` : error.message);
+    }
+    if (response.status !== 200) fail(refusal(response));
+    // JSON documents follow one another bare, as `jq` reads a stream of them.
+    const heading = flags.json ? '' : `${answered ? '\n' : ''}every ${formatInterval(intervalMs)}: pilotfish status  ·  ${new Date().toTimeString().slice(0, 8)}\n\n`;
+    const text = statusText(response.body, flags);
+    process.stdout.write(process.stdout.isTTY ? `${CLEAR_SCREEN}${heading.trimStart()}${text}` : `${heading}${text}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Cursor home, then erase the screen: the next status is drawn where the last one was. */
+const CLEAR_SCREEN = '\x1b[H\x1b[2J';
+
+function formatInterval(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 export async function pingCommand(flags: ClientFlags): Promise<void> {
@@ -166,13 +216,32 @@ function signalByNumber(text: string): string | undefined {
   return name ?? fail(`no signal has the number ${text} on this system`, EXIT_USAGE);
 }
 
-export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number }): Promise<void> {
-  const query = new URLSearchParams({ lines: String(flags.lines), ...(flags.job ? { job: flags.job } : {}), ...(flags.follow ? { follow: 'true' } : {}) });
+export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number; lifecycle?: boolean }): Promise<void> {
+  const query = new URLSearchParams({
+    lines: String(flags.lines),
+    ...(flags.job ? { job: flags.job } : {}),
+    ...(flags.follow ? { follow: 'true' } : {}),
+    ...(flags.lifecycle === false ? {} : { lifecycle: 'true' }),
+  });
   await run(() =>
     client(flags).stream(`/v1/logs?${query}`, (text) => {
-      const line = JSON.parse(text) as { time: string; job: string; stream: string; line: string };
+      const line = JSON.parse(text) as OutputLine;
       const out = line.stream === 'stderr' ? process.stderr : process.stdout;
-      out.write(`${line.time} [${line.job}] ${line.line}\n`);
+      out.write(`${formatLogLine(line)}\n`);
     }),
   );
+}
+
+/**
+ * `TIME [web] output`, and `TIME pilotfish[web]: exited with code 3 (pid 42)` for pilotfish's own
+ * line: a job's output always follows `[web] `, so it cannot pass for one of pilotfish's. Each
+ * line of a multi-line one (a failing check's output) carries the prefix.
+ */
+function formatLogLine(line: OutputLine): string {
+  if (line.stream !== 'pilotfish') return `${line.time} [${line.job}] ${line.line}`;
+  const text = `${line.line}${line.pid === undefined ? '' : ` (pid ${line.pid})`}`;
+  return text
+    .split(/\r?\n/)
+    .map((part) => `${line.time} pilotfish[${line.job}]: ${part}`)
+    .join('\n');
 }

@@ -70,8 +70,12 @@ const JOB_ACTIONS = [
 export const controlVerbs: Verb[] = [
   verb(
     'status',
-    'Show the jobs of a running pilotfish: state, health, pid, restarts, uptime, last exit and check',
-    (args) => withClientOptions(args).option('json', { type: 'boolean', description: 'Print the full status as JSON' }),
+    'Show the jobs of a running pilotfish: state, health, pid, restarts, uptime, last exit and check; and its components in words',
+    (args) =>
+      withClientOptions(args)
+        .option('json', { type: 'boolean', description: 'Print the full status as JSON' })
+        .option('watch', { alias: 'w', type: 'boolean', description: 'Show it again every --interval until Ctrl-C (redrawn in place on a terminal)' })
+        .option('interval', { type: 'string', requiresArg: true, description: 'How often --watch refreshes: a duration such as 500ms (default 2s)' }),
     async (args) => (await commands()).statusCommand(args),
   ),
   verb('ping', 'Check that pilotfish answers on its control socket (prints ok)', withClientOptions, async (args) => (await commands()).pingCommand(args)),
@@ -120,12 +124,17 @@ export const controlVerbs: Verb[] = [
   ),
   verb(
     'logs [job]',
-    'Print the recent output of one job or all of them',
+    "Print the recent output of one job or all of them, with pilotfish's own lines about them (started, exited, restarting…) in between",
     (args) =>
       withClientOptions(args)
         .positional('job', { type: 'string' })
         .option('follow', { alias: 'f', type: 'boolean', description: 'Keep printing new lines until pilotfish stops or Ctrl-C' })
-        .option('lines', { alias: 'n', type: 'number', default: 100, description: 'How many recent lines' }),
+        .option('lines', { alias: 'n', type: 'number', default: 100, description: 'How many recent lines' })
+        .option('lifecycle', {
+          type: 'boolean',
+          default: true,
+          description: "Show pilotfish's lines about the job (pilotfish[job]: started, exited with code 3, restarting, unhealthy, failed) among its output; --no-lifecycle prints the output alone",
+        }),
     async (args) => (await commands()).logsCommand(args),
   ),
 ];

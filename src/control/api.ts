@@ -43,7 +43,7 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
     {
       method: 'GET',
       path: /^\/v1\/status$/,
-      handle: (_request, response) => sendJson(response, 200, statusView(supervisor.snapshot(), { ...context, now: new Date() })),
+      handle: (_request, response) => sendJson(response, 200, statusView(supervisor.snapshot(), { ...context, jobConfigs: supervisor.currentConfig.jobs, now: new Date() })),
     },
     {
       method: 'POST',
@@ -111,7 +111,12 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
         const name = url.searchParams.get('job');
         const jobs = name ? [existingJob(supervisor, name)] : supervisor.snapshot().jobs.map(({ name: each }) => existingJob(supervisor, each));
         const lines = lineCount(url.searchParams.get('lines'));
-        streamLogs(response, jobs, { lines, follow: isTrue(url.searchParams.get('follow')), followers: context.followers });
+        streamLogs(response, jobs, {
+          lines,
+          follow: isTrue(url.searchParams.get('follow')),
+          lifecycle: isTrue(url.searchParams.get('lifecycle')),
+          followers: context.followers,
+        });
       },
     },
   ];

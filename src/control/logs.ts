@@ -1,5 +1,7 @@
 // `GET /v1/logs`: the recent output of one job or all, as JSON lines (Pebble's format), then, with
-// `follow`, every new line until the client goes away or the supervisor stops.
+// `follow`, every new line until the client goes away or the supervisor stops. With `lifecycle`,
+// pilotfish's own lines about the jobs (stream `pilotfish`: started, exited, restarting…) come
+// among their output, in time order; without it a reader gets the output alone, as Pebble's does.
 //
 // Written at the pace the client reads: lines are serialised only as the response's buffer
 // empties, and a follower that reads slower than the jobs write (or not at all) has at most
@@ -7,7 +9,7 @@
 // before the next one it gets. PID 1's memory never depends on a client.
 import type { ServerResponse } from 'node:http';
 import type { Job } from '../jobs/job.js';
-import type { OutputLine } from '../jobs/output-log.js';
+import { isLifecycleLine, type OutputLine } from '../jobs/output-log.js';
 
 export const DEFAULT_LOG_LINES = 100;
 /** Live lines a follower may have waiting beyond the response's own buffer. */
@@ -22,10 +24,11 @@ const RESPONSE_HIGH_WATER_BYTES = 64 * 1024;
 export function streamLogs(
   response: ServerResponse,
   jobs: readonly Job[],
-  options: { lines: number; follow: boolean; followers: Set<ServerResponse> },
+  options: { lines: number; follow: boolean; lifecycle: boolean; followers: Set<ServerResponse> },
 ): void {
   response.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-  let history = recentLines(jobs, options.lines);
+  const wanted = options.lifecycle ? () => true : (line: OutputLine) => !isLifecycleLine(line);
+  let history = recentLines(jobs, options.lines, wanted);
   let next = 0;
   const waiting: string[] = [];
   let waitingBytes = 0;
@@ -54,6 +57,7 @@ export function streamLogs(
 
   if (options.follow) {
     const onLine = (line: OutputLine): void => {
+      if (!wanted(line)) return;
       // Once skipping, skip until the marker is out: cheap, and the lines stay in order.
       if (skipped > 0) {
         skipped += 1;
@@ -81,9 +85,9 @@ export function streamLogs(
   pump();
 }
 
-/** The last `count` lines of all `jobs` together, oldest first (references to the kept lines). */
-function recentLines(jobs: readonly Job[], count: number): OutputLine[] {
-  const lines = jobs.flatMap((job) => job.output.recent(count));
+/** The last `count` lines `wanted` of all `jobs` together, oldest first (references to the kept lines). */
+function recentLines(jobs: readonly Job[], count: number, wanted: (line: OutputLine) => boolean): OutputLine[] {
+  const lines = jobs.flatMap((job) => job.output.recent(count, wanted));
   if (jobs.length > 1) lines.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   return count <= 0 ? [] : lines.slice(-count);
 }

@@ -1,5 +1,6 @@
 // What `GET /v1/status` answers: the supervisor's snapshot with uptimes worked out, the names (never
 // the values) of variables set through the control plane, and components' status without secrets.
+import type { JobConfig } from '../config/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
 import { redactSecrets } from './redact.js';
@@ -7,6 +8,8 @@ import { redactSecrets } from './redact.js';
 export interface JobView extends JobSnapshot {
   /** Seconds since its current process started, while it has one. */
   uptimeSeconds?: number;
+  /** Whether anything decides its health (a check, or READY=1 on its NOTIFY_SOCKET); without, `health` stays `unknown` and means nothing. */
+  checks?: boolean;
 }
 
 export interface StatusView {
@@ -24,7 +27,11 @@ export interface StatusView {
   components: Record<string, unknown>;
 }
 
-export function statusView(snapshot: SupervisorSnapshot, context: { version: string; envSet: Iterable<string>; now: Date }): StatusView {
+export function statusView(
+  snapshot: SupervisorSnapshot,
+  context: { version: string; envSet: Iterable<string>; now: Date; jobConfigs: readonly JobConfig[] },
+): StatusView {
+  const checked = new Set(context.jobConfigs.filter((job) => job.health !== undefined || job.notify).map((job) => job.name));
   return {
     version: context.version,
     pid: snapshot.pid,
@@ -34,7 +41,7 @@ export function statusView(snapshot: SupervisorSnapshot, context: { version: str
     configHash: snapshot.configHash,
     maintenance: snapshot.maintenance,
     shuttingDown: snapshot.shuttingDown,
-    jobs: snapshot.jobs.map((job) => jobView(job, context.now)),
+    jobs: snapshot.jobs.map((job) => ({ ...jobView(job, context.now), checks: checked.has(job.name) })),
     envSet: [...context.envSet].sort(),
     components: redactSecrets(snapshot.components) as Record<string, unknown>,
   };

@@ -327,7 +327,7 @@ export class Job {
     // Taken the same way in every state: datagrams from the app, and exits of runs given up on.
     if (input.kind === 'notify') return this.onNotify(input.fields);
     if (input.kind === 'exited' && (input.run !== this.run?.id || this.run.exit)) {
-      this.log.info(`${describeExit(input.status)}, after it was given up on`);
+      this.lifecycle('info', `${describeExit(input.status)}, after it was given up on`);
       return;
     }
     if (input.kind === 'prepared' && (this.currentState !== 'starting' || input.run !== this.run?.id)) {
@@ -405,7 +405,7 @@ export class Job {
       case 'timer':
         if (input.timer === 'interval') return this.skipInterval();
         if (input.timer === 'runTimeout') {
-          this.log.warn(`still running after its timeout of ${this.config.timeout} ms: killing it`, { pid: run.process?.pid });
+          this.lifecycle('warn', `still running after its timeout of ${this.config.timeout} ms: killing it`, run.process?.pid);
           return this.beginKill('policy');
         }
         return this.invalid(input);
@@ -443,11 +443,11 @@ export class Job {
         if (input.timer === 'interval') return this.skipInterval();
         if (input.timer === 'runTimeout' && state !== 'killing') return this.beginKill(this.plan);
         if (input.timer === 'stopTimeout' && state === 'terminating') {
-          this.log.warn(`did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, { pid: this.run?.process?.pid });
+          this.lifecycle('warn', `did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, this.run?.process?.pid);
           return this.beginKill(this.plan);
         }
         if (input.timer === 'killGrace' && state === 'killing') {
-          this.log.error(`still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`, { pid: this.run?.process?.pid });
+          this.lifecycle('error', `still not gone ${KILL_GRACE_MS} ms after SIGKILL: giving up on it`, this.run?.process?.pid);
           return this.finishStop();
         }
         if (input.timer === 'groupPoll' && state !== 'stopping' && this.run?.exit) return this.finishWhenGroupGone();
@@ -577,7 +577,7 @@ export class Job {
   }
 
   private onWhenTimeout(): void {
-    this.log.warn(`its start event did not arrive within ${String((this.config.when as { timeout?: number }).timeout)} ms: giving up`);
+    this.lifecycle('warn', `its start event did not arrive within ${String((this.config.when as { timeout?: number }).timeout)} ms: giving up`);
     this.publish('timerExpired');
     this.stopWithoutRun('shutdown');
   }
@@ -646,7 +646,7 @@ export class Job {
     this.lastProcess = process;
     this.startedAtDate = new Date(this.clock.now());
     if (process.pid !== undefined) {
-      this.log.info(`started: ${programName(exec)}`, { pid: process.pid });
+      this.lifecycle('info', `started: ${programName(exec)}`, process.pid);
       this.log.debug(`command line: ${redactedCommandLine(exec, this.context.templateValues?.() ?? [])}`, { pid: process.pid });
     }
     this.transitionTo('running');
@@ -779,8 +779,8 @@ export class Job {
     this.clearTimer('runTimeout');
     this.lastExitRecord = { ...status, at: new Date(this.clock.now()) };
     const pid = this.run?.process?.pid;
-    if (status.spawnError) this.log.error(`could not start: ${status.spawnError}`);
-    else this.log[level](prefix + describeExit(status), { pid });
+    if (status.spawnError) this.lifecycle('error', `could not start: ${status.spawnError}`);
+    else this.lifecycle(level, prefix + describeExit(status), pid);
   }
 
   private scheduleRestart(runMillis: number): void {
@@ -788,15 +788,15 @@ export class Job {
     const delay = this.backoff.nextDelay(runMillis);
     this.restartCount += 1;
     this.transitionTo('backoff');
-    this.log.info(delay > 0 ? `restarting in ${delay} ms` : 'restarting at once');
+    this.lifecycle('info', delay > 0 ? `restarting in ${delay} ms` : 'restarting at once');
     this.setTimer('backoff', delay);
   }
 
   private endForGood(status: ExitStatus): void {
     const shuttingDown = !this.mayStart('restart');
     if (status.code !== 0) {
-      if (shuttingDown) this.log.info('not restarted: pilotfish is shutting down');
-      else this.log.error('failed, no restarts left');
+      if (shuttingDown) this.lifecycle('info', 'not restarted: pilotfish is shutting down');
+      else this.lifecycle('error', 'failed, no restarts left');
     }
     // ContainerPilot's halt: a job that is done publishes `stopping` then `stopped`, so that
     // preStop/postStop-style hooks run when it ends on its own too.
@@ -820,7 +820,7 @@ export class Job {
     if (health === 'healthy') run.becameHealthy = true;
     // Failures before the first success are an app still starting up, not one to restart.
     if (health === 'unhealthy' && run.becameHealthy && this.config.health?.onUnhealthy === 'restart' && run.process) {
-      this.log.warn('restarting it because it is unhealthy');
+      this.lifecycle('warn', 'restarting it because it is unhealthy');
       this.plan = 'restart';
       this.terminate();
     }
@@ -829,7 +829,7 @@ export class Job {
   private publishHealth(health: Health, output: string): void {
     if (health === 'unknown') return;
     const level = health === 'healthy' ? 'info' : 'warn';
-    this.log[level](`is ${health}${output ? `: ${output}` : ''}`);
+    this.lifecycle(level, `is ${health}${output ? `: ${output}` : ''}`);
     this.healthReason = output;
     this.publish(health, output);
   }
@@ -841,6 +841,12 @@ export class Job {
     if (!wasHealthy) return;
     this.healthReason = why;
     this.publish('unhealthy', why);
+  }
+
+  /** Logs a step in the job's life, and keeps it among its output for `pilotfish logs`. */
+  private lifecycle(level: 'info' | 'warn' | 'error', message: string, pid?: number): void {
+    this.log[level](message, { pid });
+    this.output.appendLifecycle(this.name, message, pid);
   }
 
   private publishCheckResult(result: ProbeResult): void {

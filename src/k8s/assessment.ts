@@ -2,7 +2,7 @@
 // is discovery registered, is the pod ready, is anything wrong. Pure: snapshot in, verdicts out.
 import type { JobConfig } from '../config/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
-import { checkDetail, exitDetail } from './job-text.js';
+import { checkDetail, exitWords } from './job-text.js';
 import type { ConditionStatus, ConditionType, DiscoveryStatus } from './resource.js';
 
 export interface Verdict {
@@ -47,9 +47,9 @@ export function standingOf(job: JobSnapshot, config: Pick<JobConfig, 'health' | 
 }
 
 const STANDING_VERDICT: Record<Exclude<Standing, 'good'>, { reason: string; describe: (job: JobSnapshot) => string }> = {
-  failed: { reason: 'JobFailed', describe: (job) => `${job.name} failed${exitDetail(job)} and will not be restarted` },
+  failed: { reason: 'JobFailed', describe: (job) => `${job.name} ${exitWords(job)} and will not be restarted` },
   unhealthy: { reason: 'JobUnhealthy', describe: (job) => `${job.name} is unhealthy${checkDetail(job)}` },
-  restarting: { reason: 'JobRestarting', describe: (job) => `${job.name} exited${exitDetail(job)} and waits to restart` },
+  restarting: { reason: 'JobRestarting', describe: (job) => `${job.name} ${exitWords(job)} and waits to restart` },
   stopped: { reason: 'JobStopped', describe: (job) => `${job.name} is stopped` },
   starting: { reason: 'JobsStarting', describe: (job) => `${job.name} is starting` },
 };

@@ -1,14 +1,15 @@
-// How a job's last exit and last check read in condition messages and Event notes.
+// How a job's last exit and last check read in condition messages and Event notes: what happened,
+// in the words of the log ("exited with code 3", "killed by SIGKILL"), never a stale check result.
 import type { JobSnapshot } from '../jobs/job.js';
 
 const LINE_LIMIT = 200;
 
-/** " with code 1", " on SIGKILL", " (spawn ENOENT)", or nothing before the first exit. */
-export function exitDetail(job: JobSnapshot): string {
+/** "exited with code 1", "was killed by SIGKILL", "could not start (spawn ENOENT)"; "exited" before the first exit. */
+export function exitWords(job: JobSnapshot): string {
   const exit = job.lastExit;
-  if (!exit) return '';
-  if (exit.error) return ` (${exit.error})`;
-  return exit.signal ? ` on ${exit.signal}` : ` with code ${exit.code}`;
+  if (!exit) return 'exited';
+  if (exit.error) return `could not start (${exit.error})`;
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
 /**

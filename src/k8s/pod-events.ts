@@ -6,7 +6,7 @@
 import type { JobConfig } from '../config/types.js';
 import type { SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
-import { checkDetail, exitDetail } from './job-text.js';
+import { checkDetail, exitWords } from './job-text.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -33,9 +33,9 @@ export function podEventFor(event: SupervisorEvent, job: { config: JobConfig; sn
         ? { type: 'Normal', reason: 'Restarted', action: 'Restart', note: `Job ${name} restarted` }
         : { type: 'Normal', reason: 'Started', action: 'Start', note: `Job ${name} started` };
     case 'backoff':
-      return { type: 'Warning', reason: 'Exited', action: 'Restart', note: `Job ${name} exited${exitDetail(job.snapshot)} and will be restarted` };
+      return { type: 'Warning', reason: 'Exited', action: 'Restart', note: `Job ${name} ${exitWords(job.snapshot)} and will be restarted` };
     case 'failed':
-      return { type: 'Warning', reason: 'Failed', action: 'GiveUp', note: `Job ${name} exited${exitDetail(job.snapshot)} and will not be restarted` };
+      return { type: 'Warning', reason: 'Failed', action: 'GiveUp', note: `Job ${name} ${exitWords(job.snapshot)} and will not be restarted` };
     case 'exited':
       return periodic ? undefined : { type: 'Normal', reason: 'Completed', action: 'Exit', note: `Job ${name} completed` };
     default:

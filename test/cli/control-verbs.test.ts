@@ -42,7 +42,9 @@ describe('the client verbs', () => {
     assert.match(header ?? '', /^pilotfish 0\.1\.0 {2}· {2}pid \d+ {2}· {2}up \d+s {2}· {2}config .*pilotfish\.json5 \([0-9a-f]{12}\)$/);
     assert.match(columns ?? '', /^JOB\s+STATE\s+HEALTH\s+PID\s+RESTARTS\s+UPTIME\s+LAST EXIT\s+LAST CHECK$/);
     assert.match(rows.find((row) => row.startsWith('app')) ?? '', /^app\s+running\s+healthy\s+\d+\s+0\s+\d+s\s+-\s+ok: fine$/);
-    assert.match(output, /^telemetry: \{"address":"127\.0\.0\.1"/m);
+    assert.match(rows.find((row) => row.startsWith('noisy')) ?? '', /^noisy\s+running\s+-\s+\d+\s/);
+    assert.match(output, /^telemetry: metrics at http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
+    assert.match(output, /^control: listening on /m);
   });
 
   it('status --json prints the whole status', async () => {
@@ -61,10 +63,12 @@ describe('the client verbs', () => {
   });
 
   it('logs -f follows new lines', async () => {
-    const follow = runPilotfish({ args: ['logs', 'app', '-f', '-n', '0'], env: { PILOTFISH_SOCKET: pilotfish.socket } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The last line comes first: proof that the stream is open, not a pause that a loaded machine outlasts.
+    const follow = runPilotfish({ args: ['logs', 'app', '-f', '-n', '1'], env: { PILOTFISH_SOCKET: pilotfish.socket } });
+    await waitFor(() => follow.lines.length > 0, 'the last line of the log', 10_000);
+    const seen = follow.lines.length;
     await verb('restart', 'app');
-    await follow.waitForLine(/\[app\] mode=/);
+    await waitFor(() => follow.lines.slice(seen).some((line) => /\[app\] mode=/.test(line)), `the restarted app's output in:\n${follow.output()}`, 10_000);
     follow.signal('SIGINT');
     await follow.exited;
   });

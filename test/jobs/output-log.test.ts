@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OUTPUT_LOG_BYTES, OutputLog, type OutputLine } from '../../src/jobs/output-log.js';
+import { OUTPUT_LOG_BYTES, OutputLog, isLifecycleLine, type OutputLine } from '../../src/jobs/output-log.js';
 
 const line = (text: string): OutputLine => ({ time: '2026-01-01T00:00:00.000Z', job: 'app', stream: 'stdout', line: text });
 
@@ -40,4 +40,36 @@ test('followers see new lines until they stop following', () => {
   stop();
   log.append(line('two'));
   assert.deepEqual(seen, ['one']);
+});
+
+test("pilotfish's lifecycle lines share the output's budget and order; recent() counts only the lines asked for", () => {
+  const log = new OutputLog(430);
+  log.append(line('a'));
+  log.appendLifecycle('app', 'exited with code 3', 42);
+  log.append(line('b'));
+  log.appendLifecycle('app', 'restarting in 500 ms');
+  assert.deepEqual(log.recent().map((entry) => [entry.stream, entry.line, entry.pid]), [
+    ['stdout', 'a', undefined],
+    ['pilotfish', 'exited with code 3', 42],
+    ['stdout', 'b', undefined],
+    ['pilotfish', 'restarting in 500 ms', undefined],
+  ]);
+  const outputOnly = (entry: OutputLine) => !isLifecycleLine(entry);
+  assert.deepEqual(log.recent(1, outputOnly).map((entry) => entry.line), ['b']);
+  assert.deepEqual(log.recent(5, outputOnly).map((entry) => entry.line), ['a', 'b']);
+  log.append(line('c'));
+  assert.deepEqual(log.recent().map((entry) => entry.line), ['exited with code 3', 'b', 'restarting in 500 ms', 'c']);
+});
+
+test('a follower that throws is dropped; the others and the store carry on', () => {
+  const log = new OutputLog();
+  const seen: string[] = [];
+  log.follow(() => {
+    throw new Error('a broken reader');
+  });
+  log.follow((entry) => seen.push(entry.line));
+  log.appendLifecycle('app', 'exited with code 3');
+  log.append(line('after'));
+  assert.deepEqual(seen, ['exited with code 3', 'after']);
+  assert.equal(log.recent().length, 2);
 });

@@ -346,7 +346,7 @@ describe('pilotfish run in a pod', () => {
       assert.match(row ?? '', new RegExp(`^${setup.pod.name}\\s+False\\s+1/2\\s+2\\s+Disabled\\s+\\d+s$`));
       const wide = fixture.cluster.kubectl('get', 'pilotfish', '-n', setup.namespace, '-o', 'wide');
       assert.match(wide, /REASON\s+NODE\s+VERSION\s+MESSAGE/);
-      assert.match(wide, /JobFailed\s+node-a\s+\d+\.\d+\.\d+\s+crashy failed with code 1 and will not be restarted/);
+      assert.match(wide, /JobFailed\s+node-a\s+\d+\.\d+\.\d+\s+crashy exited with code 1 and will not be restarted/);
     } finally {
       run.signal('SIGTERM');
       await run.exited;

@@ -23,7 +23,9 @@ describe('pod Events', () => {
     const crashed = snapshot({ state: 'backoff', lastExit: { code: 1, at: '' } });
     assert.deepEqual(podEventFor(transition('backoff'), { config: web, snapshot: crashed }), { type: 'Warning', reason: 'Exited', action: 'Restart', note: 'Job web exited with code 1 and will be restarted' });
     const killed = snapshot({ state: 'failed', lastExit: { code: 137, signal: 'SIGKILL', at: '' } });
-    assert.deepEqual(podEventFor(transition('failed'), { config: web, snapshot: killed }), { type: 'Warning', reason: 'Failed', action: 'GiveUp', note: 'Job web exited on SIGKILL and will not be restarted' });
+    assert.deepEqual(podEventFor(transition('failed'), { config: web, snapshot: killed }), { type: 'Warning', reason: 'Failed', action: 'GiveUp', note: 'Job web was killed by SIGKILL and will not be restarted' });
+    const unstartable = snapshot({ state: 'backoff', lastExit: { code: 127, error: 'spawn /app ENOENT', at: '' } });
+    assert.equal(podEventFor(transition('backoff'), { config: web, snapshot: unstartable })?.note, 'Job web could not start (spawn /app ENOENT) and will be restarted');
     assert.equal(podEventFor(transition('exited'), { config: web, snapshot: snapshot({ state: 'exited' }) })?.reason, 'Completed');
   });
 
@@ -36,6 +38,8 @@ describe('pod Events', () => {
   it('say what happened to a healthy job whose process died, not its last (passing) check', () => {
     const killed = snapshot({ state: 'backoff', lastCheck: { ok: true, output: 'HTTP 200: ok', durationMs: 5 }, healthReason: 'killed by SIGKILL' });
     assert.equal(podEventFor({ kind: 'unhealthy', source: 'web' }, { config: web, snapshot: killed })?.note, 'Job web is unhealthy: killed by SIGKILL');
+    const restarting = { ...killed, lastExit: { code: 137, signal: 'SIGKILL', at: '' } };
+    assert.equal(podEventFor(transition('backoff'), { config: web, snapshot: restarting })?.note, 'Job web was killed by SIGKILL and will be restarted');
   });
 
   it("leave out a periodic job's routine runs, and what is not a job's", () => {

@@ -60,11 +60,11 @@ describe('Autopilot status', () => {
       job('web', { health: 'unhealthy', lastCheck: { ok: false, output: 'GET / 503\nconnection refused', durationMs: 3.4 } }),
       job('worker', { state: 'failed', restarts: 3, lastExit: { code: 2, at: '2026-01-01T11:58:00Z' } }),
     ]);
-    assert.deepEqual(condition(status, 'Ready'), { status: 'False', reason: 'JobFailed', message: 'worker failed with code 2 and will not be restarted; 0 of 3 jobs in good standing' });
-    assert.deepEqual(condition(status, 'Degraded'), { status: 'True', reason: 'JobFailed', message: 'worker failed with code 2 and will not be restarted' });
+    assert.deepEqual(condition(status, 'Ready'), { status: 'False', reason: 'JobFailed', message: 'worker exited with code 2 and will not be restarted; 0 of 3 jobs in good standing' });
+    assert.deepEqual(condition(status, 'Degraded'), { status: 'True', reason: 'JobFailed', message: 'worker exited with code 2 and will not be restarted' });
     const withoutFailure = statusOf([job('cache', { state: 'backoff', lastExit: { code: 137, signal: 'SIGKILL', at: '' } }), job('web', { health: 'unhealthy', lastCheck: { ok: false, output: 'connection refused', durationMs: 1 } })]);
     assert.equal(condition(withoutFailure, 'JobsHealthy').message, 'web is unhealthy: connection refused; 0 of 2 jobs in good standing');
-    assert.equal(statusOf([job('cache', { state: 'backoff', lastExit: { code: 137, signal: 'SIGKILL', at: '' } })]).conditions[0]?.message, 'cache exited on SIGKILL and waits to restart; 0 of 1 jobs in good standing');
+    assert.equal(statusOf([job('cache', { state: 'backoff', lastExit: { code: 137, signal: 'SIGKILL', at: '' } })]).conditions[0]?.message, 'cache was killed by SIGKILL and waits to restart; 0 of 1 jobs in good standing');
   });
 
   it('says ShuttingDown on the last write, and Maintenance when out of rotation', () => {
