@@ -2,10 +2,12 @@
 // codes: 0 done, 1 refused by pilotfish or pilotfish unreachable, 2 bad arguments.
 import { constants } from 'node:os';
 import type { StatusView } from '../control/status-view.js';
+import type { WatchReport } from '../discovery/watch-board.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
 import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
 import { formatStatus } from './status-table.js';
+import { formatWatch, formatWatches } from './watches-table.js';
 
 export interface ClientFlags {
   socket?: string;
@@ -164,6 +166,16 @@ function signalByNumber(text: string): string | undefined {
   if (!/^\d+$/.test(text)) return undefined;
   const name = Object.entries(constants.signals).find(([, number]) => number === Number(text))?.[0];
   return name ?? fail(`no signal has the number ${text} on this system`, EXIT_USAGE);
+}
+
+export async function watchesCommand(flags: ClientFlags & { name?: string; json?: boolean }): Promise<void> {
+  await run(async () => {
+    const response = await client(flags).call('GET', flags.name === undefined ? '/v1/watches' : `/v1/watches/${encodeURIComponent(flags.name)}`);
+    if (response.status !== 200) return response;
+    if (flags.json) printJson(response.body);
+    else if (flags.name === undefined) process.stdout.write(formatWatches((JSON.parse(response.body) as { watches: WatchReport[] }).watches));
+    else process.stdout.write(formatWatch(JSON.parse(response.body) as WatchReport));
+  });
 }
 
 export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number }): Promise<void> {
