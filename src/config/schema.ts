@@ -389,6 +389,7 @@ const kubernetes = z
     caFile: nonBlank.optional().describe('CA bundle of the API server (default: the service account\'s).'),
     namespace: nonBlank.optional().describe('Namespace of the Autopilot object (default: $POD_NAMESPACE, then the service account\'s).'),
     events: z.boolean().optional().describe('Post Kubernetes Events on job transitions (default true).'),
+    readinessGate: z.boolean().optional().describe('Keep the pod condition pilotfish.dev/ready for pods that list it in readinessGates (default true; false: the pod is not read and needs no pods/status access).'),
   })
   .describe('The Kubernetes bridge: reports this pod as an Autopilot resource.');
 

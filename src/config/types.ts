@@ -152,6 +152,8 @@ export interface KubernetesConfig {
   namespace?: string;
   /** Post Kubernetes Events about job transitions. */
   events: boolean;
+  /** Keep the readiness gate's pod condition (if the pod lists it); false: never read the pod. */
+  readinessGate: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -114,7 +114,7 @@ export class KubernetesBridge implements SupervisorComponent {
     this.problems = new ApiProblems(this.log, settings.pod.namespace, this.timing.forbiddenGraceMs);
     this.object = new AutopilotObject(api, settings.pod);
     this.statusLoop = new WriteLoop((forced) => this.syncStatus(forced), this.timing.status);
-    this.gate = new ReadinessGate(api, settings.pod);
+    this.gate = new ReadinessGate(api, settings.pod, settings.readinessGate);
     // Paced like the status: it changes with the same events.
     this.gateLoop = new WriteLoop((forced) => this.syncGate(forced), this.timing.status);
     this.probe = new ServerProbe(api, this.timing.probe, () => this.serverBack());
