@@ -272,7 +272,7 @@ export class KubernetesBridge implements SupervisorComponent {
 }
 
 /** The cluster CA; without it the system's CAs are used (an API server with a public certificate). */
-function readCa(path: string, log: Logger): string | undefined {
+export function readCa(path: string, log: Logger): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

@@ -32,7 +32,7 @@ before(async () => {
       { name: "keeper", exec: "sleep 60" },
       { name: "upstreams", exec: "sh -c 'echo \\"got $PILOTFISH_WATCH_NAME [$PILOTFISH_WATCH_ADDRESSES] $PILOTFISH_WATCH_COUNT\\"'", when: { source: "watch.backend", each: "changed" } },
     ],
-  }`);
+  }`, { env: { KUBERNETES_SERVICE_HOST: '' } }); // not in a pod, even when the tests run in one
 });
 after(async () => {
   await pilotfish?.stop();
@@ -61,8 +61,12 @@ test('GET /v1/watches lists every configured watch, with its source, state and e
     { id: 'backend-1', address: '127.0.0.2', port: 9001 },
     { id: 'backend-2', address: '127.0.0.1', port: 9002 },
   ]);
-  // Not in Kubernetes: configured, but nothing runs it.
+  // Not in Kubernetes: configured, but nothing runs it, as the log said at start.
   assert.deepEqual(orders, { name: 'orders', source: 'kubernetes', state: 'off', instances: 0, endpoints: [] });
+  assert.ok(
+    pilotfish.lines.some((line) => /ERROR.*the watches on Kubernetes Services \(orders\) never fire: pilotfish is not running in Kubernetes/.test(line)),
+    pilotfish.output(),
+  );
   const one = await pilotfish.call('GET', '/v1/watches/backend');
   assert.deepEqual(one.json, backend);
   const unknown = await pilotfish.call('GET', '/v1/watches/nope');
