@@ -125,7 +125,10 @@ export function customResourceDefinition(): Schema {
   };
 }
 
-const ROLE_NAME = 'pilotfish';
+/** Named after the service account, so that tiers with different needs (and accounts) share a namespace. */
+function roleName(serviceAccount: string): string {
+  return serviceAccount === 'pilotfish' ? serviceAccount : `pilotfish-${serviceAccount}`;
+}
 
 /**
  * The bridge's requests, one rule each: create its Autopilot, read it when it exists, repair an
@@ -135,11 +138,11 @@ const ROLE_NAME = 'pilotfish';
  * EndpointSlices of watched Services. The last three only when the config uses them. RBAC cannot
  * restrict `create` by name, so give pilotfish its own service account rather than sharing one.
  */
-export function role({ namespace, permissions = WITHOUT_CONFIG }: ManifestOptions): Schema {
+export function role({ namespace, serviceAccount, permissions = WITHOUT_CONFIG }: ManifestOptions): Schema {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name: ROLE_NAME, namespace },
+    metadata: { name: roleName(serviceAccount), namespace },
     rules: [
       { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'create', 'patch'] },
       { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
@@ -150,7 +153,7 @@ export function role({ namespace, permissions = WITHOUT_CONFIG }: ManifestOption
   };
 }
 
-function roleBinding({ namespace, serviceAccount }: ManifestOptions, name = ROLE_NAME, where = namespace): Schema {
+function roleBinding({ namespace, serviceAccount }: ManifestOptions, name = roleName(serviceAccount), where = namespace): Schema {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
@@ -165,8 +168,8 @@ function roleBinding({ namespace, serviceAccount }: ManifestOptions, name = ROLE
  * to the pods' service account; named after the pods' namespace, so several can share one.
  */
 function watchedNamespaces(options: ManifestOptions): Schema[] {
-  const { namespace, permissions = WITHOUT_CONFIG } = options;
-  const name = `${ROLE_NAME}-${namespace}-watches`;
+  const { namespace, serviceAccount, permissions = WITHOUT_CONFIG } = options;
+  const name = `${roleName(serviceAccount)}-${namespace}-watches`;
   return permissions.endpointSliceNamespaces
     .filter((other) => other !== namespace)
     .flatMap((other) => [

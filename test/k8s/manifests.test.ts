@@ -36,7 +36,7 @@ describe('the generated Role', () => {
     assert.deepEqual(role({ namespace: 'shop', serviceAccount: 'web' }), {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: 'pilotfish', namespace: 'shop' },
+      metadata: { name: 'pilotfish-web', namespace: 'shop' },
       rules: [
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots'], verbs: ['get', 'create', 'patch'] },
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots/status'], verbs: ['patch'] },
@@ -46,10 +46,11 @@ describe('the generated Role', () => {
     });
   });
 
-  it('is bound to the given service account, which is created with it', () => {
+  it('is bound to the given service account, which is created with it, and named after it', () => {
     const [, serviceAccount, , binding] = manifests({ namespace: 'shop', serviceAccount: 'web' });
     assert.deepEqual(serviceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } });
     assert.deepEqual((binding as { subjects: unknown }).subjects, [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }]);
+    assert.deepEqual((binding as { roleRef: unknown }).roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pilotfish-web' });
   });
 });
 

@@ -32,9 +32,10 @@ describe('the Role for a config', () => {
     assert.deepEqual(resources(objects[2]), ['autopilots:get,create,patch', 'autopilots/status:patch', 'pods/status:get,patch']);
     const [otherRole, otherBinding, ...rest] = objects.slice(4);
     assert.deepEqual(rest, []);
-    assert.deepEqual(otherRole.metadata, { name: 'pilotfish-shop-watches', namespace: 'data' });
+    assert.deepEqual(otherRole.metadata, { name: 'pilotfish-pf-shop-watches', namespace: 'data' });
     assert.deepEqual(resources(otherRole), ['endpointslices:list,watch']);
-    assert.deepEqual(otherBinding.metadata, { name: 'pilotfish-shop-watches', namespace: 'data' });
+    assert.deepEqual(otherBinding.metadata, { name: 'pilotfish-pf-shop-watches', namespace: 'data' });
+    assert.equal(otherBinding.roleRef.name, 'pilotfish-pf-shop-watches');
     assert.deepEqual(otherBinding.subjects, [{ kind: 'ServiceAccount', name: 'pf', namespace: 'shop' }]);
   });
 });
