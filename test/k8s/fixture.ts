@@ -80,7 +80,8 @@ export class BridgeFixture {
 
   /**
    * A supervisor running `jobs` with the bridge attached, in this process (so timing and counters
-   * are reachable); `lines` are the bridge's log.
+   * are reachable); `lines` are the bridge's log. A reload reads `reloadConfig(config)`: by default
+   * the same config.
    */
   async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string; reloadConfig?: (config: Config) => Config } = {}) {
     const { log, lines } = recordingLogger();
