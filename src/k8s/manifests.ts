@@ -78,7 +78,24 @@ const status = object({
   discovery,
 });
 
-const spec = object({ podName: string, nodeName: string });
+/** What operators may ask of the pod (./steering.ts); times as `kubectl rollout restart` writes them. */
+const steeredJob = object(
+  {
+    // A job's name as configs write it: no leading or trailing blanks.
+    name: { type: 'string', minLength: 1, maxLength: 253, pattern: '^\\S(.*\\S)?$' },
+    restartedAt: time,
+    stopped: boolean,
+  },
+  ['name'],
+);
+
+const spec = object({
+  podName: string,
+  nodeName: string,
+  maintenance: boolean,
+  jobs: list(steeredJob, { maxItems: 100, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+  reloadedAt: time,
+});
 
 function readyColumn(name: string, field: 'status' | 'reason' | 'message', priority = 0): Schema {
   return { name, type: 'string', jsonPath: `.status.conditions[?(@.type=="Ready")].${field}`, ...(priority > 0 ? { priority } : {}) };
@@ -115,7 +132,7 @@ export function customResourceDefinition(): Schema {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description: "One pod's pilotfish supervisor: its jobs, their health, and its Consul registration.",
+              description: "One pod's pilotfish supervisor: its jobs, their health, and its Consul registration; its spec steers it.",
               properties: { spec, status },
             },
           },
@@ -134,9 +151,11 @@ function roleName(serviceAccount: string): string {
  * The bridge's requests, one rule each: create its Autopilot, read it when it exists, repair an
  * earlier pod's object (patch); write status (patch only: merge patches need no read); post Events
  * and update their series; read the pod once (whether it has the readiness gate) and patch its
- * gate condition through `pods/status`, which cannot change the pod's spec; list and watch the
- * EndpointSlices of watched Services. The last three only when the config uses them. RBAC cannot
- * restrict `create` by name, so give pilotfish its own service account rather than sharing one.
+ * gate condition through `pods/status`, which cannot change the pod's spec; list and watch its
+ * Autopilot (by a field selector on its name) for the spec operators set; list and watch the
+ * EndpointSlices of watched Services. Events, the pod and EndpointSlices only when the config uses
+ * them. RBAC cannot restrict `create` by name, so give pilotfish its own service account rather
+ * than sharing one.
  */
 export function role({ namespace, serviceAccount, permissions = WITHOUT_CONFIG }: ManifestOptions): Schema {
   return {
@@ -146,6 +165,7 @@ export function role({ namespace, serviceAccount, permissions = WITHOUT_CONFIG }
     rules: [
       { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'create', 'patch'] },
       { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
+      { apiGroups: [GROUP], resources: [PLURAL], verbs: ['list', 'watch'] },
       ...(permissions.events ? [{ apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] }] : []),
       ...(permissions.readinessGate ? [{ apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] }] : []),
       ...(permissions.endpointSliceNamespaces.includes(namespace) ? [ENDPOINT_SLICES_RULE] : []),

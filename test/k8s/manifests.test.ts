@@ -40,6 +40,7 @@ describe('the generated Role', () => {
       rules: [
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots'], verbs: ['get', 'create', 'patch'] },
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots/status'], verbs: ['patch'] },
+        { apiGroups: ['pilotfish.dev'], resources: ['autopilots'], verbs: ['list', 'watch'] },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
         { apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] },
       ],
@@ -93,7 +94,14 @@ describe('the CRD schema', () => {
         ],
         components: { discovery: { consul: 'consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing', error: 'timeout' }] } },
       },
-      { jobConfigs: new Map(), version: '0.1.0', generation: 1, previousConditions: [], now: new Date() },
+      {
+        jobConfigs: new Map(),
+        version: '0.1.0',
+        generation: 1,
+        specApplied: { status: 'False', reason: 'UnknownJob', message: 'no job named "db"' },
+        previousConditions: [],
+        now: new Date(),
+      },
     );
     const crd = customResourceDefinition() as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
     const root = crd.spec.versions[0]?.schema.openAPIV3Schema as Schema;

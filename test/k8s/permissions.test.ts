@@ -12,7 +12,7 @@ const resources = (object: any) => object.rules.map((rule: { resources: string[]
 describe('the Role for a config', () => {
   it('has the Autopilot rules always, and nothing else when Events and the readiness gate are off and nothing is watched', () => {
     const config = load('{ kubernetes: { events: false, readinessGate: false }, watches: [{ name: "db", interval: 5 }] }');
-    assert.deepEqual(resources(role({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') })), ['autopilots:get,create,patch', 'autopilots/status:patch']);
+    assert.deepEqual(resources(role({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') })), ['autopilots:get,create,patch', 'autopilots/status:patch', 'autopilots:list,watch']);
   });
 
   it('adds Events, pods/status and EndpointSlices (list, watch) when the config uses them', () => {
@@ -20,6 +20,7 @@ describe('the Role for a config', () => {
     assert.deepEqual(resources(role({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') })), [
       'autopilots:get,create,patch',
       'autopilots/status:patch',
+      'autopilots:list,watch',
       'events:create,patch',
       'pods/status:get,patch',
       'endpointslices:list,watch',
@@ -29,7 +30,7 @@ describe('the Role for a config', () => {
   it("grants another namespace's EndpointSlices with a Role there, bound to the pods' service account", () => {
     const config = load('{ kubernetes: { events: false }, watches: [{ name: "db", source: "kubernetes", namespace: "data" }, { name: "cache", source: "kubernetes", namespace: "data" }] }');
     const objects = manifests({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') }) as any[];
-    assert.deepEqual(resources(objects[2]), ['autopilots:get,create,patch', 'autopilots/status:patch', 'pods/status:get,patch']);
+    assert.deepEqual(resources(objects[2]), ['autopilots:get,create,patch', 'autopilots/status:patch', 'autopilots:list,watch', 'pods/status:get,patch']);
     const [otherRole, otherBinding, ...rest] = objects.slice(4);
     assert.deepEqual(rest, []);
     assert.deepEqual(otherRole.metadata, { name: 'pilotfish-pf-shop-watches', namespace: 'data' });
