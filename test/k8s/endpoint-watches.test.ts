@@ -4,6 +4,8 @@
 // the hooks on `watch.backend` fire with the ready endpoints in their environment.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { readyEndpoints, type EndpointSlice } from '../../src/k8s/endpoint-slices.js';
@@ -14,10 +16,10 @@ import { KubeCluster } from '../helpers/kube.js';
 import { runPilotfish } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
 
-const slice = (name: string, endpoints: EndpointSlice['endpoints'], ports: EndpointSlice['ports'] = [{ name: 'http', port: 8080, protocol: 'TCP' }]) => ({
+const slice = (name: string, endpoints: EndpointSlice['endpoints'], ports: EndpointSlice['ports'] = [{ name: 'http', port: 8080, protocol: 'TCP' }], service = 'backend') => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { name, labels: { 'kubernetes.io/service-name': 'backend', 'endpointslice.kubernetes.io/managed-by': 'pilotfish-tests' } },
+  metadata: { name, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'pilotfish-tests' } },
   addressType: 'IPv4',
   endpoints,
   ports,
@@ -28,6 +30,7 @@ describe('a watch on a Kubernetes Service, against a real API server', () => {
   let cluster: KubeCluster;
   let namespace: string;
   let pilotfish: RunningSupervisor;
+  let reloadedConfig: string;
   const slices = () => `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`;
   const hookLines = (pattern: RegExp) => pilotfish.lines.filter((line) => pattern.test(line));
   const waitForHook = (text: string) =>
@@ -59,6 +62,10 @@ describe('a watch on a Kubernetes Service, against a real API server', () => {
     const tokenFile = cluster.writeFile(`token-${namespace}`, await cluster.serviceAccountToken(namespace, 'pilotfish'));
     // The Autopilot CRD is not installed: the bridge's status writes fail, and the watches do not care.
     pilotfish = await startSupervisor(body(tokenFile));
+    reloadedConfig = body(tokenFile).replace('{ name: "backend", source: "kubernetes", port: "http" }', '{ name: "backend", source: "kubernetes", port: "http" }, { name: "orders", source: "kubernetes" }').replace(
+      '{ name: "keeper", exec: "sleep 600" },',
+      '{ name: "keeper", exec: "sleep 600" }, { name: "on-orders", exec: "sh -c \'echo \\"orders=[$PILOTFISH_WATCH_ADDRESSES]\\"\'", when: { source: "watch.orders", each: "changed" } },',
+    );
   });
   after(async () => {
     await pilotfish?.stop();
@@ -106,6 +113,18 @@ describe('a watch on a Kubernetes Service, against a real API server', () => {
     await waitForHook('[on-unhealthy] backend down');
     // With exactly the Role its config needs, the watch was never refused.
     assert.deepEqual(hookLines(/RBAC|forbidden/i), []);
+  });
+
+  it('a reload starts a watch on another Service and keeps the running one', async () => {
+    assert.notEqual(reloadedConfig, undefined);
+    assert.match(reloadedConfig, /watch\.orders/);
+    writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), reloadedConfig);
+    const reload = await pilotfish.call('POST', '/v1/reload');
+    assert.equal(reload.status, 200, reload.body);
+    await cluster.must('POST', slices(), slice('orders-a', [ready('10.3.0.1')], [{ name: 'grpc', port: 9000, protocol: 'TCP' }], 'orders'));
+    await waitForHook('[on-orders] orders=[10.3.0.1:9000]');
+    const watches = (await pilotfish.call('GET', '/v1/watches')).json.watches;
+    assert.deepEqual(watches.map((watch: { name: string; state: string }) => `${watch.name} ${watch.state}`), ['backend watching', 'orders watching']);
   });
 });
 
