@@ -3,11 +3,13 @@
 import { constants } from 'node:os';
 import { parseDuration } from '../config/duration.js';
 import type { StatusView } from '../control/status-view.js';
+import type { WatchReport } from '../discovery/watch-board.js';
 import type { OutputLine } from '../jobs/output-log.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
 import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
 import { formatStatus } from './status-table.js';
+import { formatWatch, formatWatches } from './watches-table.js';
 
 export interface ClientFlags {
   socket?: string;
@@ -66,9 +68,14 @@ export async function statusCommand(flags: ClientFlags & { json?: boolean; watch
   });
 }
 
+/** An answer's JSON body, indented. */
+function indentedJson(body: string): string {
+  return `${JSON.stringify(JSON.parse(body), null, 2)}\n`;
+}
+
 /** The status as `--json` or the table, fitted to the terminal's width when stdout is one. */
 function statusText(body: string, flags: { json?: boolean }): string {
-  if (flags.json) return `${JSON.stringify(JSON.parse(body), null, 2)}\n`;
+  if (flags.json) return indentedJson(body);
   return formatStatus(JSON.parse(body) as StatusView, { width: process.stdout.isTTY ? process.stdout.columns : undefined });
 }
 
@@ -214,6 +221,16 @@ function signalByNumber(text: string): string | undefined {
   if (!/^\d+$/.test(text)) return undefined;
   const name = Object.entries(constants.signals).find(([, number]) => number === Number(text))?.[0];
   return name ?? fail(`no signal has the number ${text} on this system`, EXIT_USAGE);
+}
+
+export async function watchesCommand(flags: ClientFlags & { name?: string; json?: boolean }): Promise<void> {
+  await run(async () => {
+    const response = await client(flags).call('GET', flags.name === undefined ? '/v1/watches' : `/v1/watches/${encodeURIComponent(flags.name)}`);
+    if (response.status !== 200) return response;
+    if (flags.json) process.stdout.write(indentedJson(response.body));
+    else if (flags.name === undefined) process.stdout.write(formatWatches((JSON.parse(response.body) as { watches: WatchReport[] }).watches));
+    else process.stdout.write(formatWatch(JSON.parse(response.body) as WatchReport));
+  });
 }
 
 export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number; lifecycle?: boolean }): Promise<void> {

@@ -123,6 +123,15 @@ export const controlVerbs: Verb[] = [
     async (args) => (await commands()).signalCommand(args),
   ),
   verb(
+    'watches [name]',
+    "Show the watched services' healthy endpoints (Consul or Kubernetes), or one watch's",
+    (args) =>
+      withClientOptions(args)
+        .positional('name', { type: 'string', description: 'A watch name (as in the config, without "watch.")' })
+        .option('json', { type: 'boolean', description: 'Print the watches as JSON' }),
+    async (args) => (await commands()).watchesCommand(args),
+  ),
+  verb(
     'logs [job]',
     "Print the recent output of one job or all of them, with pilotfish's own lines about them (started, exited, restarting…) in between",
     (args) =>

@@ -49,8 +49,10 @@ const commands: Verb[] = [
         args.options({
           namespace: { alias: 'n', type: 'string', default: 'default', description: 'Namespace of the pods' },
           'service-account': { type: 'string', default: 'pilotfish', description: "The pods' service account" },
+          config: { alias: 'c', type: 'string', requiresArg: true, description: "The pods' config: grant only what it uses (Events, the readiness gate, watched Services)" },
         }),
-      handler: async (args) => (await import('./k8s.js')).k8sManifestsCommand({ namespace: args.namespace, serviceAccount: args['service-account'] }),
+      handler: async (args) =>
+        (await import('./k8s.js')).k8sManifestsCommand({ namespace: args.namespace, serviceAccount: args['service-account'], config: args.config }),
     },
   ]),
   ...controlVerbs,

@@ -72,7 +72,7 @@ function cut(text: string, width: number | undefined): string {
  * columns give way first; if that is not enough (a narrow terminal), each line is cut at the edge,
  * but never inside the job's name.
  */
-function table(rows: string[][], width: number | undefined): string[] {
+export function table(rows: string[][], width?: number): string[] {
   const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   if (width !== undefined) narrow(widths, width - GAP.length * (widths.length - 1));
   const edge = width === undefined ? undefined : Math.max(width, (widths[0] ?? 0) + ELLIPSIS.length);

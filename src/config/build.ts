@@ -89,6 +89,7 @@ function buildKubernetes(kubernetes: NonNullable<ConfigInput['kubernetes']>): Ku
     caFile: kubernetes.caFile ?? `${SERVICE_ACCOUNT_DIR}/ca.crt`,
     namespace: kubernetes.namespace,
     events: kubernetes.events ?? true,
+    readinessGate: kubernetes.readinessGate ?? true,
   });
 }
 

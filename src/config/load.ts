@@ -16,6 +16,7 @@ import { documentFormat, parseText } from './parse.js';
 import { readConfigFile } from './read.js';
 import { checkJobs } from './rules.js';
 import { configSchema } from './schema.js';
+import { checkWatches } from './watch-rules.js';
 import { renderTemplate, TemplateError } from './template.js';
 import type { Config } from './types.js';
 import { describeZodIssue, documentIssues } from './zod-issues.js';
@@ -53,7 +54,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
 
   const hash = createHash('sha256').update(rendered).digest('hex');
   const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues] });
-  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
+  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...checkWatches(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
   }));

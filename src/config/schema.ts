@@ -23,6 +23,7 @@ import {
   type Millis,
   type MetricConfig,
   type When,
+  type WatchConfig,
 } from './types.js';
 
 /** Consul's service-name rule, which ContainerPilot applies to watches and to jobs with a `port`. */
@@ -303,12 +304,44 @@ const serviceName = z
   .string()
   .regex(SERVICE_NAME, { error: (issue) => expected(`a service name matching ${SERVICE_NAME.source}`, issue.input) });
 
-const watch = z.strictObject({
-  name: serviceName,
-  interval: duration(1).describe('Time between polls; a number means seconds.'),
-  tag: z.string().optional(),
-  dc: z.string().optional(),
-});
+/** A Kubernetes Service's name (DNS-1035 label), which names its EndpointSlices' label value. */
+const KUBERNETES_SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const WATCH_SOURCES = ['consul', 'kubernetes'] as const;
+/** Each source's own keys: a key of the other source is a mistake worth naming. */
+const WATCH_KEYS = { consul: ['interval', 'tag', 'dc'], kubernetes: ['namespace', 'port'] } as const;
+
+// One shape for both sources, so that a ContainerPilot watch is unchanged and moving it to a
+// Kubernetes Service is `source: "kubernetes"` in place of its Consul-only keys.
+const watch = z
+  .strictObject({
+    name: serviceName,
+    source: z.enum(WATCH_SOURCES).optional().describe('Where the service is looked up: "consul" (default) or "kubernetes" (a Service\'s EndpointSlices).'),
+    interval: duration(1).optional().describe('Consul: time between polls; a number means seconds.'),
+    tag: z.string().optional().describe('Consul: only instances with this tag.'),
+    dc: z.string().optional().describe('Consul: the datacenter.'),
+    namespace: nonBlank.optional().describe('Kubernetes: the Service\'s namespace (default: the pod\'s).'),
+    port: z
+      .union([nonBlank, z.number().int().min(1).max(65535)], { error: (issue) => expected('a port name or number', issue.input) })
+      .optional()
+      .describe('Kubernetes: the Service port, by name or number (default: its only port).'),
+  })
+  .transform((input, ctx): WatchConfig => {
+    const source = input.source ?? 'consul';
+    const other = source === 'consul' ? 'kubernetes' : 'consul';
+    for (const key of WATCH_KEYS[other]) {
+      if (input[key] !== undefined) ctx.addIssue({ code: 'custom', message: `is for watches with source "${other}", this one's source is "${source}"`, path: [key] });
+    }
+    if (source === 'kubernetes') {
+      if (!KUBERNETES_SERVICE_NAME.test(input.name)) ctx.addIssue({ code: 'custom', message: expected(`a Kubernetes Service name matching ${KUBERNETES_SERVICE_NAME.source}`, input.name), path: ['name'] });
+      return { source, name: input.name, ...optional('namespace', input.namespace), ...optional('port', input.port) };
+    }
+    if (input.interval === undefined) ctx.addIssue({ code: 'custom', message: 'is required', path: ['interval'] });
+    return { ...optional('source', input.source), name: input.name, interval: input.interval ?? 0, ...optional('tag', input.tag), ...optional('dc', input.dc) };
+  });
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 // host, host:port or [ipv6]:port
 const ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[^\s/:[\]]+)(?::(\d+))?$/;
@@ -356,6 +389,7 @@ const kubernetes = z
     caFile: nonBlank.optional().describe('CA bundle of the API server (default: the service account\'s).'),
     namespace: nonBlank.optional().describe('Namespace of the Autopilot object (default: $POD_NAMESPACE, then the service account\'s).'),
     events: z.boolean().optional().describe('Post Kubernetes Events on job transitions (default true).'),
+    readinessGate: z.boolean().optional().describe('Keep the pod condition pilotfish.dev/ready for pods that list it in readinessGates (default true; false: the pod is not read and needs no pods/status access).'),
   })
   .describe('The Kubernetes bridge: reports this pod as an Autopilot resource.');
 
@@ -443,7 +477,7 @@ export const configSchema = z
     consul: consul.optional(),
     logging: logging.optional(),
     jobs: z.array(job).optional(),
-    watches: z.array(watch).optional().describe('Consul services to watch; each emits events as source "watch.<name>".'),
+    watches: z.array(watch).optional().describe('Services to watch, in Consul or Kubernetes; each emits events as source "watch.<name>".'),
     control: z.strictObject({ socket: controlSocket.optional() }).optional(),
     telemetry: telemetry.optional(),
     probes: probes.optional(),

@@ -109,11 +109,26 @@ export interface JobConfig {
   deregisterCriticalServiceAfter?: Millis;
 }
 
-export interface WatchConfig {
+/** A watched service: a Consul service (ContainerPilot's watch) or a Kubernetes Service. */
+export type WatchConfig = ConsulWatchConfig | KubernetesWatchConfig;
+
+export interface ConsulWatchConfig {
+  /** Absent in ContainerPilot's configs: Consul is the default. */
+  source?: 'consul';
   name: string;
   interval: Millis;
   tag?: string;
   dc?: string;
+}
+
+/** A Service's ready endpoints, from its EndpointSlices (pushed by a watch: no interval). */
+export interface KubernetesWatchConfig {
+  source: 'kubernetes';
+  name: string;
+  /** Default: the pod's namespace. */
+  namespace?: string;
+  /** The Service port by name or number; default: its only one. */
+  port?: string | number;
 }
 
 export interface ConsulConfig {
@@ -137,6 +152,8 @@ export interface KubernetesConfig {
   namespace?: string;
   /** Post Kubernetes Events about job transitions. */
   events: boolean;
+  /** Keep the readiness gate's pod condition (if the pod lists it); false: never read the pod. */
+  readinessGate: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -106,6 +106,20 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
     },
     {
       method: 'GET',
+      path: /^\/v1\/watches$/,
+      handle: (_request, response) => sendJson(response, 200, { watches: supervisor.watches.reports(supervisor.currentConfig.watches) }),
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/watches\/([^/]+)$/,
+      handle: (_request, response, [name = '']) => {
+        const report = supervisor.watches.reports(supervisor.currentConfig.watches).find((each) => each.name === name);
+        if (!report) throw new HttpError(404, `no watch named ${JSON.stringify(name)}`);
+        sendJson(response, 200, report);
+      },
+    },
+    {
+      method: 'GET',
       path: /^\/v1\/logs$/,
       handle: (_request, response, _params, url) => {
         const name = url.searchParams.get('job');

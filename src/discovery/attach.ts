@@ -18,6 +18,7 @@ export function attachConsulDiscovery(supervisor: Supervisor, log: Logger, env: 
       return supervisor.inMaintenance;
     },
     job: (name) => supervisor.job(name),
+    watches: supervisor.watches,
     // Read from the snapshot, as bridges read state: discovery does not reach into telemetry.
     telemetryEndpoint: () => listeningEndpoint(supervisor.snapshot().components.telemetry),
   };

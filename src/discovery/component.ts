@@ -5,7 +5,7 @@
 // than a bounded time. A reload applies to it too: jobs re-registered with their new definition
 // or deregistered, watches started and stopped, and another `consul` block reconnects.
 import { hostname, networkInterfaces } from 'node:os';
-import type { Config, ConsulConfig, WatchConfig } from '../config/types.js';
+import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -15,7 +15,8 @@ import type { Discovery, ServiceWatch } from './discovery.js';
 import type { NetworkInterfaces } from './interfaces.js';
 import { ServiceRegistration, isAdvertised, type AdvertisedJob, type RegistrationStatus } from './registration.js';
 import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
-import { WatchedService, type WatchStatus } from './watched-service.js';
+import type { WatchBoard } from './watch-board.js';
+import { WatchedService, blockingWaitMs, type WatchStatus } from './watched-service.js';
 
 /** What the component reads from the supervisor. */
 export interface DiscoveryHost {
@@ -23,6 +24,8 @@ export interface DiscoveryHost {
   readonly currentConfig: Config;
   readonly inMaintenance: boolean;
   job(name: string): AdvertisedJob | undefined;
+  /** Where the watches' endpoints are read from. */
+  readonly watches: WatchBoard;
   /** Where the telemetry endpoint listens, once it does. */
   telemetryEndpoint(): TelemetryEndpoint | undefined;
 }
@@ -181,28 +184,31 @@ export class DiscoveryComponent implements SupervisorComponent {
     void this.telemetry?.registration.sync();
   }
 
-  /** Starts the watches that `wanted` has and the running set lacks; stops the others. */
-  private updateWatches(wanted: readonly WatchConfig[]): void {
+  /** Starts the Consul watches that `configured` has and the running set lacks; stops the others. */
+  private updateWatches(configured: readonly WatchConfig[]): void {
+    const { host } = this.options;
+    const wanted = configured.filter((config): config is ConsulWatchConfig => config.source !== 'kubernetes');
     const key = (config: WatchConfig) => JSON.stringify(config);
     const keep = new Set(wanted.map(key));
     for (const [id, watch] of this.watches) {
       if (keep.has(id)) continue;
       watch.query.stop();
+      host.watches.remove(watch.service);
       this.watches.delete(id);
     }
     const discovery = this.discovery;
     if (!discovery) return;
-    const { host } = this.options;
     for (const config of wanted) {
       const id = key(config);
       if (this.watches.has(id)) continue;
       const service = new WatchedService(config, (event) => host.bus.publish(event));
       const query = discovery.watch(
         { service: config.name, tag: config.tag, dc: config.dc },
-        { waitMs: service.waitMs },
+        { waitMs: blockingWaitMs(config) },
         { onInstances: (instances) => service.update(instances), onError: (error) => service.failed(error) },
       );
       this.watches.set(id, { service, query });
+      host.watches.add(service);
     }
   }
 

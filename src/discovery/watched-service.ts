@@ -1,13 +1,15 @@
-// A `watches` entry: turns the catalog's answers about another service into ContainerPilot's
-// events from source `watch.<name>`: `changed` when the set of healthy instances changed, then
-// `healthy` if there is at least one and `unhealthy` if there is none. Nothing is published for
-// an answer that changed nothing (blocking queries also return on timeouts and unrelated writes).
-import type { WatchConfig } from '../config/types.js';
+// A `watches` entry: turns a source's answers about another service (Consul's catalog, a
+// Kubernetes Service's EndpointSlices) into ContainerPilot's events from source `watch.<name>`:
+// `changed` when the set of healthy instances changed, then `healthy` if there is at least one and
+// `unhealthy` if there is none. Nothing is published for an answer that changed nothing (blocking
+// queries also return on timeouts and unrelated writes, informers on every slice's update).
+import type { ConsulWatchConfig, WatchConfig } from '../config/types.js';
 import type { SupervisorEvent } from '../events/types.js';
 import type { Instance } from './discovery.js';
 
 export interface WatchStatus {
   name: string;
+  source: 'consul' | 'kubernetes';
   /** `waiting` until the catalog's first answer. */
   state: 'waiting' | 'watching';
   instances: number;
@@ -37,12 +39,9 @@ export class WatchedService {
     return `watch.${this.config.name}`;
   }
 
-  /**
-   * ContainerPilot's `interval` bounds how long one blocking query waits, so the watch still
-   * re-reads the catalog at least that often.
-   */
-  get waitMs(): number {
-    return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, this.config.interval));
+  /** The healthy instances as last answered, in a stable order (by ID). */
+  endpoints(): Instance[] {
+    return sortById(this.instances);
   }
 
   update(next: Instance[]): void {
@@ -63,12 +62,21 @@ export class WatchedService {
   status(): WatchStatus {
     return {
       name: this.config.name,
+      source: this.config.source ?? 'consul',
       state: this.answered ? 'watching' : 'waiting',
       instances: this.instances.length,
       lastChange: this.lastChange?.toISOString(),
       ...(this.failure ? { error: this.failure.message, failingSince: this.failure.since.toISOString() } : {}),
     };
   }
+}
+
+/**
+ * ContainerPilot's `interval` bounds how long one blocking query waits, so the watch still
+ * re-reads the catalog at least that often.
+ */
+export function blockingWaitMs(config: ConsulWatchConfig): number {
+  return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, config.interval));
 }
 
 /**

@@ -1,9 +1,10 @@
 // Just enough of a Kubernetes API client for the bridge, on axios: bearer token (re-read on 401,
 // once), the cluster's CA, a request timeout, strict field validation on every write, and
 // failures as KubeApiError with what the bridge needs to decide: status, reason, field causes,
-// Retry-After. No client library: the bridge makes five kinds of request.
+// Retry-After. No client library: the bridge makes five kinds of request, and watches.
 import { Agent } from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { errorMessage } from '../health/probe-result.js';
 import type { Logger } from '../logging/logger.js';
 import { parseRetryAfter } from './retry-delay.js';
@@ -68,18 +69,34 @@ export class KubeApi {
   }
 
   async request<T>(request: ApiRequest): Promise<T> {
-    let response = await this.send(request);
-    if (response.status === 401) {
-      // Routine when the kubelet has rotated the token since it was last read.
-      this.connection.log.debug(`the API server rejects the token: reading ${this.connection.token.path} again`);
-      this.connection.token.invalidate();
-      response = await this.send(request);
-    }
+    const response = await this.sendWithFreshToken(request);
     if (response.status >= 200 && response.status < 300) return response.data as T;
     throw failureOf(request, response);
   }
 
-  private async send(request: ApiRequest): Promise<AxiosResponse> {
+  /**
+   * A GET whose body is read as it arrives (a watch), until `signal` aborts it. No timeout: a
+   * watch lasts as long as the server keeps it, so the caller bounds it.
+   */
+  async stream(request: Omit<ApiRequest, 'method' | 'body' | 'patchType' | 'timeoutMs'>, signal: AbortSignal): Promise<Readable> {
+    const get: ApiRequest = { ...request, method: 'GET' };
+    const response = await this.sendWithFreshToken(get, { responseType: 'stream', signal, timeout: 0 });
+    const body = response.data as Readable;
+    if (response.status >= 200 && response.status < 300) return body;
+    throw failureOf(get, { ...response, data: await readErrorBody(body) });
+  }
+
+  private async sendWithFreshToken(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'responseType' | 'signal' | 'timeout'> = {}): Promise<AxiosResponse> {
+    const response = await this.send(request, extra);
+    if (response.status !== 401) return response;
+    // Routine when the kubelet has rotated the token since it was last read.
+    if (extra.responseType === 'stream') (response.data as Readable).destroy();
+    this.connection.log.debug(`the API server rejects the token: reading ${this.connection.token.path} again`);
+    this.connection.token.invalidate();
+    return this.send(request, extra);
+  }
+
+  private async send(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'responseType' | 'signal' | 'timeout'>): Promise<AxiosResponse> {
     let token: string;
     try {
       token = await this.connection.token.get();
@@ -88,6 +105,7 @@ export class KubeApi {
     }
     try {
       return await this.http.request({
+        ...extra,
         method: request.method,
         url: request.path,
         data: request.body,
@@ -109,6 +127,28 @@ export class KubeApi {
 /** No answer, or an answer that says the server cannot serve now (5xx): it is away, not refusing. */
 export function serverAway(error: unknown): boolean {
   return error instanceof KubeApiError && (error.status === 0 || error.status >= 500);
+}
+
+/** An error's body is a small Status object; more than this is not worth reading. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+async function readErrorBody(body: Readable): Promise<unknown> {
+  let text = '';
+  try {
+    for await (const chunk of body) {
+      text += String(chunk);
+      if (text.length > ERROR_BODY_LIMIT) break;
+    }
+  } catch {
+    // What arrived is all there is to say.
+  } finally {
+    body.destroy();
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 interface StatusBody {

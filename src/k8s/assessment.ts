@@ -12,8 +12,11 @@ export interface Verdict {
   message: string;
 }
 
-/** ConsulRegistered is absent without Consul: it could never be True, and False would read as a fault. */
-export type Verdicts = Record<Exclude<ConditionType, 'ConsulRegistered'>, Verdict> & { ConsulRegistered?: Verdict };
+/**
+ * ConsulRegistered is absent without Consul: it could never be True, and False would read as a
+ * fault. SpecApplied is steering's (./steering.ts), absent until it has applied a spec.
+ */
+export type Verdicts = Record<Exclude<ConditionType, 'ConsulRegistered' | 'SpecApplied'>, Verdict> & { ConsulRegistered?: Verdict; SpecApplied?: Verdict };
 
 /** Worst first: the job that decides JobsHealthy's reason is the first in this order. */
 const STANDING_ORDER = ['failed', 'unhealthy', 'restarting', 'stopped', 'starting', 'good'] as const;

@@ -4,19 +4,41 @@
 import { pilotfishVersion } from '../cli/version.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { BridgeSettingsError, bridgeEnabled, resolveSettings } from './settings.js';
+import { BridgeSettingsError, bridgeEnabled, resolveSettings, type BridgeSettings } from './settings.js';
 
 export async function attachKubernetesBridge(supervisor: Supervisor, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   const config = supervisor.currentConfig.kubernetes;
-  if (!bridgeEnabled(config, env)) return;
+  if (!bridgeEnabled(config, env)) return sayServiceWatchesOff(supervisor, log, 'pilotfish is not running in Kubernetes (KUBERNETES_SERVICE_HOST is not set; kubernetes.enabled: true forces the bridge on)');
   let settings;
   try {
     settings = resolveSettings(config, env);
   } catch (error) {
     if (!(error instanceof BridgeSettingsError)) throw error;
     log.error(`Kubernetes bridge is off: ${error.message}`);
-    return;
+    return sayServiceWatchesOff(supervisor, log, 'the Kubernetes bridge is off');
   }
   const { KubernetesBridge } = await import('./bridge.js');
   supervisor.attach(new KubernetesBridge({ observed: supervisor, settings, log, version: pilotfishVersion() }));
+  await attachServiceWatches(supervisor, settings, log);
+}
+
+/** Always with the bridge, so that a reload may add a watch on a Service; idle without one. */
+async function attachServiceWatches(supervisor: Supervisor, settings: BridgeSettings, log: Logger): Promise<void> {
+  const [{ EndpointWatches }, { KubeApi }, { TokenFile }, { readCa }] = await Promise.all([
+    import('./endpoint-watches.js'),
+    import('./api.js'),
+    import('./token.js'),
+    import('./bridge.js'),
+  ]);
+  const watchLog = log.child({ component: 'kubernetes' });
+  const api = new KubeApi({ server: settings.server, ca: readCa(settings.caFile, watchLog), token: new TokenFile(settings.tokenFile), timeoutMs: WATCH_REQUEST_TIMEOUT_MS, log: watchLog });
+  supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: settings.pod.namespace, log: watchLog }));
+}
+
+/** A list of EndpointSlices is small and the server answers it from its cache. */
+const WATCH_REQUEST_TIMEOUT_MS = 10_000;
+
+function sayServiceWatchesOff(supervisor: Supervisor, log: Logger, why: string): void {
+  const names = supervisor.currentConfig.watches.filter((watch) => watch.source === 'kubernetes').map((watch) => watch.name);
+  if (names.length > 0) log.error(`the watches on Kubernetes Services (${names.join(', ')}) never fire: ${why}`);
 }

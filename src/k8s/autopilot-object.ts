@@ -14,15 +14,13 @@ interface OwnerReference {
 }
 
 interface StoredAutopilot {
-  metadata: { uid?: string; generation?: number; ownerReferences?: OwnerReference[] };
+  metadata: { uid?: string; ownerReferences?: OwnerReference[] };
   spec?: AutopilotSpec;
 }
 
 export type EnsureResult = 'created' | 'adopted' | 'tookOver';
 
 export class AutopilotObject {
-  /** `metadata.generation` as last seen, for `status.observedGeneration`. */
-  generation = 0;
   private uid: string | undefined;
 
   constructor(
@@ -99,7 +97,6 @@ export class AutopilotObject {
   }
 
   private observe(object: StoredAutopilot): void {
-    this.generation = object.metadata.generation ?? this.generation;
     this.uid = object.metadata.uid ?? this.uid;
   }
 }

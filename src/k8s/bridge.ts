@@ -1,5 +1,6 @@
 // The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object,
-// posts pod Events, and keeps the pod's readiness gate. Everything happens in the background, on
+// posts pod Events, keeps the pod's readiness gate, and applies what operators ask in the
+// Autopilot's spec (watched through an informer). Everything happens in the background, on
 // its own write loops: the supervisor only ever calls `request()`, which returns at once, so an
 // API server that is slow, down or refusing changes nothing for the jobs; while the server is
 // away, a probe notices its return and cuts the loops' backoff short.
@@ -9,28 +10,28 @@ import type { EventBus, Subscription } from '../events/bus.js';
 import type { SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
+import type { SupervisorComponent } from '../supervisor/supervisor.js';
 import { readiness } from '../probes/verdict.js';
 import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
 import { discoveryStatusOf } from './discovery-state.js';
 import { EventRecorder, type Regarding } from './event-recorder.js';
+import { Informer, type InformerTiming } from './informer.js';
 import { podEventFor } from './pod-events.js';
 import { READINESS_GATE, ReadinessGate } from './readiness-gate.js';
-import type { Condition } from './resource.js';
+import { PLURAL, autopilotPath, type Condition } from './resource.js';
 import type { BridgeSettings } from './settings.js';
 import { ServerProbe, type ProbeTiming } from './server-probe.js';
 import { buildStatus } from './status.js';
+import { Steering, type Steerable, type SteeredAutopilot } from './steering.js';
 import { TokenFile } from './token.js';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
 
-/** What the bridge observes; the Supervisor provides it. */
-export interface Observed {
+/** What the bridge observes, and steers as the Autopilot's spec asks; the Supervisor provides it. */
+export interface Observed extends Steerable {
   readonly bus: EventBus;
   readonly currentConfig: Config;
-  snapshot(): SupervisorSnapshot;
-  job(name: string): { snapshot(): JobSnapshot } | undefined;
 }
 
 export interface BridgeTiming {
@@ -49,6 +50,8 @@ export interface BridgeTiming {
   probe: ProbeTiming;
   /** Once it is back, the writes held in backoff run within a random part of this, not all at once across a fleet. */
   catchUpSpreadMs: number;
+  /** The informer on the pod's Autopilot; probe, spread and RBAC grace are those above unless given here. */
+  informer?: Partial<InformerTiming>;
 }
 
 const DEFAULT_TIMING: BridgeTiming = {
@@ -95,6 +98,8 @@ export class KubernetesBridge implements SupervisorComponent {
   private readonly gateLoop: WriteLoop;
   private readonly probe: ServerProbe;
   private readonly problems: ApiProblems;
+  private readonly steering: Steering;
+  private readonly informer: Informer<SteeredAutopilot>;
   private readonly log: Logger;
   private readonly timing: BridgeTiming;
   private subscription: Subscription | undefined;
@@ -114,10 +119,25 @@ export class KubernetesBridge implements SupervisorComponent {
     this.problems = new ApiProblems(this.log, settings.pod.namespace, this.timing.forbiddenGraceMs);
     this.object = new AutopilotObject(api, settings.pod);
     this.statusLoop = new WriteLoop((forced) => this.syncStatus(forced), this.timing.status);
-    this.gate = new ReadinessGate(api, settings.pod);
+    this.gate = new ReadinessGate(api, settings.pod, settings.readinessGate);
     // Paced like the status: it changes with the same events.
     this.gateLoop = new WriteLoop((forced) => this.syncGate(forced), this.timing.status);
     this.probe = new ServerProbe(api, this.timing.probe, () => this.serverBack());
+    this.steering = new Steering(options.observed, this.log, () => this.statusLoop.request());
+    const { probe, catchUpSpreadMs, forbiddenGraceMs } = this.timing;
+    this.informer = new Informer<SteeredAutopilot>({
+      api,
+      path: autopilotPath(settings.pod.namespace),
+      resource: PLURAL,
+      fieldSelector: `metadata.name=${settings.pod.name}`,
+      log: this.log,
+      timing: { probe, catchUpSpreadMs, forbiddenGraceMs, ...this.timing.informer },
+      problems: this.problems,
+    });
+    this.informer.onChange(() => {
+      const autopilot = this.informer.items().get(settings.pod.name);
+      if (autopilot) this.steering.offer(autopilot);
+    });
     if (settings.events) {
       const pod: Regarding = { apiVersion: 'v1', kind: 'Pod', name: settings.pod.name, ...(settings.pod.uid ? { uid: settings.pod.uid } : {}) };
       this.recorder = new EventRecorder(api, settings.pod, this.timing.eventSeriesMs, () => {
@@ -136,12 +156,14 @@ export class KubernetesBridge implements SupervisorComponent {
     this.discoveryPoll = setInterval(() => this.noticeDiscoveryChange(), this.timing.discoveryPollMs).unref();
     this.statusLoop.request();
     this.gateLoop.request();
+    this.informer.start();
   }
 
   /** Runs after the jobs have stopped: one last write says so, within `finalWriteMs` whatever the API server does. */
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     clearInterval(this.discoveryPoll);
+    this.informer.stop();
     this.probe.stop();
     const lastWrites = (async () => {
       await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop(), this.gateLoop.stop()]);
@@ -201,7 +223,8 @@ export class KubernetesBridge implements SupervisorComponent {
       const status = buildStatus(observed.snapshot(), {
         jobConfigs: new Map(observed.currentConfig.jobs.map((job) => [job.name, job])),
         version,
-        generation: this.object.generation,
+        generation: this.steering.observedGeneration,
+        ...(this.steering.verdict ? { specApplied: this.steering.verdict } : {}),
         previousConditions: this.conditions,
         now: new Date(),
       });
@@ -272,7 +295,7 @@ export class KubernetesBridge implements SupervisorComponent {
 }
 
 /** The cluster CA; without it the system's CAs are used (an API server with a public certificate). */
-function readCa(path: string, log: Logger): string | undefined {
+export function readCa(path: string, log: Logger): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

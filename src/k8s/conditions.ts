@@ -5,7 +5,7 @@
 import type { Verdicts } from './assessment.js';
 import type { Condition, ConditionType } from './resource.js';
 
-const CONDITION_TYPES: readonly ConditionType[] = ['Ready', 'JobsHealthy', 'ConsulRegistered', 'Degraded'];
+const CONDITION_TYPES: readonly ConditionType[] = ['Ready', 'JobsHealthy', 'ConsulRegistered', 'Degraded', 'SpecApplied'];
 
 export function nextConditions(previous: readonly Condition[], verdicts: Verdicts, now: Date): Condition[] {
   return CONDITION_TYPES.flatMap((type) => {

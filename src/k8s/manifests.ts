@@ -3,11 +3,14 @@
 // every field the bridge writes (./resource.ts), so nothing is pruned and strict field validation
 // passes.
 import { JOB_STATES } from '../events/types.js';
+import { ENDPOINT_SLICES_RULE, WITHOUT_CONFIG, type Permissions } from './permissions.js';
 import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION } from './resource.js';
 
 export interface ManifestOptions {
   namespace: string;
   serviceAccount: string;
+  /** What the config uses (`--config`); default WITHOUT_CONFIG. */
+  permissions?: Permissions;
 }
 
 type Schema = Record<string, unknown>;
@@ -75,7 +78,24 @@ const status = object({
   discovery,
 });
 
-const spec = object({ podName: string, nodeName: string });
+/** What operators may ask of the pod (./steering.ts); times as `kubectl rollout restart` writes them. */
+const steeredJob = object(
+  {
+    // A job's name as configs write it: no leading or trailing blanks.
+    name: { type: 'string', minLength: 1, maxLength: 253, pattern: '^\\S(.*\\S)?$' },
+    restartedAt: time,
+    stopped: boolean,
+  },
+  ['name'],
+);
+
+const spec = object({
+  podName: string,
+  nodeName: string,
+  maintenance: boolean,
+  jobs: list(steeredJob, { maxItems: 100, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+  reloadedAt: time,
+});
 
 function readyColumn(name: string, field: 'status' | 'reason' | 'message', priority = 0): Schema {
   return { name, type: 'string', jsonPath: `.status.conditions[?(@.type=="Ready")].${field}`, ...(priority > 0 ? { priority } : {}) };
@@ -112,7 +132,7 @@ export function customResourceDefinition(): Schema {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description: "One pod's pilotfish supervisor: its jobs, their health, and its Consul registration.",
+              description: "One pod's pilotfish supervisor: its jobs, their health, and its Consul registration; its spec steers it.",
               properties: { spec, status },
             },
           },
@@ -122,37 +142,60 @@ export function customResourceDefinition(): Schema {
   };
 }
 
-const ROLE_NAME = 'pilotfish';
+/** Named after the service account, so that tiers with different needs (and accounts) share a namespace. */
+function roleName(serviceAccount: string): string {
+  return serviceAccount === 'pilotfish' ? serviceAccount : `pilotfish-${serviceAccount}`;
+}
 
 /**
  * The bridge's requests, one rule each: create its Autopilot, read it when it exists, repair an
  * earlier pod's object (patch); write status (patch only: merge patches need no read); post Events
  * and update their series; read the pod once (whether it has the readiness gate) and patch its
- * gate condition through `pods/status`, which cannot change the pod's spec. RBAC cannot restrict `create` by name, so give pilotfish its own
- * service account rather than sharing one.
+ * gate condition through `pods/status`, which cannot change the pod's spec; list and watch its
+ * Autopilot (by a field selector on its name) for the spec operators set; list and watch the
+ * EndpointSlices of watched Services. Events, the pod and EndpointSlices only when the config uses
+ * them. RBAC cannot restrict `create` by name, so give pilotfish its own service account rather
+ * than sharing one.
  */
-export function role({ namespace }: ManifestOptions): Schema {
+export function role({ namespace, serviceAccount, permissions = WITHOUT_CONFIG }: ManifestOptions): Schema {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name: ROLE_NAME, namespace },
+    metadata: { name: roleName(serviceAccount), namespace },
     rules: [
       { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'create', 'patch'] },
       { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
-      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-      { apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] },
+      { apiGroups: [GROUP], resources: [PLURAL], verbs: ['list', 'watch'] },
+      ...(permissions.events ? [{ apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] }] : []),
+      ...(permissions.readinessGate ? [{ apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] }] : []),
+      ...(permissions.endpointSliceNamespaces.includes(namespace) ? [ENDPOINT_SLICES_RULE] : []),
     ],
   };
 }
 
-function roleBinding({ namespace, serviceAccount }: ManifestOptions): Schema {
+function roleBinding({ namespace, serviceAccount }: ManifestOptions, name = roleName(serviceAccount), where = namespace): Schema {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: ROLE_NAME, namespace },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ROLE_NAME },
+    metadata: { name, namespace: where },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
   };
+}
+
+/**
+ * Watches on Services of other namespaces: there, a Role granting only their EndpointSlices, bound
+ * to the pods' service account; named after the pods' namespace, so several can share one.
+ */
+function watchedNamespaces(options: ManifestOptions): Schema[] {
+  const { namespace, serviceAccount, permissions = WITHOUT_CONFIG } = options;
+  const name = `${roleName(serviceAccount)}-${namespace}-watches`;
+  return permissions.endpointSliceNamespaces
+    .filter((other) => other !== namespace)
+    .flatMap((other) => [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: other }, rules: [ENDPOINT_SLICES_RULE] },
+      roleBinding(options, name, other),
+    ]);
 }
 
 function serviceAccount({ namespace, serviceAccount }: ManifestOptions): Schema {
@@ -161,5 +204,5 @@ function serviceAccount({ namespace, serviceAccount }: ManifestOptions): Schema 
 
 /** Everything, in the order `kubectl apply` needs it. */
 export function manifests(options: ManifestOptions): Schema[] {
-  return [customResourceDefinition(), serviceAccount(options), role(options), roleBinding(options)];
+  return [customResourceDefinition(), serviceAccount(options), role(options), roleBinding(options), ...watchedNamespaces(options)];
 }

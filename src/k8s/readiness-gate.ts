@@ -48,10 +48,14 @@ export class ReadinessGate {
   private current: PodCondition | undefined;
   private lastWritten: string | undefined;
 
+  /** `enabled` false (`kubernetes.readinessGate: false`): as for a pod without the gate, never read. */
   constructor(
     private readonly api: KubeApi,
     private readonly pod: PodIdentity,
-  ) {}
+    enabled = true,
+  ) {
+    if (!enabled) this.gated = false;
+  }
 
   /** Whether the pod lists the gate; undefined until known. */
   get wanted(): boolean | undefined {

@@ -13,7 +13,7 @@ export const CATEGORY = 'pilotfish';
 export const REPORTING_CONTROLLER = `${GROUP}/pilotfish`;
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
-export type ConditionType = 'Ready' | 'JobsHealthy' | 'ConsulRegistered' | 'Degraded';
+export type ConditionType = 'Ready' | 'JobsHealthy' | 'ConsulRegistered' | 'Degraded' | 'SpecApplied';
 
 export interface Condition {
   type: ConditionType;
@@ -74,6 +74,12 @@ export interface PodIdentity {
 export interface AutopilotSpec {
   podName: string;
   nodeName?: string;
+  /** Set by operators (./steering.ts): maintenance mode on the pod. */
+  maintenance?: boolean;
+  /** Set by operators: each job to restart (when newer than its last start), stop or start again. */
+  jobs?: Array<{ name: string; restartedAt?: string; stopped?: boolean }>;
+  /** Set by operators: reload the config when newer than the last reload. */
+  reloadedAt?: string;
 }
 
 /** The object's path under the API server. */

@@ -13,6 +13,7 @@ export interface BridgeSettings {
   caFile: string;
   pod: PodIdentity;
   events: boolean;
+  readinessGate: boolean;
 }
 
 /** On when forced by config, else when running in a pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
@@ -43,6 +44,7 @@ export function resolveSettings(config: KubernetesConfig, env: NodeJS.ProcessEnv
       ...optional('nodeName', nonEmpty(env.NODE_NAME)),
     },
     events: config.events,
+    readinessGate: config.readinessGate,
   };
 }
 

@@ -3,7 +3,7 @@
 import type { JobConfig } from '../config/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
-import { assess, standingOf } from './assessment.js';
+import { assess, standingOf, type Verdict } from './assessment.js';
 import { nextConditions } from './conditions.js';
 import { discoveryStatusOf } from './discovery-state.js';
 import type { AutopilotStatus, Condition, JobStatus } from './resource.js';
@@ -15,8 +15,10 @@ export interface StatusContext {
   /** The jobs' definitions, by name: whether a job has a check, whether it is periodic. */
   jobConfigs: ReadonlyMap<string, JobConfig>;
   version: string;
-  /** The object's `metadata.generation` as last seen. */
+  /** The spec's `metadata.generation` last applied. */
   generation: number;
+  /** Whether that generation's spec could be applied (absent before one was). */
+  specApplied?: Verdict;
   /** The conditions written before, for their lastTransitionTime. */
   previousConditions: readonly Condition[];
   now: Date;
@@ -34,7 +36,7 @@ export function buildStatus(snapshot: SupervisorSnapshot, context: StatusContext
     maintenance: snapshot.maintenance,
     jobsHealthy: `${jobs.filter((job) => job.standing === 'good').length}/${jobs.length}`,
     restarts: snapshot.jobs.reduce((sum, job) => sum + job.restarts, 0),
-    conditions: nextConditions(context.previousConditions, verdicts, context.now),
+    conditions: nextConditions(context.previousConditions, context.specApplied ? { ...verdicts, SpecApplied: context.specApplied } : verdicts, context.now),
     jobs: snapshot.jobs.map(jobStatus),
     discovery,
   };

@@ -1,9 +1,12 @@
 // The environment a job's process starts with: the supervisor's own, the variables set at run
 // time through the control plane, ContainerPilot's well-known variables (under pilotfish's
-// names too), and the job's own `env` last, so a config always has the final word.
+// names too), the endpoints of the watch that triggers it, and the job's own `env` last, so a
+// config always has the final word.
 import { envName } from '../config/env-name.js';
-import type { Config } from '../config/types.js';
+import type { Config, When } from '../config/types.js';
+import type { Instance } from '../discovery/discovery.js';
 import { resolveAddress, type NetworkInterfaces } from '../discovery/interfaces.js';
+import { hostPort } from '../discovery/watch-board.js';
 import { telemetryServiceName } from '../discovery/telemetry-service.js';
 
 export interface EnvironmentInput {
@@ -17,6 +20,38 @@ export interface EnvironmentInput {
   serviceAddresses: ReadonlyMap<string, string>;
   jobEnv: Readonly<Record<string, string>>;
   notifySocket?: string;
+  /** For a job started by a watch's events: that watch and its healthy endpoints now. */
+  watch?: TriggeringWatch;
+}
+
+export interface TriggeringWatch {
+  name: string;
+  endpoints: readonly Instance[];
+}
+
+const WATCH_SOURCE_PREFIX = 'watch.';
+/**
+ * PILOTFISH_WATCH_ADDRESSES stops at a whole entry below this many bytes: one variable may hold
+ * 128 KiB (MAX_ARG_STRLEN) and all of them share the argument space. PILOTFISH_WATCH_COUNT
+ * always has the full count; `pilotfish watches NAME --json` has every endpoint.
+ */
+export const MAX_WATCH_ADDRESSES_BYTES = 32 * 1024;
+const WATCH_VARIABLES = ['PILOTFISH_WATCH_NAME', 'PILOTFISH_WATCH_ADDRESSES', 'PILOTFISH_WATCH_COUNT'] as const;
+
+/** The watch whose events start a job with this `when`, if any. */
+export function watchNameOf(when: When): string | undefined {
+  return when.kind === 'event' && when.source.startsWith(WATCH_SOURCE_PREFIX) ? when.source.slice(WATCH_SOURCE_PREFIX.length) : undefined;
+}
+
+/** `host:port,host:port`, whole entries only, within MAX_WATCH_ADDRESSES_BYTES. */
+export function watchAddresses(endpoints: readonly Instance[]): string {
+  let text = '';
+  for (const endpoint of endpoints) {
+    const next = text === '' ? hostPort(endpoint) : `${text},${hostPort(endpoint)}`;
+    if (Buffer.byteLength(next) > MAX_WATCH_ADDRESSES_BYTES) break;
+    text = next;
+  }
+  return text;
 }
 
 
@@ -56,5 +91,12 @@ export function jobEnvironment(input: EnvironmentInput): NodeJS.ProcessEnv {
   }
   if (input.notifySocket) env.NOTIFY_SOCKET = input.notifySocket;
   else delete env.NOTIFY_SOCKET;
+  // Inherited ones (pilotfish started by another's hook) would describe a watch of someone else.
+  for (const name of WATCH_VARIABLES) delete env[name];
+  if (input.watch) {
+    env.PILOTFISH_WATCH_NAME = input.watch.name;
+    env.PILOTFISH_WATCH_ADDRESSES = watchAddresses(input.watch.endpoints);
+    env.PILOTFISH_WATCH_COUNT = String(input.watch.endpoints.length);
+  }
   return { ...env, ...input.jobEnv };
 }

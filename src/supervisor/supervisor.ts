@@ -12,7 +12,8 @@ import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
 import { describeExit, exitCodeOfSignal } from '../jobs/process.js';
 import type { Logger } from '../logging/logger.js';
 import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
-import { jobEnvironment, serviceAddresses } from './environment.js';
+import { WatchBoard } from '../discovery/watch-board.js';
+import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js';
 
 export type ShutdownReason =
   | { kind: 'signal'; signal: NodeJS.Signals }
@@ -90,6 +91,8 @@ interface Waiter {
 
 export class Supervisor {
   readonly bus: EventBus;
+  /** The running watches' endpoints, kept by the components that run them. */
+  readonly watches = new WatchBoard();
   /** Resolves with the exit code once everything has stopped. */
   readonly done: Promise<number>;
   private config: Config;
@@ -356,6 +359,7 @@ export class Supervisor {
   private environmentFor(job: Job): NodeJS.ProcessEnv {
     const runningPids = new Map<string, number>();
     for (const { job: other } of this.jobs.values()) if (other.pid !== undefined) runningPids.set(other.name, other.pid);
+    const watch = watchNameOf(job.config.when);
     return jobEnvironment({
       base: this.options.env,
       overlay: this.envOverlay,
@@ -364,6 +368,7 @@ export class Supervisor {
       serviceAddresses: (this.advertisedAddresses ??= serviceAddresses(this.config, networkInterfaces())),
       jobEnv: job.config.env,
       notifySocket: job.config.notify ? this.notifySocketPath(job.name, { create: false }) : undefined,
+      watch: watch === undefined ? undefined : { name: watch, endpoints: this.watches.endpoints(watch) ?? [] },
     });
   }
 

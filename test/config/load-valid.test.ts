@@ -142,6 +142,7 @@ describe('defaults', () => {
         tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
         caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
         events: true,
+        readinessGate: true,
       },
       stopTimeout: 5_000,
     });
@@ -160,6 +161,7 @@ describe('defaults', () => {
       tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
       caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
       events: false,
+      readinessGate: true,
     });
   });
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SupervisorEvent } from '../../src/events/types.js';
-import { WatchedService, instancesChanged } from '../../src/discovery/watched-service.js';
+import { WatchedService, blockingWaitMs, instancesChanged } from '../../src/discovery/watched-service.js';
 
 const a = { id: 'a', address: '10.0.0.1', port: 80 };
 const b = { id: 'b', address: '10.0.0.2', port: 80 };
@@ -46,6 +46,6 @@ test('a change publishes changed, then healthy or unhealthy, from watch.<name>',
 });
 
 test('the interval bounds how long one blocking query waits, within Consul\'s limits', () => {
-  assert.equal(new WatchedService({ name: 'db', interval: 5000 }, () => undefined).waitMs, 5000);
-  assert.equal(new WatchedService({ name: 'db', interval: 3_600_000 }, () => undefined).waitMs, 600_000);
+  assert.equal(blockingWaitMs({ name: 'db', interval: 5000 }), 5000);
+  assert.equal(blockingWaitMs({ name: 'db', interval: 3_600_000 }), 600_000);
 });

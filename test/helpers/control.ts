@@ -53,9 +53,9 @@ export interface RunningSupervisor extends PilotfishRun {
  * Runs `pilotfish run` on `configText`, once its control socket answers: a socket of its own
  * through $PILOTFISH_SOCKET, unless `socket` says which one the config names.
  */
-export async function startSupervisor(configText: string, options: { socket?: string } = {}): Promise<RunningSupervisor> {
+export async function startSupervisor(configText: string, options: { socket?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningSupervisor> {
   const socket = options.socket ?? join(mkdtempSync(join(tmpdir(), 'pilotfish-control-')), 'control.socket');
-  const run = runConfig(configText, { env: { PILOTFISH_SOCKET: options.socket ? '' : socket } });
+  const run = runConfig(configText, { env: { ...options.env, PILOTFISH_SOCKET: options.socket ? '' : socket } });
   const call = (method: string, path: string, body?: string | object) => httpCall({ socketPath: socket }, method, path, body);
   await waitFor(() => call('GET', '/v1/ping').then((response) => response.status === 200, () => false), `the control socket ${socket}\n${run.output()}`, 10_000);
   return {

@@ -41,7 +41,7 @@ export function supervisorConfig(jobs: JobConfig[], overrides: Partial<Config> =
     watches: [],
     logging: { level: 'info', format: 'text', output: 'stdout' },
     control: { socket: '' },
-    kubernetes: { enabled: false, tokenFile: '', caFile: '', events: false },
+    kubernetes: { enabled: false, tokenFile: '', caFile: '', events: false, readinessGate: false },
     stopTimeout: 5000,
     ...overrides,
   };

@@ -2,6 +2,7 @@
 // generated service account, Role and RoleBinding, a Pod, a supervisor with the bridge attached,
 // and reads of the resulting Autopilot. Each test file starts its own cluster.
 import { loadConfigText } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
 import { KubernetesBridge, type BridgeTiming } from '../../src/k8s/bridge.js';
 import { customResourceDefinition, manifests } from '../../src/k8s/manifests.js';
 import { READINESS_GATE } from '../../src/k8s/readiness-gate.js';
@@ -25,6 +26,7 @@ export const FAST: BridgeTiming = {
   discoveryPollMs: 200,
   probe: { intervalMs: 200, timeoutMs: 1_000 },
   catchUpSpreadMs: 200,
+  informer: { backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000, watchTimeoutSeconds: 60, watchGraceMs: 5_000 },
 };
 
 export interface PodSetup {
@@ -78,13 +80,15 @@ export class BridgeFixture {
 
   /**
    * A supervisor running `jobs` with the bridge attached, in this process (so timing and counters
-   * are reachable); `lines` are the bridge's log.
+   * are reachable); `lines` are the bridge's log. A reload reads `reloadConfig(config)`: by default
+   * the same config.
    */
-  async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string } = {}) {
+  async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string; reloadConfig?: (config: Config) => Config } = {}) {
     const { log, lines } = recordingLogger();
     const env = { ...process.env, ...downwardApi(setup) };
     const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, jobs: [${jobs}] }`, '/tmp/bridge-test.json5', env);
-    const supervisor = new Supervisor({ config, log: silentLogger, env, loadConfig: () => config });
+    const reloadConfig = options.reloadConfig ?? ((same: Config) => same);
+    const supervisor = new Supervisor({ config, log: silentLogger, env, loadConfig: () => reloadConfig(config) });
     const bridge = new KubernetesBridge({ observed: supervisor, settings: resolveSettings(config.kubernetes, env), log, version: '9.9.9-test', timing: options.timing ?? FAST });
     supervisor.attach(bridge);
     await supervisor.start();

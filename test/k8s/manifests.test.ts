@@ -36,20 +36,22 @@ describe('the generated Role', () => {
     assert.deepEqual(role({ namespace: 'shop', serviceAccount: 'web' }), {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: 'pilotfish', namespace: 'shop' },
+      metadata: { name: 'pilotfish-web', namespace: 'shop' },
       rules: [
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots'], verbs: ['get', 'create', 'patch'] },
         { apiGroups: ['pilotfish.dev'], resources: ['autopilots/status'], verbs: ['patch'] },
+        { apiGroups: ['pilotfish.dev'], resources: ['autopilots'], verbs: ['list', 'watch'] },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
         { apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] },
       ],
     });
   });
 
-  it('is bound to the given service account, which is created with it', () => {
+  it('is bound to the given service account, which is created with it, and named after it', () => {
     const [, serviceAccount, , binding] = manifests({ namespace: 'shop', serviceAccount: 'web' });
     assert.deepEqual(serviceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } });
     assert.deepEqual((binding as { subjects: unknown }).subjects, [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }]);
+    assert.deepEqual((binding as { roleRef: unknown }).roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pilotfish-web' });
   });
 });
 
@@ -92,7 +94,14 @@ describe('the CRD schema', () => {
         ],
         components: { discovery: { consul: 'consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing', error: 'timeout' }] } },
       },
-      { jobConfigs: new Map(), version: '0.1.0', generation: 1, previousConditions: [], now: new Date() },
+      {
+        jobConfigs: new Map(),
+        version: '0.1.0',
+        generation: 1,
+        specApplied: { status: 'False', reason: 'UnknownJob', message: 'no job named "db"' },
+        previousConditions: [],
+        now: new Date(),
+      },
     );
     const crd = customResourceDefinition() as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
     const root = crd.spec.versions[0]?.schema.openAPIV3Schema as Schema;

@@ -7,6 +7,7 @@ const DEFAULTS: KubernetesConfig = {
   tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
   caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
   events: true,
+  readinessGate: true,
 };
 const POD_ENV = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', POD_NAME: 'web-7d9f', POD_NAMESPACE: 'shop', POD_UID: 'u-1', NODE_NAME: 'node-a' };
 const noFile = (): string => {
@@ -28,6 +29,7 @@ describe('bridge settings', () => {
       caFile: DEFAULTS.caFile,
       pod: { name: 'web-7d9f', namespace: 'shop', uid: 'u-1', nodeName: 'node-a' },
       events: true,
+      readinessGate: true,
     });
   });
 

@@ -1,0 +1,319 @@
+// A list-watch informer, as client-go's reflector does it on the bridge's own HTTP client: list,
+// then watch from the list's resourceVersion with bookmarks, resume from the last version seen
+// after a dropped watch, relist when the server says that version is gone (410), and back off
+// with jitter on errors — cut short, within a jittered spread, when a probe sees the API server
+// return after an outage. Every watch has a deadline (timeoutSeconds, and a client-side one a
+// little later for a connection that died silently), and every line of its stream is bounded.
+import type { Readable } from 'node:stream';
+import type { Logger } from '../logging/logger.js';
+import { KubeApiError, type KubeApi } from './api.js';
+import { ApiProblems } from './api-problems.js';
+import { retryDelay, type BackoffPolicy } from './retry-delay.js';
+import { ServerProbe, type ProbeTiming } from './server-probe.js';
+
+export interface KubeObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; generation?: number };
+}
+
+export interface InformerTiming {
+  backoff: BackoffPolicy;
+  /** The wait after a refusal that retrying soon cannot fix (RBAC). */
+  patientMs: number;
+  /** Each watch asks the server to end it after between this and twice this (jittered, as client-go does). */
+  watchTimeoutSeconds: number;
+  /** A watch the server has not ended this long after its timeoutSeconds is dropped: its connection died silently. */
+  watchGraceMs: number;
+  /** A full relist this often, whatever the watch says (0: never). */
+  relistMs: number;
+  /** A line of the watch stream (one event) longer than this is an error: the watch is dropped and started again. */
+  maxLineBytes: number;
+  /** Objects per page of a list. */
+  pageSize: number;
+  /** While the API server is away: how often to ask whether it is back. */
+  probe: ProbeTiming;
+  /** Once it is back, the retry waiting out its backoff runs within a random part of this. */
+  catchUpSpreadMs: number;
+  /** How long 403s must last before they count as missing RBAC (a starting API server denies for a moment). */
+  forbiddenGraceMs: number;
+}
+
+export const DEFAULT_INFORMER_TIMING: InformerTiming = {
+  backoff: { initialMs: 500, maxMs: 30_000 },
+  patientMs: 5 * 60_000,
+  watchTimeoutSeconds: 300,
+  watchGraceMs: 30_000,
+  relistMs: 30 * 60_000,
+  maxLineBytes: 4 * 1024 * 1024,
+  pageSize: 500,
+  probe: { intervalMs: 2_000, timeoutMs: 2_000 },
+  catchUpSpreadMs: 2_000,
+  forbiddenGraceMs: 10_000,
+};
+
+export interface InformerOptions<T extends KubeObject> {
+  api: KubeApi;
+  /** The collection, e.g. /apis/discovery.k8s.io/v1/namespaces/ns/endpointslices. */
+  path: string;
+  /** For RBAC messages, e.g. discovery.k8s.io/endpointslices. */
+  resource: string;
+  fieldSelector?: string;
+  labelSelector?: string;
+  log: Logger;
+  timing?: Partial<InformerTiming>;
+  /** Shared with other loops so that one outage or RBAC gap is said once; by default the informer's own. */
+  problems?: ApiProblems;
+}
+
+export type InformerChange<T> = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'RELISTED'; object?: T };
+
+interface ListAnswer<T> {
+  metadata: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T | { kind?: string; code?: number; message?: string; reason?: string; metadata?: { resourceVersion?: string } };
+}
+
+/** A watch ended by the server sooner than this counts as a failure (backoff). */
+const MIN_WATCH_MS = 1_000;
+
+/** The server's answer that the version asked for is no longer served: list again. */
+class Gone extends Error {}
+
+/** A stream line over the bound. */
+class LineTooLong extends Error {}
+
+export class Informer<T extends KubeObject> {
+  private readonly timing: InformerTiming;
+  private readonly log: Logger;
+  private readonly problems: ApiProblems;
+  private readonly probe: ServerProbe;
+  private readonly handlers: Array<(change: InformerChange<T>) => void> = [];
+  private objects = new Map<string, T>();
+  private resourceVersion: string | undefined;
+  private listedAt = 0;
+  private failures = 0;
+  private running = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryResolve: (() => void) | undefined;
+  private awaitingServer = false;
+  private watchAbort: AbortController | undefined;
+  private readonly loopName: string;
+  private listed = false;
+
+  constructor(private readonly options: InformerOptions<T>) {
+    this.timing = { ...DEFAULT_INFORMER_TIMING, ...options.timing };
+    this.log = options.log;
+    this.problems = options.problems ?? new ApiProblems(options.log, namespaceOf(options.path), this.timing.forbiddenGraceMs);
+    this.probe = new ServerProbe(options.api, this.timing.probe, () => this.serverBack());
+    this.loopName = `informer ${options.resource}${options.fieldSelector ? ` ${options.fieldSelector}` : ''}${options.labelSelector ? ` ${options.labelSelector}` : ''}`;
+  }
+
+  /** Lists, then watches, until stopped; returns at once. */
+  start(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.probe.stop();
+    this.watchAbort?.abort();
+    clearTimeout(this.retryTimer);
+    this.retryResolve?.();
+  }
+
+  /** True once the first list has completed. */
+  get synced(): boolean {
+    return this.listed;
+  }
+
+  /** The current objects by name. */
+  items(): ReadonlyMap<string, T> {
+    return this.objects;
+  }
+
+  /** Called after every change to items() and after every (re)list; a throwing handler is logged, never stops the informer. */
+  onChange(handler: (change: InformerChange<T>) => void): void {
+    this.handlers.push(handler);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const relistDue = this.timing.relistMs > 0 && Date.now() - this.listedAt >= this.timing.relistMs;
+        if (this.resourceVersion === undefined || relistDue) await this.list();
+        await this.watch();
+      } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof Gone) {
+          this.log.debug(`${this.loopName}: resourceVersion ${this.resourceVersion} is gone (${error.message}): listing again`);
+          this.resourceVersion = undefined;
+          continue;
+        }
+        await this.waitAfter(error);
+      }
+    }
+  }
+
+  private async list(): Promise<void> {
+    const objects = new Map<string, T>();
+    let resourceVersion: string | undefined;
+    let page: string | undefined;
+    do {
+      const query = this.query({ limit: String(this.timing.pageSize), ...(page ? { continue: page } : {}) });
+      let answer: ListAnswer<T>;
+      try {
+        answer = await this.options.api.request<ListAnswer<T>>({ method: 'GET', path: `${this.options.path}?${query}`, verb: 'list', resource: this.options.resource });
+      } catch (error) {
+        // The continue token of a long list expired: start over (client-go does the same).
+        if (error instanceof KubeApiError && error.status === 410) throw new Gone(error.message);
+        throw error;
+      }
+      for (const item of answer.items ?? []) objects.set(item.metadata.name, item);
+      resourceVersion = answer.metadata.resourceVersion;
+      page = answer.metadata.continue || undefined;
+    } while (page && !this.stopped);
+    if (this.stopped) return;
+    this.objects = objects;
+    this.resourceVersion = resourceVersion;
+    this.listedAt = Date.now();
+    this.listed = true;
+    this.succeeded();
+    this.emit({ type: 'RELISTED' });
+  }
+
+  /** One watch, until the server ends it (routine), it fails, or its deadline passes. */
+  private async watch(): Promise<void> {
+    const timeoutSeconds = Math.round(this.timing.watchTimeoutSeconds * (1 + Math.random()));
+    const abort = new AbortController();
+    this.watchAbort = abort;
+    let deadlinePassed = false;
+    const deadline = setTimeout(() => {
+      deadlinePassed = true;
+      abort.abort();
+    }, timeoutSeconds * 1000 + this.timing.watchGraceMs).unref();
+    let body: Readable | undefined;
+    const startedAt = Date.now();
+    try {
+      const query = this.query({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion ?? '', timeoutSeconds: String(timeoutSeconds) });
+      body = await this.options.api.stream({ path: `${this.options.path}?${query}`, verb: 'watch', resource: this.options.resource }, abort.signal);
+      this.succeeded();
+      for await (const line of lines(body, this.timing.maxLineBytes)) {
+        if (this.stopped) return;
+        this.apply(JSON.parse(line) as WatchEvent<T>);
+      }
+    } catch (error) {
+      if (deadlinePassed) {
+        this.log.debug(`${this.loopName}: the watch outlived its deadline: its connection is taken for dead, watching again`);
+        return;
+      }
+      if (isStreamBreak(error)) throw new KubeApiError({ verb: 'watch', resource: this.options.resource }, 0, `the watch connection broke: ${(error as Error).message}`);
+      if (error instanceof SyntaxError) this.log.warn(`${this.loopName}: an unreadable watch event (${error.message}): dropping the watch and watching again`);
+      else if (error instanceof LineTooLong) this.log.warn(`${this.loopName}: ${error.message}: dropping the watch and watching again`);
+      throw error;
+    } finally {
+      clearTimeout(deadline);
+      body?.destroy();
+      this.watchAbort = undefined;
+    }
+    // A server that ends every watch at once must not make this a busy loop.
+    if (!this.stopped && Date.now() - startedAt < MIN_WATCH_MS) {
+      throw new KubeApiError({ verb: 'watch', resource: this.options.resource }, 0, 'the API server ended the watch at once');
+    }
+  }
+
+  private apply(event: WatchEvent<T>): void {
+    if (event.type === 'ERROR') {
+      const status = event.object as { code?: number; message?: string; reason?: string };
+      if (status.code === 410) throw new Gone(status.message ?? 'Gone');
+      throw new KubeApiError({ verb: 'watch', resource: this.options.resource }, status.code ?? 500, status.message ?? 'watch error', status.reason);
+    }
+    const version = event.object.metadata?.resourceVersion;
+    if (version) this.resourceVersion = version;
+    if (event.type === 'BOOKMARK') return;
+    const object = event.object as T;
+    if (event.type === 'DELETED') this.objects.delete(object.metadata.name);
+    else this.objects.set(object.metadata.name, object);
+    this.emit({ type: event.type, object });
+  }
+
+  private emit(change: InformerChange<T>): void {
+    for (const handler of this.handlers) {
+      try {
+        handler(change);
+      } catch (error) {
+        this.log.error(`${this.loopName}: a change handler failed: ${(error as Error).stack ?? String(error)}`);
+      }
+    }
+  }
+
+  private query(extra: Record<string, string>): string {
+    const { fieldSelector, labelSelector } = this.options;
+    return new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), ...(labelSelector ? { labelSelector } : {}), ...extra }).toString();
+  }
+
+  private succeeded(): void {
+    this.failures = 0;
+    this.awaitingServer = false;
+    this.probe.cancel();
+    this.problems.succeeded(this.loopName);
+  }
+
+  /** Backoff after a failure; while the server is away, a probe of it may cut the wait short. */
+  private async waitAfter(error: unknown): Promise<void> {
+    const outcome = error instanceof LineTooLong || error instanceof SyntaxError ? { kind: 'retry' as const } : this.problems.failed(this.loopName, error);
+    if (outcome.kind !== 'retry') return;
+    this.failures += 1;
+    this.awaitingServer = outcome.serverAway === true;
+    if (this.awaitingServer) this.probe.start();
+    const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs);
+    await new Promise<void>((resolve) => {
+      this.retryResolve = resolve;
+      this.retryTimer = setTimeout(resolve, delay).unref();
+    });
+    this.retryResolve = undefined;
+  }
+
+  private serverBack(): void {
+    if (!this.awaitingServer || !this.retryResolve) return;
+    this.awaitingServer = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(this.retryResolve, Math.random() * this.timing.catchUpSpreadMs).unref();
+  }
+}
+
+/** The stream's lines, each at most `maxBytes` long: a longer one throws LineTooLong. */
+async function* lines(body: Readable, maxBytes: number): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    let rest = chunk;
+    for (let newline = rest.indexOf(10); newline !== -1; newline = rest.indexOf(10)) {
+      const lineBytes = pendingBytes + newline;
+      if (lineBytes > maxBytes) throw new LineTooLong(`a watch event of more than ${maxBytes} bytes`);
+      const line = Buffer.concat([...pending, rest.subarray(0, newline)]).toString('utf8');
+      pending = [];
+      pendingBytes = 0;
+      rest = rest.subarray(newline + 1);
+      if (line.trim() !== '') yield line;
+    }
+    pendingBytes += rest.length;
+    if (pendingBytes > maxBytes) throw new LineTooLong(`a watch event of more than ${maxBytes} bytes`);
+    if (rest.length > 0) pending.push(rest);
+  }
+}
+
+/** A failure of the connection under a watch, as opposed to what the informer itself throws. */
+function isStreamBreak(error: unknown): boolean {
+  return !(error instanceof KubeApiError || error instanceof Gone || error instanceof LineTooLong || error instanceof SyntaxError);
+}
+
+/** The namespace of a namespaced collection path, for messages. */
+function namespaceOf(path: string): string {
+  return /\/namespaces\/([^/]+)\//.exec(path)?.[1] ?? '(cluster)';
+}

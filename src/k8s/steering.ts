@@ -1,0 +1,171 @@
+// Operators steer a pod through its Autopilot's spec, with kubectl and label selectors: maintenance
+// on or off, a job restarted, stopped or started, the config reloaded. Each new generation of the
+// spec is applied once, through the same supervisor operations the control API uses, and only
+// where it differs from what the spec asked before — so `pilotfish maintenance off` on the pod
+// holds until the spec changes again. Restarts and reloads are timestamps, like `kubectl rollout
+// restart`'s annotation: acted on once when newer than the job's last start (or the last reload),
+// so a relist or a pilotfish restart does not repeat them.
+import type { JobSnapshot } from '../jobs/job.js';
+import type { Logger } from '../logging/logger.js';
+import type { ReloadResult, SupervisorSnapshot } from '../supervisor/supervisor.js';
+import type { Verdict } from './assessment.js';
+import type { KubeObject } from './informer.js';
+import type { AutopilotSpec } from './resource.js';
+
+/** The supervisor operations steering needs: those of the control API. */
+export interface Steerable {
+  readonly isShuttingDown: boolean;
+  snapshot(): SupervisorSnapshot;
+  job(name: string): { snapshot(): JobSnapshot; acceptsStart(): boolean } | undefined;
+  setMaintenance(enabled: boolean): void;
+  startJob(name: string): boolean;
+  stopJob(name: string): Promise<boolean>;
+  restartJob(name: string): Promise<boolean>;
+  reload(): Promise<ReloadResult>;
+}
+
+export interface SteeredAutopilot extends KubeObject {
+  spec?: AutopilotSpec;
+}
+
+/** What this pilotfish did on the spec's behalf, to tell what a new generation changes. */
+interface Applied {
+  maintenance: boolean;
+  /** Jobs the spec stopped (and so the spec starts again). */
+  stopped: Set<string>;
+  /** The restartedAt acted on, by job. */
+  restartedAt: Map<string, string>;
+  reloadedAt: string | undefined;
+}
+
+interface Problem {
+  reason: string;
+  message: string;
+}
+
+export class Steering {
+  /** The generation last applied, for `status.observedGeneration`. */
+  observedGeneration = 0;
+  /** The SpecApplied condition's verdict; undefined until a generation has been applied. */
+  verdict: Verdict | undefined;
+  private objectUid: string | undefined;
+  private pending: SteeredAutopilot | undefined;
+  private applying = false;
+  private readonly applied: Applied = { maintenance: false, stopped: new Set(), restartedAt: new Map(), reloadedAt: undefined };
+
+  constructor(
+    private readonly target: Steerable,
+    private readonly log: Logger,
+    /** A generation was applied: the status should say so. */
+    private readonly onApplied: () => void,
+  ) {}
+
+  /** The Autopilot as last seen; a generation not applied yet is applied (after the one being applied, if any). */
+  offer(object: SteeredAutopilot): void {
+    if (object.metadata.uid !== this.objectUid) {
+      // Created again (deleted by hand): its generations start over.
+      this.objectUid = object.metadata.uid;
+      this.observedGeneration = 0;
+    }
+    if ((object.metadata.generation ?? 0) <= this.observedGeneration) return;
+    this.pending = object;
+    if (!this.applying) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.applying = true;
+    try {
+      for (let next = this.pending; next; next = this.pending) {
+        this.pending = undefined;
+        if (this.target.isShuttingDown) return;
+        await this.apply(next);
+      }
+    } catch (error) {
+      this.log.error(`applying the Autopilot's spec failed: ${(error as Error).stack ?? String(error)}`);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private async apply(object: SteeredAutopilot): Promise<void> {
+    const spec = object.spec ?? { podName: object.metadata.name };
+    const generation = object.metadata.generation ?? 0;
+    const problems: Problem[] = [];
+    const reload = await this.reloadIfAsked(spec.reloadedAt);
+    if (reload) problems.push(reload);
+    const maintenance = spec.maintenance === true;
+    if (maintenance !== this.applied.maintenance) {
+      this.log.info(`the Autopilot's spec (generation ${generation}) turns maintenance ${maintenance ? 'on' : 'off'}`);
+      this.applied.maintenance = maintenance;
+      this.target.setMaintenance(maintenance);
+    }
+    problems.push(...(await this.steerJobs(spec.jobs ?? [], generation)));
+    this.observedGeneration = generation;
+    this.verdict =
+      problems.length === 0
+        ? { status: 'True', reason: 'Applied', message: `generation ${generation} applied` }
+        : { status: 'False', reason: problems[0]!.reason, message: problems.map((problem) => problem.message).join('; ') };
+    if (problems.length > 0) this.log.warn(`the Autopilot's spec (generation ${generation}) is not fully applied: ${this.verdict.message}`);
+    this.onApplied();
+  }
+
+  private async reloadIfAsked(reloadedAt: string | undefined): Promise<Problem | undefined> {
+    if (!reloadedAt || reloadedAt === this.applied.reloadedAt) return undefined;
+    this.applied.reloadedAt = reloadedAt;
+    // Older than pilotfish's start: the config it read is newer than the request.
+    if (!isAfterSecondOf(reloadedAt, this.target.snapshot().startedAt)) return undefined;
+    this.log.info(`the Autopilot's spec asks for a reload (reloadedAt ${reloadedAt})`);
+    const result = await this.target.reload();
+    return result.ok ? undefined : { reason: 'ReloadFailed', message: `reload rejected, the running config stays in force: ${firstLine(result.error)}` };
+  }
+
+  private async steerJobs(requests: NonNullable<AutopilotSpec['jobs']>, generation: number): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    const listed = new Set(requests.map((request) => request.name));
+    // A job the spec stopped and no longer mentions runs again, as with `stopped: false`.
+    for (const name of this.applied.stopped) if (!listed.has(name)) this.startAgain(name, generation);
+    for (const request of requests) {
+      const job = this.target.job(request.name);
+      if (!job) {
+        problems.push({ reason: 'UnknownJob', message: `no job named ${JSON.stringify(request.name)}` });
+        continue;
+      }
+      if (request.stopped === true && !this.applied.stopped.has(request.name)) {
+        this.applied.stopped.add(request.name);
+        this.log.info(`the Autopilot's spec (generation ${generation}) stops job ${request.name}`);
+        await this.target.stopJob(request.name);
+      } else if (request.stopped !== true && this.applied.stopped.has(request.name)) {
+        this.startAgain(request.name, generation);
+      }
+      if (request.restartedAt && request.stopped !== true && request.restartedAt !== this.applied.restartedAt.get(request.name)) {
+        this.applied.restartedAt.set(request.name, request.restartedAt);
+        const startedAt = job.snapshot().startedAt;
+        if (startedAt !== undefined && isAfterSecondOf(request.restartedAt, startedAt)) {
+          this.log.info(`the Autopilot's spec restarts job ${request.name} (restartedAt ${request.restartedAt})`);
+          await this.target.restartJob(request.name);
+        }
+      }
+    }
+    return problems;
+  }
+
+  private startAgain(name: string, generation: number): void {
+    this.applied.stopped.delete(name);
+    if (!this.target.job(name)?.acceptsStart()) return;
+    this.log.info(`the Autopilot's spec (generation ${generation}) starts job ${name} again`);
+    this.target.startJob(name);
+  }
+}
+
+/**
+ * `at` (an RFC 3339 time from the spec, usually to the second) is at or after the second of
+ * `since`: a request written in the same second as a start may have come after it, and is acted on.
+ */
+function isAfterSecondOf(at: string, since: string): boolean {
+  const requested = Date.parse(at);
+  return !Number.isNaN(requested) && requested >= Math.floor(Date.parse(since) / 1000) * 1000;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+}

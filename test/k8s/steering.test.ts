@@ -1,0 +1,216 @@
+// Steering pods through their Autopilot's spec with kubectl against a real API server: maintenance
+// (as `pilotfish maintenance on` does it: /readyz, the readiness gate, the hooks), a job restarted
+// once, stopped and started again, a reload, what cannot be applied, a label selector over two
+// pods, and a spec changed across an API server restart.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ProbeServer } from '../../src/probes/server.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { HealthSwitch } from '../helpers/discovery.js';
+import { freePorts } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { BridgeFixture, condition, webJob, type PodSetup } from './fixture.js';
+
+let fixture: BridgeFixture;
+before(async () => {
+  fixture = await BridgeFixture.start();
+});
+after(() => fixture?.stop());
+
+function patch(setup: PodSetup, spec: object, target: string[] = [setup.pod.name]): void {
+  fixture.cluster.kubectl('patch', 'ap', ...target, '-n', setup.namespace, '--type', 'merge', '-p', JSON.stringify({ spec }));
+}
+
+/** The Autopilot once its status says it applied the spec's current generation. */
+async function waitForApplied(setup: PodSetup, status: 'True' | 'False' = 'True', reason?: string): Promise<any> {
+  return waitFor(
+    async () => {
+      const object = await fixture.autopilot(setup);
+      const applied = condition(object, 'SpecApplied');
+      const current = object?.status?.observedGeneration === object?.metadata.generation;
+      return current && applied?.status === status && (reason === undefined || applied.reason === reason) && object;
+    },
+    `SpecApplied=${status}${reason ? ` (${reason})` : ''} for the current generation`,
+    15_000,
+    100,
+  );
+}
+
+const pidOf = (run: { supervisor: { job(name: string): { snapshot(): { pid?: number } } | undefined } }, name: string) => run.supervisor.job(name)?.snapshot().pid;
+
+/** Seconds-precision now, as `date -u +%FT%TZ` in a shell script writes it. */
+const now = () => `${new Date().toISOString().slice(0, 19)}Z`;
+
+describe('steering a pod through its Autopilot', () => {
+  it('turns maintenance on and off as `pilotfish maintenance` does: /readyz, the readiness gate, the hooks', async () => {
+    const setup = await fixture.podWithServiceAccount('web-0', undefined, { readinessGate: true });
+    const hookFile = join(mkdtempSync(join(tmpdir(), 'pilotfish-steer-')), 'hooks');
+    const hook = (event: string) => `{ name: "on-${event}", exec: ["/bin/sh", "-c", "echo ${event} >> ${hookFile}"], when: { source: "global", each: "${event}" } }`;
+    const health = new HealthSwitch().healthy('ok');
+    const run = await fixture.supervise(setup, [webJob(health), hook('enterMaintenance'), hook('exitMaintenance')].join(', '));
+    const [port] = await freePorts(1);
+    const probes = new ProbeServer({ config: { port: port!, address: '127.0.0.1' }, supervisor: run.supervisor, log: silentLogger });
+    await probes.start();
+    const readyz = async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+    try {
+      await fixture.waitForReady(setup, 'True');
+      await fixture.waitForGate(setup, 'True');
+      await waitForApplied(setup);
+      assert.equal(await readyz(), 200);
+
+      patch(setup, { maintenance: true });
+      const inMaintenance = await waitForApplied(setup);
+      await waitFor(() => run.supervisor.inMaintenance, 'maintenance on');
+      await fixture.waitForReady(setup, 'False', 'Maintenance');
+      await fixture.waitForGate(setup, 'False');
+      assert.equal(await readyz(), 503);
+      await waitFor(() => existsSync(hookFile) && readFileSync(hookFile, 'utf8') === 'enterMaintenance\n', 'the enterMaintenance hook');
+      assert.equal(inMaintenance.status.observedGeneration, inMaintenance.metadata.generation);
+
+      patch(setup, { maintenance: false });
+      await waitForApplied(setup);
+      await waitFor(() => !run.supervisor.inMaintenance, 'maintenance off');
+      await fixture.waitForReady(setup, 'True');
+      await fixture.waitForGate(setup, 'True');
+      assert.equal(await readyz(), 200);
+      await waitFor(() => readFileSync(hookFile, 'utf8') === 'enterMaintenance\nexitMaintenance\n', 'the exitMaintenance hook');
+    } finally {
+      await probes.stop();
+      await run.stop();
+    }
+  });
+
+  it('restarts a job once for a restartedAt newer than its start, not again for later generations', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }, { name: "db", exec: "sleep 600" }');
+    try {
+      await waitForApplied(setup);
+      const [webBefore, dbBefore] = [pidOf(run, 'web'), pidOf(run, 'db')];
+      assert.ok(webBefore && dbBefore);
+      // A restartedAt from before the job started is history: nothing to do.
+      patch(setup, { jobs: [{ name: 'db', restartedAt: '2020-01-01T00:00:00Z' }] });
+      await waitForApplied(setup);
+
+      patch(setup, { jobs: [{ name: 'web', restartedAt: now() }] });
+      await waitForApplied(setup);
+      const webAfter = await waitFor(() => pidOf(run, 'web') !== webBefore && pidOf(run, 'web'), 'web restarted');
+      assert.equal(pidOf(run, 'db'), dbBefore);
+
+      // Another generation with the same restartedAt, and the bridge's relist after it: no second restart.
+      patch(setup, { maintenance: false, jobs: [{ name: 'web', restartedAt: (await fixture.autopilot(setup)).spec.jobs[0].restartedAt }, { name: 'db' }] });
+      await waitForApplied(setup);
+      await sleep(500);
+      assert.equal(pidOf(run, 'web'), webAfter);
+      assert.equal(pidOf(run, 'db'), dbBefore);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('stops a job and starts it again when the spec no longer says stopped', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
+    try {
+      await waitForApplied(setup);
+      patch(setup, { jobs: [{ name: 'web', stopped: true }] });
+      await waitFor(() => run.supervisor.job('web')?.snapshot().state === 'stopped', 'web stopped');
+      await waitForApplied(setup);
+      patch(setup, { jobs: null });
+      await waitFor(() => run.supervisor.job('web')?.snapshot().state === 'running', 'web running again');
+      await waitForApplied(setup);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('says SpecApplied False with the reason when a request cannot be applied: an unknown job, a rejected reload', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    let reloads = 0;
+    let reloadable = true;
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }', {
+      reloadConfig: (config) => {
+        reloads += 1;
+        if (!reloadable) throw new Error('/etc/pilotfish.json5:3:12: jobs[0].exec: expected a command\n  3 |   exec: 42');
+        return config;
+      },
+    });
+    try {
+      await waitForApplied(setup);
+      patch(setup, { jobs: [{ name: 'nosuchjob', restartedAt: now() }] });
+      const unknown = await waitForApplied(setup, 'False', 'UnknownJob');
+      assert.equal(condition(unknown, 'SpecApplied')?.message, 'no job named "nosuchjob"');
+      assert.equal(condition(unknown, 'Ready')?.status, 'True', 'a steering request that cannot be applied does not make the pod unready');
+
+      patch(setup, { jobs: null, reloadedAt: now() });
+      await waitForApplied(setup);
+      assert.equal(reloads, 1);
+
+      reloadable = false;
+      await sleep(1_000); // a reloadedAt one second later than the last one
+      patch(setup, { reloadedAt: now() });
+      const failed = await waitForApplied(setup, 'False', 'ReloadFailed');
+      assert.match(condition(failed, 'SpecApplied')?.message ?? '', /reload rejected, the running config stays in force: \/etc\/pilotfish.json5:3:12: jobs\[0\].exec: expected a command$/);
+      assert.equal(reloads, 2);
+
+      patch(setup, { maintenance: false });
+      await waitForApplied(setup);
+      assert.equal(reloads, 2, 'a reloadedAt is acted on once');
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('rejects a spec the schema does not allow, naming the field', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
+    try {
+      await waitForApplied(setup);
+      assert.throws(() => patch(setup, { jobs: [{ name: 'web', restartedAt: 'yesterday' }] }), /spec.jobs\[0\].restartedAt/);
+      assert.throws(() => patch(setup, { maintenance: 'yes' }), /spec.maintenance/);
+      assert.throws(() => patch(setup, { jobs: [{ name: ' web' }] }), /spec.jobs\[0\].name/);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('reaches every pod a label selector picks, each with its own pilotfish', async () => {
+    const first = await fixture.podWithServiceAccount('web-0');
+    const pod = await fixture.cluster.createPod(first.namespace, 'web-1');
+    const second: PodSetup = { ...first, pod };
+    const other: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'db-0') };
+    const runs = await Promise.all([first, second, other].map((setup) => fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }')));
+    try {
+      for (const setup of [first, second, other]) await waitForApplied(setup);
+      fixture.cluster.kubectl('label', 'ap', 'web-0', 'web-1', '-n', first.namespace, 'app=web');
+      // `kubectl patch` takes no selector: the names come from `kubectl get -l` (piped through xargs in a shell).
+      const picked = fixture.cluster.kubectl('get', 'ap', '-l', 'app=web', '-n', first.namespace, '-o', 'name').trim().split('\n');
+      assert.deepEqual(picked, ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
+      fixture.cluster.kubectl('patch', ...picked, '-n', first.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
+      await Promise.all([first, second].map((setup) => fixture.waitForReady(setup, 'False', 'Maintenance')));
+      assert.deepEqual(
+        runs.map((run) => run.supervisor.inMaintenance),
+        [true, true, false],
+      );
+      assert.equal(condition(await fixture.autopilot(other), 'Ready')?.status, 'True');
+    } finally {
+      await Promise.all(runs.map((run) => run.stop()));
+    }
+  });
+
+  it('follows the spec across an API server restart', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
+    try {
+      await waitForApplied(setup);
+      await fixture.cluster.restartApiServer();
+      patch(setup, { maintenance: true });
+      await waitFor(() => run.supervisor.inMaintenance, 'maintenance on after the restart', 20_000);
+      await waitForApplied(setup);
+    } finally {
+      await run.stop();
+    }
+  });
+});
