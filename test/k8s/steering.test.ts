@@ -200,15 +200,17 @@ describe('steering a pod through its Autopilot', () => {
     }
   });
 
-  it('follows the spec across an API server restart', async () => {
+  it('follows the spec across an API server restart', async (t) => {
     const setup = await fixture.podWithServiceAccount();
     const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
     try {
       await waitForApplied(setup);
       await fixture.cluster.restartApiServer();
+      const back = Date.now();
       patch(setup, { maintenance: true });
       await waitFor(() => run.supervisor.inMaintenance, 'maintenance on after the restart', 20_000);
       await waitForApplied(setup);
+      t.diagnostic(`the spec patched after the API server's restart was applied and reported ${Date.now() - back} ms after it was ready`);
     } finally {
       await run.stop();
     }
