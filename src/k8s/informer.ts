@@ -150,12 +150,14 @@ export class Informer<T extends KubeObject> {
         await this.watch();
       } catch (error) {
         if (this.stopped) return;
+        // A version gone right after a list is no reason to list again at once (and again, and again).
+        const listedJustNow = Date.now() - this.listedAt < MIN_WATCH_MS;
         if (error instanceof Gone) {
           this.log.debug(`${this.loopName}: resourceVersion ${this.resourceVersion} is gone (${error.message}): listing again`);
           this.resourceVersion = undefined;
-          continue;
+          if (!listedJustNow) continue;
         }
-        await this.waitAfter(error);
+        await this.waitAfter(error instanceof Gone ? new KubeApiError({ verb: 'watch', resource: this.options.resource }, 410, error.message, 'Expired') : error);
       }
     }
   }
@@ -183,7 +185,7 @@ export class Informer<T extends KubeObject> {
     this.resourceVersion = resourceVersion;
     this.listedAt = Date.now();
     this.listed = true;
-    this.succeeded();
+    this.connected();
     this.emit({ type: 'RELISTED' });
   }
 
@@ -202,10 +204,12 @@ export class Informer<T extends KubeObject> {
     try {
       const query = this.query({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion ?? '', timeoutSeconds: String(timeoutSeconds) });
       body = await this.options.api.stream({ path: `${this.options.path}?${query}`, verb: 'watch', resource: this.options.resource }, abort.signal);
-      this.succeeded();
+      this.connected();
       for await (const line of lines(body, this.timing.maxLineBytes)) {
         if (this.stopped) return;
         this.apply(JSON.parse(line) as WatchEvent<T>);
+        // Only a watch that delivers resets the backoff: one that fails on its first event keeps growing it.
+        this.failures = 0;
       }
     } catch (error) {
       if (deadlinePassed) {
@@ -225,6 +229,7 @@ export class Informer<T extends KubeObject> {
     if (!this.stopped && Date.now() - startedAt < MIN_WATCH_MS) {
       throw new KubeApiError({ verb: 'watch', resource: this.options.resource }, 0, 'the API server ended the watch at once');
     }
+    this.failures = 0;
   }
 
   private apply(event: WatchEvent<T>): void {
@@ -257,8 +262,8 @@ export class Informer<T extends KubeObject> {
     return new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), ...(labelSelector ? { labelSelector } : {}), ...extra }).toString();
   }
 
-  private succeeded(): void {
-    this.failures = 0;
+  /** The server answers: no need to probe it, and any problem said is over. */
+  private connected(): void {
     this.awaitingServer = false;
     this.probe.cancel();
     this.problems.succeeded(this.loopName);
@@ -282,6 +287,9 @@ export class Informer<T extends KubeObject> {
   private serverBack(): void {
     if (!this.awaitingServer || !this.retryResolve) return;
     this.awaitingServer = false;
+    // The failures of the outage say nothing about the server now: a returning one may refuse for a
+    // moment (404 until it serves the custom resources again), and that deserves a short backoff.
+    this.failures = 0;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(this.retryResolve, Math.random() * this.timing.catchUpSpreadMs).unref();
   }

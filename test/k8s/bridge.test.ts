@@ -30,7 +30,8 @@ describe('the Kubernetes bridge', () => {
       assert.deepEqual(ready.spec, { podName: setup.pod.name, nodeName: 'node-a' });
       assert.equal(ready.status.version, '9.9.9-test');
       assert.equal(ready.status.configHash, run.supervisor.currentConfig.hash);
-      assert.equal(ready.status.observedGeneration, ready.metadata.generation);
+      // The generation is reported once the bridge has applied its spec, which may come after Ready.
+      await waitFor(async () => (await fixture.autopilot(setup))?.status.observedGeneration === ready.metadata.generation, 'observedGeneration to reach the generation');
       assert.equal(ready.status.jobsHealthy, '1/1');
       assert.equal(condition(ready, 'ConsulRegistered'), undefined, 'without Consul the condition does not apply');
       assert.deepEqual(

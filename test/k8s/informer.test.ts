@@ -230,6 +230,22 @@ describe('the informer against a server that misbehaves on demand', () => {
     }
   });
 
+  it('backs off when every watch is answered 410 right after a fresh list, instead of listing in a busy loop', async () => {
+    const gone = event('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' });
+    const server = await scriptedServer(Array.from({ length: 1000 }, () => gone));
+    const { informer, lines } = informOn(server.url);
+    try {
+      await sleep(1_500);
+      const lists = server.requests.filter((url) => !url.includes('watch=1')).length;
+      // The backoff from 100 ms doubling allows about five in this time; a busy loop makes hundreds.
+      assert.ok(lists >= 2 && lists <= 8, `${lists} lists`);
+      assert.ok(lines.some((line) => line.startsWith('ERROR') && line.includes('HTTP 410 Expired')), lines.join('\n'));
+    } finally {
+      informer.stop();
+      server.close();
+    }
+  });
+
   it('drops a watch whose event line is over the bound, and watches again from the last version', async () => {
     const huge = 'x'.repeat(4096);
     const server = await scriptedServer([
