@@ -6,7 +6,7 @@
 // effect of another.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildConfig } from './build.js';
+import { buildConfig, COMMAND_LINE_JOB } from './build.js';
 import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
 import { checkReferences } from './graph.js';
 import { hostIssues } from './host.js';
@@ -15,14 +15,17 @@ import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
 import { readConfigFile } from './read.js';
 import { checkJobs } from './rules.js';
-import { configSchema } from './schema.js';
+import { configSchema, type ConfigInput } from './schema.js';
 import { renderTemplate, TemplateError } from './template.js';
-import type { Config } from './types.js';
+import type { Command, Config } from './types.js';
 import { describeZodIssue, documentIssues } from './zod-issues.js';
 
-/** Loads `file`; throws ConfigError listing every problem, each with file, path, line and column. */
-export function loadConfig(file: string, env: Record<string, string | undefined>): Config {
-  return loadConfigText(readConfigFile(file), file, env);
+/**
+ * Loads `file`; throws ConfigError listing every problem, each with file, path, line and column.
+ * `commandLine`, the command after `pilotfish --`, becomes the main job (build.ts says how).
+ */
+export function loadConfig(file: string, env: Record<string, string | undefined>, commandLine?: Command): Config {
+  return loadConfigText(readConfigFile(file), file, env, commandLine);
 }
 
 /** The config file's text with its template rendered (`pilotfish template`); throws ConfigError. */
@@ -31,7 +34,7 @@ export function renderConfigFile(file: string, env: Record<string, string | unde
 }
 
 /** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
-export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>): Config {
+export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>, commandLine?: Command): Config {
   const templateValues = new Set<string>();
   const rendered = render(text, file, env, templateValues);
   const toSource = throughTemplate(text, rendered);
@@ -52,13 +55,23 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   if (!result.success || shapeIssues.length > 0) throw place(shapeIssues, parsed.locate);
 
   const hash = createHash('sha256').update(rendered).digest('hex');
-  const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues] });
-  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
+  const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues], commandLine });
+  const commandLineIssues = commandLine ? otherMain(result.data) : [];
+  const ruleIssues = [...commandLineIssues, ...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
   }));
   if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
   return config;
+}
+
+/** With a command after `--`, that command is the main job: a `main` naming another job contradicts it. */
+function otherMain(input: ConfigInput): DocumentIssue[] {
+  if (input.main === undefined || input.main === COMMAND_LINE_JOB) return [];
+  const message =
+    `names the job ${JSON.stringify(input.main)}, but the command after \`pilotfish --\` is the main job, ${JSON.stringify(COMMAND_LINE_JOB)}: ` +
+    `remove \`main\` (or set it to ${JSON.stringify(COMMAND_LINE_JOB)}), or start pilotfish without a command`;
+  return [{ path: ['main'], message }];
 }
 
 function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>): string {
