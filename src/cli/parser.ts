@@ -22,8 +22,8 @@ const commands: Verb[] = [
   {
     command: ['run', '$0'],
     describe:
-      'Supervise the jobs of a config (the container entrypoint; the default command). ' +
-      '`pilotfish [run] [--config FILE] -- CMD [ARGS...]` runs CMD as the main job, named "main", with or without a config',
+      'Supervise the jobs of a config (the container entrypoint; the default command); ' +
+      'with `-- CMD [ARGS...]`, CMD is the main job, "main", with or without a config',
     builder: (args) => args.options(configOption),
     // The command after `--` comes as parseAndRun's context, word for word: yargs would turn "1" into a number.
     handler: async (args) => (await import('./run.js')).runCommand(args.config, (args as { commandLine?: [string, ...string[]] }).commandLine),

@@ -2,7 +2,7 @@
 // `CMD`): as a real PID 1, with and without a config file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpCall } from '../helpers/control.js';
@@ -82,6 +82,22 @@ test("with a config, its `main` entry supplies the health check, the command its
   // The app did not handle SIGTERM: killed by it, 128+15.
   assert.deepEqual(await run.exited, { code: 143, signal: null });
   assert.doesNotMatch(run.output(), /from-the-config/);
+});
+
+test('a reload keeps the command as the main job: only what the config changed is touched', async () => {
+  const { dir, file } = writeConfig(`{ jobs: [ { name: "main", exec: "sleep 1" } ] }`);
+  // ContainerPilot's spelling of --config, translated as ever; the app's own arguments never are.
+  const run = runPilotfish({ asPid1: true, args: ['-config', file, '--', 'sh', '-c', 'echo "app $0"; exec sleep 600', '-config'] });
+  await run.waitForLine(/\[main\] app -config/, 20_000);
+  const next = join(dir, 'next.json5');
+  writeFileSync(next, `{ jobs: [ { name: "main", exec: "sleep 2" }, { name: "extra", exec: "echo extra ran" } ] }`);
+  renameSync(next, file);
+  run.signal('SIGHUP');
+  await run.waitForLine(/config reloaded: started extra$/, 20_000);
+  await run.waitForLine(/\[extra\] extra ran/, 20_000);
+  assert.equal(run.lines.filter((line) => /\[main\] started/.test(line)).length, 1, run.output());
+  run.signal('SIGTERM');
+  assert.deepEqual(await run.exited, { code: 143, signal: null });
 });
 
 test('without a config, the control socket answers: `pilotfish status` shows main, `pilotfish signal` reaches it', async () => {
