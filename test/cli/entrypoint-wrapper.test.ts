@@ -100,7 +100,7 @@ test('a reload keeps the command as the main job: only what the config changed i
   assert.deepEqual(await run.exited, { code: 143, signal: null });
 });
 
-test('without a config, the control socket answers: `pilotfish status` shows main, `pilotfish signal` reaches it', async () => {
+test('without a config, the control socket answers: `pilotfish status` shows main, `signal` reaches it, `logs` has its output', async () => {
   const socket = join(tempDir(), 'control.socket');
   const app = `process.on('SIGUSR2', () => console.log('got SIGUSR2')); setInterval(() => undefined, 1000);`;
   const run = wrapWithoutConfig(['--', NODE, '-e', app], { env: { PILOTFISH_SOCKET: socket } });
@@ -118,6 +118,9 @@ test('without a config, the control socket answers: `pilotfish status` shows mai
   assert.equal(view.configFile, '(command line)');
   assert.equal((await client(['signal', 'main', 'SIGUSR2'])).code, 0);
   await run.waitForLine(/\[main\] got SIGUSR2/, 20_000);
+  const logs = await client(['logs', 'main']);
+  assert.equal(logs.code, 0, logs.output);
+  assert.match(logs.output, /\[main\] got SIGUSR2/);
   run.signal('SIGTERM');
   assert.deepEqual(await run.exited, { code: 143, signal: null });
 });
