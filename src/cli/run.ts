@@ -1,7 +1,6 @@
 // `pilotfish run`: what a container runs on every start, so it loads only what the config uses.
 // Consul discovery, telemetry, the probe endpoints and the Kubernetes bridge are imported only
 // when configured (their attach modules say how); a config that uses none of them pays for none.
-import { COMMAND_LINE_JOB } from '../config/build.js';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { attachOperatorEndpoints } from '../control/attach.js';
@@ -20,7 +19,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   const sink = openLogSinkOrExit(config, path);
   const log = createLogger(sink);
   installCrashGuard(log);
-  if (config.mainExecReplaced) log.info(`job ${COMMAND_LINE_JOB} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
+  if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
   // Started now so that loading koffi overlaps the imports below; awaited before supervisor.start(),
   // which spawns the first job. That order is what makes it safe: an orphan can only come from a
   // job, so none exists before the first spawn, and prctl(PR_SET_CHILD_SUBREAPER) is in force

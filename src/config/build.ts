@@ -13,7 +13,7 @@ const DEFAULT_LOGGING: Readonly<LoggingConfig> = { level: 'info', format: 'defau
 const DEFAULT_TELEMETRY_PORT = 9090;
 // Where the kubelet can reach the probes: the pod's IP, whatever it is.
 const DEFAULT_PROBES_ADDRESS = '0.0.0.0';
-/** The job that runs the command after `pilotfish --`; a config's job of this name supplies the rest of its definition. */
+/** The job that runs the command after `pilotfish --`, unless the config's `main` names another. */
 export const COMMAND_LINE_JOB = 'main';
 /** Config.file when there is no config file, only the command after `--`. */
 export const NO_CONFIG_FILE = '(command line)';
@@ -24,7 +24,7 @@ export interface ConfigOrigin {
   file: string;
   hash: string;
   templateValues?: string[];
-  /** The command after `pilotfish --`: it becomes the main job, COMMAND_LINE_JOB. */
+  /** The command after `pilotfish --`: the exec of the main job (the one `main` names, else COMMAND_LINE_JOB). */
   commandLine?: Command;
 }
 
@@ -32,8 +32,8 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
   // ContainerPilot treats a stopTimeout of 0 as unset.
   const stopTimeout = input.stopTimeout || DEFAULT_STOP_TIMEOUT;
   const { commandLine } = origin;
-  const jobs = commandLine ? withCommandLineJob(input.jobs ?? [], commandLine) : (input.jobs ?? []);
-  const main = commandLine ? COMMAND_LINE_JOB : input.main;
+  const main = commandLine ? (input.main ?? COMMAND_LINE_JOB) : input.main;
+  const jobs = commandLine ? withCommandLineJob(input.jobs ?? [], main as string, commandLine) : (input.jobs ?? []);
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
@@ -48,7 +48,7 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
     probes: input.probes && buildProbes(input.probes),
     stopTimeout,
     main,
-    mainExecReplaced: commandLine && input.jobs?.some((job) => job.name === COMMAND_LINE_JOB && job.exec !== undefined) ? true : undefined,
+    mainExecReplaced: commandLine && input.jobs?.some((job) => job.name === main && job.exec !== undefined) ? true : undefined,
   });
 }
 
@@ -59,13 +59,13 @@ export function commandLineOnlyConfig(commandLine: Command): Config {
 }
 
 /**
- * The command after `--` runs as the job COMMAND_LINE_JOB: the config's entry of that name, if
- * any, keeps its health check, registration, restarts and hooks, and takes the command as its
- * exec (whatever exec it had); without one, the job is just the command.
+ * The command after `--` runs as the main job, `name`: the config's entry of that name, if any,
+ * keeps its health check, registration, restarts and hooks, and takes the command as its exec
+ * (whatever exec it had); without one, the job is just the command.
  */
-function withCommandLineJob(jobs: readonly JobInput[], exec: Command): JobInput[] {
-  if (!jobs.some((job) => job.name === COMMAND_LINE_JOB)) return [...jobs, { name: COMMAND_LINE_JOB, exec }];
-  return jobs.map((job) => (job.name === COMMAND_LINE_JOB ? { ...job, exec } : job));
+function withCommandLineJob(jobs: readonly JobInput[], name: string, exec: Command): JobInput[] {
+  if (!jobs.some((job) => job.name === name)) return [...jobs, { name, exec }];
+  return jobs.map((job) => (job.name === name ? { ...job, exec } : job));
 }
 
 function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {

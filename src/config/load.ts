@@ -6,7 +6,7 @@
 // effect of another.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildConfig, COMMAND_LINE_JOB } from './build.js';
+import { buildConfig } from './build.js';
 import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
 import { checkReferences } from './graph.js';
 import { hostIssues } from './host.js';
@@ -15,7 +15,7 @@ import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
 import { readConfigFile } from './read.js';
 import { checkJobs } from './rules.js';
-import { configSchema, type ConfigInput } from './schema.js';
+import { configSchema } from './schema.js';
 import { renderTemplate, TemplateError } from './template.js';
 import type { Command, Config } from './types.js';
 import { describeZodIssue, documentIssues } from './zod-issues.js';
@@ -56,22 +56,12 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
 
   const hash = createHash('sha256').update(rendered).digest('hex');
   const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues], commandLine });
-  const commandLineIssues = commandLine ? otherMain(result.data) : [];
-  const ruleIssues = [...commandLineIssues, ...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
+  const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
   }));
   if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
   return config;
-}
-
-/** With a command after `--`, that command is the main job: a `main` naming another job contradicts it. */
-function otherMain(input: ConfigInput): DocumentIssue[] {
-  if (input.main === undefined || input.main === COMMAND_LINE_JOB) return [];
-  const message =
-    `names the job ${JSON.stringify(input.main)}, but the command after \`pilotfish --\` is the main job, ${JSON.stringify(COMMAND_LINE_JOB)}: ` +
-    `remove \`main\` (or set it to ${JSON.stringify(COMMAND_LINE_JOB)}), or start pilotfish without a command`;
-  return [{ path: ['main'], message }];
 }
 
 function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>): string {

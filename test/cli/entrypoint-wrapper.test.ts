@@ -148,15 +148,9 @@ test('`pilotfish --` without a command is a usage error: one line, exit 2', asyn
 
 test('with a command, a bad config still exits 2 before anything starts', async () => {
   const marker = join(tempDir(), 'started');
-  const invalid = writeConfig(`{ jobs: [ { name: "other", exec: "touch ${marker}" }, { name: "bad", exec: 42 } ] }`);
-  const contradicting = writeConfig(`{\n  jobs: [ { name: "app", exec: "touch ${marker}" } ],\n  main: "app",\n}`);
-  for (const [file, problem] of [
-    [invalid.file, /jobs\[1\]\.exec/],
-    [contradicting.file, /:3:3: main: names the job "app", but the command after `pilotfish --` is the main job, "main"/],
-  ] as const) {
-    const run = runPilotfish({ args: ['run', '--config', file, '--', 'touch', marker] });
-    assert.deepEqual(await run.exited, { code: 2, signal: null });
-    assert.match(run.output(), problem);
-  }
+  const { file } = writeConfig(`{ jobs: [ { name: "other", exec: "touch ${marker}" }, { name: "bad", exec: 42 } ] }`);
+  const run = runPilotfish({ args: ['run', '--config', file, '--', 'touch', marker] });
+  assert.deepEqual(await run.exited, { code: 2, signal: null });
+  assert.match(run.output(), /jobs\[1\]\.exec/);
   assert.equal(existsSync(marker), false);
 });

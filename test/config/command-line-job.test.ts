@@ -51,17 +51,18 @@ test("the config's `main` entry keeps its definition and takes the command as it
   assert.equal(loadConfigText(`{ jobs: [ { name: "main" } ], main: "main" }`, 'app.json5', {}, COMMAND).mainExecReplaced, undefined);
 });
 
-test('a `main` naming another job contradicts the command, at its line and column', () => {
-  const text = `{\n  jobs: [ { name: "app", exec: "sleep 1" } ],\n  main: "app",\n}`;
-  assert.equal(loadConfigText(text, 'app.json5', {}).main, 'app');
-  assert.throws(
-    () => loadConfigText(text, 'app.json5', {}, COMMAND),
-    (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.issues.length, 1);
-      assert.deepEqual({ ...error.issues[0], message: undefined }, { file: 'app.json5', path: 'main', line: 3, column: 3, message: undefined });
-      assert.match(error.issues[0]!.message, /names the job "app", but the command after `pilotfish --` is the main job, "main"/);
-      return true;
-    },
-  );
+test('a `main` naming another job makes that job the one that runs the command (its Consul name, its hooks)', () => {
+  const text = `{
+    jobs: [ { name: "web", exec: "sleep 1", port: 8080, health: { exec: "true", interval: "1s", ttl: "10s" } }, { name: "other", exec: "sleep 2" } ],
+    main: "web",
+  }`;
+  const config = loadConfigText(text, 'app.json5', {}, COMMAND);
+  assert.equal(config.main, 'web');
+  assert.deepEqual(config.jobs.map((job) => [job.name, job.exec?.argv]), [['web', ARGV], ['other', ['sleep', '2']]]);
+  assert.equal(config.jobs[0]?.onExit, 'shutdown');
+  assert.equal(config.mainExecReplaced, true);
+  // Named but not defined: the command is that job.
+  const named = loadConfigText(`{ main: "api", jobs: [ { name: "hook", exec: "true", when: { source: "api", once: "healthy" } } ] }`, 'app.json5', {}, COMMAND);
+  assert.deepEqual(named.jobs.map((job) => job.name), ['hook', 'api']);
+  assert.deepEqual(named.jobs[1]?.exec?.argv, ARGV);
 });
