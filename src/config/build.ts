@@ -14,9 +14,9 @@ const DEFAULT_TELEMETRY_PORT = 9090;
 // Where the kubelet can reach the probes: the pod's IP, whatever it is.
 const DEFAULT_PROBES_ADDRESS = '0.0.0.0';
 /** The job that runs the command after `pilotfish --`, unless the config's `main` names another. */
-export const COMMAND_LINE_JOB = 'main';
+const COMMAND_LINE_JOB = 'main';
 /** Config.file when there is no config file, only the command after `--`. */
-export const NO_CONFIG_FILE = '(command line)';
+const NO_CONFIG_FILE = '(command line)';
 /** Where the kubelet mounts the pod's service-account credentials. */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -32,8 +32,8 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
   // ContainerPilot treats a stopTimeout of 0 as unset.
   const stopTimeout = input.stopTimeout || DEFAULT_STOP_TIMEOUT;
   const { commandLine } = origin;
-  const main = commandLine ? (input.main ?? COMMAND_LINE_JOB) : input.main;
-  const jobs = commandLine ? withCommandLineJob(input.jobs ?? [], main as string, commandLine) : (input.jobs ?? []);
+  const main = input.main ?? (commandLine ? COMMAND_LINE_JOB : undefined);
+  const jobs = commandLine && main !== undefined ? withCommandLineJob(input.jobs ?? [], main, commandLine) : (input.jobs ?? []);
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
