@@ -3,6 +3,8 @@
 // about 12 MiB and 100-150 ms (measured). Only an exact, well-formed match is taken; anything
 // else, --help and every mistake included, is left to yargs (parser.ts), which explains it.
 
+import { isCommand } from './command-after-dashes.js';
+
 type Options = Record<string, string | true>;
 
 interface Shape {
@@ -12,7 +14,7 @@ interface Shape {
   /** Long option name → whether it takes a value. */
   options: Record<string, 'string' | 'boolean'>;
   /** The verb ready to run, or undefined when the arguments need yargs' judgement. */
-  accept(positionals: string[], options: Options): (() => Promise<void> | void) | undefined;
+  accept(positionals: string[], options: Options, commandLine?: [string, ...string[]]): (() => Promise<void> | void) | undefined;
 }
 
 const ALIASES: Record<string, string> = { '-c': 'config' };
@@ -38,7 +40,7 @@ const VERBS: Record<string, Shape> = {
   run: {
     positionals: 0,
     options: { config: 'string' },
-    accept: (_, options) => async () => (await import('./run.js')).runCommand(options.config as string | undefined),
+    accept: (_, options, commandLine) => async () => (await import('./run.js')).runCommand(options.config as string | undefined, commandLine),
   },
   version: { positionals: 0, options: {}, accept: () => async () => (await import('./version.js')).versionCommand() },
   status: {
@@ -74,8 +76,13 @@ export function supervises(argv: readonly string[]): boolean {
   return isImplicitRun(argv[0]) || argv[0] === 'run';
 }
 
-/** The command `argv` (ContainerPilot's flags already translated) runs, if it is one of the plain shapes above. */
-export function fastCommand(argv: readonly string[]): (() => Promise<void> | void) | undefined {
+/**
+ * The command `argv` (ContainerPilot's flags already translated) runs, if it is one of the plain
+ * shapes above; `commandLine` is what followed `--` on a `run` command line.
+ */
+export function fastCommand(argv: readonly string[], commandLine?: readonly string[]): (() => Promise<void> | void) | undefined {
+  // `pilotfish --` with nothing after it is a mistake for yargs' parser to explain.
+  if (commandLine !== undefined && !isCommand(commandLine)) return undefined;
   const [first] = argv;
   const implicitRun = isImplicitRun(first);
   const name = implicitRun ? 'run' : (first as string);
@@ -105,5 +112,5 @@ export function fastCommand(argv: readonly string[]): (() => Promise<void> | voi
     options[option] = value;
   }
   if (positionals.length < shape.positionals || (positionals.length > shape.positionals && !shape.variadic)) return undefined;
-  return shape.accept(positionals, options);
+  return shape.accept(positionals, options, commandLine);
 }

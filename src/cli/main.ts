@@ -2,14 +2,21 @@
 // everything else goes through the full parser. The `bin` is launcher.ts, which starts Node so
 // that SIGUSR1 can never open its inspector and holds signals before this module is even loaded.
 import { holdSignals, releaseSignals } from '../supervisor/early-signals.js';
+import { COMMAND_SEPARATOR, splitAtCommand } from './command-after-dashes.js';
 import { translateContainerPilotArgs } from './compat.js';
 import { fastCommand, supervises } from './fast-path.js';
 
 // Before anything slow is loaded, a signal during start-up is kept for the supervisor (already
 // done by the launcher; here for `node main.js`).
 holdSignals();
-const argv = translateContainerPilotArgs(process.argv.slice(2));
+const { own, commandLine } = splitAtCommand(process.argv.slice(2));
+// The app's own arguments are never translated: `pilotfish -- app -config x` passes `-config x` to it.
+const ownArgv = translateContainerPilotArgs(own);
+const runsCommand = commandLine !== undefined && supervises(ownArgv);
+// Only `run` takes a command; any other verb gets its `--` and what follows, as yargs reads them.
+const argv = commandLine === undefined || runsCommand ? ownArgv : [...ownArgv, COMMAND_SEPARATOR, ...commandLine];
+const entrypoint = runsCommand ? commandLine : undefined;
 if (!supervises(argv)) releaseSignals();
-const command = fastCommand(argv);
+const command = fastCommand(argv, entrypoint);
 if (command) await command();
-else await (await import('./parser.js')).parseAndRun(argv);
+else await (await import('./parser.js')).parseAndRun(argv, entrypoint);

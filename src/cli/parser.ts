@@ -3,6 +3,7 @@
 // take. Each verb imports only what it needs, so `run` does not pay for the schema exporter and
 // `version` not for the supervisor.
 import yargs, { type Argv } from 'yargs';
+import { isCommand } from './command-after-dashes.js';
 import { controlVerbs, group, nameOf, usageOf, type Verb } from './control-verbs.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { pilotfishVersion } from './version.js';
@@ -20,9 +21,12 @@ const configOption = {
 const commands: Verb[] = [
   {
     command: ['run', '$0'],
-    describe: 'Supervise the jobs of a config (the container entrypoint; the default command)',
+    describe:
+      'Supervise the jobs of a config (the container entrypoint; the default command); ' +
+      'with `-- CMD [ARGS...]`, CMD is the main job, "main", with or without a config',
     builder: (args) => args.options(configOption),
-    handler: async (args) => (await import('./run.js')).runCommand(args.config),
+    // The command after `--` comes as parseAndRun's context, word for word: yargs would turn "1" into a number.
+    handler: async (args) => (await import('./run.js')).runCommand(args.config, (args as { commandLine?: [string, ...string[]] }).commandLine),
   },
   {
     command: 'validate',
@@ -84,8 +88,12 @@ function commandPath(argv: readonly string[]): Verb[] {
   return path;
 }
 
-/** Parses `argv` (ContainerPilot's flags already translated) and runs the verb it names. */
-export async function parseAndRun(argv: string[]): Promise<void> {
+/**
+ * Parses `argv` (ContainerPilot's flags already translated) and runs the verb it names;
+ * `commandLine` is what followed `--` on a `run` command line.
+ */
+export async function parseAndRun(argv: string[], commandLine?: readonly string[]): Promise<void> {
+  if (commandLine !== undefined && !isCommand(commandLine)) usageError(argv, "expected a command after '--', as in 'pilotfish -- node server.js'");
   await commands
     .reduce((parser: Argv<object>, module) => parser.command(module), yargs(argv))
     .scriptName('pilotfish')
@@ -101,7 +109,7 @@ export async function parseAndRun(argv: string[]): Promise<void> {
       usageError(argv, describeMistake(argv, message ?? error?.message ?? ''));
     })
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .parseAsync();
+    .parseAsync(argv, commandLine === undefined ? {} : { commandLine });
 }
 
 /** `help stop` is `stop --help`; `help` alone is `--help`. */

@@ -2,7 +2,6 @@
 // Consul discovery, telemetry, the probe endpoints and the Kubernetes bridge are imported only
 // when configured (their attach modules say how); a config that uses none of them pays for none.
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { attachOperatorEndpoints } from '../control/attach.js';
 import { ownedPids } from '../jobs/process.js';
@@ -14,11 +13,13 @@ import { installSignalHandlers } from '../supervisor/signals.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { exitInvalid, loadConfigOrExit } from './load.js';
 
-export async function runCommand(configFlag: string | undefined): Promise<void> {
-  const { config, path } = loadConfigOrExit(configFlag);
+/** Supervises the config's jobs; `commandLine`, the command after `pilotfish --`, is the main job. */
+export async function runCommand(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<void> {
+  const { config, path, load } = loadConfigOrExit(configFlag, commandLine);
   const sink = openLogSinkOrExit(config, path);
   const log = createLogger(sink);
   installCrashGuard(log);
+  if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
   // Started now so that loading koffi overlaps the imports below; awaited before supervisor.start(),
   // which spawns the first job. That order is what makes it safe: an orphan can only come from a
   // job, so none exists before the first spawn, and prctl(PR_SET_CHILD_SUBREAPER) is in force
@@ -34,7 +35,7 @@ export async function runCommand(configFlag: string | undefined): Promise<void> 
     config,
     log,
     env: process.env,
-    loadConfig: () => loadConfig(path, process.env),
+    loadConfig: load,
     onLoggingChange: (next) => sink.configure(next.logging),
   });
   if (config.consul) (await import('../discovery/attach.js')).attachConsulDiscovery(supervisor, log, process.env);

@@ -1,8 +1,9 @@
 // Validated input → Config. Every default for an omitted field is decided here, in one place.
+import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { withoutUndefined } from '../util/records.js';
 import type { ConfigInput, JobInput } from './schema.js';
-import type { Backoff, Config, HealthConfig, JobConfig, KubernetesConfig, LoggingConfig, Millis, ProbesConfig, TelemetryConfig } from './types.js';
+import type { Backoff, Command, Config, HealthConfig, JobConfig, KubernetesConfig, LoggingConfig, Millis, ProbesConfig, TelemetryConfig } from './types.js';
 
 const DEFAULT_STOP_TIMEOUT: Millis = 5_000;
 const DEFAULT_BACKOFF: Readonly<Backoff> = { delay: 500, factor: 2, limit: 30_000, resetAfter: 10_000 };
@@ -12,17 +13,32 @@ const DEFAULT_LOGGING: Readonly<LoggingConfig> = { level: 'info', format: 'defau
 const DEFAULT_TELEMETRY_PORT = 9090;
 // Where the kubelet can reach the probes: the pod's IP, whatever it is.
 const DEFAULT_PROBES_ADDRESS = '0.0.0.0';
+/** The job that runs the command after `pilotfish --`, unless the config's `main` names another. */
+const COMMAND_LINE_JOB = 'main';
+/** Config.file when there is no config file, only the command after `--`. */
+const NO_CONFIG_FILE = '(command line)';
 /** Where the kubelet mounts the pod's service-account credentials. */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-export function buildConfig(input: ConfigInput, origin: { file: string; hash: string; templateValues?: string[] }): Config {
+export interface ConfigOrigin {
+  file: string;
+  hash: string;
+  templateValues?: string[];
+  /** The command after `pilotfish --`: the exec of the main job (the one `main` names, else COMMAND_LINE_JOB). */
+  commandLine?: Command;
+}
+
+export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
   // ContainerPilot treats a stopTimeout of 0 as unset.
   const stopTimeout = input.stopTimeout || DEFAULT_STOP_TIMEOUT;
+  const { commandLine } = origin;
+  const main = input.main ?? (commandLine ? COMMAND_LINE_JOB : undefined);
+  const jobs = commandLine && main !== undefined ? withCommandLineJob(input.jobs ?? [], main, commandLine) : (input.jobs ?? []);
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
     templateValues: origin.templateValues ?? [],
-    jobs: (input.jobs ?? []).map((job) => buildJob(job, stopTimeout, dirname(origin.file), input.main)),
+    jobs: jobs.map((job) => buildJob(job, stopTimeout, dirname(origin.file), main)),
     watches: input.watches ?? [],
     consul: input.consul,
     logging: { ...DEFAULT_LOGGING, ...input.logging },
@@ -31,8 +47,25 @@ export function buildConfig(input: ConfigInput, origin: { file: string; hash: st
     telemetry: input.telemetry && buildTelemetry(input.telemetry),
     probes: input.probes && buildProbes(input.probes),
     stopTimeout,
-    main: input.main,
+    main,
+    mainExecReplaced: commandLine && input.jobs?.some((job) => job.name === main && job.exec !== undefined) ? true : undefined,
   });
+}
+
+/** The config with nothing but the command after `pilotfish --`, when there is no config file (pilotfish as tini). */
+export function commandLineOnlyConfig(commandLine: Command): Config {
+  const hash = createHash('sha256').update(JSON.stringify(commandLine.argv)).digest('hex');
+  return buildConfig({}, { file: NO_CONFIG_FILE, hash, commandLine });
+}
+
+/**
+ * The command after `--` runs as the main job, `name`: the config's entry of that name, if any,
+ * keeps its health check, registration, restarts and hooks, and takes the command as its exec
+ * (whatever exec it had); without one, the job is just the command.
+ */
+function withCommandLineJob(jobs: readonly JobInput[], name: string, exec: Command): JobInput[] {
+  if (!jobs.some((job) => job.name === name)) return [...jobs, { name, exec }];
+  return jobs.map((job) => (job.name === name ? { ...job, exec } : job));
 }
 
 function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {

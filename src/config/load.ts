@@ -18,12 +18,15 @@ import { checkJobs } from './rules.js';
 import { configSchema } from './schema.js';
 import { checkWatches } from './watch-rules.js';
 import { renderTemplate, TemplateError } from './template.js';
-import type { Config } from './types.js';
+import type { Command, Config } from './types.js';
 import { describeZodIssue, documentIssues } from './zod-issues.js';
 
-/** Loads `file`; throws ConfigError listing every problem, each with file, path, line and column. */
-export function loadConfig(file: string, env: Record<string, string | undefined>): Config {
-  return loadConfigText(readConfigFile(file), file, env);
+/**
+ * Loads `file`; throws ConfigError listing every problem, each with file, path, line and column.
+ * `commandLine`, the command after `pilotfish --`, becomes the main job (build.ts says how).
+ */
+export function loadConfig(file: string, env: Record<string, string | undefined>, commandLine?: Command): Config {
+  return loadConfigText(readConfigFile(file), file, env, commandLine);
 }
 
 /** The config file's text with its template rendered (`pilotfish template`); throws ConfigError. */
@@ -32,7 +35,7 @@ export function renderConfigFile(file: string, env: Record<string, string | unde
 }
 
 /** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
-export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>): Config {
+export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>, commandLine?: Command): Config {
   const templateValues = new Set<string>();
   const rendered = render(text, file, env, templateValues);
   const toSource = throughTemplate(text, rendered);
@@ -53,7 +56,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   if (!result.success || shapeIssues.length > 0) throw place(shapeIssues, parsed.locate);
 
   const hash = createHash('sha256').update(rendered).digest('hex');
-  const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues] });
+  const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues], commandLine });
   const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...checkWatches(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),

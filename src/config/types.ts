@@ -209,4 +209,6 @@ export interface Config {
   stopTimeout: Millis;
   /** The job whose exit code becomes the supervisor's. */
   main?: string;
+  /** The config's entry for the main job had an `exec`, which the command after `pilotfish --` replaced. */
+  mainExecReplaced?: true;
 }
