@@ -11,5 +11,5 @@ holdSignals();
 const argv = translateContainerPilotArgs(process.argv.slice(2));
 if (!supervises(argv)) releaseSignals();
 const command = fastCommand(argv);
-if (command) await command();
-else await (await import('./parser.js')).parseAndRun(argv);
+// No top-level await: the single executable runs this module as CommonJS, which has none.
+void (command ? command() : import('./parser.js').then(({ parseAndRun }) => parseAndRun(argv)));
