@@ -4,9 +4,11 @@
 // node-<platform>-<arch>@24 into ~/.cache/pilotfish-node) with one CommonJS bundle of the CLI, its
 // V8 code cache, and koffi's native addon injected into it (postject).
 //
-// Node runs an executable's own flags (SEA `execArgv`) before anything else: --disable-sigusr1
-// means SIGUSR1 can never start the inspector, from the first instruction on (the launcher's
-// --inspect-port trick is for Node versions without that flag; the executable always is Node 24).
+// Node applies an executable's own flags (SEA `execArgv`) as it parses its options, before the
+// inspector could start: the launcher's --inspect-port at an IPv6 multicast address (see
+// scripts/bundle.mjs) makes every inspector start that SIGUSR1 triggers fail, from the first
+// instruction on. Node 24's --disable-sigusr1 would also do, but it silences SIGUSR1 for good: no
+// JavaScript listener ever hears it, and pilotfish reopens its log output on SIGUSR1.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,7 +20,7 @@ import postject from 'postject';
 import { dropZodLocales } from './esbuild-plugins.mjs';
 
 const NODE_MAJOR = 24;
-const EXEC_ARGV = ['--disable-sigusr1'];
+const EXEC_ARGV = ['--inspect-port=[ff02::1]:9229'];
 // The sentinel Node's binary carries for `postject` (documented with single-executable applications).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -169,8 +171,10 @@ export async function buildExecutable() {
   const partial = `${executable}.partial`;
   copyFileSync(base, partial);
   chmodSync(partial, 0o755);
-  // Node's official binary carries its debug symbols (~? MB); the executable needs none.
+  // Node's official binary carries its symbols (18 MB); the executable needs none.
   execFileSync('strip', ['--strip-all', partial], { stdio: 'pipe' });
+  // postject's ELF library warns "Can't find string offset for section name '.note…'" on Node's
+  // binary; the notes it means are Node's own, and the result runs (test/sea/executable.test.ts).
   await postject.inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   renameSync(partial, executable);
   console.log(`sea: dist/pilotfish (Node ${nodeVersion(base)}) built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
