@@ -1,8 +1,8 @@
 // dist/pilotfish, the single executable (scripts/sea.mjs): it runs where no Node is installed and
 // from anywhere, carries what `run` needs (koffi's native addon, loaded from a private temporary
 // copy that is gone at once), and passes the tests that matter for an entrypoint (PID 1 reaping,
-// signals, exit codes, the inspector kept closed, the example, the control verbs) as the npm
-// package does: those test files run again here with $PILOTFISH_TEST_BIN naming the executable.
+// signals, exit codes, the inspector kept closed, the example) as the npm package does: those test
+// files run again here with $PILOTFISH_TEST_BIN naming the executable. `status` is asked below.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -70,7 +70,6 @@ const ENTRYPOINT_TESTS = [
   'reliability/pid1-early-signals.test.js',
   'reliability/pid1-inspector.test.js',
   'cli/cli.test.js',
-  'cli/control-verbs.test.js',
   'examples/hello.test.js',
 ];
 
