@@ -35,7 +35,7 @@ function nodeBase() {
   const pkg = `node-${platform}`;
   const binary = join(cache, 'node_modules', pkg, 'bin', 'node');
   if (nodeVersion(binary)?.startsWith(`v${NODE_MAJOR}.`)) return binary;
-  console.log(`sea: fetching Node ${NODE_MAJOR} (the npm package ${pkg}@${NODE_MAJOR}, ~30 MB) into ${cache}, once`);
+  console.log(`sea: fetching Node ${NODE_MAJOR} (the npm package ${pkg}@${NODE_MAJOR}, a few tens of MB) into ${cache}, once`);
   mkdirSync(cache, { recursive: true });
   execFileSync('npm', ['install', '--prefix', cache, '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${NODE_MAJOR}`], { stdio: 'inherit' });
   const version = nodeVersion(binary);
@@ -127,57 +127,59 @@ function koffiAddon() {
   return join(packageDir, `${process.platform}_${process.arch}`, 'koffi.node');
 }
 
-export async function buildExecutable() {
-  const started = performance.now();
-  const base = nodeBase();
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const main = join(work, 'pilotfish.cjs');
-  await build({
-    absWorkingDir: root,
-    // The launcher: it holds signals first, then loads main (bundled in, evaluated on demand).
-    entryPoints: ['src/cli/launcher.ts'],
-    outfile: main,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: `node${NODE_MAJOR}`,
-    // import() → require(): an executable with a code cache cannot import() (Node 24), and
-    // everything but Node's built-ins is in the bundle anyway.
-    supported: { 'dynamic-import': false },
-    // Dependencies' own `createRequire(import.meta.url)` (yargs) get the executable's location.
-    define: { 'import.meta.url': '__pilotfishExecutableUrl' },
-    banner: { js: "var __pilotfishExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;" },
-    minify: true,
-    keepNames: true,
-    plugins: [dropZodLocales, filesReadBesideModule, bundledCreateRequire, koffiNative],
-    logLevel: 'warning',
-  });
-  const config = join(work, 'sea-config.json');
-  const blob = join(work, 'pilotfish.blob');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      main,
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useCodeCache: true,
-      execArgv: EXEC_ARGV,
-      assets: { 'koffi.node': koffiAddon() },
-    }),
-  );
-  // The blob's code cache must come from the very Node that runs it.
-  execFileSync(base, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const partial = `${executable}.partial`;
-  copyFileSync(base, partial);
-  chmodSync(partial, 0o755);
-  // Node's official binary carries its symbols (18 MB); the executable needs none.
+const started = performance.now();
+const base = nodeBase();
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const main = join(work, 'pilotfish.cjs');
+await build({
+  absWorkingDir: root,
+  // The launcher: it holds signals first, then loads main (bundled in, evaluated on demand).
+  entryPoints: ['src/cli/launcher.ts'],
+  outfile: main,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: `node${NODE_MAJOR}`,
+  // import() → require(): an executable with a code cache cannot import() (Node 24), and
+  // everything but Node's built-ins is in the bundle anyway.
+  supported: { 'dynamic-import': false },
+  // Dependencies' own `createRequire(import.meta.url)` (yargs) get the executable's location.
+  define: { 'import.meta.url': '__pilotfishExecutableUrl' },
+  banner: { js: "var __pilotfishExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;" },
+  minify: true,
+  keepNames: true,
+  plugins: [dropZodLocales, filesReadBesideModule, bundledCreateRequire, koffiNative],
+  logLevel: 'warning',
+});
+const config = join(work, 'sea-config.json');
+const blob = join(work, 'pilotfish.blob');
+writeFileSync(
+  config,
+  JSON.stringify({
+    main,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+    execArgv: EXEC_ARGV,
+    assets: { 'koffi.node': koffiAddon() },
+  }),
+);
+// The blob's code cache must come from the very Node that runs it.
+execFileSync(base, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+const partial = `${executable}.partial`;
+copyFileSync(base, partial);
+chmodSync(partial, 0o755);
+// Node's official binary carries its symbols (18 MB); the executable needs none. Without
+// binutils' strip, it keeps them and works the same.
+try {
   execFileSync('strip', ['--strip-all', partial], { stdio: 'pipe' });
-  // postject's ELF library warns "Can't find string offset for section name '.note…'" on Node's
-  // binary; the notes it means are Node's own, and the result runs (test/sea/executable.test.ts).
-  await postject.inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
-  renameSync(partial, executable);
-  console.log(`sea: dist/pilotfish (Node ${nodeVersion(base)}) built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
+  console.log('sea: no `strip` here (binutils): the executable keeps Node\'s symbols');
 }
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildExecutable();
+// postject's ELF library warns "Can't find string offset for section name '.note…'" on Node's
+// binary; the notes it means are Node's own, and the result runs (test/sea/executable.test.ts).
+await postject.inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+renameSync(partial, executable);
+console.log(`sea: dist/pilotfish (Node ${nodeVersion(base)}) built in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -47,7 +47,7 @@ test('as PID 1 with no Node reachable, outside the repository, it loads koffi an
   for (const stream of [run.stdout, run.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => run.once('close', resolve));
   try {
-    await waitFor(() => output.includes('[app] running'), "the job's output", 30_000).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
+    await waitFor(() => output.includes('[app] running'), "the job's output", 60_000).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
     // koffi is loaded before the first job starts (run.ts): its copy is already removed.
     assert.deepEqual(readdirSync(temporary), []);
     assert.doesNotMatch(output, /koffi|cannot reap/);
