@@ -5,19 +5,9 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { dropZodLocales } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** `../locales/index.js` as imported from zod's own files → an empty namespace. */
-const dropZodLocales = {
-  name: 'drop-zod-locales',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
-  },
-};
 
 // Chunk names carry content hashes: start empty so that no stale chunk ships.
 rmSync(new URL('../dist/bundle', import.meta.url), { recursive: true, force: true });

@@ -43,6 +43,7 @@ export const pilotfish: Supervisor = {
   prepareConfig(config, dir) {
     const file = join(dir, 'pilotfish.json');
     writeFileSync(file, JSON.stringify(config, null, 2));
-    return { command: process.execPath, args: [cli(), 'run', '--config', file] };
+    // A JavaScript build runs with this Node; the single executable (dist/pilotfish) runs itself.
+    return /\.[cm]?js$/.test(cli()) ? { command: process.execPath, args: [cli(), 'run', '--config', file] } : { command: cli(), args: ['run', '--config', file] };
   },
 };

@@ -18,5 +18,5 @@ const argv = commandLine === undefined || runsCommand ? ownArgv : [...ownArgv, C
 const entrypoint = runsCommand ? commandLine : undefined;
 if (!supervises(argv)) releaseSignals();
 const command = fastCommand(argv, entrypoint);
-if (command) await command();
-else await (await import('./parser.js')).parseAndRun(argv, entrypoint);
+// No top-level await: the single executable runs this module as CommonJS, which has none.
+void (command ? command() : import('./parser.js').then(({ parseAndRun }) => parseAndRun(argv, entrypoint)));

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
@@ -17,8 +17,14 @@ after(() => {
 });
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** The command as the package's `bin` runs it (the esbuild bundle), so what ships is what is tested. */
-export const CLI = join(REPO_ROOT, (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: { pilotfish: string } }).bin.pilotfish);
+/**
+ * The command under test: $PILOTFISH_TEST_BIN (the single executable, dist/pilotfish, run by
+ * test/sea/executable.test.ts), else the package's `bin` (the esbuild bundle), so what ships is what is tested.
+ */
+export const TEST_BIN = process.env.PILOTFISH_TEST_BIN ? resolve(REPO_ROOT, process.env.PILOTFISH_TEST_BIN) : undefined;
+export const CLI = TEST_BIN ?? join(REPO_ROOT, (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: { pilotfish: string } }).bin.pilotfish);
+/** How to start the command: the executable itself, or the bundle with this Node. */
+export const CLI_COMMAND: readonly string[] = TEST_BIN ? [TEST_BIN] : [process.execPath, CLI];
 
 export interface PilotfishRun {
   child: ChildProcess;
@@ -48,7 +54,7 @@ export interface RunOptions {
 }
 
 export function runPilotfish(options: RunOptions = {}): PilotfishRun {
-  const [program, ...args] = [...(options.command ?? [process.execPath, CLI]), ...(options.args ?? [])];
+  const [program, ...args] = [...(options.command ?? CLI_COMMAND), ...(options.args ?? [])];
   const [command, argv] = options.asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', program, ...args]] : [program, args];
   const child = spawn(command as string, argv as string[], {
     cwd: options.cwd ?? REPO_ROOT,
