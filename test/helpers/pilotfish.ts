@@ -43,11 +43,13 @@ export interface RunOptions {
   cwd?: string;
   /** Run as PID 1 of a new PID namespace (needs root). */
   asPid1?: boolean;
+  /** What runs pilotfish, instead of `node CLI` (another user's, an installed pilotfish). */
+  command?: string[];
 }
 
 export function runPilotfish(options: RunOptions = {}): PilotfishRun {
-  const args = [CLI, ...(options.args ?? [])];
-  const [command, argv] = options.asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
+  const [program, ...args] = [...(options.command ?? [process.execPath, CLI]), ...(options.args ?? [])];
+  const [command, argv] = options.asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', program, ...args]] : [program, args];
   const child = spawn(command as string, argv as string[], {
     cwd: options.cwd ?? REPO_ROOT,
     // A control socket of its own, so that concurrent tests never share ContainerPilot's default one.

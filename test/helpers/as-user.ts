@@ -1,0 +1,35 @@
+// Running pilotfish and its CLI as the unprivileged user `nobody`, as an image's `USER` does, with
+// the environment a container gives it rather than this machine's (no $PILOTFISH_SOCKET, no
+// $XDG_RUNTIME_DIR unless a test sets it), and optionally with a /tmp of the test's own.
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const NOBODY = 65534;
+
+/** Runs `command` as nobody; with `tmp`, in a mount namespace where `tmp` is /tmp. */
+export function asNobody(command: string[], tmp?: string): string[] {
+  const setpriv = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...command];
+  // The mount is root's to make, so it comes before setpriv; "$0" is `tmp`, "$@" the command.
+  return tmp === undefined ? setpriv : ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /tmp && exec "$@"', tmp, ...setpriv];
+}
+
+/** A directory to stand in for /tmp (sticky and open to all, as /tmp is), holding `files` in `app/`. */
+export function privateTmp(files: Record<string, string> = {}): { tmp: string; app: string } {
+  const tmp = mkdtempSync(join(tmpdir(), 'pilotfish-tmp-'));
+  chmodSync(tmp, 0o1777);
+  const app = join(tmp, 'app');
+  mkdirSync(app, { mode: 0o755 });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(app, name), text, { mode: 0o644 });
+  return { tmp, app };
+}
+
+/**
+ * A container's environment: PATH (to find `node`) and `extra`, every other variable of this
+ * machine's unset (runPilotfish starts from this process's environment; spawn skips undefined).
+ */
+export function containerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
+  // runPilotfish also gives each run a socket of its own, which these runs must find themselves.
+  return { ...unset, PILOTFISH_SOCKET: undefined, PATH: process.env.PATH, HOME: '/nonexistent', ...extra };
+}
