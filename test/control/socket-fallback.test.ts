@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONTROL_SOCKET } from '../../src/config/build.js';
 import { controlSocketPath } from '../../src/control/socket-path.js';
-import { asNobody, containerEnv, NOBODY, privateTmp } from '../helpers/as-user.js';
+import { asNobody, containerEnv, NOBODY, privateTmp } from '../helpers/container.js';
 import { CLI, runPilotfish } from '../helpers/pilotfish.js';
 
 const CONFIG = `{ jobs: [{ name: "app", exec: "sleep 60" }] }`;
@@ -49,12 +49,11 @@ test('as a non-root user with a $XDG_RUNTIME_DIR of its own: the socket is there
   assert.doesNotMatch(run.output(), /ERROR/);
 });
 
-test('as a non-root PID 1 without a runtime directory of its own: a 0700 /tmp/pilotfish-<uid>/ it creates, found by the CLI', async (t) => {
+test('as a non-root PID 1 without a runtime directory of its own: a 0700 /tmp/pilotfish-<uid>/ it creates, found by the CLI', async () => {
   const { tmp } = privateTmp({ 'pilotfish.json5': CONFIG });
   // Another user's runtime directory is no place for our socket either.
   const env = containerEnv({ XDG_RUNTIME_DIR: tmpdir() });
   const run = runPilotfish({ command: asNobody([process.execPath, CLI], tmp), args: ['run', '--config', '/tmp/app/pilotfish.json5'], env, asPid1: true });
-  t.after(() => run.child.kill('SIGKILL'));
   await run.waitForLine(/\[app\] started/, 30_000);
 
   const status = await statusAsNobody('/tmp/app/pilotfish.json5', env, tmp);
@@ -69,13 +68,12 @@ test('as a non-root PID 1 without a runtime directory of its own: a 0700 /tmp/pi
   assert.doesNotMatch(run.output(), /ERROR/);
 });
 
-test("a /tmp/pilotfish-<uid>/ that another user created first is refused, and the app still runs", async (t) => {
+test("a /tmp/pilotfish-<uid>/ that another user created first is refused, and the app still runs", async () => {
   const { tmp } = privateTmp({ 'pilotfish.json5': CONFIG });
   const squatted = join(tmp, `pilotfish-${NOBODY}`);
   mkdirSync(squatted, { mode: 0o777 });
   chownSync(squatted, DAEMON, DAEMON);
   const run = runPilotfish({ command: asNobody([process.execPath, CLI], tmp), args: ['run', '--config', '/tmp/app/pilotfish.json5'], env: containerEnv(), asPid1: true });
-  t.after(() => run.child.kill('SIGKILL'));
   await run.waitForLine(/no control socket: refusing to use \/tmp\/pilotfish-65534: it belongs to uid 1, not to uid 65534/, 30_000);
   await run.waitForLine(/\[app\] started/, 30_000);
   assert.equal(statSync(squatted).uid, DAEMON);
