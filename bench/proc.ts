@@ -9,6 +9,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   comm: string;
+  /** R, S, D, Z (zombie), … */
+  state: string;
   cpuTicks: number;
 }
 
@@ -24,7 +26,7 @@ function readStat(pid: number): ProcStat | undefined {
   const comm = text.slice(text.indexOf('(') + 1, close);
   const fields = text.slice(close + 2).split(' ');
   // fields[0] is field 3 (state) of proc(5): ppid is field 4, utime 14, stime 15.
-  return { pid, ppid: Number(fields[1]), comm, cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  return { pid, ppid: Number(fields[1]), comm, state: fields[0] ?? '', cpuTicks: Number(fields[11]) + Number(fields[12]) };
 }
 
 function allStats(): ProcStat[] {

@@ -15,6 +15,8 @@ export interface ScenarioResult {
   metrics: Metric[];
   /** Why the whole scenario could not run (a peer it needs is missing). */
   unavailable?: string;
+  /** When and under what load, for a scenario merged in from a separate run. */
+  measured?: string;
   outcomes: Record<string, Outcome>;
 }
 

@@ -1,6 +1,7 @@
 // Renders results as the markdown section of docs/benchmarks.md.
 import type { BenchResults, Outcome, ScenarioResult } from '../results.js';
 import type { Summary } from '../stats.js';
+import type { ChartSpec } from './charts.js';
 
 function number(value: number): string {
   const magnitude = Math.abs(value);
@@ -23,6 +24,7 @@ function scenarioSection(scenario: ScenarioResult): string[] {
   const lines = [`### ${scenario.id}. ${scenario.title}`, ''];
   if (scenario.unavailable) return [...lines, `Unavailable: ${scenario.unavailable}.`, ''];
   lines.push(`Method: ${scenario.method}.`, '');
+  if (scenario.measured) lines.push(`Measured ${scenario.measured}.`, '');
   const [headline] = scenario.metrics;
   const measured = Object.entries(scenario.outcomes).filter(([, outcome]) => outcome.status === 'measured');
   const runs = Math.max(0, ...measured.map(([, outcome]) => (outcome.status === 'measured' ? (Object.values(outcome.metrics)[0]?.summary.n ?? 0) : 0)));
@@ -42,7 +44,7 @@ function scenarioSection(scenario: ScenarioResult): string[] {
   return [...lines, ''];
 }
 
-export function renderMarkdown(results: BenchResults): string {
+export function renderMarkdown(results: BenchResults, charts: readonly ChartSpec[] = []): string {
   const machine = results.machine;
   const lines = [
     `Measured ${results.date} (${results.mode} run) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
@@ -55,6 +57,8 @@ export function renderMarkdown(results: BenchResults): string {
       ([name, info]) => `| ${name} | ${info.available ? info.version : `unavailable: ${info.reason}`} | ${info.note ?? ''} |`,
     ),
     '',
+    ...charts.map((chart) => `![${chart.title}](${chart.file})`),
+    ...(charts.length > 0 ? [''] : []),
   ];
   for (const scenario of results.scenarios) lines.push(...scenarioSection(scenario));
   return lines.join('\n');

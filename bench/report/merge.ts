@@ -29,3 +29,17 @@ function headline(outcome: Outcome | undefined, key: string | undefined): string
   const median = outcome.metrics[key]?.summary.median;
   return median === undefined ? undefined : median.toPrecision(3);
 }
+
+/**
+ * Adds the scenarios of a partial run to a full run's results, whole: pilotfish and its peers as
+ * measured side by side in that run (a scenario of the same id is replaced), each saying when.
+ */
+export function mergeScenarios(full: BenchResults, partial: BenchResults): BenchResults {
+  const merged: BenchResults = structuredClone(full);
+  const measured = `${partial.date} (${partial.mode} run, load average ${partial.machine.loadAverage1m} at start), in a separate run from the other scenarios`;
+  for (const scenario of partial.scenarios) {
+    const index = merged.scenarios.findIndex((candidate) => candidate.id === scenario.id);
+    merged.scenarios.splice(index < 0 ? merged.scenarios.length : index, index < 0 ? 0 : 1, { ...scenario, measured });
+  }
+  return merged;
+}

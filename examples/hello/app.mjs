@@ -1,5 +1,6 @@
 // The example's app: a small HTTP server that answers "hello" and a /health endpoint, and
-// stops cleanly on SIGTERM (exit 0), as a well-behaved containerised app should.
+// stops cleanly on SIGTERM (exit 0), as a well-behaved containerised app should. It listens on
+// every address (0.0.0.0), so that `docker run -p` and a Kubernetes Service can reach it.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
@@ -16,7 +17,7 @@ const server = createServer((request, response) => {
   response.writeHead(200, { 'content-type': 'text/plain' }).end(`${greeting} (request ${requests})\n`);
 });
 
-server.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
+server.listen(port, '0.0.0.0', () => console.log(`listening on http://0.0.0.0:${port}`));
 
 process.on('SIGTERM', () => {
   console.log('SIGTERM received: closing the server');

@@ -4,10 +4,12 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
+import { dirname } from 'node:path';
 import { listen } from '../http/listen.js';
-import { unsafeSocketDirectory, untrustedSocketFile } from './socket-path.js';
+import { ensurePrivateDirectory, privateTmpDirectory, unsafeSocketDirectory, untrustedSocketFile } from './socket-path.js';
 
 export async function listenOnUnixSocket(server: Server, path: string): Promise<void> {
+  if (dirname(path) === privateTmpDirectory()) ensurePrivateDirectory(dirname(path));
   const unsafe = unsafeSocketDirectory(path);
   if (unsafe) throw new Error(`refusing to create ${path}: ${unsafe}, so another user could replace the socket and read what clients send`);
   await removeStaleSocket(path);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
+import { CONTAINER_ADDRESS, fetchInNamespaceOf, inNetworkNamespace } from '../helpers/container.js';
+import { CLI, innerPid, REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,7 +28,7 @@ test('the hello example starts, becomes healthy, serves, runs its hooks and stop
   const port = await freePort();
   const run = runPilotfish({ args: ['run', '--config', 'examples/hello/pilotfish.json5'], env: { HELLO_PORT: String(port) } });
   await run.waitForLine(/\[setup\] wrote greeting\.txt/);
-  await run.waitForLine(/\[app\] is healthy/, 10_000);
+  await run.waitForLine(/\[main\] is healthy/, 10_000);
   await run.waitForLine(/\[announce\] hello is up/);
   const response = await fetch(`http://127.0.0.1:${port}/`);
   assert.match(await response.text(), /hello from pilotfish \(request \d+\)/);
@@ -35,6 +36,15 @@ test('the hello example starts, becomes healthy, serves, runs its hooks and stop
   run.signal('SIGTERM');
   const { code } = await run.exited;
   assert.equal(code, 0, run.output());
-  assert.match(run.output(), /\[app\] SIGTERM received/);
+  assert.match(run.output(), /\[main\] SIGTERM received/);
   assert.match(run.output(), /\[goodbye\] goodbye from the postStop hook/);
+});
+
+test('the example app answers on the container\'s address, not only on loopback (what `docker run -p` reaches)', async () => {
+  const run = runPilotfish({ command: inNetworkNamespace([process.execPath, CLI]), args: ['run', '--config', 'examples/hello/pilotfish.json5'], asPid1: true });
+  await run.waitForLine(/\[main\] is healthy/, 30_000);
+  // pilotfish (PID 1 in there) is in the app's network namespace.
+  assert.match(fetchInNamespaceOf(innerPid(run.child.pid!), `http://${CONTAINER_ADDRESS}:8080/`), /hello from pilotfish \(request \d+\)/);
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 0, run.output());
 });

@@ -98,7 +98,7 @@ export function runPilotfish(options: RunOptions = {}): PilotfishRun {
   };
 }
 
-function innerPid(unsharePid: number): number {
+export function innerPid(unsharePid: number): number {
   const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
   const pid = Number(children[0]);
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`unshare ${unsharePid} has no child yet`);
