@@ -1,6 +1,7 @@
 // Validated input → Config. Every default for an omitted field is decided here, in one place.
 import { dirname, resolve } from 'node:path';
 import { withoutUndefined } from '../util/records.js';
+import { jobIdentities } from './identity.js';
 import type { ConfigInput, JobInput } from './schema.js';
 import type { Backoff, Config, HealthConfig, JobConfig, KubernetesConfig, LoggingConfig, Millis, ProbesConfig, TelemetryConfig } from './types.js';
 
@@ -18,11 +19,13 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 export function buildConfig(input: ConfigInput, origin: { file: string; hash: string; templateValues?: string[] }): Config {
   // ContainerPilot treats a stopTimeout of 0 as unset.
   const stopTimeout = input.stopTimeout || DEFAULT_STOP_TIMEOUT;
+  const jobs = input.jobs ?? [];
+  const identities = jobIdentities(jobs.map((job) => job.name));
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
     templateValues: origin.templateValues ?? [],
-    jobs: (input.jobs ?? []).map((job) => buildJob(job, stopTimeout, dirname(origin.file), input.main)),
+    jobs: jobs.map((job, index) => buildJob(job, identities[index] as string, stopTimeout, dirname(origin.file), input.main)),
     watches: input.watches ?? [],
     consul: input.consul,
     logging: { ...DEFAULT_LOGGING, ...input.logging },
@@ -32,14 +35,17 @@ export function buildConfig(input: ConfigInput, origin: { file: string; hash: st
     probes: input.probes && buildProbes(input.probes),
     stopTimeout,
     main: input.main,
+    // The loader adds them: they name places in the file.
+    warnings: [],
   });
 }
 
-function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {
+function buildJob(job: JobInput, identity: string, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {
   const when = job.when ?? { kind: 'startup' };
   const interval = when.kind === 'interval' ? when.interval : undefined;
   return withoutUndefined({
-    name: job.name,
+    name: identity,
+    writtenName: job.name,
     exec: job.exec,
     env: job.env ?? {},
     // A relative working directory is relative to the config file, so a config can sit beside its app.
@@ -55,7 +61,7 @@ function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, 
     health: job.health && buildHealth(job.health),
     notify: job.notify ?? false,
     // The main job ends the container (as tini's child does), unless its onExit says otherwise.
-    onExit: job.onExit ?? (job.name === main ? 'shutdown' : 'ignore'),
+    onExit: job.onExit ?? (identity === main ? 'shutdown' : 'ignore'),
     logging: { raw: job.logging?.raw ?? false },
     port: job.port,
     tags: job.tags ?? [],
