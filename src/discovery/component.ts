@@ -65,6 +65,7 @@ export class DiscoveryComponent implements SupervisorComponent {
   private withdrawing = false;
   /** By service name: a job's name as written, which jobs repeating it share (as in ContainerPilot). */
   private readonly registrations = new Map<string, ServiceRegistration>();
+  private advertisersOf: { config: Config; byService: ReadonlyMap<string, string> } | undefined;
   private readonly watches = new Map<string, RunningWatch>();
   private telemetry: { service: TelemetryService; registration: ServiceRegistration } | undefined;
   /** Serializes reconnections, which a quick series of reloads could otherwise interleave. */
@@ -246,8 +247,8 @@ export class DiscoveryComponent implements SupervisorComponent {
    */
   private registrationFor(service: string): ServiceRegistration | undefined {
     const { host } = this.options;
-    const advertiser = host.currentConfig.jobs.filter((config) => config.writtenName === service && isAdvertised(config)).at(-1);
-    const job = advertiser && host.job(advertiser.name);
+    const advertiser = this.advertisers().get(service);
+    const job = advertiser === undefined ? undefined : host.job(advertiser);
     let registration = this.registrations.get(service);
     if (!job) return registration;
     if (!registration) {
@@ -256,6 +257,17 @@ export class DiscoveryComponent implements SupervisorComponent {
     }
     registration.replaceJob(job);
     return registration;
+  }
+
+  /** The job advertising each service, by identity; worked out once per config, as every check's event asks. */
+  private advertisers(): ReadonlyMap<string, string> {
+    const config = this.options.host.currentConfig;
+    if (this.advertisersOf?.config !== config) {
+      // Later jobs of a name overwrite earlier ones: the last one is registered.
+      const byService = new Map(config.jobs.filter(isAdvertised).map((job) => [job.writtenName, job.name]));
+      this.advertisersOf = { config, byService };
+    }
+    return this.advertisersOf.byService;
   }
 
   /** Once every component has started, the telemetry endpoint is listening, or never will. */
