@@ -2,14 +2,16 @@
 // as `web#2`…, and the events, variables and the Consul service stay under the name as written.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { JobConfig } from '../../src/config/types.js';
 import { stopOrder } from '../../src/supervisor/dependencies.js';
 import { ConsulAgent } from '../helpers/consul.js';
-import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
+import { httpCall } from '../helpers/control.js';
 import { HealthSwitch, serviceId, serviceJob, stopRun } from '../helpers/discovery.js';
 import { after as hookAfter, jobConfig } from '../helpers/job-config.js';
-import { runConfig, runPilotfish } from '../helpers/pilotfish.js';
+import { runConfig, runPilotfish, type PilotfishRun } from '../helpers/pilotfish.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 interface StatusJob {
@@ -40,17 +42,20 @@ const TWO_WEBS = `{
 }`;
 
 describe('two jobs of one name', () => {
-  let pilotfish: RunningSupervisor;
+  const socket = join(mkdtempSync(join(tmpdir(), 'pilotfish-control-')), 'control.socket');
+  let pilotfish: PilotfishRun;
   let file: string;
   before(async () => {
-    pilotfish = await startSupervisor(TWO_WEBS);
+    pilotfish = runConfig(TWO_WEBS, { env: { PILOTFISH_SOCKET: socket } });
     file = pilotfish.child.spawnargs.at(-1) as string;
+    // A hang detector's deadline: a loaded machine may take long to start it.
+    await waitFor(() => httpCall({ socketPath: socket }, 'GET', '/v1/ping').then((response) => response.status === 200, () => false), 'the control socket', 20_000);
   });
-  after(() => pilotfish.stop());
+  after(() => stopRun(pilotfish));
 
   it('both run, the second under its own identity', async () => {
-    await pilotfish.waitForLine(/\[web\] web-a$/);
-    await pilotfish.waitForLine(/\[web#2\] web-b$/);
+    await pilotfish.waitForLine(/\[web\] web-a$/, 20_000);
+    await pilotfish.waitForLine(/\[web#2\] web-b$/, 20_000);
   });
 
   it('are warned of at start, with the file, line and column of both', async () => {
@@ -65,35 +70,35 @@ describe('two jobs of one name', () => {
   });
 
   it("publish their events under the name: a hook on `web` hears the second one's, with one of their pids", async () => {
-    const line = await pilotfish.waitForLine(/hook heard web/, 15_000);
-    const jobs = await statusJobs(pilotfish.socket);
+    const line = await pilotfish.waitForLine(/hook heard web/, 20_000);
+    const jobs = await statusJobs(socket);
     const pids = jobs.filter((job) => job.name.startsWith('web')).map((job) => job.pid);
     const pid = Number(/CONTAINERPILOT_WEB_PID=(\d+)/.exec(line)?.[1]);
     assert.ok(pids.includes(pid), `${line} names one of ${pids.join(', ')}`);
   });
 
   it('are both listed by status, each with its identity', async () => {
-    const jobs = await statusJobs(pilotfish.socket);
+    const jobs = await statusJobs(socket);
     assert.deepEqual(
       jobs.map((job) => job.name),
       ['web', 'web#2', 'hook'],
     );
-    const { code, output } = await cli(pilotfish.socket, 'status');
+    const { code, output } = await cli(socket, 'status');
     assert.equal(code, 0);
     assert.match(output, /^web\s+running/m);
     assert.match(output, /^web#2\s+running/m);
   });
 
   it('`pilotfish restart web#2` restarts the second and leaves the first alone', async () => {
-    const before = await statusJobs(pilotfish.socket);
+    const before = await statusJobs(socket);
     const pidOf = (jobs: StatusJob[], name: string) => jobs.find((job) => job.name === name)?.pid;
-    const { code, output } = await cli(pilotfish.socket, 'restart', 'web#2');
+    const { code, output } = await cli(socket, 'restart', 'web#2');
     assert.equal(code, 0, output);
     assert.match(output, /^web#2: running \(pid \d+\)$/);
-    const after = await statusJobs(pilotfish.socket);
+    const after = await statusJobs(socket);
     assert.notEqual(pidOf(after, 'web#2'), pidOf(before, 'web#2'));
     assert.equal(pidOf(after, 'web'), pidOf(before, 'web'));
-    await waitFor(() => pilotfish.lines.filter((line) => /\[web#2\] web-b$/.test(line)).length === 2, 'web-b started again');
+    await waitFor(() => pilotfish.lines.filter((line) => /\[web#2\] web-b$/.test(line)).length === 2, 'web-b started again', 20_000);
     assert.equal(pilotfish.lines.filter((line) => /\[web\] web-a$/.test(line)).length, 1);
   });
 });
@@ -103,19 +108,19 @@ describe('a reload', () => {
     const web = (word: string) => `{ name: "web", exec: "sh -c 'echo ${word}; exec sleep 60'" }`;
     const run = runConfig(`{ jobs: [ ${web('first')} ] }`);
     const file = run.child.spawnargs.at(-1) as string;
-    await run.waitForLine(/\[web\] first$/);
+    await run.waitForLine(/\[web\] first$/, 20_000);
     assert.ok(!run.lines.some((line) => /WARN/.test(line)), run.output());
 
     writeFileSync(file, `{ jobs: [ ${web('first')}, ${web('second')} ] }`);
     run.signal('SIGHUP');
-    await run.waitForLine(/config reloaded: started web#2$/);
-    await run.waitForLine(/\[web#2\] second$/);
+    await run.waitForLine(/config reloaded: started web#2$/, 20_000);
+    await run.waitForLine(/\[web#2\] second$/, 20_000);
     assert.match(run.output(), /WARN .*jobs\[1\]\.name: "web" is also the name of jobs\[0\]/);
 
     writeFileSync(file, `{ jobs: [ ${web('first')} ] }`);
     run.signal('SIGHUP');
-    await run.waitForLine(/config reloaded: removed web#2$/);
-    await run.waitForLine(/\[web#2\] stopped: killed by SIGTERM/);
+    await run.waitForLine(/config reloaded: removed web#2$/, 20_000);
+    await run.waitForLine(/\[web#2\] stopped: killed by SIGTERM/, 20_000);
     assert.equal(run.lines.filter((line) => /\[web\] (started|stopped)/.test(line)).length, 1, 'the first job ran on untouched');
     run.signal('SIGTERM');
     assert.equal((await run.exited).code, 143);
@@ -134,10 +139,10 @@ describe('in Consul', () => {
     const second = new HealthSwitch().healthy('b fine');
     const run = runConfig(`{
       consul: "${consul.address}",
-      jobs: [${serviceJob('web', first, { port: 8080, extra: 'tags: ["a"]' })}, ${serviceJob('web', second, { port: 8081, extra: 'tags: ["b"]' })}],
+      jobs: [${serviceJob('web', first, { port: 8080, ttl: '10s', extra: 'tags: ["a"]' })}, ${serviceJob('web', second, { port: 8081, ttl: '10s', extra: 'tags: ["b"]' })}],
     }`);
     const checkId = `service:${serviceId('web')}`;
-    await waitFor(async () => (await consul.checks())[checkId]?.Output.includes('b fine'), 'the check passing with the second job\'s output', 10_000);
+    await waitFor(async () => (await consul.checks())[checkId]?.Output.includes('b fine'), 'the check passing with the second job\'s output', 20_000);
     const services = Object.values(await consul.services()).filter((service) => service.Service === 'web');
     assert.equal(services.length, 1);
     assert.equal(services[0]?.ID, serviceId('web'));
@@ -146,7 +151,7 @@ describe('in Consul', () => {
 
     // The first job's health is its own: the service does not hear of it, over many heartbeats…
     first.unhealthy('a broken');
-    await run.waitForLine(/\[web\] is unhealthy/, 15_000);
+    await run.waitForLine(/\[web\] is unhealthy/, 20_000);
     for (const deadline = Date.now() + 2000; Date.now() < deadline; await sleep(100)) {
       const check = (await consul.checks())[checkId];
       assert.equal(check?.Status, 'passing');
@@ -157,7 +162,7 @@ describe('in Consul', () => {
     await waitFor(async () => {
       const check = (await consul.checks())[checkId];
       return check?.Status === 'critical' && check.Output.includes('b broken');
-    }, "the check critical with the second job's output", 10_000);
+    }, "the check critical with the second job's output", 20_000);
     await stopRun(run);
   });
 });
