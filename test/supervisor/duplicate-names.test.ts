@@ -35,8 +35,8 @@ async function statusJobs(socket: string): Promise<StatusJob[]> {
 /** Two jobs named web (lines 3 and 4, their `name` at column 7); only the second has a health check. */
 const TWO_WEBS = `{
   jobs: [
-    { name: "web", exec: "sh -c 'echo web-a; exec sleep 60'" },
-    { name: "web", exec: "sh -c 'echo web-b; exec sleep 60'", health: { exec: "true", interval: "200ms", timeout: "5s" } },
+    { name: "web", exec: "sh -c 'echo web-a; exec sleep 600'" },
+    { name: "web", exec: "sh -c 'echo web-b; exec sleep 600'", health: { exec: "true", interval: "200ms", timeout: "5s" } },
     { name: "hook", exec: "sh -c 'echo hook heard web, CONTAINERPILOT_WEB_PID=$CONTAINERPILOT_WEB_PID'", when: { source: "web", once: "healthy" } },
   ],
 }`;
@@ -105,7 +105,7 @@ describe('two jobs of one name', () => {
 
 describe('a reload', () => {
   it('adds a second job of a name and removes it again, leaving the first alone', async () => {
-    const web = (word: string) => `{ name: "web", exec: "sh -c 'echo ${word}; exec sleep 60'" }`;
+    const web = (word: string) => `{ name: "web", exec: "sh -c 'echo ${word}; exec sleep 600'" }`;
     const run = runConfig(`{ jobs: [ ${web('first')} ] }`);
     const file = run.child.spawnargs.at(-1) as string;
     await run.waitForLine(/\[web\] first$/, 20_000);
