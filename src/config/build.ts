@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { withoutUndefined } from '../util/records.js';
+import { jobIdentities } from './identity.js';
 import type { ConfigInput, JobInput } from './schema.js';
 import type { Backoff, Command, Config, HealthConfig, JobConfig, KubernetesConfig, LoggingConfig, Millis, ProbesConfig, TelemetryConfig } from './types.js';
 
@@ -34,11 +35,12 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
   const { commandLine } = origin;
   const main = input.main ?? (commandLine ? COMMAND_LINE_JOB : undefined);
   const jobs = commandLine && main !== undefined ? withCommandLineJob(input.jobs ?? [], main, commandLine) : (input.jobs ?? []);
+  const identities = jobIdentities(jobs.map((job) => job.name));
   return withoutUndefined({
     file: origin.file,
     hash: origin.hash,
     templateValues: origin.templateValues ?? [],
-    jobs: jobs.map((job) => buildJob(job, stopTimeout, dirname(origin.file), main)),
+    jobs: jobs.map((job, index) => buildJob(job, identities[index] as string, stopTimeout, dirname(origin.file), main)),
     watches: input.watches ?? [],
     consul: input.consul,
     logging: { ...DEFAULT_LOGGING, ...input.logging },
@@ -49,6 +51,8 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
     stopTimeout,
     main,
     mainExecReplaced: commandLine && input.jobs?.some((job) => job.name === main && job.exec !== undefined) ? true : undefined,
+    // The loader adds them: they name places in the file.
+    warnings: [],
   });
 }
 
@@ -68,11 +72,12 @@ function withCommandLineJob(jobs: readonly JobInput[], name: string, exec: Comma
   return jobs.map((job) => (job.name === name ? { ...job, exec } : job));
 }
 
-function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {
+function buildJob(job: JobInput, identity: string, defaultStopTimeout: Millis, configDir: string, main: string | undefined): JobConfig {
   const when = job.when ?? { kind: 'startup' };
   const interval = when.kind === 'interval' ? when.interval : undefined;
   return withoutUndefined({
-    name: job.name,
+    name: identity,
+    writtenName: job.name,
     exec: job.exec,
     env: job.env ?? {},
     // A relative working directory is relative to the config file, so a config can sit beside its app.
@@ -88,7 +93,7 @@ function buildJob(job: JobInput, defaultStopTimeout: Millis, configDir: string, 
     health: job.health && buildHealth(job.health),
     notify: job.notify ?? false,
     // The main job ends the container (as tini's child does), unless its onExit says otherwise.
-    onExit: job.onExit ?? (job.name === main ? 'shutdown' : 'ignore'),
+    onExit: job.onExit ?? (identity === main ? 'shutdown' : 'ignore'),
     logging: { raw: job.logging?.raw ?? false },
     port: job.port,
     tags: job.tags ?? [],

@@ -42,10 +42,14 @@ export class ConfigError extends Error {
 /** `examples/app.json5:12:7: jobs[2].health.interval: expected …`, the shape editors and CI logs link. */
 export function formatIssue(issue: ConfigIssue): string {
   if (issue.text !== undefined) return issue.text;
-  const where = [issue.file, issue.line, issue.line === undefined ? undefined : issue.column]
-    .filter((part) => part !== undefined)
-    .join(':');
+  const where = formatPlace(issue.file, issue);
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+}
+
+/** `examples/app.json5:12:7`, or as much of it as is known. */
+export function formatPlace(file: string, position: Partial<Position> | undefined): string {
+  const line = position?.line;
+  return [file, line, line === undefined ? undefined : position?.column].filter((part) => part !== undefined).join(':');
 }
 
 const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;

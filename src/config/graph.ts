@@ -1,6 +1,7 @@
-// Rules about the document as a whole: names are unique, every `when.source` and `main` names
-// something that exists, and no jobs wait on each other's events in a cycle (none of them could
-// ever start). Paths are in schema spelling.
+// Rules about the document as a whole: watch names are unique (job names may repeat, as in
+// ContainerPilot: see identity.ts), every `when.source` and `main` names something that exists,
+// and no jobs wait on each other's events in a cycle (none of them could ever start). Sources
+// name jobs as written; `main` names a job's identity. Paths are in schema spelling.
 import { envName } from './env-name.js';
 import type { DocumentIssue } from './errors.js';
 import { didYouMean } from './messages.js';
@@ -8,8 +9,7 @@ import { HOOKABLE_SIGNALS, type Config } from './types.js';
 
 export function checkReferences(config: Config): DocumentIssue[] {
   return [
-    ...duplicateNames('jobs', config.jobs),
-    ...duplicateNames('watches', config.watches),
+    ...duplicateWatches(config.watches),
     ...collidingEnvNames(config),
     ...unknownSources(config),
     ...unknownMain(config),
@@ -17,31 +17,31 @@ export function checkReferences(config: Config): DocumentIssue[] {
   ];
 }
 
-function duplicateNames(list: 'jobs' | 'watches', entries: readonly { name: string }[]): DocumentIssue[] {
+function duplicateWatches(watches: readonly { name: string }[]): DocumentIssue[] {
   const firstIndex = new Map<string, number>();
-  return entries.flatMap(({ name }, index) => {
+  return watches.flatMap(({ name }, index) => {
     const first = firstIndex.get(name);
     if (first === undefined) {
       firstIndex.set(name, index);
       return [];
     }
-    const message = `duplicate name ${JSON.stringify(name)}, already used by ${list}[${first}]`;
-    return [{ path: [list, index, 'name'], message }];
+    const message = `duplicate name ${JSON.stringify(name)}, already used by watches[${first}]`;
+    return [{ path: ['watches', index, 'name'], message }];
   });
 }
 
 /** `a-b` and `a_b` would both be CONTAINERPILOT_A_B_PID: every process would see one job's pid under both names. */
 function collidingEnvNames(config: Config): DocumentIssue[] {
   const firstIndex = new Map<string, number>();
-  return config.jobs.flatMap(({ name }, index) => {
+  return config.jobs.flatMap(({ writtenName: name }, index) => {
     const variable = `CONTAINERPILOT_${envName(name)}_PID`;
     const first = firstIndex.get(variable);
     if (first === undefined) {
       firstIndex.set(variable, index);
       return [];
     }
-    const other = config.jobs[first]?.name;
-    // The same name twice is reported (or allowed) as a duplicate, not as a collision.
+    const other = config.jobs[first]?.writtenName;
+    // Jobs of one name share the variable knowingly, as in ContainerPilot (the loader warns of them).
     if (other === name) return [];
     const message = `${JSON.stringify(name)} and ${JSON.stringify(other)} (jobs[${first}]) would both set ${variable}; rename one`;
     return [{ path: ['jobs', index, 'name'], message }];
@@ -50,7 +50,7 @@ function collidingEnvNames(config: Config): DocumentIssue[] {
 
 function unknownSources(config: Config): DocumentIssue[] {
   const known = new Set([
-    ...config.jobs.map((job) => job.name),
+    ...config.jobs.map((job) => job.writtenName),
     ...config.watches.map((watch) => `watch.${watch.name}`),
     'global',
     ...HOOKABLE_SIGNALS,
@@ -77,22 +77,31 @@ function unknownMain(config: Config): DocumentIssue[] {
 }
 
 /**
- * Each job waits on at most one source, so following sources from any job either ends (at a
- * watch, `global`, a signal or a job that starts at startup) or comes back round to a job on the
+ * The walk is over names as written, which events are published under. Each name waits on at
+ * most one source (a name whose jobs wait on different sources, or not all on one, can start
+ * through one of them, and is left out), so following sources from any name either ends (at a
+ * watch, `global`, a signal or a job that starts at startup) or comes back round to a name on the
  * current walk. Each cycle is reported once, at its first job in document order.
  */
 function cycles(config: Config): DocumentIssue[] {
-  const indexOf = new Map(config.jobs.map((job, index) => [job.name, index]));
-  const sourceJob = new Map<string, string>();
+  const names = config.jobs.map((job) => job.writtenName);
+  const known = new Set(names);
+  const sourcesOf = new Map<string, Set<string | undefined>>();
   for (const job of config.jobs) {
     const { when } = job;
-    if (when.kind === 'event' && when.event !== 'signal' && indexOf.has(when.source)) sourceJob.set(job.name, when.source);
+    const source = when.kind === 'event' && when.event !== 'signal' && known.has(when.source) ? when.source : undefined;
+    sourcesOf.set(job.writtenName, (sourcesOf.get(job.writtenName) ?? new Set()).add(source));
+  }
+  const sourceJob = new Map<string, string>();
+  for (const [name, sources] of sourcesOf) {
+    const [source] = sources;
+    if (sources.size === 1 && source !== undefined) sourceJob.set(name, source);
   }
   const visited = new Set<string>();
   const issues: DocumentIssue[] = [];
-  for (const job of config.jobs) {
+  for (const origin of names) {
     const walk: string[] = [];
-    let name: string | undefined = job.name;
+    let name: string | undefined = origin;
     while (name !== undefined && !visited.has(name)) {
       visited.add(name);
       walk.push(name);
@@ -101,11 +110,11 @@ function cycles(config: Config): DocumentIssue[] {
     const cycleStart = name === undefined ? -1 : walk.indexOf(name);
     if (cycleStart === -1) continue;
     const members = walk.slice(cycleStart);
-    const first = config.jobs.map((candidate) => candidate.name).find((candidate) => members.includes(candidate)) as string;
+    const first = names.find((candidate) => members.includes(candidate)) as string;
     const start = members.indexOf(first);
     const chain = [...members.slice(start), ...members.slice(0, start), first].join(' → ');
     issues.push({
-      path: ['jobs', indexOf.get(first) ?? 0, 'when', 'source'],
+      path: ['jobs', names.indexOf(first), 'when', 'source'],
       message:
         members.length === 1
           ? `the job waits for an event of its own, so it can never start (${chain})`

@@ -1,20 +1,20 @@
 // The loading pipeline: read → render the template over the environment → parse (JSON5 or YAML) →
 // normalize key spelling → validate and convert (schema) → fill defaults → check whole-job and
-// whole-document rules, and that the log output can be opened. Pure apart from reading the file
-// and looking at the log output's path. Each stage reports every issue it
-// finds; a stage runs only on the clean output of the one before, so no issue is a knock-on
-// effect of another.
+// whole-document rules, and that the log output can be opened → list the warnings (repeated job
+// names). Pure apart from reading the file and looking at the log output's path. Each stage
+// reports every issue it finds; a stage runs only on the clean output of the one before, so no
+// issue is a knock-on effect of another.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
-import { ConfigError, formatPath, type ConfigIssue, type DocumentIssue, type Position } from './errors.js';
+import { ConfigError, formatIssue, formatPath, formatPlace, type ConfigIssue, type DocumentIssue, type DocumentPath, type Position } from './errors.js';
 import { checkReferences } from './graph.js';
 import { hostIssues } from './host.js';
 import { throughTemplate, type Locator } from './locate.js';
 import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
 import { readConfigFile } from './read.js';
-import { checkJobs } from './rules.js';
+import { checkJobs, repeatedNames } from './rules.js';
 import { configSchema } from './schema.js';
 import { checkWatches } from './watch-rules.js';
 import { renderTemplate, TemplateError } from './template.js';
@@ -62,7 +62,11 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
     path: document.userPath(issue.path),
   }));
   if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
-  return config;
+  const positionOf = (path: DocumentPath) => toSource(parsed.locate(document.userPath(path)));
+  const warnings = repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))).map(({ path, message }) =>
+    formatIssue(placed(file, formatPath(document.userPath(path)), message, positionOf(path))),
+  );
+  return { ...config, warnings };
 }
 
 function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>): string {

@@ -1,6 +1,7 @@
-// Rules about one job that need several of its fields (and their defaults) at once. They run on
-// the built Config, so they see what will actually run; paths are in schema spelling.
-import type { DocumentIssue } from './errors.js';
+// Rules about one job that need several of its fields (and their defaults) at once, and the
+// warning about jobs that repeat a name. They run on the built Config, so they see what will
+// actually run; paths are in schema spelling.
+import type { DocumentIssue, DocumentPath } from './errors.js';
 import { formatDuration } from './duration.js';
 import { entryBytes, MAX_ARG_TOTAL } from './exec-limits.js';
 import { SERVICE_NAME } from './schema.js';
@@ -14,17 +15,40 @@ export function checkJobs(jobs: readonly JobConfig[]): DocumentIssue[] {
   return jobs.flatMap((job, index) => jobIssues(job).map(({ path, message }) => ({ path: ['jobs', index, ...path], message })));
 }
 
+/**
+ * ContainerPilot ran every job of a repeated name (templated configs produce them), so pilotfish
+ * does too, and says so at each later job, naming where the first one is (`placeOf` formats a
+ * path as `file:line:column`).
+ */
+export function repeatedNames(jobs: readonly JobConfig[], placeOf: (path: DocumentPath) => string): DocumentIssue[] {
+  const firstIndex = new Map<string, number>();
+  return jobs.flatMap((job, index) => {
+    const first = firstIndex.get(job.writtenName);
+    if (first === undefined) {
+      firstIndex.set(job.writtenName, index);
+      return [];
+    }
+    const firstPath = ['jobs', first, 'name'];
+    const message =
+      `${JSON.stringify(job.writtenName)} is also the name of jobs[${first}] (${placeOf(firstPath)}): both run, as in ContainerPilot, ` +
+      `and publish their events as ${JSON.stringify(job.writtenName)}; this one is ${JSON.stringify(job.name)} in status, commands and metrics`;
+    return [{ path: ['jobs', index, 'name'], message }];
+  });
+}
+
 function jobIssues(job: JobConfig): DocumentIssue[] {
   const issues: DocumentIssue[] = [];
-  if (RESERVED_NAMES.includes(job.name)) {
-    issues.push({ path: ['name'], message: `${JSON.stringify(job.name)} is reserved as an event source; choose another name` });
-  } else if (job.name.startsWith(WATCH_PREFIX)) {
+  // What the config wrote: the identity `name#2` of a repeated name is never an event source or a service name.
+  const name = job.writtenName;
+  if (RESERVED_NAMES.includes(name)) {
+    issues.push({ path: ['name'], message: `${JSON.stringify(name)} is reserved as an event source; choose another name` });
+  } else if (name.startsWith(WATCH_PREFIX)) {
     issues.push({ path: ['name'], message: `names starting with "${WATCH_PREFIX}" are reserved for watches' events` });
   }
   if (job.port !== undefined) {
     // Registration is what makes ContainerPilot insist on these (the TTL check is fed by the health check).
-    if (!SERVICE_NAME.test(job.name)) {
-      const rule = `must match ${SERVICE_NAME.source}, got ${JSON.stringify(job.name)}`;
+    if (!SERVICE_NAME.test(name)) {
+      const rule = `must match ${SERVICE_NAME.source}, got ${JSON.stringify(name)}`;
       issues.push({ path: ['name'], message: `a job with a \`port\` is registered in Consul, so its name ${rule}` });
     }
     if (job.health === undefined) {

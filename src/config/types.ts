@@ -81,7 +81,16 @@ export interface HealthConfig {
 export type OnExit = 'ignore' | 'shutdown' | 'shutdownOnFailure';
 
 export interface JobConfig {
+  /**
+   * Unique: how the job is addressed and listed (status, control API, CLI, metrics, Kubernetes).
+   * The name as written, or `name#2`, `name#3`… for a job repeating an earlier one's (identity.ts).
+   */
   name: string;
+  /**
+   * The name as written, shared by jobs that repeat it as in ContainerPilot: the source of the
+   * job's events, its `CONTAINERPILOT_<NAME>_*` variables and its Consul service name.
+   */
+  writtenName: string;
   /** Absent for registration-only services. */
   exec?: Command;
   env: Record<string, string>;
@@ -211,4 +220,6 @@ export interface Config {
   main?: string;
   /** The config's entry for the main job had an `exec`, which the command after `pilotfish --` replaced. */
   mainExecReplaced?: true;
+  /** Lines to log when the config comes into force (`file:line:column: path: message`). */
+  warnings: readonly string[];
 }

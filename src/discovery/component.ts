@@ -7,7 +7,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
-import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
+import { GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorComponent } from '../supervisor/supervisor.js';
 import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
@@ -66,7 +66,9 @@ export class DiscoveryComponent implements SupervisorComponent {
   private subscription: Subscription | undefined;
   /** Set while services are being taken out for good (shutdown, another agent): no retries. */
   private withdrawing = false;
+  /** By service name: a job's name as written, which jobs repeating it share (as in ContainerPilot). */
   private readonly registrations = new Map<string, ServiceRegistration>();
+  private advertisersOf: { config: Config; byService: ReadonlyMap<string, string> } | undefined;
   private readonly watches = new Map<string, RunningWatch>();
   private telemetry: { service: TelemetryService; registration: ServiceRegistration } | undefined;
   /** Serializes reconnections, which a quick series of reloads could otherwise interleave. */
@@ -110,7 +112,7 @@ export class DiscoveryComponent implements SupervisorComponent {
    * with their definition.
    */
   private syncJobs(): void {
-    for (const name of this.registrations.keys()) void this.registrationFor(name)?.sync();
+    for (const service of this.registrations.keys()) void this.registrationFor(service)?.sync();
   }
 
   /** The jobs' registrations and the telemetry endpoint's, if any. */
@@ -122,8 +124,8 @@ export class DiscoveryComponent implements SupervisorComponent {
     // A job a reload removed is shown only while it is still in the catalog: one that never got
     // there (or has left) is not "waiting" for anything, and would keep readers (the Kubernetes
     // bridge's ConsulRegistered) at "registering" for good.
-    const current = [...this.registrations].flatMap(([name, registration]) => {
-      if (this.options.host.job(name)) return [registration];
+    const current = [...this.registrations.values()].flatMap((registration) => {
+      if (this.options.host.job(registration.jobName)) return [registration];
       return inCatalog(registration.status()) ? [registration] : [];
     });
     const registrations = [...current, ...(this.telemetry ? [this.telemetry.registration] : [])];
@@ -226,7 +228,7 @@ export class DiscoveryComponent implements SupervisorComponent {
       return;
     }
     if (event.kind !== 'transition' && event.kind !== 'healthy' && event.kind !== 'unhealthy' && event.kind !== 'checkResult') return;
-    const registration = this.registrationFor(event.source);
+    const registration = this.registrationForJob(jobOfEvent(event));
     if (!registration) return;
     if (event.kind === 'checkResult') return registration.checked();
     if (event.kind !== 'transition') registration.noteOutput(event.detail ?? '');
@@ -234,20 +236,44 @@ export class DiscoveryComponent implements SupervisorComponent {
   }
 
   /**
-   * The registration of the job named so, following the supervisor's current job of that name;
-   * once the job is gone (removed by a reload), the last one it had, whose end deregisters it.
+   * The registration a job's event concerns, if that job is the one its service follows; for a job
+   * a reload removed, the registration that still follows it, whose end deregisters it.
    */
-  private registrationFor(name: string): ServiceRegistration | undefined {
+  private registrationForJob(name: string): ServiceRegistration | undefined {
     const job = this.options.host.job(name);
-    let registration = this.registrations.get(name);
+    const registration = job ? this.registrationFor(job.config.writtenName) : [...this.registrations.values()].find((candidate) => candidate.jobName === name);
+    return registration?.jobName === name ? registration : undefined;
+  }
+
+  /**
+   * The registration of a service, following the job that advertises it now. Jobs of one name share
+   * ContainerPilot's service ID `<name>-<hostname>`: the last one in the config is registered, as
+   * its registration replaced the others' under ContainerPilot. Once no job advertises it (a
+   * reload removed it), the last job it had, whose end deregisters it.
+   */
+  private registrationFor(service: string): ServiceRegistration | undefined {
+    const { host } = this.options;
+    const advertiser = this.advertisers().get(service);
+    const job = advertiser === undefined ? undefined : host.job(advertiser);
+    let registration = this.registrations.get(service);
     if (!job) return registration;
     if (!registration) {
-      if (!isAdvertised(job.config)) return undefined;
       registration = this.newRegistration(job);
-      this.registrations.set(name, registration);
+      this.registrations.set(service, registration);
     }
     registration.replaceJob(job);
     return registration;
+  }
+
+  /** The job advertising each service, by identity; worked out once per config, as every check's event asks. */
+  private advertisers(): ReadonlyMap<string, string> {
+    const config = this.options.host.currentConfig;
+    if (this.advertisersOf?.config !== config) {
+      // Later jobs of a name overwrite earlier ones: the last one is registered.
+      const byService = new Map(config.jobs.filter(isAdvertised).map((job) => [job.writtenName, job.name]));
+      this.advertisersOf = { config, byService };
+    }
+    return this.advertisersOf.byService;
   }
 
   /** Once every component has started, the telemetry endpoint is listening, or never will. */

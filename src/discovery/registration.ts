@@ -21,7 +21,7 @@ import { resolveAddress, type NetworkInterfaces } from './interfaces.js';
 /** The parts of a job's config that make it a service (also built for the telemetry endpoint). */
 export type AdvertisedConfig = Pick<
   JobConfig,
-  'name' | 'exec' | 'port' | 'tags' | 'meta' | 'interfaces' | 'initialStatus' | 'enableTagOverride' | 'deregisterCriticalServiceAfter'
+  'name' | 'writtenName' | 'exec' | 'port' | 'tags' | 'meta' | 'interfaces' | 'initialStatus' | 'enableTagOverride' | 'deregisterCriticalServiceAfter'
 > & { health?: Pick<HealthConfig, 'interval' | 'ttl'> };
 
 /** What the registration reads from the job it advertises. */
@@ -53,7 +53,7 @@ export function isAdvertised(job: AdvertisedConfig): boolean {
   return job.health?.ttl !== undefined && (job.port !== undefined || job.exec === undefined);
 }
 
-/** Unique on the agent, and stable for a job across reloads: ContainerPilot's `<name>-<hostname>`. */
+/** Unique on the agent, and stable for a job across reloads: ContainerPilot's `<name>-<hostname>`, by the name as written. */
 function serviceIdOf(name: string, hostname: string): string {
   return `${name}-${hostname}`;
 }
@@ -61,8 +61,8 @@ function serviceIdOf(name: string, hostname: string): string {
 export function serviceDefinition(job: AdvertisedConfig, hostname: string, interfaces: NetworkInterfaces): ServiceDefinition {
   const ttlMs = job.health?.ttl ?? 0;
   return {
-    id: serviceIdOf(job.name, hostname),
-    name: job.name,
+    id: serviceIdOf(job.writtenName, hostname),
+    name: job.writtenName,
     address: resolveAddress(job.interfaces, interfaces),
     port: job.port,
     tags: job.tags,
@@ -71,7 +71,7 @@ export function serviceDefinition(job: AdvertisedConfig, hostname: string, inter
     check: {
       ttlMs,
       status: job.initialStatus ?? 'critical',
-      notes: `TTL for ${job.name} set by pilotfish`,
+      notes: `TTL for ${job.writtenName} set by pilotfish`,
       deregisterCriticalServiceAfterMs: job.deregisterCriticalServiceAfter,
     },
   };
@@ -136,8 +136,13 @@ export class ServiceRegistration {
     if (warning) context.log.warn(`${job.config.name}: ${warning}`);
   }
 
+  /** The job it follows now. */
+  get jobName(): string {
+    return this.job.config.name;
+  }
+
   private get id(): string {
-    return serviceIdOf(this.job.config.name, this.context.hostname);
+    return serviceIdOf(this.job.config.writtenName, this.context.hostname);
   }
 
   /** A reload replaced the job: its definition may differ, so it is registered afresh. */
@@ -178,7 +183,7 @@ export class ServiceRegistration {
     const definition = this.definition;
     return {
       id: this.id,
-      name: this.job.config.name,
+      name: this.job.config.writtenName,
       address: definition?.address,
       port: definition?.port,
       state: this.confirmed ? 'registered' : this.advertised ? 'registering' : this.everRegistered ? 'deregistered' : 'waiting',

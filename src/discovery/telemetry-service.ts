@@ -53,8 +53,10 @@ export function telemetryServiceName(telemetry: Pick<TelemetryConfig, 'name'>): 
 
 /** The service definition's inputs for an endpoint that listens. */
 export function telemetryServiceConfig(telemetry: TelemetryConfig, endpoint: TelemetryEndpoint): AdvertisedConfig {
+  const name = telemetryServiceName(telemetry);
   return {
-    name: telemetryServiceName(telemetry),
+    name,
+    writtenName: name,
     port: endpoint.port,
     tags: [...endpoint.tags, pilotfishVersion()],
     meta: {},

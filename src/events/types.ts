@@ -10,8 +10,12 @@ export const JOB_STATES: readonly JobState[] = ['idle', 'starting', 'running', '
 export const GLOBAL_SOURCE = 'global';
 
 export type SupervisorEvent =
-  /** ContainerPilot's event vocabulary: `{code, source}`, e.g. `{kind: "healthy", source: "db"}`. */
-  | { kind: EventName; source: string; detail?: string }
+  /**
+   * ContainerPilot's event vocabulary: `{code, source}`, e.g. `{kind: "healthy", source: "db"}`.
+   * A job's events name it (`job`, its identity) besides the source, its name as written: jobs
+   * repeating a name publish under that name, as in ContainerPilot (`web#2` as `web`).
+   */
+  | { kind: EventName; source: string; detail?: string; job?: string }
   /** A hookable signal received by the supervisor (source is the signal name). */
   | { kind: 'signal'; source: HookableSignal }
   /** Every job state change, for bridges, logs and tests. */
@@ -20,3 +24,8 @@ export type SupervisorEvent =
   | { kind: 'checkResult'; source: string; ok: boolean; durationMs: number };
 
 export type EventKind = SupervisorEvent['kind'];
+
+/** The job an event is about: the job that published it, else its source (job events other than ContainerPilot's are published under the job's identity). */
+export function jobOfEvent(event: SupervisorEvent): string {
+  return ('job' in event && event.job) || event.source;
+}

@@ -866,7 +866,8 @@ export class Job {
   }
 
   private publish(kind: 'stopping' | 'stopped' | 'exitSuccess' | 'exitFailed' | 'healthy' | 'unhealthy' | 'timerExpired', detail?: string): void {
-    this.context.bus.publish(detail === undefined ? { kind, source: this.name } : { kind, source: this.name, detail });
+    const event = { kind, source: this.config.writtenName, job: this.name };
+    this.context.bus.publish(detail === undefined ? event : { ...event, detail });
   }
 
   private transitionTo(to: JobState): void {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
-import type { SupervisorEvent } from '../events/types.js';
+import { jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorComponent } from '../supervisor/supervisor.js';
@@ -191,7 +191,7 @@ export class KubernetesBridge implements SupervisorComponent {
     if (this.gate.wanted !== false) this.gateLoop.request();
     // Health checks run every few seconds and never become pod Events: skip the job lookup.
     if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult') return;
-    const podEvent = podEventFor(event, this.jobOf(event.source));
+    const podEvent = podEventFor(event, this.jobOf(jobOfEvent(event)));
     if (!podEvent) return;
     this.recorder.record(podEvent);
     this.eventLoop.request();

@@ -12,9 +12,14 @@ export function isStopHook(job: JobConfig): boolean {
   return when.event === 'stopping' || when.event === 'stopped' || (when.source === 'global' && when.event === 'shutdown');
 }
 
-/** The job this one starts after, if its `when` names another job. */
-function sourceJob(job: JobConfig, names: ReadonlySet<string>): string | undefined {
-  return job.when.kind === 'event' && names.has(job.when.source) ? job.when.source : undefined;
+/** Jobs by their name as written: a `when.source` names every job of that name (ContainerPilot's events). */
+function byWrittenName<T>(items: readonly T[], configOf: (item: T) => JobConfig): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const name = configOf(item).writtenName;
+    map.set(name, [...(map.get(name) ?? []), item]);
+  }
+  return map;
 }
 
 /**
@@ -22,15 +27,16 @@ function sourceJob(job: JobConfig, names: ReadonlySet<string>): string | undefin
  * before the preStart it waited for). Stop hooks are left out: they run during the stop.
  */
 export function stopOrder(jobs: readonly JobConfig[]): string[][] {
-  const names = new Set(jobs.map((job) => job.name));
-  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const sources = byWrittenName(jobs, (job) => job);
   const depthCache = new Map<string, number>();
   const depth = (job: JobConfig): number => {
     const cached = depthCache.get(job.name);
     if (cached !== undefined) return cached;
-    const source = sourceJob(job, names);
-    // Cycles are rejected by the config loader, so this recursion ends.
-    const value = source === undefined ? 0 : depth(byName.get(source) as JobConfig) + 1;
+    // Below every job of its source's name. The loader rejects cycles, except through a repeated
+    // name whose other job starts otherwise: a job met again on the way counts as a first.
+    depthCache.set(job.name, 0);
+    const sourceJobs = job.when.kind === 'event' ? (sources.get(job.when.source) ?? []) : [];
+    const value = Math.max(-1, ...sourceJobs.map(depth)) + 1;
     depthCache.set(job.name, value);
     return value;
   };
@@ -55,16 +61,17 @@ export interface LivenessInput {
  * jobs do. Global `startup` has fired already, and `shutdown` fires only once we are done.
  */
 export function anyJobCanRun(jobs: readonly LivenessInput[]): boolean {
-  const byName = new Map(jobs.map((job) => [job.config.name, job]));
+  const byName = byWrittenName(jobs, (job) => job.config);
   const live = (job: LivenessInput, seen: Set<string>): boolean => {
     if (job.potential === 'yes') return true;
     const when = job.config.when;
     if (job.potential === 'no' || when.kind !== 'event') return false;
     if (firesWhateverJobsDo(when.source, when.event)) return true;
-    const source = byName.get(when.source);
-    if (!source || seen.has(source.config.name)) return false;
-    seen.add(source.config.name);
-    return live(source, seen);
+    return (byName.get(when.source) ?? []).some((source) => {
+      if (seen.has(source.config.name)) return false;
+      seen.add(source.config.name);
+      return live(source, seen);
+    });
   };
   return jobs.some((job) => live(job, new Set([job.config.name])));
 }

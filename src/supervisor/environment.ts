@@ -64,7 +64,7 @@ export function watchAddresses(endpoints: readonly Instance[]): string {
  * refused such a config, pilotfish reports it where it registers the service.
  */
 export function serviceAddresses(config: Pick<Config, 'jobs' | 'telemetry'>, interfaces: NetworkInterfaces): Map<string, string> {
-  const services = config.jobs.filter((job) => job.port !== undefined).map((job) => ({ name: job.name, interfaces: job.interfaces }));
+  const services = config.jobs.filter((job) => job.port !== undefined).map((job) => ({ name: job.writtenName, interfaces: job.interfaces }));
   if (config.telemetry) services.push({ name: telemetryServiceName(config.telemetry), interfaces: config.telemetry.interfaces });
   const addresses = new Map<string, string>();
   for (const service of services) {

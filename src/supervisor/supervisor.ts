@@ -151,6 +151,7 @@ export class Supervisor {
     // supervisor itself keeps the process alive until it is done.
     const keepAlive = setInterval(() => undefined, 2 ** 30);
     void this.done.then(() => clearInterval(keepAlive));
+    this.logWarnings(this.config);
     for (const config of this.config.jobs) this.addJob(config);
     this.log.info(`pilotfish started with ${this.config.jobs.length} job(s) from ${this.config.file}`);
     this.bus.publish({ kind: 'startup', source: GLOBAL_SOURCE });
@@ -288,6 +289,7 @@ export class Supervisor {
       this.log.error(`reload rejected, the running config stays in force:\n${message}`);
       return { ok: false, error: message };
     }
+    this.logWarnings(next);
     this.reloading = true;
     try {
       return await this.applyConfig(next);
@@ -328,6 +330,10 @@ export class Supervisor {
     return result;
   }
 
+  private logWarnings(config: Config): void {
+    for (const warning of config.warnings) this.log.warn(warning);
+  }
+
   private addJob(config: JobConfig): Job {
     // Jobs are added only by start() and reloads, which check first; a job added now would outlive us.
     if (this.isShuttingDown) throw new Error(`cannot add job ${config.name}: shutting down`);
@@ -358,7 +364,8 @@ export class Supervisor {
 
   private environmentFor(job: Job): NodeJS.ProcessEnv {
     const runningPids = new Map<string, number>();
-    for (const { job: other } of this.jobs.values()) if (other.pid !== undefined) runningPids.set(other.name, other.pid);
+    // Under the name as written: of jobs sharing one, the last added with a process is named (ContainerPilot named the last started).
+    for (const { job: other } of this.jobs.values()) if (other.pid !== undefined) runningPids.set(other.config.writtenName, other.pid);
     const watch = watchNameOf(job.config.when);
     return jobEnvironment({
       base: this.options.env,
@@ -483,7 +490,7 @@ export class Supervisor {
     return [...this.jobs.values()].every(({ job }) => !job.isActive());
   }
 
-  /** The jobs hooked on each job's `stopping` event, by that job's name; built when first needed after the jobs change. */
+  /** The jobs hooked on each job's `stopping` event, by that job's name as written; built when first needed after the jobs change. */
   private stoppingHooksOf(name: string): readonly Job[] {
     if (!this.stoppingHooks) {
       this.stoppingHooks = new Map();
@@ -497,10 +504,11 @@ export class Supervisor {
   }
 
   private async awaitStoppingHooks(target: Job, timeoutMs: number): Promise<void> {
-    if (this.stoppingHooksOf(target.name).length === 0) return;
+    const name = target.config.writtenName;
+    if (this.stoppingHooksOf(name).length === 0) return;
     await this.jobsSettled();
     // Looked up again at each check: a reload may replace a hook meanwhile.
-    const finished = await this.waitUntil(() => this.stoppingHooksOf(target.name).every((hook) => !hook.isActive()), timeoutMs);
+    const finished = await this.waitUntil(() => this.stoppingHooksOf(name).every((hook) => !hook.isActive()), timeoutMs);
     if (!finished) this.log.warn(`hooks on ${target.name}'s stopping event still running after ${timeoutMs} ms: stopping it anyway`);
   }
 

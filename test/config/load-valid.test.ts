@@ -42,6 +42,7 @@ describe('a ContainerPilot v3 config', () => {
   it('reads a registered job completely', () => {
     assert.deepEqual(jobNamed(config, 'nginx'), {
       name: 'nginx',
+      writtenName: 'nginx',
       exec: { argv: ['nginx', '-g', 'daemon off;'], display: 'nginx -g "daemon off;"' },
       env: {},
       when: { kind: 'event', source: 'setup', event: 'exitSuccess', repeat: 'once' },
@@ -119,6 +120,7 @@ describe('defaults', () => {
       jobs: [
         {
           name: 'app',
+          writtenName: 'app',
           exec: { argv: ['/bin/app'], display: '/bin/app' },
           env: {},
           when: { kind: 'startup' },
@@ -145,6 +147,7 @@ describe('defaults', () => {
         readinessGate: true,
       },
       stopTimeout: 5_000,
+      warnings: [],
     });
   });
 

@@ -4,6 +4,7 @@ import type { Command, Config, JobConfig, When } from '../../src/config/types.js
 export function jobConfig(name: string, overrides: Partial<JobConfig> = {}): JobConfig {
   return {
     name,
+    writtenName: name,
     exec: command('true'),
     env: {},
     when: { kind: 'startup' },
@@ -43,6 +44,7 @@ export function supervisorConfig(jobs: JobConfig[], overrides: Partial<Config> =
     control: { socket: '' },
     kubernetes: { enabled: false, tokenFile: '', caFile: '', events: false, readinessGate: false },
     stopTimeout: 5000,
+    warnings: [],
     ...overrides,
   };
 }
