@@ -33,7 +33,7 @@ test('npm run bench -- --quick measures pilotfish in every available scenario', 
   assert.deepEqual(results.supervisors.containerpilot?.available, false);
   assert.match(results.supervisors.containerpilot?.reason ?? '', /PILOTFISH_CONTAINERPILOT/);
   const ids = results.scenarios.map((scenario) => scenario.id);
-  assert.deepEqual(ids, ['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7', '8']);
+  assert.deepEqual(ids, ['1a', '1b', '2', '3a', '3b', '4', '5', '6', '7', '7b', '8', '9']);
   const byId = (id: string) => results.scenarios.find((scenario) => scenario.id === id)!;
   assert.match(byId('5').unavailable ?? '', /consul: not built/);
   assert.match(byId('7').unavailable ?? '', /etcd: not built.*kube-apiserver: not built/);

@@ -35,10 +35,10 @@ test('validate lists every error with file, line, column and path, and exits 2',
 });
 
 test('validate reports rules across jobs once each job is well-formed', async () => {
-  const { file } = writeConfig(`{ jobs: [ { name: "app", exec: "true" }, { name: "app", exec: "true", when: { source: "nope", once: "healthy" } } ] }`);
+  const { file } = writeConfig(`{ jobs: [ { name: "my-app", exec: "true" }, { name: "my_app", exec: "true", when: { source: "nope", once: "healthy" } } ] }`);
   const { code, output } = await cli(['validate', '--config', file]);
   assert.equal(code, 2);
-  assert.match(output, /jobs\[1\]\.name: .*(duplicate|already|unique)/i);
+  assert.match(output, /jobs\[1\]\.name: .*would both set CONTAINERPILOT_MY_APP_PID/);
   assert.match(output, /jobs\[1\]\.when\.source: .*nope/);
 });
 

@@ -89,7 +89,7 @@ test('with only its runtime dependencies, the installed pilotfish runs the hello
     asPid1: true,
     env: { HELLO_PORT: String(port), PATH },
   });
-  await run.waitForLine(/\[app\] is healthy/, 20_000);
+  await run.waitForLine(/\[main\] is healthy/, 20_000);
   const response = await fetch(`http://127.0.0.1:${port}/`);
   assert.match(await response.text(), /hello from pilotfish/);
   run.signal('SIGTERM');

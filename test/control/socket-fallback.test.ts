@@ -42,7 +42,7 @@ test('as a non-root user with a $XDG_RUNTIME_DIR of its own: the socket is there
   const status = await statusAsNobody(config, env);
   assert.equal(status.code, 0, status.output);
   assert.match(status.output, /^app +running/m);
-  assert.match(status.output, new RegExp(`"socket":"${runtime}/pilotfish\\.socket","listening":true`));
+  assert.match(status.output, new RegExp(`control: listening on ${runtime}/pilotfish\\.socket`));
   assert.ok(statSync(join(runtime, 'pilotfish.socket')).isSocket());
   run.signal('SIGTERM');
   assert.equal((await run.exited).code, 143, run.output());
@@ -59,7 +59,7 @@ test('as a non-root PID 1 without a runtime directory of its own: a 0700 /tmp/pi
   const status = await statusAsNobody('/tmp/app/pilotfish.json5', env, tmp);
   assert.equal(status.code, 0, status.output);
   assert.match(status.output, /pid 1 /);
-  assert.match(status.output, /"socket":"\/tmp\/pilotfish-65534\/pilotfish\.socket","listening":true/);
+  assert.match(status.output, /control: listening on \/tmp\/pilotfish-65534\/pilotfish\.socket/);
   const directory = statSync(join(tmp, `pilotfish-${NOBODY}`));
   assert.equal(directory.uid, NOBODY);
   assert.equal(directory.mode & 0o777, 0o700);

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTAINER_ADDRESS, fetchInNamespaceOf, inNetworkNamespace } from '../helpers/container.js';
-import { CLI, innerPid, REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
+import { CLI_COMMAND, innerPid, REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +41,7 @@ test('the hello example starts, becomes healthy, serves, runs its hooks and stop
 });
 
 test('the example app answers on the container\'s address, not only on loopback (what `docker run -p` reaches)', async () => {
-  const run = runPilotfish({ command: inNetworkNamespace([process.execPath, CLI]), args: ['run', '--config', 'examples/hello/pilotfish.json5'], asPid1: true });
+  const run = runPilotfish({ command: inNetworkNamespace([...CLI_COMMAND]), args: ['run', '--config', 'examples/hello/pilotfish.json5'], asPid1: true });
   await run.waitForLine(/\[main\] is healthy/, 30_000);
   // pilotfish (PID 1 in there) is in the app's network namespace.
   assert.match(fetchInNamespaceOf(innerPid(run.child.pid!), `http://${CONTAINER_ADDRESS}:8080/`), /hello from pilotfish \(request \d+\)/);

@@ -131,7 +131,7 @@ test('the runtime stage reproduced: the packed tarball, installed without dev de
   const { code } = await cli.exited;
   assert.equal(code, 0, cli.output());
   assert.match(cli.output(), /^main +running +healthy/m);
-  assert.match(cli.output(), /"socket":"\/tmp\/pilotfish-65534\/pilotfish\.socket","listening":true/);
+  assert.match(cli.output(), /control: listening on \/tmp\/pilotfish-65534\/pilotfish\.socket/);
   assert.equal(statSync(join(tmp, `pilotfish-${NOBODY}`)).uid, NOBODY);
 
   run.signal('SIGTERM');
