@@ -1,9 +1,8 @@
 // Scenario 5: a change of a service watched in Consul → the hook job running.
-import { performance } from 'node:perf_hooks';
 import { ConsulAgent } from '../../test/helpers/consul.js';
+import { measureHookLags } from '../hook-lag.js';
 import { withLaunch } from '../instance.js';
 import { sleep } from '../sleep.js';
-import { summarize } from '../stats.js';
 import { JOB_COMM } from '../workload.js';
 import { peerRequirement } from './peers.js';
 import type { Scenario } from './types.js';
@@ -52,18 +51,12 @@ export const consulWatch: Scenario = {
         await instance.started(1);
         // The watch's first answer (no instance yet) is not a change; let it arrive first.
         await sleep(1000);
-        const lags: number[] = [];
-        for (let change = 1; change <= (context.quick ? 3 : 20); change++) {
-          const seen = instance.starts.starts.length;
-          const changedAt = performance.now();
-          await consul.put('/v1/agent/service/register', { ID: `backend-${change}`, Name: 'backend', Address: '127.0.0.1', Port: 9000 + change });
-          const hook = await instance.starts.nth(seen, 30_000);
-          if (hook.name !== 'on-change') throw new Error(`expected the hook to start, got ${hook.name}`);
-          lags.push(hook.at - changedAt);
-          await sleep(CHANGE_SPACING_MS);
-        }
-        const summary = summarize(lags)!;
-        return { p50: summary.median, min: summary.min, max: summary.max, changes: lags.length };
+        return measureHookLags(instance, {
+          changes: context.quick ? 3 : 20,
+          spacingMs: CHANGE_SPACING_MS,
+          hook: 'on-change',
+          change: (change) => consul.put('/v1/agent/service/register', { ID: `backend-${change}`, Name: 'backend', Address: '127.0.0.1', Port: 9000 + change }),
+        });
       });
     } finally {
       await consul.stop();

@@ -1,12 +1,11 @@
 // Scenario 7b: a change of a watched Kubernetes Service's EndpointSlices → the hook job running.
-import { performance } from 'node:perf_hooks';
 import { loadConfigText } from '../../src/config/load.js';
 import { manifests } from '../../src/k8s/manifests.js';
 import { permissionsOf } from '../../src/k8s/permissions.js';
 import { BridgeFixture } from '../../test/k8s/fixture.js';
+import { measureHookLags } from '../hook-lag.js';
 import { withLaunch } from '../instance.js';
 import { sleep } from '../sleep.js';
-import { summarize } from '../stats.js';
 import { JOB_COMM } from '../workload.js';
 import { peerRequirement } from './peers.js';
 import type { Scenario } from './types.js';
@@ -53,25 +52,20 @@ export const kubernetesWatch: Scenario = {
           await instance.started(1);
           // The informer's first list (no slice yet) is not a change; let it arrive first.
           await sleep(1000);
-          const lags: number[] = [];
-          for (let change = 1; change <= (context.quick ? 3 : 20); change++) {
-            const seen = instance.starts.starts.length;
-            const changedAt = performance.now();
-            await cluster.must('POST', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, {
-              apiVersion: 'discovery.k8s.io/v1',
-              kind: 'EndpointSlice',
-              metadata: { name: `backend-${change}`, labels: { 'kubernetes.io/service-name': 'backend' } },
-              addressType: 'IPv4',
-              endpoints: [{ addresses: [`10.2.0.${change}`], conditions: { ready: true } }],
-              ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-            });
-            const hook = await instance.starts.nth(seen, 30_000);
-            if (hook.name !== 'on-change') throw new Error(`expected the hook to start, got ${hook.name}`);
-            lags.push(hook.at - changedAt);
-            await sleep(CHANGE_SPACING_MS);
-          }
-          const summary = summarize(lags)!;
-          return { p50: summary.median, min: summary.min, max: summary.max, changes: lags.length };
+          return measureHookLags(instance, {
+            changes: context.quick ? 3 : 20,
+            spacingMs: CHANGE_SPACING_MS,
+            hook: 'on-change',
+            change: (change) =>
+              cluster.must('POST', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, {
+                apiVersion: 'discovery.k8s.io/v1',
+                kind: 'EndpointSlice',
+                metadata: { name: `backend-${change}`, labels: { 'kubernetes.io/service-name': 'backend' } },
+                addressType: 'IPv4',
+                endpoints: [{ addresses: [`10.2.0.${change}`], conditions: { ready: true } }],
+                ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+              }),
+          });
         },
       );
     } finally {
