@@ -14,9 +14,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The commands the tests run, by the Debian package that has them. */
 const DEBIAN_PACKAGES = {
-  // unshare runs pilotfish as a real PID 1, setpriv as another user, prlimit with lower limits;
-  // test/peers/build.sh serialises builds with flock.
-  'util-linux': ['unshare', 'setpriv', 'prlimit', 'flock'],
+  // unshare runs pilotfish as a real PID 1, setpriv as another user, prlimit with lower limits,
+  // nsenter reaches into a test's network namespace; test/peers/build.sh serialises builds with flock.
+  'util-linux': ['unshare', 'setpriv', 'prlimit', 'flock', 'nsenter'],
+  // ip gives a test's network namespace a container's address (the example app on 0.0.0.0).
+  iproute2: ['ip'],
+  // script gives `pilotfish status -w` a real terminal.
+  bsdutils: ['script'],
   // Both send sd_notify datagrams in the NOTIFY_SOCKET tests.
   python3: ['python3'],
   systemd: ['systemd-notify'],

@@ -78,7 +78,7 @@ test('not root, no packages, no Go, no peers, no node_modules: it lists each wit
   const report = result.stderr;
   assert.match(report, /root: .*run `sudo npm test`/);
   assert.match(report, /commands not on PATH: unshare \(util-linux\), .*python3 \(python3\), systemd-notify \(systemd\), supervisord \(supervisor\), s6-svscan \(s6\), tini \(tini\), openssl \(openssl\)/);
-  assert.match(report, /`apt-get install util-linux python3 systemd supervisor s6 tini openssl`/);
+  assert.match(report, /`apt-get install util-linux iproute2 bsdutils python3 systemd supervisor s6 tini openssl`/);
   assert.match(report, /test peers not built: consul \S+, etcd \S+, kube-apiserver \S+, kubectl \S+ .*needs Go >= 1\.\d+.* \(no `go` found/);
   assert.match(report, /node_modules is missing: npm test runs npm ci/);
   assert.match(report, /Nothing was installed and no test ran\./);
