@@ -25,6 +25,20 @@ function census(root: number, baseline: ReadonlySet<number>): { zombies: number;
 }
 
 /** The job: announce, wait for the harness to note who is there, orphan `count` sleepers, announce again. */
+/**
+ * Opens the gate for writing once the job has opened it for reading: the job announces itself
+ * just before it does, and until then a non-blocking open fails with ENXIO.
+ */
+async function openWhenRead(gate: string): Promise<number> {
+  for (const deadline = performance.now() + 10_000; ; await sleep(10)) {
+    try {
+      return openSync(gate, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO' || performance.now() > deadline) throw error;
+    }
+  }
+}
+
 function stormScript(announce: (name: string) => string, gate: string, count: number): string {
   const orphan = `(${JOB_COMM} ${ORPHAN_LIFE_S} &)`;
   return `${announce('storm')}; read go < ${gate}; i=0; while [ $i -lt ${count} ]; do ${orphan}; i=$((i + 1)); done; ${announce('stormed')}; exec ${JOB_COMM} 1000000`;
@@ -63,8 +77,7 @@ export const orphanStorm: Scenario = {
         await instance.starts.nth(0, 30_000);
         // Everything alive before the storm (unshare, the supervisor, its helpers, the job) is not an orphan.
         const baseline = new Set(processTree(instance.pid).map((process_) => process_.pid));
-        // The job is blocked opening the gate for reading, so this open finds its reader.
-        const writer = openSync(gate, constants.O_WRONLY | constants.O_NONBLOCK);
+        const writer = await openWhenRead(gate);
         writeSync(writer, 'go\n');
         closeSync(writer);
         let peakZombies = 0;
