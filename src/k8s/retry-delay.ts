@@ -13,10 +13,15 @@ export function retryDelay(failures: number, policy: BackoffPolicy, retryAfterMs
   return Math.max(ceiling / 2 + (random() * ceiling) / 2, retryAfterMs);
 }
 
-/** A Retry-After header (seconds, or an HTTP date) in milliseconds; 0 when absent or unreadable. */
+/**
+ * Longest wait a Retry-After may ask for: the API server asks for seconds, and a larger value
+ * (a proxy's mistake) must neither park the bridge for days nor overflow Node's timers (2^31-1 ms).
+ */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** A Retry-After header (seconds, or an HTTP date) in milliseconds, at most MAX_RETRY_AFTER_MS; 0 when absent or unreadable. */
 export function parseRetryAfter(header: unknown, now = Date.now()): number {
   if (typeof header !== 'string' || header.trim() === '') return 0;
-  if (/^\d+$/.test(header.trim())) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? 0 : Math.max(0, at - now);
+  const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now;
+  return Number.isNaN(ms) ? 0 : Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRetryAfter, retryDelay } from '../../src/k8s/retry-delay.js';
+import { MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay } from '../../src/k8s/retry-delay.js';
 
 const POLICY = { initialMs: 500, maxMs: 60_000 };
 
@@ -22,5 +22,10 @@ describe('retry delay', () => {
     assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', Date.parse('2026-01-01T00:00:00Z')), 10_000);
     assert.equal(parseRetryAfter(undefined), 0);
     assert.equal(parseRetryAfter('soon'), 0);
+  });
+
+  it('caps Retry-After, so that no answer can park the bridge for days or overflow a timer', () => {
+    assert.equal(parseRetryAfter('99999999999'), MAX_RETRY_AFTER_MS);
+    assert.equal(parseRetryAfter('Fri, 01 Jan 2100 00:00:00 GMT', Date.parse('2026-01-01T00:00:00Z')), MAX_RETRY_AFTER_MS);
   });
 });
