@@ -42,6 +42,19 @@ test('validate reports rules across jobs once each job is well-formed', async ()
   assert.match(output, /jobs\[1\]\.when\.source: .*nope/);
 });
 
+test('validate prints the warnings run would give, each with its file, line and column, and exits 0', async () => {
+  const { file } = writeConfig(`{
+  jobs: [
+    { name: "web", exec: "true" },
+    { name: "web", exec: "true" },
+  ],
+}`);
+  const { code, output } = await cli(['validate', '--config', file]);
+  assert.equal(code, 0, output);
+  assert.match(output, new RegExp(`^warning: ${file}:4:\\d+: jobs\\[1\\]\\.name: .*${file}:3`, 'm'));
+  assert.match(output, /valid \(2 job\(s\), 0 watch\(es\)\)/);
+});
+
 test('run with an invalid config exits 2 before starting anything', async () => {
   const marker = join(mkdtempSync(join(tmpdir(), 'pilotfish-cli-')), 'started');
   const { file } = writeConfig(`{ jobs: [ { name: "app", exec: "touch ${marker}" }, { name: "bad", exec: 42 } ] }`);
