@@ -1,7 +1,8 @@
 // Runs the real `pilotfish` command as a child process (optionally as PID 1 of a new PID
 // namespace) and collects its output, for tests of what crosses the process boundary.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
@@ -10,11 +11,38 @@ import { waitFor } from './wait.js';
 
 /** Every pilotfish still running, with how to end it for good. */
 const running = new Map<ChildProcess, () => void>();
+/**
+ * In the environment of every pilotfish this file starts, and so of every job: jobs run in process
+ * groups of their own and outlive a pilotfish that a test SIGKILLs, so this is how they are found.
+ */
+const RUN_MARK = { name: 'PILOTFISH_TEST_RUN', value: `${process.pid}-${randomUUID()}` };
 // A test that fails before it stops its pilotfish must not leave it running: its pipes would keep
-// the test file alive forever. SIGKILL to a namespace's PID 1 ends the whole namespace.
+// the test file alive forever. SIGKILL to a namespace's PID 1 ends the whole namespace; the jobs
+// of a pilotfish that was not PID 1 (or was SIGKILLed by the test) are found by their mark.
 after(() => {
   for (const kill of running.values()) kill();
+  for (const pid of markedProcesses()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone since the scan.
+    }
+  }
 });
+
+function markedProcesses(): number[] {
+  const mark = Buffer.from(`${RUN_MARK.name}=${RUN_MARK.value}\0`);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/environ`).includes(mark);
+      } catch {
+        return false; // Gone, or not ours to read.
+      }
+    })
+    .map(Number);
+}
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /**
@@ -59,7 +87,12 @@ export function runPilotfish(options: RunOptions = {}): PilotfishRun {
   const child = spawn(command as string, argv as string[], {
     cwd: options.cwd ?? REPO_ROOT,
     // A control socket of its own, so that concurrent tests never share ContainerPilot's default one.
-    env: { ...process.env, PILOTFISH_SOCKET: join(mkdtempSync(join(tmpdir(), 'pilotfish-socket-')), 'control.socket'), ...options.env },
+    env: {
+      ...process.env,
+      PILOTFISH_SOCKET: join(mkdtempSync(join(tmpdir(), 'pilotfish-socket-')), 'control.socket'),
+      ...options.env,
+      [RUN_MARK.name]: RUN_MARK.value,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
