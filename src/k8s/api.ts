@@ -54,6 +54,9 @@ export interface ApiConnection {
   log: Logger;
 }
 
+/** The largest reply read whole: far above a page of a list (500 objects) or any object we read. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export class KubeApi {
   private readonly http: AxiosInstance;
 
@@ -63,6 +66,9 @@ export class KubeApi {
       timeout: connection.timeoutMs,
       httpsAgent: new Agent({ keepAlive: true, ...(connection.ca ? { ca: connection.ca } : {}) }),
       maxRedirects: 0,
+      // A reply (paged lists included) is far smaller; a server or proxy that sends more must not
+      // be buffered into PID 1's memory. Watches are streams, bounded per event by the informer.
+      maxContentLength: MAX_RESPONSE_BYTES,
       // Every status is an answer to classify, not an exception.
       validateStatus: () => true,
     });
