@@ -25,9 +25,3 @@ export interface ProbeOptions {
 export function timedOutMessage(timeoutMs: number): string {
   return `timed out after ${Number((timeoutMs / 1000).toFixed(3))}s`;
 }
-
-export function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}

@@ -1,7 +1,8 @@
 // A TCP check: passes when a connection is accepted within the timeout; nothing is sent.
 import { connect } from 'node:net';
 import type { HealthProbe } from '../config/types.js';
-import { errorMessage, timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
+import { errorMessage } from '../util/errors.js';
+import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
 
 type TcpProbe = Extract<HealthProbe, { type: 'tcp' }>;
 

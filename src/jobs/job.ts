@@ -38,7 +38,7 @@ import type { JobState, SupervisorEvent } from '../events/types.js';
 import { GLOBAL_SOURCE } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import { HealthMonitor, type Health } from '../health/monitor.js';
-import { errorMessage } from '../health/probe-result.js';
+import { errorMessage } from '../util/errors.js';
 import type { ProbeResult } from '../health/probes.js';
 import { openNotifySocket, type NotifyFields, type NotifySocket } from '../health/notify.js';
 import { RestartBackoff } from './backoff.js';
