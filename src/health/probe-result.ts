@@ -1,4 +1,5 @@
 // What every probe reports, and the options every probe takes.
+import type { ProcessSpawner } from '../process/process-table.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -12,6 +13,8 @@ export type ProbeOutcome = Omit<ProbeResult, 'durationMs'>;
 
 export interface ProbeOptions {
   timeoutMs: number;
+  /** What exec probes spawn through: the supervisor's process table, which the orphan reaper asks. */
+  processes: ProcessSpawner;
   /** The environment of exec probes; a function, since building it costs more than an HTTP check. */
   env: () => NodeJS.ProcessEnv;
   /** The working directory of exec probes. */

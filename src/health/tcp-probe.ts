@@ -6,7 +6,7 @@ import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-r
 
 type TcpProbe = Extract<HealthProbe, { type: 'tcp' }>;
 
-export function runTcpProbe(probe: TcpProbe, options: ProbeOptions): Promise<ProbeOutcome> {
+export function runTcpProbe(probe: TcpProbe, options: Pick<ProbeOptions, 'timeoutMs'>): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const socket = connect({ host: probe.host, port: probe.port });
     const finish = (outcome: ProbeOutcome) => {

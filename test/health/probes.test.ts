@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { Command, HealthProbe } from '../../src/config/types.js';
 import { runProbe, type ProbeOptions } from '../../src/health/probes.js';
 import { waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
-const options: ProbeOptions = { timeoutMs: 2000, env: () => process.env };
+const options: ProbeOptions = { timeoutMs: 2000, processes: new ProcessTable(), env: () => process.env };
 
 function shell(script: string): HealthProbe {
   const command: Command = { argv: ['/bin/sh', '-c', script], display: script };
