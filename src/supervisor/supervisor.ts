@@ -13,6 +13,7 @@ import type { Logger } from '../logging/logger.js';
 import { describeExit, exitCodeOfSignal } from '../process/exit-status.js';
 import type { ProcessSpawner } from '../process/process-table.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
+import { sameData } from '../util/records.js';
 import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
 import { WatchBoard } from '../discovery/watch-board.js';
 import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js';
@@ -546,8 +547,9 @@ export class Supervisor {
   }
 }
 
+/** Whether a reload leaves a job as it was: a change of key order alone (in `env`…) is no change. */
 function sameDefinition(a: JobConfig, b: JobConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return sameData(a, b);
 }
 
 function describeReason(reason: ShutdownReason): string {
