@@ -53,6 +53,22 @@ describe('exec probes', () => {
     assert.ok(result.durationMs >= 0);
   });
 
+  it('spawns through the process table it is given: owned while it runs, so the orphan reaper leaves it to libuv', async () => {
+    const table = new ProcessTable();
+    const seen: Array<{ pid: number; owned: boolean }> = [];
+    const processes = {
+      spawn: (spawnOptions: Parameters<ProcessTable['spawn']>[0]) => {
+        const child = table.spawn(spawnOptions);
+        if (child.pid !== undefined) seen.push({ pid: child.pid, owned: table.owns(child.pid) });
+        return child;
+      },
+    };
+    assert.equal((await runProbe(shell('exit 0'), { ...options, processes })).ok, true);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.owned, true);
+    assert.equal(table.owns(seen[0]?.pid ?? 0), false, 'released once it exited');
+  });
+
   it('fails on a non-zero exit, saying the status before the output', async () => {
     const result = await runProbe(shell('echo "db not ready"; exit 3'), options);
     assert.equal(result.ok, false);
