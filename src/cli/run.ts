@@ -4,11 +4,11 @@
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { attachOperatorEndpoints } from '../control/attach.js';
-import { ownedPids } from '../jobs/process.js';
 import { attachKubernetesBridge } from '../k8s/attach.js';
 import { LogSink, createLogger, type Logger } from '../logging/logger.js';
+import { ProcessTable } from '../process/process-table.js';
+import { startReaper, type Reaper } from '../process/reaper.js';
 import { installCrashGuard } from '../supervisor/crash-guard.js';
-import { startReaper, type Reaper } from '../supervisor/reaper.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { exitInvalid, loadConfigOrExit } from './load.js';
@@ -25,8 +25,9 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   // job, so none exists before the first spawn, and prctl(PR_SET_CHILD_SUBREAPER) is in force
   // before any could be reparented. (As PID 1, orphans come to us regardless and stay zombies
   // until reaped, but the same order keeps a single rule.)
+  const processes = new ProcessTable();
   const reaperStarted = startReaper({
-    isOwned: (pid) => ownedPids.has(pid),
+    isOwned: processes.owns,
     onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
     onDegraded: (reason) =>
       reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
@@ -35,6 +36,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
     config,
     log,
     env: process.env,
+    processes,
     loadConfig: load,
     onLoggingChange: (next) => sink.configure(next.logging),
   });

@@ -15,6 +15,7 @@ import { accessSync, constants, lstatSync, mkdirSync, realpathSync, statSync } f
 import type { Socket } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_CONTROL_SOCKET } from '../config/build.js';
+import { loadLibc } from '../process/libc.js';
 
 const SOCKET_ENV = 'PILOTFISH_SOCKET';
 const STICKY = 0o1000;
@@ -117,14 +118,7 @@ export async function peerUid(socket: Socket): Promise<number | undefined> {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (fd === undefined || fd < 0 || process.platform !== 'linux') return undefined;
   try {
-    const koffi = (await import('koffi')).default;
-    const getsockopt = koffi.load(null).func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length)');
-    // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
-    const credentials = Buffer.alloc(12);
-    const SOL_SOCKET = 1;
-    const SO_PEERCRED = 17;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, credentials, [credentials.length]) !== 0) return undefined;
-    return credentials.readUInt32LE(4);
+    return (await loadLibc()).peerUid(fd);
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@
 // plus the server's jitter (wait/16) plus a margin, a token bucket limits the rate when results
 // come back quickly, and failures are retried with capped exponential backoff and jitter.
 // (The `consul` package's own watch has no rate limit and no jitter, hence this loop.)
+import { backoffDelay } from '../util/backoff.js';
 
 export interface BlockingResult<T> {
   value: T;
@@ -83,9 +84,9 @@ export function requestTimeout(waitMs: number): number {
 }
 
 /** Exponential from 500 ms, capped, with ±20 % jitter so that many watchers don't retry in step. */
-export function retryDelay(failures: number, limitMs: number): number {
-  const base = Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1), Math.max(limitMs, FIRST_RETRY_MS));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
+export function retryDelay(failures: number, limitMs: number, random: () => number = Math.random): number {
+  const curve = { firstMs: FIRST_RETRY_MS, factor: 2, maxMs: Math.max(limitMs, FIRST_RETRY_MS), jitter: [-0.2, 0.2] } as const;
+  return Math.round(backoffDelay(failures - 1, curve, random));
 }
 
 /** `burst` requests at once, then one per `refillMs`: a watch on a flapping service degrades to polling. */

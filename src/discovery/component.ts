@@ -17,6 +17,7 @@ import { ServiceRegistration, isAdvertised, type AdvertisedJob, type Registratio
 import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
 import type { WatchBoard } from './watch-board.js';
 import { WatchedService, blockingWaitMs, type WatchStatus } from './watched-service.js';
+import { withDeadline } from '../util/deadline.js';
 
 /** What the component reads from the supervisor. */
 export interface DiscoveryHost {
@@ -156,10 +157,7 @@ export class DiscoveryComponent implements SupervisorComponent {
     this.withdrawing = true;
     const all = this.allRegistrations();
     const deregistered = Promise.all(all.map((registration) => registration.sync()));
-    let grace: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
-    await Promise.race([deregistered, timedOut]);
-    clearTimeout(grace);
+    await withDeadline(deregistered, SHUTDOWN_GRACE_MS);
     const left = all.map((registration) => registration.status()).filter(inCatalog);
     // Their TTL lapses to critical; Consul removes them after `deregisterCriticalServiceAfter`, if set.
     if (left.length > 0) this.options.log.warn(`could not deregister ${left.map((status) => status.id).join(', ')} from Consul: ${left[0]?.error ?? 'no answer'}`);

@@ -8,7 +8,7 @@ import { pilotfishVersion } from '../cli/version.js';
 import { DEFAULT_INTERFACES } from '../config/build.js';
 import type { TelemetryConfig } from '../config/types.js';
 import type { Health } from '../health/monitor.js';
-import { runProbe } from '../health/probes.js';
+import { runTcpProbe } from '../health/tcp-probe.js';
 import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
 import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
 
@@ -31,7 +31,7 @@ export class TelemetryService implements AdvertisedJob {
   /** Checks the endpoint now and every heartbeat; `onCheck` gets each result's output. */
   start(onCheck: (output: string) => void): void {
     const check = async () => {
-      const result = await runProbe({ type: 'tcp', host: this.endpoint.address, port: this.endpoint.port }, { timeoutMs: CHECK_TIMEOUT_MS, env: () => ({}) });
+      const result = await runTcpProbe({ type: 'tcp', host: this.endpoint.address, port: this.endpoint.port }, { timeoutMs: CHECK_TIMEOUT_MS });
       if (!this.timer) return;
       this.health = result.ok ? 'healthy' : 'unhealthy';
       onCheck(result.ok ? `telemetry serving on ${this.endpoint.address}:${this.endpoint.port}` : `telemetry not serving: ${result.output}`);

@@ -2,7 +2,7 @@
 // process group is SIGKILLed (ContainerPilot's behaviour), so a probe that forked helpers does
 // not leave them behind to pile up at every interval.
 import type { Command } from '../config/types.js';
-import { spawnProcess } from '../jobs/process.js';
+import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { OutputTail } from './output-tail.js';
 import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
 
@@ -14,7 +14,7 @@ const KILLED_EXIT_GRACE_MS = 1000;
 
 export async function runExecProbe(command: Command, options: ProbeOptions): Promise<ProbeOutcome> {
   const tail = new OutputTail();
-  const child = spawnProcess({
+  const child = options.processes.spawn({
     argv: command.argv,
     env: options.env(),
     cwd: options.cwd,
@@ -25,19 +25,14 @@ export async function runExecProbe(command: Command, options: ProbeOptions): Pro
     },
   });
 
-  let timedOut = false;
-  let abandon = (): void => undefined;
-  const abandoned = new Promise<undefined>((resolve) => (abandon = () => resolve(undefined)));
-  const deadline = setTimeout(() => {
-    timedOut = true;
+  const status = await withDeadline(child.exited, options.timeoutMs);
+  if (status === TIMED_OUT) {
     child.signalGroup('SIGKILL');
-    setTimeout(abandon, KILLED_EXIT_GRACE_MS).unref();
-  }, options.timeoutMs);
-  const status = await Promise.race([child.exited, abandoned]);
-  clearTimeout(deadline);
-
+    // For the output it printed until then; never for long (see KILLED_EXIT_GRACE_MS).
+    await withDeadline(child.exited, KILLED_EXIT_GRACE_MS, { unref: true });
+    return { ok: false, output: withOutput(timedOutMessage(options.timeoutMs), tail.toString()) };
+  }
   const output = tail.toString();
-  if (timedOut || !status) return { ok: false, output: withOutput(timedOutMessage(options.timeoutMs), output) };
   if (status.spawnError) return { ok: false, output: `could not start ${command.display}: ${status.spawnError}` };
   if (status.code === 0) return { ok: true, output };
   const reason = status.signal ? `killed by ${status.signal}` : `exit status ${status.code}`;

@@ -9,7 +9,8 @@ import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from '
 import type { Agent as HttpsAgent } from 'node:https';
 import { addAbortSignal } from 'node:stream';
 import type { HealthProbe } from '../config/types.js';
-import { errorMessage, timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
+import { errorMessage } from '../util/errors.js';
+import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
 
 type HttpProbe = Extract<HealthProbe, { type: 'http' }>;
 

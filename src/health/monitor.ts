@@ -10,11 +10,14 @@
 // being checked (child processes) keep the event loop running; when none is left, the supervisor
 // decides to exit, and pending checks must not hold that up.
 import type { HealthConfig } from '../config/types.js';
+import type { ProcessSpawner } from '../process/process-table.js';
 import { runProbe, type ProbeResult } from './probes.js';
 
 export type Health = 'unknown' | 'healthy' | 'unhealthy';
 
 export interface HealthMonitorOptions {
+  /** What exec checks spawn through. */
+  processes: ProcessSpawner;
   /** The environment of exec checks, read at each check (it may change between them). */
   probeEnv: () => NodeJS.ProcessEnv;
   cwd?: string;
@@ -100,6 +103,7 @@ export class HealthMonitor {
       // runProbe never throws: whatever goes wrong, the environment included, is a failed check.
       result = await runProbe(config.probe, {
         timeoutMs: config.timeout,
+        processes: this.options.processes,
         env: this.options.probeEnv,
         cwd: this.options.cwd,
         rawOutput: config.rawLogging,

@@ -1,4 +1,5 @@
 // What every probe reports, and the options every probe takes.
+import type { ProcessSpawner } from '../process/process-table.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -12,6 +13,8 @@ export type ProbeOutcome = Omit<ProbeResult, 'durationMs'>;
 
 export interface ProbeOptions {
   timeoutMs: number;
+  /** What exec probes spawn through: the supervisor's process table, which the orphan reaper asks. */
+  processes: ProcessSpawner;
   /** The environment of exec probes; a function, since building it costs more than an HTTP check. */
   env: () => NodeJS.ProcessEnv;
   /** The working directory of exec probes. */
@@ -24,10 +27,4 @@ export interface ProbeOptions {
 
 export function timedOutMessage(timeoutMs: number): string {
   return `timed out after ${Number((timeoutMs / 1000).toFixed(3))}s`;
-}
-
-export function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }

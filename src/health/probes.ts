@@ -3,7 +3,8 @@
 import type { HealthProbe } from '../config/types.js';
 import { runExecProbe } from './exec-probe.js';
 import { runHttpProbe } from './http-probe.js';
-import { errorMessage, type ProbeOptions, type ProbeOutcome, type ProbeResult } from './probe-result.js';
+import { errorMessage } from '../util/errors.js';
+import type { ProbeOptions, ProbeOutcome, ProbeResult } from './probe-result.js';
 import { runTcpProbe } from './tcp-probe.js';
 
 export type { ProbeOptions, ProbeResult } from './probe-result.js';

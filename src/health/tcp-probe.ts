@@ -1,11 +1,12 @@
 // A TCP check: passes when a connection is accepted within the timeout; nothing is sent.
 import { connect } from 'node:net';
 import type { HealthProbe } from '../config/types.js';
-import { errorMessage, timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
+import { errorMessage } from '../util/errors.js';
+import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
 
 type TcpProbe = Extract<HealthProbe, { type: 'tcp' }>;
 
-export function runTcpProbe(probe: TcpProbe, options: ProbeOptions): Promise<ProbeOutcome> {
+export function runTcpProbe(probe: TcpProbe, options: Pick<ProbeOptions, 'timeoutMs'>): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const socket = connect({ host: probe.host, port: probe.port });
     const finish = (outcome: ProbeOutcome) => {

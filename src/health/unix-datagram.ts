@@ -12,52 +12,18 @@
 // Linux only: the constants below are Linux's generic ABI (x86-64 and arm64 alike).
 import { lstatSync, unlinkSync, type Stats } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
+import { SUN_PATH_BYTES, loadLibc } from '../process/libc.js';
 
-type Koffi = typeof import('koffi').default;
-
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
-/** sockaddr_un.sun_path has 108 bytes, the last one for the terminating NUL. */
-const MAX_PATH_BYTES = 107;
+/** The last byte of sockaddr_un.sun_path is for the terminating NUL. */
+const MAX_PATH_BYTES = SUN_PATH_BYTES - 1;
 /** systemd's NOTIFY_BUFFER_MAX; a longer datagram is dropped, as systemd drops it. */
 const MAX_DATAGRAM_BYTES = 4096;
 
 export interface UnixDatagramReceiver {
   /** Stops receiving, closes the socket and removes its file. Idempotent. */
   close(): void;
-}
-
-interface Libc {
-  koffi: Koffi;
-  socket(domain: number, type: number, protocol: number): number;
-  bind(fd: number, address: { sun_family: number; sun_path: string }, length: number): number;
-  recv(fd: number, buffer: Buffer, length: number, flags: number): number | bigint;
-  close(fd: number): number;
-  sockaddrLength: number;
-}
-
-let libc: Promise<Libc> | undefined;
-
-/** koffi is loaded on the first notify socket only. */
-function loadLibc(): Promise<Libc> {
-  libc ??= import('koffi').then(({ default: koffi }) => {
-    const linked = koffi.load(null); // null: the symbols already linked into node, libc among them
-    // Anonymous struct: a named koffi type is global and could clash with another module's.
-    const sockaddrUn = koffi.struct({ sun_family: 'uint16', sun_path: koffi.array('char', 108, 'String') });
-    return {
-      koffi,
-      socket: linked.func('int socket(int domain, int type, int protocol)'),
-      bind: linked.func('bind', 'int', ['int', koffi.pointer(sockaddrUn), 'uint32']),
-      recv: linked.func('intptr_t recv(int fd, void *buf, size_t len, int flags)'),
-      close: linked.func('int close(int fd)'),
-      sockaddrLength: koffi.sizeof(sockaddrUn),
-    };
-  });
-  return libc;
 }
 
 /**
@@ -70,10 +36,10 @@ export async function receiveUnixDatagrams(path: string, onDatagram: (datagram: 
   const c = await loadLibc();
   removeStaleSocket(path);
 
-  const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw systemError('socket', path, c.koffi.errno());
-  if (c.bind(fd, { sun_family: AF_UNIX, sun_path: path }, c.sockaddrLength) < 0) {
-    const errno = c.koffi.errno();
+  const fd = c.datagramSocket();
+  if (fd < 0) throw systemError('socket', path, c.errno());
+  if (c.bindPath(fd, path) < 0) {
+    const errno = c.errno();
     c.close(fd);
     throw systemError('bind', path, errno);
   }
@@ -85,18 +51,18 @@ export async function receiveUnixDatagrams(path: string, onDatagram: (datagram: 
     // uv_poll is level-triggered: read until the queue is empty (EAGAIN).
     while (!closed) {
       // MSG_TRUNC makes recv return the datagram's real length, so an oversized one is recognised.
-      const length = Number(c.recv(fd, buffer, buffer.length, MSG_DONTWAIT | MSG_TRUNC));
+      const length = c.recv(fd, buffer, buffer.length, MSG_DONTWAIT | MSG_TRUNC);
       if (length < 0) {
-        const errno = c.koffi.errno();
+        const errno = c.errno();
         // Anything but "nothing more to read" would fire again at once: stop watching rather than spin.
-        if (errno !== c.koffi.os.errno.EAGAIN && errno !== c.koffi.os.errno.EINTR) poll.stop();
+        if (errno !== c.errnoCodes.EAGAIN && errno !== c.errnoCodes.EINTR) poll.stop();
         return;
       }
       if (length <= buffer.length) onDatagram(Buffer.from(buffer.subarray(0, length)));
     }
   };
-  // The callback's arguments (status, events) are not needed: recv() tells the same.
-  const poll = c.koffi.node.poll(fd, { readable: true }, () => drain());
+  // Which events woke it is not needed: recv() tells the same.
+  const poll = c.poll(fd, { readable: true }, drain);
   // Like the health timers, a notify socket alone must not keep pilotfish alive.
   poll.unref();
 

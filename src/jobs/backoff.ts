@@ -2,6 +2,7 @@
 // with its reset after a stable run, and ContainerPilot users' wish that a job which had been
 // running fine comes back at once rather than after a delay.
 import type { Backoff } from '../config/types.js';
+import { backoffDelay } from '../util/backoff.js';
 
 const JITTER_FRACTION = 0.1;
 
@@ -20,9 +21,10 @@ export class RestartBackoff {
       this.attempts = 0;
       return 0;
     }
-    const base = Math.min(this.settings.delay * this.settings.factor ** this.attempts, this.settings.limit);
+    const { delay, factor, limit } = this.settings;
+    const wait = backoffDelay(this.attempts, { firstMs: delay, factor, maxMs: limit, jitter: [0, JITTER_FRACTION] }, this.random);
     this.attempts += 1;
-    return Math.round(base + base * JITTER_FRACTION * this.random());
+    return Math.round(wait);
   }
 
   reset(): void {

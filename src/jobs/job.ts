@@ -38,13 +38,15 @@ import type { JobState, SupervisorEvent } from '../events/types.js';
 import { GLOBAL_SOURCE } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import { HealthMonitor, type Health } from '../health/monitor.js';
-import { errorMessage } from '../health/probe-result.js';
+import { errorMessage } from '../util/errors.js';
 import type { ProbeResult } from '../health/probes.js';
 import { openNotifySocket, type NotifyFields, type NotifySocket } from '../health/notify.js';
+import { describeExit, exitCodeOfSignal, type ExitStatus } from '../process/exit-status.js';
+import type { ProcessSpawner } from '../process/process-table.js';
+import type { RunningProcess } from '../process/spawn.js';
 import { RestartBackoff } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { OutputLog } from './output-log.js';
-import { describeExit, exitCodeOfSignal, spawnProcess, type ExitStatus, type RunningProcess, type SpawnOptions } from './process.js';
 
 /** What a job needs from the supervisor that owns it. */
 export interface JobContext {
@@ -63,8 +65,8 @@ export interface JobContext {
    * nothing restarts (`restart`); after "kill everything now", nothing starts at all.
    */
   mayStart?(job: Job, why: 'trigger' | 'restart'): boolean;
-  /** Starts a run's process: spawnProcess, unless a test needs a process that misbehaves as no real one can. */
-  spawn?: (options: SpawnOptions) => RunningProcess;
+  /** Starts a run's process: the supervisor's process table, unless a test needs a process that misbehaves as no real one can. */
+  processes: ProcessSpawner;
   openNotify?: typeof openNotifySocket;
   clock?: Clock;
 }
@@ -189,6 +191,7 @@ export class Job {
     this.periodicRunsLeft = config.restarts + 1;
     this.backoff = new RestartBackoff(config.backoff);
     this.monitor = new HealthMonitor(config.health, {
+      processes: context.processes,
       probeEnv: () => context.environment(this),
       cwd: config.cwd,
       onTransition: (health, detail) => this.dispatch({ kind: 'health', health, output: detail.output }),
@@ -628,7 +631,7 @@ export class Job {
     let env: NodeJS.ProcessEnv = {};
     try {
       env = this.context.environment(this);
-      process = (this.context.spawn ?? spawnProcess)({
+      process = this.context.processes.spawn({
         argv: exec.argv,
         env,
         cwd: this.config.cwd,

@@ -5,7 +5,7 @@
 import { Agent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { errorMessage } from '../health/probe-result.js';
+import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { parseRetryAfter } from './retry-delay.js';
 import type { TokenFile } from './token.js';

@@ -27,6 +27,7 @@ import { buildStatus } from './status.js';
 import { Steering, type Steerable, type SteeredAutopilot } from './steering.js';
 import { TokenFile } from './token.js';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
+import { withDeadline } from '../util/deadline.js';
 
 /** What the bridge observes, and steers as the Autopilot's spec asks; the Supervisor provides it. */
 export interface Observed extends Steerable {
@@ -172,8 +173,7 @@ export class KubernetesBridge implements SupervisorComponent {
       await this.syncGate(true);
       await this.flushEvents(true);
     })();
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.timing.finalWriteMs).unref());
-    await Promise.race([lastWrites, deadline]);
+    await withDeadline(lastWrites, this.timing.finalWriteMs, { unref: true });
   }
 
   status(): BridgeStatus {

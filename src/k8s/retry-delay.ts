@@ -1,6 +1,7 @@
 // Retry timing for API requests: exponential with jitter, so that the pods of a Deployment that
 // all lost the API server at once do not come back in lockstep, and never sooner than the server
 // asked for with Retry-After (429 from API priority and fairness, 503).
+import { backoffDelay } from '../util/backoff.js';
 
 export interface BackoffPolicy {
   initialMs: number;
@@ -9,8 +10,8 @@ export interface BackoffPolicy {
 
 /** The wait before retry number `failures` (1 for the first): half fixed, half random. */
 export function retryDelay(failures: number, policy: BackoffPolicy, retryAfterMs = 0, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, failures - 1));
-  return Math.max(ceiling / 2 + (random() * ceiling) / 2, retryAfterMs);
+  const curve = { firstMs: policy.initialMs, factor: 2, maxMs: policy.maxMs, jitter: [-0.5, 0] } as const;
+  return Math.max(backoffDelay(failures - 1, curve, random), retryAfterMs);
 }
 
 /**

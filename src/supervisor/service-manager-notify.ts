@@ -14,16 +14,11 @@ import type { JobConfig } from '../config/types.js';
 import type { Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
+import { AF_UNIX, SUN_PATH_BYTES, loadLibc } from '../process/libc.js';
 import { readiness } from '../probes/verdict.js';
 import type { Supervisor, SupervisorComponent, SupervisorSnapshot } from './supervisor.js';
 
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const MSG_NOSIGNAL = 0x4000;
-/** sockaddr_un.sun_path's size. */
-const SUN_PATH_BYTES = 108;
 /** A STATUS line is for a human glancing at `systemctl status`: long reason lists are cut. */
 const MAX_STATUS_CHARS = 400;
 
@@ -39,26 +34,22 @@ export interface DatagramSender {
  */
 export async function openNotifySocket(target: string, onError: (error: Error) => void): Promise<DatagramSender> {
   const address = socketAddress(target);
-  const { default: koffi } = await import('koffi');
-  const linked = koffi.load(null); // null: the symbols already linked into node, libc among them
-  const socket = linked.func('int socket(int domain, int type, int protocol)');
-  const sendto = linked.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
-  const close = linked.func('int close(int fd)');
-  const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) as number;
-  if (fd < 0) throw new Error(`socket for NOTIFY_SOCKET ${target}: ${getSystemErrorName(-koffi.errno())}`);
+  const libc = await loadLibc();
+  const fd = libc.datagramSocket();
+  if (fd < 0) throw new Error(`socket for NOTIFY_SOCKET ${target}: ${getSystemErrorName(-libc.errno())}`);
   let open = true;
   return {
     send(message) {
       if (!open) return;
       const payload = Buffer.from(message);
-      if (Number(sendto(fd, payload, payload.length, MSG_NOSIGNAL, address, address.length)) < 0) {
-        onError(new Error(`cannot notify ${target}: ${getSystemErrorName(-koffi.errno())}`));
+      if (libc.sendto(fd, payload, payload.length, MSG_NOSIGNAL, address) < 0) {
+        onError(new Error(`cannot notify ${target}: ${getSystemErrorName(-libc.errno())}`));
       }
     },
     close() {
       if (!open) return;
       open = false;
-      close(fd);
+      libc.close(fd);
     },
   };
 }

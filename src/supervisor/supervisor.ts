@@ -9,8 +9,11 @@ import type { Config, JobConfig } from '../config/types.js';
 import { EventBus, type Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
-import { describeExit, exitCodeOfSignal } from '../jobs/process.js';
 import type { Logger } from '../logging/logger.js';
+import { describeExit, exitCodeOfSignal } from '../process/exit-status.js';
+import type { ProcessSpawner } from '../process/process-table.js';
+import { TIMED_OUT, withDeadline } from '../util/deadline.js';
+import { sameData } from '../util/records.js';
 import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
 import { WatchBoard } from '../discovery/watch-board.js';
 import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js';
@@ -30,6 +33,8 @@ export interface SupervisorOptions {
   log: Logger;
   /** The environment jobs inherit. */
   env: NodeJS.ProcessEnv;
+  /** What jobs and their exec checks spawn through: the process table the orphan reaper asks. */
+  processes: ProcessSpawner;
   /** Reads the config again for a reload; throws (e.g. ConfigError) when it is invalid. */
   loadConfig: () => Config;
   /** Applies a reloaded config's `logging` block. */
@@ -345,6 +350,7 @@ export class Supervisor {
       templateValues: () => this.config.templateValues,
       awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
       mayStart: (target, why) => this.mayStart(target, why),
+      processes: this.options.processes,
     });
     const sources = config.when.kind === 'event' ? [GLOBAL_SOURCE, config.when.source] : [GLOBAL_SOURCE];
     const subscription = this.bus.subscribe(config.name, (event) => job.handle(event), { sources });
@@ -444,15 +450,12 @@ export class Supervisor {
 
   private async shutdownWithinDeadline(reason: ShutdownReason): Promise<void> {
     const deadlineMs = shutdownDeadline(this.config);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
     const stopped = this.stopEverything(reason).catch((error: unknown) => {
       this.log.error(`shutdown failed: ${(error as Error).message}`);
       return 'failed' as const;
     });
-    const outcome = await Promise.race([stopped, deadline]);
-    clearTimeout(timer);
-    if (outcome === 'late') this.log.error(`shutdown did not finish within ${deadlineMs} ms: killing whatever is left and exiting`);
+    const outcome = await withDeadline(stopped, deadlineMs);
+    if (outcome === TIMED_OUT) this.log.error(`shutdown did not finish within ${deadlineMs} ms: killing whatever is left and exiting`);
     // Whatever went wrong, pilotfish exits, and nothing it started may outlive it.
     if (outcome !== 'done') this.killAll();
     const { code, why } = this.exitCode(reason);
@@ -475,7 +478,7 @@ export class Supervisor {
     if (!hooksDone) this.log.warn(`stop hooks still running after ${this.config.stopTimeout} ms: stopping them`);
     await Promise.all([...this.jobs.values()].map(({ job }) => job.stop()));
     // Bridges may report the last transitions, but a stuck one must not hold up the exit.
-    await Promise.race([this.bus.idle(), new Promise((resolve) => setTimeout(resolve, FINAL_EVENTS_GRACE_MS).unref())]);
+    await withDeadline(this.bus.idle(), FINAL_EVENTS_GRACE_MS, { unref: true });
     for (const component of [...this.startedComponents].reverse()) {
       try {
         await component.stop();
@@ -544,8 +547,9 @@ export class Supervisor {
   }
 }
 
+/** Whether a reload leaves a job as it was: a change of key order alone (in `env`…) is no change. */
 function sameDefinition(a: JobConfig, b: JobConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return sameData(a, b);
 }
 
 function describeReason(reason: ShutdownReason): string {

@@ -33,6 +33,13 @@ test('retries back off exponentially up to the limit, with jitter', () => {
   assert.ok(retryDelay(30, 10_000) <= 12_000);
 });
 
+test('the retry curve, with an injected random: from 500 ms, doubling, ±20 %, capped at the limit (never below 500 ms)', () => {
+  assert.equal(retryDelay(1, 10_000, () => 0), 400);
+  assert.equal(retryDelay(3, 10_000, () => 0.5), 2000);
+  assert.equal(retryDelay(30, 10_000, () => 1), 12_000);
+  assert.equal(retryDelay(1, 100, () => 0.5), 500);
+});
+
 test('the token bucket lets a burst of two through, then one request per refill period', () => {
   const start = 1_000_000;
   const bucket = new TokenBucket(2, 1000, start);

@@ -17,6 +17,7 @@ import { ConsulAgent } from '../helpers/consul.js';
 import { startSupervisor } from '../helpers/control.js';
 import { HealthSwitch, serviceId, serviceJob } from '../helpers/discovery.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
 let consul: ConsulAgent;
 before(async () => {
@@ -157,7 +158,7 @@ test('a job a reload removed before it was ever registered leaves the status, so
   const failing = new HealthSwitch().unhealthy('not yet');
   let text = `{ consul: "${consul.address}", jobs: [${serviceJob('stayer', healthy)}, ${serviceJob('dropped', failing, { port: 8081 })}] }`;
   const load = () => loadConfigText(text, join(tmpdir(), 'reload-in-process.json5'), process.env);
-  const supervisor = new Supervisor({ config: load(), log: silentLogger, env: process.env, loadConfig: load });
+  const supervisor = new Supervisor({ config: load(), log: silentLogger, env: process.env, processes: new ProcessTable(), loadConfig: load });
   attachConsulDiscovery(supervisor, silentLogger, process.env);
   await supervisor.start();
   const discovery = () => supervisor.snapshot().components.discovery as DiscoveryStatus;

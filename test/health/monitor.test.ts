@@ -9,6 +9,7 @@ import type { HealthConfig, HealthProbe } from '../../src/config/types.js';
 import { HealthMonitor, type Health } from '../../src/health/monitor.js';
 import type { ProbeResult } from '../../src/health/probes.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
 function healthConfig(probe: HealthProbe, overrides: Partial<HealthConfig> = {}): HealthConfig {
   return { probe, interval: 40, timeout: 2000, threshold: 1, successThreshold: 1, onUnhealthy: 'ignore', rawLogging: false, ...overrides };
@@ -30,6 +31,7 @@ function observe(config: HealthConfig | undefined, cwd?: string) {
   const transitions: { health: Health; afterResults: number; output: string }[] = [];
   const results: ProbeResult[] = [];
   const monitor = new HealthMonitor(config, {
+    processes: new ProcessTable(),
     probeEnv: () => process.env,
     cwd,
     onResult: (result) => results.push(result),
@@ -210,6 +212,7 @@ describe('HealthMonitor', () => {
     const results: ProbeResult[] = [];
     const transitions: Health[] = [];
     const monitor = new HealthMonitor(healthConfig({ type: 'exec', command: { argv: ['true'], display: 'true' } }), {
+      processes: new ProcessTable(),
       probeEnv: () => {
         throw new Error('no environment today');
       },

@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { Command, HealthProbe } from '../../src/config/types.js';
 import { runProbe, type ProbeOptions } from '../../src/health/probes.js';
 import { waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
-const options: ProbeOptions = { timeoutMs: 2000, env: () => process.env };
+const options: ProbeOptions = { timeoutMs: 2000, processes: new ProcessTable(), env: () => process.env };
 
 function shell(script: string): HealthProbe {
   const command: Command = { argv: ['/bin/sh', '-c', script], display: script };
@@ -50,6 +51,22 @@ describe('exec probes', () => {
     assert.match(result.output, /hello/);
     assert.match(result.output, /world/);
     assert.ok(result.durationMs >= 0);
+  });
+
+  it('spawns through the process table it is given: owned while it runs, so the orphan reaper leaves it to libuv', async () => {
+    const table = new ProcessTable();
+    const seen: Array<{ pid: number; owned: boolean }> = [];
+    const processes = {
+      spawn: (spawnOptions: Parameters<ProcessTable['spawn']>[0]) => {
+        const child = table.spawn(spawnOptions);
+        if (child.pid !== undefined) seen.push({ pid: child.pid, owned: table.owns(child.pid) });
+        return child;
+      },
+    };
+    assert.equal((await runProbe(shell('exit 0'), { ...options, processes })).ok, true);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.owned, true);
+    assert.equal(table.owns(seen[0]?.pid ?? 0), false, 'released once it exited');
   });
 
   it('fails on a non-zero exit, saying the status before the output', async () => {

@@ -8,6 +8,7 @@ import { attachConsulDiscovery } from '../../src/discovery/attach.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { PilotfishRun } from './pilotfish.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
 /** A health check that passes while the switch is on, prints what the test last said, and can hang. */
 export class HealthSwitch {
@@ -80,7 +81,7 @@ export async function stopRun(run: PilotfishRun): Promise<void> {
 /** A supervisor with discovery attached, started in this process (for what the CLI cannot show yet). */
 export async function startSupervisor(configText: string, log: Logger = silentLogger): Promise<Supervisor> {
   const config = loadConfigText(configText, join(tmpdir(), 'in-process.json5'), process.env);
-  const supervisor = new Supervisor({ config, log, env: process.env, loadConfig: () => config });
+  const supervisor = new Supervisor({ config, log, env: process.env, processes: new ProcessTable(), loadConfig: () => config });
   attachConsulDiscovery(supervisor, log, process.env);
   await supervisor.start();
   return supervisor;

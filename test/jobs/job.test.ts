@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job, KILL_GRACE_MS, type JobContext } from '../../src/jobs/job.js';
-import type { RunningProcess } from '../../src/jobs/process.js';
+import { ProcessTable } from '../../src/process/process-table.js';
+import type { RunningProcess } from '../../src/process/spawn.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { HealthConfig, JobConfig } from '../../src/config/types.js';
 import { after, command, jobConfig } from '../helpers/job-config.js';
@@ -24,6 +25,7 @@ function harness(config: JobConfig, context: Partial<JobContext> = {}) {
     environment: () => ({ PATH: process.env.PATH }),
     notifySocketPath: () => '/nonexistent',
     awaitStoppingHooks: async () => undefined,
+    processes: new ProcessTable(),
     ...context,
   });
   bus.subscribe(config.name, (event) => job.handle(event));
@@ -235,7 +237,7 @@ test('a stop gives up on a process still there after SIGKILL and its grace, and 
     signalGroup: (signal) => void signals.push(signal),
     waitForGroup: (timeoutMs) => new Promise((resolve) => setTimeout(() => resolve(false), timeoutMs)),
   };
-  const h = harness(jobConfig('stuck', { exec: command('stuck'), stopTimeout: 50 }), { log, spawn: () => unkillable });
+  const h = harness(jobConfig('stuck', { exec: command('stuck'), stopTimeout: 50 }), { log, processes: { spawn: () => unkillable } });
   h.startup();
   await settle(h.job, 'running');
   await h.job.stop();

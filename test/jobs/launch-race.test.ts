@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../src/events/bus.js';
 import { Job } from '../../src/jobs/job.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 import { command, jobConfig } from '../helpers/job-config.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
@@ -22,6 +23,7 @@ test('a launch overtaken by a stop while its NOTIFY_SOCKET was being bound gives
     environment: () => ({ PATH: process.env.PATH }),
     notifySocketPath: () => join(dir, 'notified.notify'),
     awaitStoppingHooks: async () => undefined,
+    processes: new ProcessTable(),
   });
   const started = () => lines.filter((line) => /started: sleep/.test(line)).length;
   // A restart through the control plane (stop, then start) while the first launch still waits

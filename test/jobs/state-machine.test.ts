@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EventBus } from '../../src/events/bus.js';
 import type { JobState } from '../../src/events/types.js';
 import { Job, KILL_GRACE_MS, type JobContext, type JobInput } from '../../src/jobs/job.js';
-import type { RunningProcess } from '../../src/jobs/process.js';
+import type { RunningProcess } from '../../src/process/spawn.js';
 import type { NotifySocket } from '../../src/health/notify.js';
 import type { JobConfig } from '../../src/config/types.js';
 import { after, command, jobConfig } from '../helpers/job-config.js';
@@ -53,10 +53,12 @@ function harness(config: JobConfig, options: { mayStart?: JobContext['mayStart']
     // The stopping hooks never finish on their own: the tests dispatch `hooksDone`.
     awaitStoppingHooks: () => new Promise(() => undefined),
     openNotify: () => new Promise(() => undefined),
-    spawn: () => {
-      const process = fakeProcess(1000 + processes.length);
-      processes.push(process);
-      return process;
+    processes: {
+      spawn: () => {
+        const process = fakeProcess(1000 + processes.length);
+        processes.push(process);
+        return process;
+      },
     },
     mayStart: options.mayStart,
   });

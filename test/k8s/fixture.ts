@@ -14,6 +14,7 @@ import type { HealthSwitch } from '../helpers/discovery.js';
 import { KubeCluster } from '../helpers/kube.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
 /** The defaults' shape, faster: tests wait for seconds, not minutes. */
 export const FAST: BridgeTiming = {
@@ -88,7 +89,7 @@ export class BridgeFixture {
     const env = { ...process.env, ...downwardApi(setup) };
     const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, jobs: [${jobs}] }`, '/tmp/bridge-test.json5', env);
     const reloadConfig = options.reloadConfig ?? ((same: Config) => same);
-    const supervisor = new Supervisor({ config, log: silentLogger, env, loadConfig: () => reloadConfig(config) });
+    const supervisor = new Supervisor({ config, log: silentLogger, env, processes: new ProcessTable(), loadConfig: () => reloadConfig(config) });
     const bridge = new KubernetesBridge({ observed: supervisor, settings: resolveSettings(config.kubernetes, env), log, version: '9.9.9-test', timing: options.timing ?? FAST });
     supervisor.attach(bridge);
     await supervisor.start();

@@ -27,6 +27,19 @@ test('a valid new config restarts only the jobs whose definition changed', async
   assert.equal((await run.exited).code, 143);
 });
 
+test("a reload that only reorders keys (a job's env) restarts nothing", async () => {
+  const app = (env: string) => `{ name: "app", exec: "sh -c 'echo app-12; exec sleep 30'", env: { ${env} } }`;
+  const run = runConfig(`{ jobs: [ ${app('A: "1", B: "2"')} ] }`);
+  const configFile = run.child.spawnargs.at(-1) as string;
+  await run.waitForLine(/app-12/);
+  writeFileSync(configFile, `{ jobs: [ ${app('B: "2", A: "1"')} ] }`);
+  run.signal('SIGHUP');
+  await run.waitForLine(/config reloaded: no job changed/);
+  assert.equal(run.lines.filter((line) => /\[app\] started/.test(line)).length, 1);
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+});
+
 test('an invalid new config is rejected with its errors and the old one keeps running', async () => {
   const run = runConfig(`{ jobs: [ ${longJob('app', 'app-v1')} ] }`);
   const configFile = run.child.spawnargs.at(-1) as string;

@@ -10,6 +10,7 @@ import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { after, command, jobConfig, supervisorConfig } from '../helpers/job-config.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
 function supervisorFor(config: Config) {
   const { log, lines } = recordingLogger();
@@ -17,6 +18,7 @@ function supervisorFor(config: Config) {
     config,
     log,
     env: { PATH: process.env.PATH },
+    processes: new ProcessTable(),
     loadConfig: () => config,
     runtimeDir: mkdtempSync(join(tmpdir(), 'pilotfish-rules-')),
   });

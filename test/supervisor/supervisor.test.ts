@@ -10,6 +10,7 @@ import { Supervisor, shutdownDeadline, type SupervisorComponent } from '../../sr
 import { command, jobConfig, supervisorConfig } from '../helpers/job-config.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
+import { ProcessTable } from '../../src/process/process-table.js';
 
 function supervisorFor(config: Config, reloads: Config[] = []) {
   const { log, lines } = recordingLogger();
@@ -18,6 +19,7 @@ function supervisorFor(config: Config, reloads: Config[] = []) {
     config,
     log,
     env: { PATH: process.env.PATH },
+    processes: new ProcessTable(),
     loadConfig: () => {
       const next = reloads.shift();
       if (!next) throw new Error('no more configs');

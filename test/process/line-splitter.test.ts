@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { splitLines } from '../../src/jobs/line-splitter.js';
+import { splitLines } from '../../src/process/line-splitter.js';
 
 /** Feeds `chunks` through splitLines and returns the lines it reports. */
 async function split(chunks: Array<string | Buffer>, maxLength?: number): Promise<string[]> {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { decodeWaitStatus, parseStat } from '../../src/supervisor/reaper.js';
+import { decodeWaitStatus, parseStat } from '../../src/process/reaper.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/reaper-fixture.js', import.meta.url));
 

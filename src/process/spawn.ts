@@ -5,7 +5,9 @@
 // execa costs ~180 ms and ~16 MiB on every start (measured, see README "Dependencies").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TIMED_OUT, withDeadline } from '../util/deadline.js';
+import { exitCodeOfSignal, type ExitStatus } from './exit-status.js';
 import { splitLines } from './line-splitter.js';
 
 /** How long an exit report waits for the child's output pipes to close. */
@@ -13,18 +15,10 @@ const OUTPUT_DRAIN_GRACE_MS = 200;
 /** How often waitForGroup looks for members left in a group whose leader has exited. */
 const GROUP_POLL_MS = 50;
 
-/**
- * Pids of children this process spawned and has not yet seen exit. The PID 1 reaper must never
- * wait on these: libuv reaps them itself, and stealing the status would lose the exit code.
- */
-export const ownedPids = new Set<number>();
-
-export interface ExitStatus {
-  /** Exit code, or 128+signal when killed by a signal (the shell's convention). */
-  code: number;
-  signal?: NodeJS.Signals;
-  /** Set when the process could not be started at all (ENOENT, EACCES…). */
-  spawnError?: string;
+/** Where a child's pid is kept from its spawn to its exit (the process table's set). */
+export interface LivePids {
+  add(pid: number): void;
+  delete(pid: number): void;
 }
 
 export interface SpawnOptions {
@@ -53,11 +47,8 @@ export interface RunningProcess {
   waitForGroup(timeoutMs: number): Promise<boolean>;
 }
 
-export function exitCodeOfSignal(signal: NodeJS.Signals): number {
-  return 128 + (constants.signals[signal] ?? 0);
-}
-
-export function spawnProcess(options: SpawnOptions): RunningProcess {
+/** Spawns through a ProcessTable, which is what records the pid in `live`. */
+export function spawnProcess(options: SpawnOptions, live: LivePids): RunningProcess {
   let child: ChildProcess;
   let exited = false;
   const [file, ...args] = options.argv;
@@ -74,7 +65,8 @@ export function spawnProcess(options: SpawnOptions): RunningProcess {
     return failedSpawn(error);
   }
   const pid = child.pid;
-  if (pid !== undefined) ownedPids.add(pid);
+  // Synchronously, before any SIGCHLD can be handled: the reaper must already know it is ours.
+  if (pid !== undefined) live.add(pid);
   let leaderGone = pid === undefined;
 
   if (!options.raw && options.onLine) {
@@ -95,7 +87,7 @@ export function spawnProcess(options: SpawnOptions): RunningProcess {
     });
     child.once('exit', (code, signal) => {
       leaderGone = true;
-      if (pid !== undefined) ownedPids.delete(pid);
+      if (pid !== undefined) live.delete(pid);
       const status: ExitStatus = signal ? { code: exitCodeOfSignal(signal), signal } : { code: code ?? 0 };
       const finish = () => {
         if (exited) return;
@@ -125,15 +117,11 @@ export function spawnProcess(options: SpawnOptions): RunningProcess {
     },
     async waitForGroup(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-      const leaderExited = await Promise.race([exitedPromise.then(() => true), timedOut]);
-      clearTimeout(timer);
-      if (!leaderExited) return false;
+      if ((await withDeadline(exitedPromise, timeoutMs)) === TIMED_OUT) return false;
       // Members outside our children send no event when they die: look for them.
       while (groupAlive()) {
         if (Date.now() >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
+        await sleep(GROUP_POLL_MS);
       }
       return true;
     },
@@ -168,10 +156,4 @@ function failedSpawn(error: unknown): RunningProcess {
     groupAlive: () => false,
     waitForGroup: async () => true,
   };
-}
-
-/** An exit in words: "exited with code 3", "killed by SIGKILL", "could not start: …". */
-export function describeExit(status: ExitStatus): string {
-  if (status.spawnError) return `could not start: ${status.spawnError}`;
-  return status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`;
 }

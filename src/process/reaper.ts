@@ -8,9 +8,11 @@
 // cannot be read (no descriptor left: EMFILE, ENFILE; ENOMEM), zombies are found with
 // waitid(WNOWAIT) instead, which needs none: reaping must go on exactly when things go wrong.
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { exitCodeOfSignal } from './exit-status.js';
+import { loadLibc, type Libc } from './libc.js';
 
 export interface ReaperOptions {
-  /** Whether a pid is one of our own spawned children, which libuv reaps and we must never wait on. */
+  /** Whether a pid is one of our own spawned children (ProcessTable.owns), which libuv reaps and we must never wait on. */
   isOwned: (pid: number) => boolean;
   /** Called for every orphan reaped, with its exit code or 128+signal. */
   onReaped?: (pid: number, exitCode: number) => void;
@@ -29,7 +31,6 @@ export interface Reaper {
   stop(): void;
 }
 
-const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
@@ -43,7 +44,7 @@ const DEFAULT_SWEEP_INTERVAL_MS = 1000;
 export function decodeWaitStatus(status: number): number {
   const termSignal = status & 0x7f;
   // Without WUNTRACED/WCONTINUED, waitpid only reports terminations: exited or signalled.
-  return termSignal === 0 ? (status >> 8) & 0xff : 128 + termSignal;
+  return termSignal === 0 ? (status >> 8) & 0xff : exitCodeOfSignal(termSignal);
 }
 
 /**
@@ -123,31 +124,17 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
   }
   if (procSelf !== String(process.pid)) return unavailable('/proc belongs to another PID namespace');
 
-  // Loaded here, not at module load: commands that run no jobs should not pay for the FFI.
-  let waitpid: (pid: number, status: [number], options: number) => number;
-  let waitid: (idtype: number, id: number, info: Buffer, options: number) => number;
-  let setSubreaper: ((on: boolean) => number) | undefined;
-  let mode: 'pid1' | 'subreaper';
+  let libc: Libc;
   try {
-    const koffi = (await import('koffi')).default;
-    // The running process's own symbols: libc whichever it is (glibc, musl), no file name needed.
-    const libc = koffi.load(null);
-    waitpid = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
-    waitid = libc.func('int waitid(int idtype, int id, _Out_ void *info, int options)');
-    if (process.pid === 1) {
-      mode = 'pid1';
-    } else {
-      // Orphans of our jobs then reparent to us instead of to the real init (like tini -s).
-      const prctl = libc.func('int prctl(int option, ...)');
-      const ulong = 'unsigned long';
-      setSubreaper = (on) => prctl(PR_SET_CHILD_SUBREAPER, ulong, on ? 1 : 0, ulong, 0, ulong, 0, ulong, 0);
-      if (setSubreaper(true) !== 0) {
-        return unavailable(`prctl(PR_SET_CHILD_SUBREAPER) failed with errno ${koffi.errno()}`);
-      }
-      mode = 'subreaper';
-    }
+    libc = await loadLibc();
   } catch (error) {
     return unavailable(`cannot call libc through koffi: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { waitpid, waitid } = libc;
+  const mode = process.pid === 1 ? 'pid1' : 'subreaper';
+  // Orphans of our jobs then reparent to us instead of to the real init (like tini -s).
+  if (mode === 'subreaper' && libc.setChildSubreaper(true) !== 0) {
+    return unavailable(`prctl(PR_SET_CHILD_SUBREAPER) failed with errno ${libc.errno()}`);
   }
 
   const listZombies = existsSync(`/proc/self/task/${process.pid}/children`)
@@ -218,7 +205,7 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
       if (pending) clearImmediate(pending);
       pending = undefined;
       // Nobody sweeps any more: let later orphans go to the real init instead of piling up here.
-      setSubreaper?.(false);
+      if (mode === 'subreaper') libc.setChildSubreaper(false);
     },
   };
 }
