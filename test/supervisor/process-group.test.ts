@@ -33,11 +33,13 @@ test('stopping a job stops what it forked too, escalating to SIGKILL for a membe
   // The job's own process goes on SIGTERM; its child ignores SIGTERM and stays.
   const run = runConfig(`{
     jobs: [
-      { name: "forker", exec: ["sh", "-c", "(trap '' TERM; exec sleep 1000) & echo child=$!; exec sleep 1000"], stopTimeout: "300ms" },
+      { name: "forker", exec: ["sh", "-c", "(trap '' TERM; echo trapped; exec sleep 1000) & echo child=$!; exec sleep 1000"], stopTimeout: "300ms" },
     ],
   }`);
   try {
     await run.waitForLine(/\[forker\] child=\d+/);
+    // Once the child ignores SIGTERM: before its `trap`, SIGTERM would end it and no SIGKILL be needed.
+    await run.waitForLine(/\[forker\] trapped/);
     const [child] = children(run.lines) as [number];
     run.signal('SIGTERM');
     assert.equal((await run.exited).code, 143);

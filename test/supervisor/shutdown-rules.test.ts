@@ -88,13 +88,14 @@ test('after the second stop signal a killed job is not restarted and postStop ho
       // Stopped last (stubborn waits for it), so still running when everything is killed; restarts without limit.
       healthyJob('base', { restarts: Infinity, backoff: { delay: 10, factor: 1, limit: 10, resetAfter: 10_000 } }),
       // Ignores SIGTERM: only the second signal's SIGKILL ends it.
-      jobConfig('stubborn', { exec: command("trap '' TERM; while true; do sleep 0.05; done"), stopTimeout: 30_000, when: after('base', 'healthy') }),
+      jobConfig('stubborn', { exec: command(`trap '' TERM; touch ${join(dir, 'trapped')}; while true; do sleep 0.05; done`), stopTimeout: 30_000, when: after('base', 'healthy') }),
       hook(dir, 'post-stop', after('stubborn', 'stopped')),
       hook(dir, 'base-post-stop', after('base', 'stopped')),
     ]),
   );
   await supervisor.start();
-  await waitFor(() => supervisor.job('stubborn')?.state === 'running', 'stubborn running');
+  // Running is not enough: a SIGTERM before the shell has run `trap` would end it at once.
+  await waitFor(() => existsSync(join(dir, 'trapped')), 'stubborn ignoring SIGTERM');
   const shutdown = supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
   await waitFor(() => supervisor.job('stubborn')?.state !== 'running', 'stubborn stopping');
   assert.equal(supervisor.job('base')?.state, 'running');
