@@ -19,6 +19,7 @@ import { waitFor } from '../helpers/wait.js';
 export const FAST: BridgeTiming = {
   status: { debounceMs: 50, minIntervalMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
   events: { debounceMs: 300, minIntervalMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  labels: { debounceMs: 0, minIntervalMs: 200, resyncMs: 1_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
   eventSeriesMs: 1_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 1_000,

@@ -178,22 +178,37 @@ describe('steering a pod through its Autopilot', () => {
       assert.throws(() => patch(setup, { jobs: [{ name: ' web' }] }), /spec.jobs\[0\].name/);
     }));
 
-  it('reaches every pod a label selector picks, each with its own pilotfish', async () => {
+  it("reaches every pod a label selector picks, by the pod's labels that each Autopilot carries, and follows them as they change", async () => {
     const first = await fixture.podWithServiceAccount('web-0');
-    const pod = await fixture.cluster.createPod(first.namespace, 'web-1');
-    const second: PodSetup = { ...first, pod };
+    const second: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'web-1') };
     const other: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'db-0') };
+    const kubectl = (...args: string[]) => fixture.cluster.kubectl(...args, '-n', first.namespace);
+    kubectl('label', 'pod', 'web-0', 'web-1', 'app=web');
+    kubectl('label', 'pod', 'db-0', 'app=db', 'tier=data');
+    const picked = (selector: string) => kubectl('get', 'ap', '-l', selector, '-o', 'name').trim().split('\n').filter((line) => line !== '');
     const runs = await Promise.all([first, second, other].map((setup) => fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }')));
     try {
       for (const setup of [first, second, other]) await waitForApplied(setup);
-      fixture.cluster.kubectl('label', 'ap', 'web-0', 'web-1', '-n', first.namespace, 'app=web');
+      await waitFor(() => picked('app=web').length === 2 && picked('app=db,tier=data').length === 1, 'the Autopilots to carry their pods\' labels', 15_000, 200);
+      assert.deepEqual(picked('app=web'), ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
+      // An operator's own label on an Autopilot is not the pod's to take away.
+      kubectl('label', 'ap', 'web-0', 'owner=ops');
       // `kubectl patch` takes no selector: the names come from `kubectl get -l` (piped through xargs in a shell).
-      const picked = fixture.cluster.kubectl('get', 'ap', '-l', 'app=web', '-n', first.namespace, '-o', 'name').trim().split('\n');
-      assert.deepEqual(picked, ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
-      fixture.cluster.kubectl('patch', ...picked, '-n', first.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
+      kubectl('patch', ...picked('app=web'), '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
       await Promise.all([first, second].map((setup) => fixture.waitForReady(setup, 'False', 'Maintenance')));
       assert.deepEqual(runs.map((run) => run.supervisor.inMaintenance), [true, true, false]);
       assert.equal(condition(await fixture.autopilot(other), 'Ready')?.status, 'True');
+
+      kubectl('label', 'pod', 'web-1', 'app=canary', '--overwrite');
+      kubectl('label', 'pod', 'db-0', 'tier-');
+      await waitFor(
+        async () => (await fixture.autopilot(second)).metadata.labels.app === 'canary' && !('tier' in (await fixture.autopilot(other)).metadata.labels),
+        "the Autopilots to follow their pods' changed labels",
+        15_000,
+        200,
+      );
+      assert.deepEqual(picked('app=web'), ['autopilot.pilotfish.dev/web-0']);
+      assert.deepEqual((await fixture.autopilot(first)).metadata.labels, { app: 'web', owner: 'ops', 'app.kubernetes.io/managed-by': 'pilotfish' });
     } finally {
       await Promise.all(runs.map((run) => run.stop()));
     }
