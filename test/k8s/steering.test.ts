@@ -152,12 +152,13 @@ describe('steering a pod through its Autopilot', () => {
       assert.equal(condition(unknown, 'SpecApplied')?.message, 'no job named "nosuchjob"');
       assert.equal(condition(unknown, 'Ready')?.status, 'True', 'a steering request that cannot be applied does not make the pod unready');
 
-      patch(setup, { jobs: null, reloadedAt: now() });
+      const firstReload = now();
+      patch(setup, { jobs: null, reloadedAt: firstReload });
       await waitForApplied(setup);
       assert.equal(reloads, 1);
 
       reloadable = false;
-      await sleep(1_000); // a reloadedAt one second later than the last one
+      await waitFor(() => now() !== firstReload, 'a reloadedAt one second later than the last one', 5_000, 50);
       patch(setup, { reloadedAt: now() });
       const failed = await waitForApplied(setup, 'False', 'ReloadFailed');
       assert.match(condition(failed, 'SpecApplied')?.message ?? '', /reload rejected, the running config stays in force: \/etc\/pilotfish.json5:3:12: jobs\[0\].exec: expected a command$/);
