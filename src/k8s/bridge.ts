@@ -1,6 +1,6 @@
 // The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object
-// (carrying the pod's labels), posts pod Events, keeps the pod's readiness gate, and applies what operators ask in the
-// Autopilot's spec (watched through an informer). Everything happens in the background, on
+// (carrying the pod's labels), posts pod Events, keeps the pod's readiness gate, and applies what
+// operators ask in the Autopilot's spec (watched through an informer). Everything happens in the background, on
 // its own write loops: the supervisor only ever calls `request()`, which returns at once, so an
 // API server that is slow, down or refusing changes nothing for the jobs; while the server is
 // away, a probe notices its return and cuts the loops' backoff short.

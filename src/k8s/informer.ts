@@ -146,8 +146,8 @@ export class Informer<T extends KubeObject> {
   }
 
   /**
-   * Called with what failed at each failed list or watch, and with undefined once the server
-   * answers again after one; a throwing handler is logged.
+   * Called with what failed when a list or watch fails (the same failure again is not said again),
+   * and with undefined once the server answers again; a throwing handler is logged.
    */
   onTrouble(handler: (problem: string | undefined) => void): void {
     this.troubleHandlers.push(handler);
