@@ -12,7 +12,8 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { HealthSwitch } from '../helpers/discovery.js';
 import { freePorts } from '../helpers/peers.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { BridgeFixture, condition, webJob, type PodSetup } from './fixture.js';
+import { runConfig } from '../helpers/pilotfish.js';
+import { BridgeFixture, condition, downwardApi, webJob, type PodSetup } from './fixture.js';
 
 let fixture: BridgeFixture;
 before(async () => {
@@ -179,39 +180,49 @@ describe('steering a pod through its Autopilot', () => {
       assert.throws(() => patch(setup, { jobs: [{ name: ' web' }] }), /spec.jobs\[0\].name/);
     }));
 
-  it("reaches every pod a label selector picks, by the pod's labels that each Autopilot carries, and follows them as they change", async () => {
+  it("reaches every pod a label selector picks by its pod's labels, each with its own pilotfish process", async () => {
     const first = await fixture.podWithServiceAccount('web-0');
     const second: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'web-1') };
     const other: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'db-0') };
     const kubectl = (...args: string[]) => fixture.cluster.kubectl(...args, '-n', first.namespace);
     kubectl('label', 'pod', 'web-0', 'web-1', 'app=web');
-    kubectl('label', 'pod', 'db-0', 'app=db', 'tier=data');
+    kubectl('label', 'pod', 'db-0', 'app=db');
     const picked = (selector: string) => kubectl('get', 'ap', '-l', selector, '-o', 'name').trim().split('\n').filter((line) => line !== '');
-    const runs = await Promise.all([first, second, other].map((setup) => fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }')));
+    const runs = [first, second, other].map((setup) =>
+      runConfig(`{ ${fixture.kubernetesBlock(setup)}, jobs: [{ name: "web", exec: "sleep 600" }] }`, { env: downwardApi(setup) }),
+    );
     try {
-      for (const setup of [first, second, other]) await waitForApplied(setup);
-      await waitFor(() => picked('app=web').length === 2 && picked('app=db,tier=data').length === 1, 'the Autopilots to carry their pods\' labels', 15_000, 200);
+      await waitFor(() => picked('app=web').length === 2 && picked('app=db').length === 1, "the Autopilots to carry their pods' labels", 20_000, 200);
       assert.deepEqual(picked('app=web'), ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
-      // An operator's own label on an Autopilot is not the pod's to take away.
-      kubectl('label', 'ap', 'web-0', 'owner=ops');
       // `kubectl patch` takes no selector: the names come from `kubectl get -l` (piped through xargs in a shell).
       kubectl('patch', ...picked('app=web'), '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
-      await Promise.all([first, second].map((setup) => fixture.waitForReady(setup, 'False', 'Maintenance')));
-      assert.deepEqual(runs.map((run) => run.supervisor.inMaintenance), [true, true, false]);
+      await Promise.all([first, second].map((setup) => fixture.waitForReady(setup, 'False', 'Maintenance', 20_000)));
+      const maintenance = await Promise.all([first, second, other].map(async (setup) => (await fixture.autopilot(setup)).status.maintenance));
+      assert.deepEqual(maintenance, [true, true, false]);
       assert.equal(condition(await fixture.autopilot(other), 'Ready')?.status, 'True');
-
-      kubectl('label', 'pod', 'web-1', 'app=canary', '--overwrite');
-      kubectl('label', 'pod', 'db-0', 'tier-');
-      await waitFor(
-        async () => (await fixture.autopilot(second)).metadata.labels.app === 'canary' && !('tier' in (await fixture.autopilot(other)).metadata.labels),
-        "the Autopilots to follow their pods' changed labels",
-        15_000,
-        200,
-      );
-      assert.deepEqual(picked('app=web'), ['autopilot.pilotfish.dev/web-0']);
-      assert.deepEqual((await fixture.autopilot(first)).metadata.labels, { app: 'web', owner: 'ops', 'app.kubernetes.io/managed-by': 'pilotfish' });
     } finally {
-      await Promise.all(runs.map((run) => run.stop()));
+      for (const run of runs) run.signal('SIGTERM');
+      await Promise.all(runs.map((run) => run.exited));
+    }
+  });
+
+  it("follows its pod's labels as they change, and leaves an operator's own labels alone", async () => {
+    const setup = await fixture.podWithServiceAccount('web-0');
+    const kubectl = (...args: string[]) => fixture.cluster.kubectl(...args, '-n', setup.namespace);
+    kubectl('label', 'pod', 'web-0', 'app=web', 'tier=front');
+    const labels = async () => (await fixture.autopilot(setup))?.metadata.labels ?? {};
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
+    try {
+      await waitFor(async () => (await labels()).tier === 'front', "the pod's labels", 15_000, 100);
+      kubectl('label', 'ap', 'web-0', 'owner=ops');
+      kubectl('label', 'pod', 'web-0', 'app=canary', '--overwrite');
+      kubectl('label', 'pod', 'web-0', 'tier-');
+      // Within a resync of the labels (FAST: a second).
+      await waitFor(async () => (await labels()).app === 'canary' && !('tier' in (await labels())), "the pod's changed labels", 15_000, 100);
+      assert.deepEqual(await labels(), { app: 'canary', owner: 'ops', 'app.kubernetes.io/managed-by': 'pilotfish' });
+      assert.equal((await fixture.autopilot(setup)).metadata.annotations['pilotfish.dev/pod-labels'], 'app');
+    } finally {
+      await run.stop();
     }
   });
 
