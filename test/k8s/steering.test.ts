@@ -180,7 +180,7 @@ describe('steering a pod through its Autopilot', () => {
       assert.throws(() => patch(setup, { jobs: [{ name: ' web' }] }), /spec.jobs\[0\].name/);
     }));
 
-  it("reaches every pod a label selector picks by its pod's labels, each with its own pilotfish process", async () => {
+  it("reaches every pod a label selector picks by its pod's labels, each with its own pilotfish process", async (t) => {
     const first = await fixture.podWithServiceAccount('web-0');
     const second: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'web-1') };
     const other: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'db-0') };
@@ -188,11 +188,13 @@ describe('steering a pod through its Autopilot', () => {
     kubectl('label', 'pod', 'web-0', 'web-1', 'app=web');
     kubectl('label', 'pod', 'db-0', 'app=db');
     const picked = (selector: string) => kubectl('get', 'ap', '-l', selector, '-o', 'name').trim().split('\n').filter((line) => line !== '');
+    const launched = performance.now();
     const runs = [first, second, other].map((setup) =>
       runConfig(`{ ${fixture.kubernetesBlock(setup)}, jobs: [{ name: "web", exec: "sleep 600" }] }`, { env: downwardApi(setup) }),
     );
     try {
       await waitFor(() => picked('app=web').length === 2 && picked('app=db').length === 1, "the Autopilots to carry their pods' labels", 20_000, 200);
+      t.diagnostic(`the three Autopilots carried their pods' labels ${Math.round(performance.now() - launched)} ms after the processes were launched`);
       assert.deepEqual(picked('app=web'), ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
       // `kubectl patch` takes no selector: the names come from `kubectl get -l` (piped through xargs in a shell).
       kubectl('patch', ...picked('app=web'), '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
