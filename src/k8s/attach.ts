@@ -5,6 +5,7 @@ import { pilotfishVersion } from '../cli/version.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { BridgeSettingsError, bridgeEnabled, resolveSettings, type BridgeSettings } from './settings.js';
+import { ServiceWatchesOff } from './watches-off.js';
 
 export async function attachKubernetesBridge(supervisor: Supervisor, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   const config = supervisor.currentConfig.kubernetes;
@@ -38,7 +39,7 @@ async function attachServiceWatches(supervisor: Supervisor, settings: BridgeSett
 /** A list of EndpointSlices is small and the server answers it from its cache. */
 const WATCH_REQUEST_TIMEOUT_MS = 10_000;
 
+/** Said at start, and again for each watch on a Service a reload adds. */
 function sayServiceWatchesOff(supervisor: Supervisor, log: Logger, why: string): void {
-  const names = supervisor.currentConfig.watches.filter((watch) => watch.source === 'kubernetes').map((watch) => watch.name);
-  if (names.length > 0) log.error(`the watches on Kubernetes Services (${names.join(', ')}) never fire: ${why}`);
+  supervisor.attach(new ServiceWatchesOff(() => supervisor.currentConfig, log, why));
 }

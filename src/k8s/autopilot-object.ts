@@ -18,6 +18,9 @@ interface StoredAutopilot {
   spec?: AutopilotSpec;
 }
 
+/** Marks the Autopilots pilotfish created; the pod's labels never override it (./pod-labels.ts). */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
 export type EnsureResult = 'created' | 'adopted' | 'tookOver';
 
 export class AutopilotObject {
@@ -70,7 +73,7 @@ export class AutopilotObject {
       metadata: {
         name: this.pod.name,
         namespace: this.pod.namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'pilotfish' },
+        labels: { [MANAGED_BY_LABEL]: 'pilotfish' },
         ...(ownerReferences ? { ownerReferences } : {}),
       },
       spec: this.spec(),

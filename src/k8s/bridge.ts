@@ -1,6 +1,6 @@
-// The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object,
-// posts pod Events, keeps the pod's readiness gate, and applies what operators ask in the
-// Autopilot's spec (watched through an informer). Everything happens in the background, on
+// The Kubernetes bridge: a supervisor component that reports the pod as its Autopilot object
+// (carrying the pod's labels), posts pod Events, keeps the pod's readiness gate, and applies what
+// operators ask in the Autopilot's spec (watched through an informer). Everything happens in the background, on
 // its own write loops: the supervisor only ever calls `request()`, which returns at once, so an
 // API server that is slow, down or refusing changes nothing for the jobs; while the server is
 // away, a probe notices its return and cuts the loops' backoff short.
@@ -19,11 +19,13 @@ import { discoveryStatusOf } from './discovery-state.js';
 import { EventRecorder, type Regarding } from './event-recorder.js';
 import { Informer, type InformerTiming } from './informer.js';
 import { podEventFor } from './pod-events.js';
+import { PodLabels } from './pod-labels.js';
 import { READINESS_GATE, ReadinessGate } from './readiness-gate.js';
 import { PLURAL, autopilotPath, type Condition } from './resource.js';
 import type { BridgeSettings } from './settings.js';
 import { ServerProbe, type ProbeTiming } from './server-probe.js';
 import { buildStatus } from './status.js';
+import { watchRowsOf } from './watch-state.js';
 import { Steering, type Steerable, type SteeredAutopilot } from './steering.js';
 import { TokenFile } from './token.js';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
@@ -38,6 +40,8 @@ export interface Observed extends Steerable {
 export interface BridgeTiming {
   status: WriteLoopTiming;
   events: WriteLoopTiming;
+  /** The pod's labels copied onto the Autopilot; its resync is how soon a label changed on the pod follows. */
+  labels: WriteLoopTiming;
   /** A repeated Event's series count is updated at most this often. */
   eventSeriesMs: number;
   requestTimeoutMs: number;
@@ -45,7 +49,7 @@ export interface BridgeTiming {
   forbiddenGraceMs: number;
   /** How long the last write on shutdown may take. */
   finalWriteMs: number;
-  /** Consul registration changes without an event on the bus: its state is looked at this often. */
+  /** Consul registration and watch failures change without an event on the bus: their state is looked at this often. */
   discoveryPollMs: number;
   /** While the API server is away: how often to ask whether it is back. */
   probe: ProbeTiming;
@@ -62,6 +66,8 @@ const DEFAULT_TIMING: BridgeTiming = {
   status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 30_000 }, patientMs: 5 * 60_000 },
   // Events are history, not state: they can wait a little longer and fold more repeats.
   events: { debounceMs: 2_000, minIntervalMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patientMs: 5 * 60_000 },
+  // Like the downward API's files, which the kubelet refreshes about once a minute.
+  labels: { debounceMs: 0, minIntervalMs: 1_000, resyncMs: 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patientMs: 5 * 60_000 },
   eventSeriesMs: 30_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,
@@ -97,6 +103,8 @@ export class KubernetesBridge implements SupervisorComponent {
   private readonly eventLoop: WriteLoop | undefined;
   private readonly gate: ReadinessGate;
   private readonly gateLoop: WriteLoop;
+  private readonly labels: PodLabels;
+  private readonly labelsLoop: WriteLoop;
   private readonly probe: ServerProbe;
   private readonly problems: ApiProblems;
   private readonly steering: Steering;
@@ -123,6 +131,8 @@ export class KubernetesBridge implements SupervisorComponent {
     this.gate = new ReadinessGate(api, settings.pod, settings.readinessGate);
     // Paced like the status: it changes with the same events.
     this.gateLoop = new WriteLoop((forced) => this.syncGate(forced), this.timing.status);
+    this.labels = new PodLabels(api, settings.pod, () => this.informer.items().get(settings.pod.name));
+    this.labelsLoop = new WriteLoop(() => this.syncLabels(), this.timing.labels);
     this.probe = new ServerProbe(api, this.timing.probe, () => this.serverBack());
     this.steering = new Steering(options.observed, this.log, () => this.statusLoop.request());
     const { probe, catchUpSpreadMs, forbiddenGraceMs } = this.timing;
@@ -167,7 +177,7 @@ export class KubernetesBridge implements SupervisorComponent {
     this.informer.stop();
     this.probe.stop();
     const lastWrites = (async () => {
-      await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop(), this.gateLoop.stop()]);
+      await Promise.all([this.statusLoop.stop(), this.eventLoop?.stop(), this.gateLoop.stop(), this.labelsLoop.stop()]);
       // One after the other, most telling first: a throttled server may take only one at a time.
       await this.syncStatus(true);
       await this.syncGate(true);
@@ -198,7 +208,8 @@ export class KubernetesBridge implements SupervisorComponent {
   }
 
   private noticeDiscoveryChange(): void {
-    const seen = JSON.stringify(discoveryStatusOf(this.options.observed.snapshot().components.discovery));
+    const { components } = this.options.observed.snapshot();
+    const seen = JSON.stringify([discoveryStatusOf(components.discovery), watchRowsOf(components)]);
     if (seen === this.discoverySeen) return;
     this.discoverySeen = seen;
     this.statusLoop.request();
@@ -217,6 +228,7 @@ export class KubernetesBridge implements SupervisorComponent {
         this.ensured = true;
         // Events held for the Autopilot until it existed (or existed again) can now be posted about it.
         this.eventLoop?.request();
+        this.labelsLoop.request();
         if (result === 'tookOver') this.log.info('took over the Autopilot object an earlier pod of this name left');
       }
       const { observed, version } = this.options;
@@ -265,6 +277,18 @@ export class KubernetesBridge implements SupervisorComponent {
     }
   }
 
+  /** Only once the Autopilot exists: the status loop asks again when it has made sure of that. */
+  private async syncLabels(): Promise<WriteOutcome> {
+    if (!this.ensured) return { kind: 'done' };
+    try {
+      await this.labels.sync();
+      this.succeeded('labels');
+      return { kind: 'done' };
+    } catch (error) {
+      return this.failed('labels', error);
+    }
+  }
+
   private async flushEvents(forced: boolean): Promise<WriteOutcome> {
     if (!this.recorder) return { kind: 'done' };
     try {
@@ -290,7 +314,7 @@ export class KubernetesBridge implements SupervisorComponent {
 
   private serverBack(): void {
     this.probe.cancel();
-    for (const loop of [this.statusLoop, this.gateLoop, this.eventLoop]) loop?.wake(this.timing.catchUpSpreadMs);
+    for (const loop of [this.statusLoop, this.gateLoop, this.labelsLoop, this.eventLoop]) loop?.wake(this.timing.catchUpSpreadMs);
   }
 }
 

@@ -95,10 +95,13 @@ export class EndpointWatches implements SupervisorComponent {
     });
     const watch: RunningWatch = { config, service: new WatchedService(config, (event) => host.bus.publish(event)), informer };
     informer.onChange(() => this.refresh(watch));
+    // A refused or failing list/watch is the watch's error (as a failing Consul query is) until the
+    // server answers again; the endpoints last seen are kept meanwhile.
+    informer.onTrouble((problem) => (problem === undefined ? this.refresh(watch) : watch.service.failed(new Error(problem))));
     return watch;
   }
 
-  /** The endpoints as the slices say now; WatchedService publishes only if they changed. */
+  /** The endpoints as the slices say now (which clears an earlier failure); WatchedService publishes only if they changed. */
   private refresh(watch: RunningWatch): void {
     if (!watch.informer.synced) return;
     const { instances, problem } = readyEndpoints(watch.informer.items().values(), watch.config.port);

@@ -12,7 +12,7 @@ import { retryDelay, type BackoffPolicy } from './retry-delay.js';
 import { ServerProbe, type ProbeTiming } from './server-probe.js';
 
 export interface KubeObject {
-  metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; generation?: number };
+  metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 export interface InformerTiming {
@@ -91,6 +91,9 @@ export class Informer<T extends KubeObject> {
   private readonly problems: ApiProblems;
   private readonly probe: ServerProbe;
   private readonly handlers: Array<(change: InformerChange<T>) => void> = [];
+  private readonly troubleHandlers: Array<(problem: string | undefined) => void> = [];
+  /** The last failure said to the trouble handlers, until the server answers again. */
+  private trouble: string | undefined;
   private objects = new Map<string, T>();
   private resourceVersion: string | undefined;
   private listedAt = 0;
@@ -140,6 +143,14 @@ export class Informer<T extends KubeObject> {
   /** Called after every change to items() and after every (re)list; a throwing handler is logged, never stops the informer. */
   onChange(handler: (change: InformerChange<T>) => void): void {
     this.handlers.push(handler);
+  }
+
+  /**
+   * Called with what failed when a list or watch fails (the same failure again is not said again),
+   * and with undefined once the server answers again; a throwing handler is logged.
+   */
+  onTrouble(handler: (problem: string | undefined) => void): void {
+    this.troubleHandlers.push(handler);
   }
 
   private async run(): Promise<void> {
@@ -248,13 +259,23 @@ export class Informer<T extends KubeObject> {
   }
 
   private emit(change: InformerChange<T>): void {
-    for (const handler of this.handlers) {
+    this.call(this.handlers, change);
+  }
+
+  private call<A>(handlers: ReadonlyArray<(argument: A) => void>, argument: A): void {
+    for (const handler of handlers) {
       try {
-        handler(change);
+        handler(argument);
       } catch (error) {
-        this.log.error(`${this.loopName}: a change handler failed: ${(error as Error).stack ?? String(error)}`);
+        this.log.error(`${this.loopName}: a handler failed: ${(error as Error).stack ?? String(error)}`);
       }
     }
+  }
+
+  private troubled(problem: string | undefined): void {
+    if (problem === this.trouble) return;
+    this.trouble = problem;
+    this.call(this.troubleHandlers, problem);
   }
 
   private query(extra: Record<string, string>): string {
@@ -267,10 +288,12 @@ export class Informer<T extends KubeObject> {
     this.awaitingServer = false;
     this.probe.cancel();
     this.problems.succeeded(this.loopName);
+    this.troubled(undefined);
   }
 
   /** Backoff after a failure; while the server is away, a probe of it may cut the wait short. */
   private async waitAfter(error: unknown): Promise<void> {
+    this.troubled(describeFailure(error));
     const outcome = error instanceof LineTooLong || error instanceof SyntaxError ? { kind: 'retry' as const } : this.problems.failed(this.loopName, error);
     if (outcome.kind !== 'retry') return;
     this.failures += 1;
@@ -314,6 +337,13 @@ async function* lines(body: Readable, maxBytes: number): AsyncGenerator<string> 
     if (pendingBytes > maxBytes) throw new LineTooLong(`a watch event of more than ${maxBytes} bytes`);
     if (rest.length > 0) pending.push(rest);
   }
+}
+
+/** What failed, for a watch's `error` field: the request, and the server's answer (or that none came). */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof KubeApiError)) return (error as Error).message ?? String(error);
+  const { request, status, reason, message } = error;
+  return `${request.verb} ${request.resource}: ${status === 0 ? '' : `HTTP ${status}${reason ? ` ${reason}` : ''}: `}${message}`;
 }
 
 /** A failure of the connection under a watch, as opposed to what the informer itself throws. */

@@ -28,6 +28,11 @@ function list(items: Schema, extra: Schema = {}): Schema {
   return { type: 'array', items, ...extra };
 }
 
+/** A list whose items merge by their `name` (server-side apply, strategic merge). */
+function listByName(items: Schema, extra: Schema = {}): Schema {
+  return list(items, { ...extra, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] });
+}
+
 // Bounds as controller-gen generates them for metav1.Condition.
 const condition = object(
   {
@@ -65,6 +70,11 @@ const discovery = object(
   ['state'],
 );
 
+const watch = object(
+  { name: string, source: { type: 'string', enum: ['consul', 'kubernetes'] }, state: string, instances: integer, error: string },
+  ['name', 'source', 'state', 'instances'],
+);
+
 const status = object({
   observedGeneration: integer,
   version: string,
@@ -74,8 +84,9 @@ const status = object({
   jobsHealthy: string,
   restarts: integer,
   conditions: list(condition, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
-  jobs: list(job, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+  jobs: listByName(job),
   discovery,
+  watches: listByName(watch),
 });
 
 /** What operators may ask of the pod (./steering.ts); times as `kubectl rollout restart` writes them. */
@@ -93,7 +104,7 @@ const spec = object({
   podName: string,
   nodeName: string,
   maintenance: boolean,
-  jobs: list(steeredJob, { maxItems: 100, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+  jobs: listByName(steeredJob, { maxItems: 100 }),
   reloadedAt: time,
 });
 
@@ -150,12 +161,13 @@ function roleName(serviceAccount: string): string {
 /**
  * The bridge's requests, one rule each: create its Autopilot, read it when it exists, repair an
  * earlier pod's object (patch); write status (patch only: merge patches need no read); post Events
- * and update their series; read the pod once (whether it has the readiness gate) and patch its
- * gate condition through `pods/status`, which cannot change the pod's spec; list and watch its
- * Autopilot (by a field selector on its name) for the spec operators set; list and watch the
- * EndpointSlices of watched Services. Events, the pod and EndpointSlices only when the config uses
- * them. RBAC cannot restrict `create` by name, so give pilotfish its own service account rather
- * than sharing one.
+ * and update their series; read the pod through `pods/status` (its labels, copied onto the
+ * Autopilot, and whether it has the readiness gate) and patch its gate condition there, which
+ * cannot change the pod's spec; list and watch its Autopilot (by a field selector on its name) for
+ * the spec operators set; list and watch the EndpointSlices of watched Services. Events, the gate's
+ * patch and EndpointSlices only when the config uses them. RBAC can name neither the pod to read
+ * (a Deployment's pod names are made up when the pod is created) nor the Autopilot to create, so
+ * give pilotfish its own service account rather than sharing one.
  */
 export function role({ namespace, serviceAccount, permissions = WITHOUT_CONFIG }: ManifestOptions): Schema {
   return {
@@ -167,7 +179,7 @@ export function role({ namespace, serviceAccount, permissions = WITHOUT_CONFIG }
       { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
       { apiGroups: [GROUP], resources: [PLURAL], verbs: ['list', 'watch'] },
       ...(permissions.events ? [{ apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] }] : []),
-      ...(permissions.readinessGate ? [{ apiGroups: [''], resources: ['pods/status'], verbs: ['get', 'patch'] }] : []),
+      { apiGroups: [''], resources: ['pods/status'], verbs: permissions.readinessGate ? ['get', 'patch'] : ['get'] },
       ...(permissions.endpointSliceNamespaces.includes(namespace) ? [ENDPOINT_SLICES_RULE] : []),
     ],
   };

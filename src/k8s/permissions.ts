@@ -1,5 +1,5 @@
-// What a config makes the bridge do, and so what its Role must grant beyond its Autopilot: Events
-// when `kubernetes.events` is on, the pod's `pods/status` when the readiness gate is, and
+// What a config makes the bridge do, and so what its Role must grant beyond its Autopilot and
+// reading its pod: Events when `kubernetes.events` is on, patching `pods/status` when the readiness gate is, and
 // EndpointSlices (list and watch, in each namespace watched) when a watch names a Kubernetes
 // Service. `pilotfish k8s manifests --config FILE` prints exactly that.
 import type { Config } from '../config/types.js';

@@ -6,7 +6,7 @@
 import type { Verdict } from '../probes/verdict.js';
 import type { KubeApi } from './api.js';
 import { kubeTime } from './conditions.js';
-import type { PodIdentity } from './resource.js';
+import { podPath, type PodIdentity } from './resource.js';
 
 export const READINESS_GATE = 'pilotfish.dev/ready';
 
@@ -72,7 +72,7 @@ export class ReadinessGate {
     this.lastWritten = undefined;
     await this.api.request({
       method: 'PATCH',
-      path: `${this.podPath()}/status`,
+      path: `${podPath(this.pod)}/status`,
       verb: 'patch',
       resource: 'pods/status',
       patchType: 'strategic',
@@ -84,12 +84,8 @@ export class ReadinessGate {
   }
 
   private async readPod(): Promise<void> {
-    const pod = await this.api.request<PodStatusRead>({ method: 'GET', path: `${this.podPath()}/status`, verb: 'get', resource: 'pods/status' });
+    const pod = await this.api.request<PodStatusRead>({ method: 'GET', path: `${podPath(this.pod)}/status`, verb: 'get', resource: 'pods/status' });
     this.gated = (pod.spec?.readinessGates ?? []).some((gate) => gate.conditionType === READINESS_GATE);
     this.current = pod.status?.conditions?.find((condition) => condition.type === READINESS_GATE);
-  }
-
-  private podPath(): string {
-    return `/api/v1/namespaces/${encodeURIComponent(this.pod.namespace)}/pods/${encodeURIComponent(this.pod.name)}`;
   }
 }

@@ -48,6 +48,15 @@ export interface DiscoveryStatus {
   services: Array<{ name: string; registered: boolean; check?: string }>;
 }
 
+/** A watch (on Consul or a Kubernetes Service) as status reports it; `error` while it fails. */
+export interface WatchRow {
+  name: string;
+  source: 'consul' | 'kubernetes';
+  state: string;
+  instances: number;
+  error?: string;
+}
+
 export interface AutopilotStatus {
   observedGeneration: number;
   version: string;
@@ -61,6 +70,7 @@ export interface AutopilotStatus {
   conditions: Condition[];
   jobs: JobStatus[];
   discovery: DiscoveryStatus;
+  watches: WatchRow[];
 }
 
 export interface PodIdentity {
@@ -86,4 +96,9 @@ export interface AutopilotSpec {
 export function autopilotPath(namespace: string, name?: string): string {
   const collection = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}`;
   return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
+}
+
+/** The pod's path under the API server. */
+export function podPath(pod: Pick<PodIdentity, 'name' | 'namespace'>): string {
+  return `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`;
 }

@@ -7,6 +7,7 @@ import { assess, standingOf, type Verdict } from './assessment.js';
 import { nextConditions } from './conditions.js';
 import { discoveryStatusOf } from './discovery-state.js';
 import type { AutopilotStatus, Condition, JobStatus } from './resource.js';
+import { watchRowsOf } from './watch-state.js';
 
 /** Check output and STATUS= texts are kept to their tail: status is for state, not logs. */
 const TEXT_LIMIT = 256;
@@ -39,6 +40,7 @@ export function buildStatus(snapshot: SupervisorSnapshot, context: StatusContext
     conditions: nextConditions(context.previousConditions, context.specApplied ? { ...verdicts, SpecApplied: context.specApplied } : verdicts, context.now),
     jobs: snapshot.jobs.map(jobStatus),
     discovery,
+    watches: watchRowsOf(snapshot.components),
   };
 }
 

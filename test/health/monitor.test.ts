@@ -59,13 +59,25 @@ describe('HealthMonitor', () => {
     assert.ok(results.every((result) => result.ok));
   });
 
-  it('waits one interval before the first check', async () => {
-    const { monitor, results } = observe(healthConfig({ type: 'exec', command: { argv: ['true'], display: 'true' } }, { interval: 300 }));
-    const started = Date.now();
+  it('waits one interval before the first check', (t) => {
+    // The interval's clock is the test's: no check before 300 ms have passed on it, one at 300.
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    let checks = 0;
+    const monitor = new HealthMonitor(healthConfig({ type: 'exec', command: { argv: ['true'], display: 'true' } }, { interval: 300 }), {
+      processes: new ProcessTable(),
+      // Read as each check starts.
+      probeEnv: () => {
+        checks += 1;
+        return process.env;
+      },
+      onTransition: () => undefined,
+    });
     monitor.start();
-    await waitFor(() => results.length >= 1, 'the first check');
+    t.mock.timers.tick(299);
+    assert.equal(checks, 0, 'a check before the first interval had passed');
+    t.mock.timers.tick(1);
+    assert.equal(checks, 1);
     monitor.stop();
-    assert.ok(Date.now() - started >= 290, `first check after ${Date.now() - started} ms`);
   });
 
   it('needs successThreshold passes to become healthy and threshold failures to become unhealthy', async () => {

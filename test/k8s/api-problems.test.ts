@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { KubeApiError } from '../../src/k8s/api.js';
 import { ApiProblems } from '../../src/k8s/api-problems.js';
 import { recordingLogger } from '../helpers/log.js';
-import { sleep } from '../helpers/wait.js';
 
 const patchStatus = { verb: 'patch', resource: 'autopilots/status' };
 
@@ -35,12 +34,16 @@ describe('API problems', () => {
     assert.deepEqual(lines.slice(1), ['INFO Kubernetes API writes succeed again']);
   });
 
-  it('name the missing permission once a 403 outlasts an API server\'s start, and back off long', async () => {
+  it('name the missing permission once a 403 outlasts an API server\'s start, and back off long', (t) => {
+    // The grace on the test's clock.
+    t.mock.timers.enable({ apis: ['Date'] });
     const { log, lines } = recordingLogger();
     const problems = new ApiProblems(log, 'shop', 50);
     const forbidden = new KubeApiError(patchStatus, 403, 'cannot patch resource "autopilots/status"');
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true }, 'at first, perhaps a starting API server');
-    await sleep(60);
+    t.mock.timers.tick(49);
+    assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true }, 'still within the grace');
+    t.mock.timers.tick(1);
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(lines.filter((line) => !line.startsWith('DEBUG')), [

@@ -1,9 +1,13 @@
 // What the bridge's tests against a real API server share: a namespace per test with the
 // generated service account, Role and RoleBinding, a Pod, a supervisor with the bridge attached,
 // and reads of the resulting Autopilot. Each test file starts its own cluster.
+import { readFileSync } from 'node:fs';
 import { loadConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
+import { KubeApi } from '../../src/k8s/api.js';
 import { KubernetesBridge, type BridgeTiming } from '../../src/k8s/bridge.js';
+import { EndpointWatches } from '../../src/k8s/endpoint-watches.js';
+import { TokenFile } from '../../src/k8s/token.js';
 import { customResourceDefinition, manifests } from '../../src/k8s/manifests.js';
 import { READINESS_GATE } from '../../src/k8s/readiness-gate.js';
 import { autopilotPath } from '../../src/k8s/resource.js';
@@ -20,6 +24,7 @@ import { ProcessTable } from '../../src/process/process-table.js';
 export const FAST: BridgeTiming = {
   status: { debounceMs: 50, minIntervalMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
   events: { debounceMs: 300, minIntervalMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  labels: { debounceMs: 0, minIntervalMs: 200, resyncMs: 1_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
   eventSeriesMs: 1_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 1_000,
@@ -82,16 +87,23 @@ export class BridgeFixture {
   /**
    * A supervisor running `jobs` with the bridge attached, in this process (so timing and counters
    * are reachable); `lines` are the bridge's log. A reload reads `reloadConfig(config)`: by default
-   * the same config.
+   * the same config. `watches` (the config's list, as text) also runs the watches on Kubernetes
+   * Services, with the informer's FAST timing.
    */
-  async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string; reloadConfig?: (config: Config) => Config } = {}) {
+  async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string; reloadConfig?: (config: Config) => Config; watches?: string } = {}) {
     const { log, lines } = recordingLogger();
     const env = { ...process.env, ...downwardApi(setup) };
-    const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, jobs: [${jobs}] }`, '/tmp/bridge-test.json5', env);
+    const watches = options.watches === undefined ? '' : `, watches: ${options.watches}`;
+    const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, jobs: [${jobs}]${watches} }`, '/tmp/bridge-test.json5', env);
     const reloadConfig = options.reloadConfig ?? ((same: Config) => same);
     const supervisor = new Supervisor({ config, log: silentLogger, env, processes: new ProcessTable(), loadConfig: () => reloadConfig(config) });
     const bridge = new KubernetesBridge({ observed: supervisor, settings: resolveSettings(config.kubernetes, env), log, version: '9.9.9-test', timing: options.timing ?? FAST });
     supervisor.attach(bridge);
+    if (options.watches !== undefined) {
+      const api = new KubeApi({ server: this.cluster.server, ca: readFileSync(this.cluster.caFile, 'utf8'), token: new TokenFile(setup.tokenFile), timeoutMs: 10_000, log });
+      const timing = { ...FAST.informer, forbiddenGraceMs: FAST.forbiddenGraceMs };
+      supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: setup.namespace, log, timing }));
+    }
     await supervisor.start();
     return {
       supervisor,

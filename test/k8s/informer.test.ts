@@ -172,13 +172,25 @@ describe('the informer against a real API server', () => {
 });
 
 describe('the informer against a server that misbehaves on demand', () => {
-  /** A list and watch server: each watch request gets the next scripted body, then is held open. */
-  async function scriptedServer(watches: string[]) {
+  /**
+   * A list and watch server: each watch request gets the next scripted body, then is held open;
+   * the first `listRefusals` lists are answered 404, as for a resource the server does not serve.
+   */
+  async function scriptedServer(watches: string[], listRefusals = 0) {
     const requests: string[] = [];
+    /** When each of `requests` came, on the monotonic clock. */
+    const arrivals: number[] = [];
     const open: ServerResponse[] = [];
     const server = createServer((request, response) => {
       const url = request.url ?? '';
       requests.push(url);
+      arrivals.push(performance.now());
+      if (!url.includes('watch=1') && listRefusals > 0) {
+        listRefusals -= 1;
+        response.writeHead(404, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }));
+        return;
+      }
       response.writeHead(200, { 'Content-Type': 'application/json' });
       if (!url.includes('watch=1')) {
         response.end(JSON.stringify({ metadata: { resourceVersion: '10' }, items: [{ metadata: { name: 'a', resourceVersion: '10' }, data: { v: 'listed' } }] }));
@@ -192,6 +204,7 @@ describe('the informer against a server that misbehaves on demand', () => {
     const { port } = server.address() as AddressInfo;
     return {
       requests,
+      arrivals,
       url: `http://127.0.0.1:${port}`,
       close() {
         for (const response of open) response.destroy();
@@ -234,11 +247,13 @@ describe('the informer against a server that misbehaves on demand', () => {
     const gone = event('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' });
     const server = await scriptedServer(Array.from({ length: 1000 }, () => gone));
     const { informer, lines } = informOn(server.url);
+    const listTimes = () => server.arrivals.filter((_, index) => !server.requests[index]!.includes('watch=1'));
     try {
-      await sleep(1_500);
-      const lists = server.requests.filter((url) => !url.includes('watch=1')).length;
-      // The backoff from 100 ms doubling allows about five in this time; a busy loop makes hundreds.
-      assert.ok(lists >= 2 && lists <= 8, `${lists} lists`);
+      await waitFor(() => listTimes().length >= 4, 'four lists', 15_000);
+      // A busy loop lists again within a millisecond; the backoff (100 ms doubling, at least half of
+      // it) waits at least 50, 100, then 200 ms, however slow the machine.
+      const gaps = listTimes().slice(1, 4).map((at, index) => at - listTimes()[index]!);
+      gaps.forEach((gap, index) => assert.ok(gap >= 50 * 2 ** index - 1, `gaps between lists: ${gaps.map(Math.round).join(', ')} ms`));
       assert.ok(lines.some((line) => line.startsWith('ERROR') && line.includes('HTTP 410 Expired')), lines.join('\n'));
     } finally {
       informer.stop();
@@ -260,6 +275,22 @@ describe('the informer against a server that misbehaves on demand', () => {
       assert.equal(watches.length, 2);
       assert.match(watches[1] ?? '', /resourceVersion=12&/, 'resumed from the bookmark, no relist');
       assert.equal(server.requests.length, 3);
+    } finally {
+      informer.stop();
+      server.close();
+    }
+  });
+
+  it('tells its trouble handlers what failed while lists are refused, and that it is over once one answers', async () => {
+    const server = await scriptedServer([], 2);
+    const { informer } = informOn(server.url);
+    // Its first list is on its way, not answered yet.
+    const troubles: Array<string | undefined> = [];
+    informer.onTrouble((problem) => troubles.push(problem));
+    try {
+      await waitFor(() => informer.synced && troubles.length === 2, 'the list to answer after two refusals', 15_000);
+      // The same refusal twice is said once; then its end.
+      assert.deepEqual(troubles, ['list configmaps: HTTP 404 NotFound: the server could not find the requested resource', undefined]);
     } finally {
       informer.stop();
       server.close();

@@ -92,7 +92,10 @@ describe('the CRD schema', () => {
             statusText: 'serving',
           },
         ],
-        components: { discovery: { consul: 'consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing', error: 'timeout' }] } },
+        components: {
+          discovery: { consul: 'consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing', error: 'timeout' }] },
+          kubernetesWatches: [{ name: 'backend', source: 'kubernetes', state: 'waiting', instances: 0, error: 'list refused' }],
+        },
       },
       {
         jobConfigs: new Map(),

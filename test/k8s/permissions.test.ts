@@ -10,12 +10,17 @@ const load = (text: string) => loadConfigText(text, '/tmp/permissions.json5', {}
 const resources = (object: any) => object.rules.map((rule: { resources: string[]; verbs: string[] }) => `${rule.resources.join(',')}:${rule.verbs.join(',')}`);
 
 describe('the Role for a config', () => {
-  it('has the Autopilot rules always, and nothing else when Events and the readiness gate are off and nothing is watched', () => {
+  it('has the Autopilot rules and the read of the pod (for its labels) always, and nothing else when Events and the readiness gate are off and nothing is watched', () => {
     const config = load('{ kubernetes: { events: false, readinessGate: false }, watches: [{ name: "db", interval: 5 }] }');
-    assert.deepEqual(resources(role({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') })), ['autopilots:get,create,patch', 'autopilots/status:patch', 'autopilots:list,watch']);
+    assert.deepEqual(resources(role({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') })), [
+      'autopilots:get,create,patch',
+      'autopilots/status:patch',
+      'autopilots:list,watch',
+      'pods/status:get',
+    ]);
   });
 
-  it('adds Events, pods/status and EndpointSlices (list, watch) when the config uses them', () => {
+  it('adds Events, the patch of pods/status and EndpointSlices (list, watch) when the config uses them', () => {
     const config = load('{ watches: [{ name: "backend", source: "kubernetes" }] }');
     assert.deepEqual(resources(role({ namespace: 'shop', serviceAccount: 'pf', permissions: permissionsOf(config, 'shop') })), [
       'autopilots:get,create,patch',

@@ -128,4 +128,23 @@ describe('Autopilot status', () => {
     assert.deepEqual(condition(unreachable, 'ConsulRegistered'), { status: 'False', reason: 'ConsulUnavailable', message: 'Consul at 127.0.0.1:8500 fails: connect ECONNREFUSED' });
     assert.equal(unreachable.discovery.message, 'connect ECONNREFUSED');
   });
+
+  it('lists every watch, Consul and Kubernetes, with the error of one that fails, and drops a row it cannot read', () => {
+    const status = statusOf([job('web')], {
+      snapshot: {
+        components: {
+          discovery: { consul: '127.0.0.1:8500', services: [], watches: [{ name: 'db', source: 'consul', state: 'watching', instances: 2, lastChange: '2026-01-01T11:30:00.000Z' }] },
+          kubernetesWatches: [
+            { name: 'backend', source: 'kubernetes', state: 'waiting', instances: 0, error: 'list discovery.k8s.io/endpointslices: HTTP 403 Forbidden: denied', failingSince: '2026-01-01T11:59:00.000Z' },
+            { name: 'odd', source: 'elsewhere', state: 'watching', instances: 1 },
+          ],
+        },
+      },
+    });
+    assert.deepEqual(status.watches, [
+      { name: 'db', source: 'consul', state: 'watching', instances: 2 },
+      { name: 'backend', source: 'kubernetes', state: 'waiting', instances: 0, error: 'list discovery.k8s.io/endpointslices: HTTP 403 Forbidden: denied' },
+    ]);
+    assert.deepEqual(statusOf([job('web')]).watches, []);
+  });
 });

@@ -12,7 +12,8 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { HealthSwitch } from '../helpers/discovery.js';
 import { freePorts } from '../helpers/peers.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { BridgeFixture, condition, webJob, type PodSetup } from './fixture.js';
+import { runConfig } from '../helpers/pilotfish.js';
+import { BridgeFixture, condition, downwardApi, webJob, type PodSetup } from './fixture.js';
 
 let fixture: BridgeFixture;
 before(async () => {
@@ -152,12 +153,13 @@ describe('steering a pod through its Autopilot', () => {
       assert.equal(condition(unknown, 'SpecApplied')?.message, 'no job named "nosuchjob"');
       assert.equal(condition(unknown, 'Ready')?.status, 'True', 'a steering request that cannot be applied does not make the pod unready');
 
-      patch(setup, { jobs: null, reloadedAt: now() });
+      const firstReload = now();
+      patch(setup, { jobs: null, reloadedAt: firstReload });
       await waitForApplied(setup);
       assert.equal(reloads, 1);
 
       reloadable = false;
-      await sleep(1_000); // a reloadedAt one second later than the last one
+      await waitFor(() => now() !== firstReload, 'a reloadedAt one second later than the last one', 5_000, 50);
       patch(setup, { reloadedAt: now() });
       const failed = await waitForApplied(setup, 'False', 'ReloadFailed');
       assert.match(condition(failed, 'SpecApplied')?.message ?? '', /reload rejected, the running config stays in force: \/etc\/pilotfish.json5:3:12: jobs\[0\].exec: expected a command$/);
@@ -178,24 +180,51 @@ describe('steering a pod through its Autopilot', () => {
       assert.throws(() => patch(setup, { jobs: [{ name: ' web' }] }), /spec.jobs\[0\].name/);
     }));
 
-  it('reaches every pod a label selector picks, each with its own pilotfish', async () => {
+  it("reaches every pod a label selector picks by its pod's labels, each with its own pilotfish process", async (t) => {
     const first = await fixture.podWithServiceAccount('web-0');
-    const pod = await fixture.cluster.createPod(first.namespace, 'web-1');
-    const second: PodSetup = { ...first, pod };
+    const second: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'web-1') };
     const other: PodSetup = { ...first, pod: await fixture.cluster.createPod(first.namespace, 'db-0') };
-    const runs = await Promise.all([first, second, other].map((setup) => fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }')));
+    const kubectl = (...args: string[]) => fixture.cluster.kubectl(...args, '-n', first.namespace);
+    kubectl('label', 'pod', 'web-0', 'web-1', 'app=web');
+    kubectl('label', 'pod', 'db-0', 'app=db');
+    const picked = (selector: string) => kubectl('get', 'ap', '-l', selector, '-o', 'name').trim().split('\n').filter((line) => line !== '');
+    const launched = performance.now();
+    const runs = [first, second, other].map((setup) =>
+      runConfig(`{ ${fixture.kubernetesBlock(setup)}, jobs: [{ name: "web", exec: "sleep 600" }] }`, { env: downwardApi(setup) }),
+    );
     try {
-      for (const setup of [first, second, other]) await waitForApplied(setup);
-      fixture.cluster.kubectl('label', 'ap', 'web-0', 'web-1', '-n', first.namespace, 'app=web');
+      await waitFor(() => picked('app=web').length === 2 && picked('app=db').length === 1, "the Autopilots to carry their pods' labels", 20_000, 200);
+      t.diagnostic(`the three Autopilots carried their pods' labels ${Math.round(performance.now() - launched)} ms after the processes were launched`);
+      assert.deepEqual(picked('app=web'), ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
       // `kubectl patch` takes no selector: the names come from `kubectl get -l` (piped through xargs in a shell).
-      const picked = fixture.cluster.kubectl('get', 'ap', '-l', 'app=web', '-n', first.namespace, '-o', 'name').trim().split('\n');
-      assert.deepEqual(picked, ['autopilot.pilotfish.dev/web-0', 'autopilot.pilotfish.dev/web-1']);
-      fixture.cluster.kubectl('patch', ...picked, '-n', first.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
-      await Promise.all([first, second].map((setup) => fixture.waitForReady(setup, 'False', 'Maintenance')));
-      assert.deepEqual(runs.map((run) => run.supervisor.inMaintenance), [true, true, false]);
+      kubectl('patch', ...picked('app=web'), '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
+      await Promise.all([first, second].map((setup) => fixture.waitForReady(setup, 'False', 'Maintenance', 20_000)));
+      const maintenance = await Promise.all([first, second, other].map(async (setup) => (await fixture.autopilot(setup)).status.maintenance));
+      assert.deepEqual(maintenance, [true, true, false]);
       assert.equal(condition(await fixture.autopilot(other), 'Ready')?.status, 'True');
     } finally {
-      await Promise.all(runs.map((run) => run.stop()));
+      for (const run of runs) run.signal('SIGTERM');
+      await Promise.all(runs.map((run) => run.exited));
+    }
+  });
+
+  it("follows its pod's labels as they change, and leaves an operator's own labels alone", async () => {
+    const setup = await fixture.podWithServiceAccount('web-0');
+    const kubectl = (...args: string[]) => fixture.cluster.kubectl(...args, '-n', setup.namespace);
+    kubectl('label', 'pod', 'web-0', 'app=web', 'tier=front');
+    const labels = async () => (await fixture.autopilot(setup))?.metadata.labels ?? {};
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
+    try {
+      await waitFor(async () => (await labels()).tier === 'front', "the pod's labels", 15_000, 100);
+      kubectl('label', 'ap', 'web-0', 'owner=ops');
+      kubectl('label', 'pod', 'web-0', 'app=canary', '--overwrite');
+      kubectl('label', 'pod', 'web-0', 'tier-');
+      // Within a resync of the labels (FAST: a second).
+      await waitFor(async () => (await labels()).app === 'canary' && !('tier' in (await labels())), "the pod's changed labels", 15_000, 100);
+      assert.deepEqual(await labels(), { app: 'canary', owner: 'ops', 'app.kubernetes.io/managed-by': 'pilotfish' });
+      assert.equal((await fixture.autopilot(setup)).metadata.annotations['pilotfish.dev/pod-labels'], 'app');
+    } finally {
+      await run.stop();
     }
   });
 
