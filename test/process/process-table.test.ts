@@ -6,7 +6,8 @@ import { ProcessTable } from '../../src/process/process-table.js';
 
 test('a spawned pid is owned from the moment spawn returns until its exit is reported', async () => {
   const table = new ProcessTable();
-  const child = table.spawn({ argv: ['sh', '-c', 'read line'], env: process.env });
+  // Jobs get /dev/null for stdin: something that waits must not wait on it.
+  const child = table.spawn({ argv: ['sleep', '1000'], env: process.env });
   const pid = child.pid;
   assert.ok(pid !== undefined);
   assert.equal(table.owns(pid), true);
