@@ -6,7 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { isCommand } from './command-after-dashes.js';
 import { controlVerbs, group, nameOf, usageOf, type Verb } from './control-verbs.js';
 import { EXIT_USAGE } from './exit-codes.js';
-import { pilotfishVersion } from './version.js';
+import { pilotfishVersion } from '../util/version.js';
 
 
 const configOption = {

@@ -8,7 +8,7 @@ import { isPlainObject } from '../util/records.js';
 import type { Job } from '../jobs/job.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LINES, streamLogs } from './logs.js';
-import type { MetricSink } from './metric-sink.js';
+import type { MetricSink } from '../contracts/components.js';
 import { environmentBody, metricsBody, putMetricsStrictly } from './requests.js';
 import type { Route } from '../http/router.js';
 import { jobView, statusView } from './status-view.js';

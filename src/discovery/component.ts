@@ -9,14 +9,14 @@ import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../co
 import type { EventBus, Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
-import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
+import type { DiscoveryStatus, RegistrationStatus, TelemetryEndpoint } from '../contracts/components.js';
 import type { Discovery, ServiceWatch } from './discovery.js';
-import type { NetworkInterfaces } from './interfaces.js';
-import { ServiceRegistration, isAdvertised, type AdvertisedJob, type RegistrationStatus } from './registration.js';
+import type { NetworkInterfaces } from '../util/network-interfaces.js';
+import { ServiceRegistration, isAdvertised, type AdvertisedJob } from './registration.js';
 import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
-import type { WatchBoard } from './watch-board.js';
-import { WatchedService, blockingWaitMs, type WatchStatus } from './watched-service.js';
+import type { WatchBoard } from '../watches/board.js';
+import { WatchedService } from '../watches/watched-service.js';
 
 /** What the component reads from the supervisor. */
 export interface DiscoveryHost {
@@ -39,11 +39,16 @@ export interface DiscoveryComponentOptions {
   interfaces?: () => NetworkInterfaces;
 }
 
-export interface DiscoveryStatus {
-  consul: string;
-  services: RegistrationStatus[];
-  watches: WatchStatus[];
-  error?: string;
+/** Blocking-query waits are bounded by Consul at 10 minutes. */
+const MAX_WAIT_MS = 10 * 60_000;
+const MIN_WAIT_MS = 1_000;
+
+/**
+ * ContainerPilot's `interval` bounds how long one blocking query waits, so the watch still
+ * re-reads the catalog at least that often.
+ */
+export function blockingWaitMs(config: ConsulWatchConfig): number {
+  return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, config.interval));
 }
 
 /** Deregistration at shutdown gets this long, so that a dead agent cannot hold up the exit. */
@@ -59,7 +64,7 @@ interface RunningWatch {
   query: ServiceWatch;
 }
 
-export class DiscoveryComponent implements SupervisorComponent {
+export class DiscoveryComponent implements ReportingComponent<'discovery'> {
   readonly name = 'discovery';
   private discovery: Discovery | undefined;
   private connectError: string | undefined;

@@ -11,12 +11,13 @@
 // TTL lapse to critical, which is what a TTL check is for. The cadence is thus `health.interval`,
 // which must stay below `ttl`.
 import type { HealthConfig, JobConfig } from '../config/types.js';
+import type { CheckStatus, RegistrationStatus } from '../contracts/components.js';
 import type { JobState } from '../events/types.js';
 import type { Health } from '../health/monitor.js';
 import type { Logger } from '../logging/logger.js';
 import { retryDelay } from './blocking-query.js';
-import { DiscoveryError, type CheckStatus, type Discovery, type ServiceDefinition } from './discovery.js';
-import { resolveAddress, type NetworkInterfaces } from './interfaces.js';
+import { DiscoveryError, type Discovery, type ServiceDefinition } from './discovery.js';
+import { resolveAddress, type NetworkInterfaces } from '../util/network-interfaces.js';
 
 /** The parts of a job's config that make it a service (also built for the telemetry endpoint). */
 export type AdvertisedConfig = Pick<
@@ -29,20 +30,6 @@ export interface AdvertisedJob {
   readonly config: AdvertisedConfig;
   readonly state: JobState;
   readonly health: Health;
-}
-
-export interface RegistrationStatus {
-  id: string;
-  name: string;
-  address?: string;
-  port?: number;
-  /** `waiting`: not yet healthy; `registering`: being (re)sent; `deregistered`: taken out after it ended. */
-  state: 'waiting' | 'registering' | 'registered' | 'deregistered';
-  /** What the TTL check was last set to. */
-  check?: CheckStatus;
-  maintenance: boolean;
-  /** The last failure, until a call succeeds again. */
-  error?: string;
 }
 
 const ENDED: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);

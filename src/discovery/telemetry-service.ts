@@ -4,12 +4,12 @@
 // and port the endpoint listens on, and a TTL check of 15 s renewed every 5 s. ContainerPilot
 // declared that service always healthy; here each renewal follows a TCP check of the endpoint
 // itself, so an endpoint that failed to bind or stopped serving is not advertised as up.
-import { pilotfishVersion } from '../cli/version.js';
+import { pilotfishVersion } from '../util/version.js';
 import { DEFAULT_INTERFACES } from '../config/build.js';
 import type { TelemetryConfig } from '../config/types.js';
 import type { Health } from '../health/monitor.js';
 import { runProbe } from '../health/probes.js';
-import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
+import type { TelemetryEndpoint } from '../contracts/components.js';
 import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
 
 const TELEMETRY_SERVICE_NAME = 'containerpilot';

@@ -10,8 +10,8 @@ import type { EventBus, Subscription } from '../events/bus.js';
 import { jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
-import { readiness } from '../probes/verdict.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
+import { readiness } from '../supervisor/readiness.js';
 import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
@@ -88,7 +88,7 @@ export interface BridgeStatus {
   eventWrites: number;
 }
 
-export class KubernetesBridge implements SupervisorComponent {
+export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   readonly name = 'kubernetes';
   private readonly object: AutopilotObject;
   private readonly recorder: EventRecorder | undefined;

@@ -4,11 +4,12 @@
 // fire. Everything runs on the informers' own loops: a slow or absent API server delays the
 // watch's news, never a job. A reload starts and stops watches as the config says.
 import type { Config, KubernetesWatchConfig, WatchConfig } from '../config/types.js';
-import type { WatchBoard } from '../discovery/watch-board.js';
-import { WatchedService, type WatchStatus } from '../discovery/watched-service.js';
+import type { WatchBoard } from '../watches/board.js';
+import type { WatchStatus } from '../contracts/components.js';
+import { WatchedService } from '../watches/watched-service.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
 import type { KubeApi } from './api.js';
 import { readyEndpoints, SERVICE_NAME_LABEL, type EndpointSlice } from './endpoint-slices.js';
 import { Informer, type InformerTiming } from './informer.js';
@@ -41,7 +42,7 @@ export function isKubernetesWatch(config: WatchConfig): config is KubernetesWatc
   return config.source === 'kubernetes';
 }
 
-export class EndpointWatches implements SupervisorComponent {
+export class EndpointWatches implements ReportingComponent<'kubernetesWatches'> {
   readonly name = 'kubernetesWatches';
   private readonly running = new Map<string, RunningWatch>();
 

@@ -2,12 +2,13 @@
 // reason, on their own port so that one probe covers every job in the container.
 import type { Server } from 'node:http';
 import type { ProbesConfig } from '../config/types.js';
+import type { ProbesStatus } from '../contracts/components.js';
 import { sendJson } from '../http/json.js';
 import { closeServer, createBoundedServer, formatAddress, listenTcp } from '../http/listen.js';
 import { router } from '../http/router.js';
 import type { Logger } from '../logging/logger.js';
-import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
-import { liveness, readiness } from './verdict.js';
+import type { ReportingComponent, Supervisor } from '../supervisor/supervisor.js';
+import { liveness, readiness } from '../supervisor/readiness.js';
 
 export interface ProbeServerOptions {
   config: ProbesConfig;
@@ -15,7 +16,7 @@ export interface ProbeServerOptions {
   log: Logger;
 }
 
-export class ProbeServer implements SupervisorComponent {
+export class ProbeServer implements ReportingComponent<'probes'> {
   readonly name = 'probes';
   private readonly server: Server;
   private bound: { address: string; port: number } | undefined;
@@ -55,7 +56,7 @@ export class ProbeServer implements SupervisorComponent {
     await closeServer(this.server);
   }
 
-  status(): unknown {
+  status(): ProbesStatus {
     return this.bound ?? { error: this.failure ?? 'not started' };
   }
 }

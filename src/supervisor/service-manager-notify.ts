@@ -11,11 +11,12 @@
 import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import type { JobConfig } from '../config/types.js';
+import type { ServiceManagerStatus } from '../contracts/components.js';
 import type { Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
-import { readiness } from '../probes/verdict.js';
-import type { Supervisor, SupervisorComponent, SupervisorSnapshot } from './supervisor.js';
+import { readiness } from './readiness.js';
+import type { ReportingComponent, Supervisor, SupervisorSnapshot } from './supervisor.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -98,7 +99,7 @@ export interface ServiceManagerNotifierOptions {
   socket: string;
 }
 
-export class ServiceManagerNotifier implements SupervisorComponent {
+export class ServiceManagerNotifier implements ReportingComponent<'serviceManager'> {
   readonly name = 'serviceManager';
   private sender: DatagramSender | undefined;
   private subscription: Subscription | undefined;
@@ -127,7 +128,7 @@ export class ServiceManagerNotifier implements SupervisorComponent {
     this.sender?.close();
   }
 
-  status(): unknown {
+  status(): ServiceManagerStatus {
     return { socket: this.options.socket, ready: this.readySent, stopping: this.stoppingSent };
   }
 

@@ -92,7 +92,7 @@ describe('the CRD schema', () => {
             statusText: 'serving',
           },
         ],
-        components: { discovery: { consul: 'consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing', error: 'timeout' }] } },
+        components: { discovery: { consul: 'consul:8500', services: [{ id: 'web-pod', name: 'web', maintenance: false, state: 'registered', check: 'passing', error: 'timeout' }], watches: [] } },
       },
       {
         jobConfigs: new Map(),

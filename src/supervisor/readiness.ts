@@ -4,7 +4,7 @@
 // maintenance (taken out of rotation, as in Consul) and shutdown. With no checks, both pass.
 import type { JobConfig } from '../config/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
-import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
+import type { SupervisorSnapshot } from './supervisor.js';
 
 export interface Verdict {
   ok: boolean;
