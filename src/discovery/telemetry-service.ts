@@ -9,10 +9,9 @@ import { DEFAULT_INTERFACES } from '../config/build.js';
 import type { TelemetryConfig } from '../config/types.js';
 import type { Health } from '../health/monitor.js';
 import { runProbe } from '../health/probes.js';
-import type { TelemetryEndpoint } from '../contracts/components.js';
+import { telemetryServiceName, type TelemetryEndpoint } from '../contracts/components.js';
 import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
 
-const TELEMETRY_SERVICE_NAME = 'containerpilot';
 /** ContainerPilot's fixed TTL and heartbeat for this service. */
 const TTL_MS = 15_000;
 const HEARTBEAT_MS = 5_000;
@@ -45,10 +44,6 @@ export class TelemetryService implements AdvertisedJob {
     clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-export function telemetryServiceName(telemetry: Pick<TelemetryConfig, 'name'>): string {
-  return telemetry.name ?? TELEMETRY_SERVICE_NAME;
 }
 
 /** The service definition's inputs for an endpoint that listens. */

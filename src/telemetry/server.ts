@@ -6,23 +6,30 @@ import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { pilotfishVersion } from '../util/version.js';
-import type { TelemetryConfig } from '../config/types.js';
+import type { Config, TelemetryConfig } from '../config/types.js';
 import type { MetricSink, TelemetryEndpoint, TelemetryStatus } from '../contracts/components.js';
 import { router } from '../http/router.js';
 import { resolveAddress, type NetworkInterfaces } from '../util/network-interfaces.js';
-import type { Subscription } from '../events/bus.js';
+import type { EventBus, Subscription } from '../events/bus.js';
 import { sendJson } from '../http/json.js';
 import { closeServer, createBoundedServer, formatAddress, listenTcp } from '../http/listen.js';
 import type { Logger } from '../logging/logger.js';
 import { internalErrorCount } from '../supervisor/crash-guard.js';
-import type { ReportingComponent, Supervisor } from '../supervisor/supervisor.js';
+import type { ReportingComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
 import { containerPilotStatus } from './containerpilot-status.js';
 import { CustomMetrics } from './custom-metrics.js';
 import { registerSupervisorMetrics, type SupervisorMetrics } from './supervisor-metrics.js';
 
+/** What telemetry reads: the bus (events, check durations) and the snapshot at each scrape. */
+export interface TelemetryHost {
+  readonly bus: EventBus;
+  readonly currentConfig: Config;
+  snapshot(): SupervisorSnapshot;
+}
+
 export interface TelemetryOptions {
   config: TelemetryConfig;
-  supervisor: Supervisor;
+  supervisor: TelemetryHost;
   log: Logger;
 }
 
