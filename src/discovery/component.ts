@@ -7,7 +7,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../config/types.js';
 import type { EventBus, Subscription } from '../events/bus.js';
-import { GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
+import { DISCOVERY_SOURCE, GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { ReportingComponent } from '../supervisor/supervisor.js';
 import type { DiscoveryStatus, RegistrationStatus, TelemetryEndpoint } from '../contracts/components.js';
@@ -78,6 +78,8 @@ export class DiscoveryComponent implements ReportingComponent<'discovery'> {
   private telemetry: { service: TelemetryService; registration: ServiceRegistration } | undefined;
   /** Serializes reconnections, which a quick series of reloads could otherwise interleave. */
   private reconnecting: Promise<void> = Promise.resolve();
+  /** The status last published on the bus, serialized. */
+  private published: string | undefined;
 
   constructor(private readonly options: DiscoveryComponentOptions) {}
 
@@ -142,17 +144,27 @@ export class DiscoveryComponent implements ReportingComponent<'discovery'> {
     };
   }
 
+  /** Publishes the status when it differs from the one last published: whoever reads it need not poll. */
+  private publishStatus(): void {
+    const status = this.status();
+    const serialized = JSON.stringify(status);
+    if (serialized === this.published) return;
+    this.published = serialized;
+    this.options.host.bus.publish({ kind: 'discoveryChanged', source: DISCOVERY_SOURCE, status });
+  }
+
   private async open(consul: ConsulConfig | undefined): Promise<void> {
     this.connectError = undefined;
-    if (!consul) return;
-    try {
-      this.discovery = await this.options.connect(consul);
-    } catch (error) {
-      this.connectError = (error as Error).message;
-      this.options.log.error(`Consul discovery is off: ${this.connectError}`);
-      return;
+    if (consul) {
+      try {
+        this.discovery = await this.options.connect(consul);
+      } catch (error) {
+        this.connectError = (error as Error).message;
+        this.options.log.error(`Consul discovery is off: ${this.connectError}`);
+      }
     }
-    this.updateWatches(this.options.host.currentConfig.watches);
+    if (this.discovery) this.updateWatches(this.options.host.currentConfig.watches);
+    else this.publishStatus();
   }
 
   /** Stops the watches and takes every service out, within the grace period; then lets go of the agent. */
@@ -172,6 +184,7 @@ export class DiscoveryComponent implements ReportingComponent<'discovery'> {
     this.withdrawing = false;
     this.discovery?.close();
     this.discovery = undefined;
+    this.publishStatus();
   }
 
   /**
@@ -204,19 +217,24 @@ export class DiscoveryComponent implements ReportingComponent<'discovery'> {
       this.watches.delete(id);
     }
     const discovery = this.discovery;
-    if (!discovery) return;
-    for (const config of wanted) {
-      const id = key(config);
-      if (this.watches.has(id)) continue;
-      const service = new WatchedService(config, (event) => host.bus.publish(event));
-      const query = discovery.watch(
-        { service: config.name, tag: config.tag, dc: config.dc },
-        { waitMs: blockingWaitMs(config) },
-        { onInstances: (instances) => service.update(instances), onError: (error) => service.failed(error) },
-      );
-      this.watches.set(id, { service, query });
-      host.watches.add(service);
-    }
+    if (discovery) for (const config of wanted) if (!this.watches.has(key(config))) this.startWatch(discovery, config, key(config));
+    this.publishStatus();
+  }
+
+  private startWatch(discovery: Discovery, config: ConsulWatchConfig, id: string): void {
+    const { host } = this.options;
+    const service = new WatchedService(config, (event) => host.bus.publish(event));
+    const answered = (update: () => void) => {
+      update();
+      this.publishStatus();
+    };
+    const query = discovery.watch(
+      { service: config.name, tag: config.tag, dc: config.dc },
+      { waitMs: blockingWaitMs(config) },
+      { onInstances: (instances) => answered(() => service.update(instances)), onError: (error) => answered(() => service.failed(error)) },
+    );
+    this.watches.set(id, { service, query });
+    host.watches.add(service);
   }
 
   private observe(event: SupervisorEvent): void {
@@ -309,6 +327,7 @@ export class DiscoveryComponent implements ReportingComponent<'discovery'> {
       interfaces: this.options.interfaces ?? networkInterfaces,
       inMaintenance: () => host.inMaintenance,
       closed: () => this.withdrawing,
+      synced: () => this.publishStatus(),
     });
   }
 }

@@ -95,6 +95,8 @@ export interface RegistrationContext {
   inMaintenance: () => boolean;
   /** Set once the supervisor is going away: nothing is retried any more. */
   closed: () => boolean;
+  /** After each pass of calls: its status may have changed. */
+  synced: () => void;
 }
 
 export class ServiceRegistration {
@@ -217,6 +219,7 @@ export class ServiceRegistration {
       if (!(error instanceof DiscoveryError) && this.failures === 1) this.context.log.error(`cannot register ${this.job.config.name}: ${this.error}`);
     }
     this.scheduleNext();
+    this.context.synced();
   }
 
   /** One pass of calls towards the wanted state; throws on the first failure. */

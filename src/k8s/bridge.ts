@@ -15,7 +15,6 @@ import { readiness } from '../supervisor/readiness.js';
 import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
-import { discoveryStatusOf } from './discovery-state.js';
 import { EventRecorder, type Regarding } from './event-recorder.js';
 import { Informer, type InformerTiming } from './informer.js';
 import { podEventFor } from './pod-events.js';
@@ -44,8 +43,6 @@ export interface BridgeTiming {
   forbiddenGraceMs: number;
   /** How long the last write on shutdown may take. */
   finalWriteMs: number;
-  /** Consul registration changes without an event on the bus: its state is looked at this often. */
-  discoveryPollMs: number;
   /** While the API server is away: how often to ask whether it is back. */
   probe: ProbeTiming;
   /** Once it is back, the writes held in backoff run within a random part of this, not all at once across a fleet. */
@@ -65,7 +62,6 @@ const DEFAULT_TIMING: BridgeTiming = {
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,
   finalWriteMs: 3_000,
-  discoveryPollMs: 5_000,
   // A probe every 1–3 s per pod costs an absent server a refused connection, a returning one a
   // /readyz (no etcd read); with the spread, status is back within about 2 s of the server.
   probe: { intervalMs: 2_000, timeoutMs: 2_000 },
@@ -103,8 +99,6 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   private readonly log: Logger;
   private readonly timing: BridgeTiming;
   private subscription: Subscription | undefined;
-  private discoveryPoll: NodeJS.Timeout | undefined;
-  private discoverySeen: string | undefined;
   private ensured = false;
   private conditions: Condition[] = [];
   private lastWritten: string | undefined;
@@ -153,7 +147,6 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
     this.log.info(`reporting to ${server} as ${pod.namespace}/${pod.name}`);
     if (!pod.uid) this.log.warn('POD_UID is not set: the Autopilot object gets no owner and outlives the pod (set it from the downward API, metadata.uid)');
     this.subscription = this.options.observed.bus.subscribe('kubernetes', (event) => this.observe(event));
-    this.discoveryPoll = setInterval(() => this.noticeDiscoveryChange(), this.timing.discoveryPollMs).unref();
     this.statusLoop.request();
     this.gateLoop.request();
     this.informer.start();
@@ -162,7 +155,6 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   /** Runs after the jobs have stopped: one last write says so, within `finalWriteMs` whatever the API server does. */
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
-    clearInterval(this.discoveryPoll);
     this.informer.stop();
     this.probe.stop();
     const lastWrites = (async () => {
@@ -189,19 +181,12 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   private observe(event: SupervisorEvent): void {
     this.statusLoop.request();
     if (this.gate.wanted !== false) this.gateLoop.request();
-    // Health checks run every few seconds and never become pod Events: skip the job lookup.
-    if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult') return;
+    // Health checks run every few seconds, and neither they nor discovery's changes become pod Events: skip the job lookup.
+    if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult' || event.kind === 'discoveryChanged') return;
     const podEvent = podEventFor(event, this.jobOf(jobOfEvent(event)));
     if (!podEvent) return;
     this.recorder.record(podEvent);
     this.eventLoop.request();
-  }
-
-  private noticeDiscoveryChange(): void {
-    const seen = JSON.stringify(discoveryStatusOf(this.options.observed.snapshot().components.discovery));
-    if (seen === this.discoverySeen) return;
-    this.discoverySeen = seen;
-    this.statusLoop.request();
   }
 
   private jobOf(name: string): { config: JobConfig; snapshot: JobSnapshot } | undefined {
