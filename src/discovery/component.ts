@@ -327,7 +327,7 @@ export class DiscoveryComponent implements ReportingComponent<'discovery'> {
       interfaces: this.options.interfaces ?? networkInterfaces,
       inMaintenance: () => host.inMaintenance,
       closed: () => this.withdrawing,
-      synced: () => this.publishStatus(),
+      changed: () => this.publishStatus(),
     });
   }
 }

@@ -95,8 +95,8 @@ export interface RegistrationContext {
   inMaintenance: () => boolean;
   /** Set once the supervisor is going away: nothing is retried any more. */
   closed: () => boolean;
-  /** After each pass of calls: its status may have changed. */
-  synced: () => void;
+  /** A pass of calls changed its status. */
+  changed: () => void;
 }
 
 export class ServiceRegistration {
@@ -116,6 +116,8 @@ export class ServiceRegistration {
   private syncAgain = false;
   /** Re-registering at once after a loss is done once; an agent that keeps losing it gets backoff. */
   private reRegisteredAfterLoss = false;
+  /** Its status after the last pass, serialized: a heartbeat that changes nothing is no news. */
+  private reported: string | undefined;
 
   constructor(
     private job: AdvertisedJob,
@@ -219,7 +221,10 @@ export class ServiceRegistration {
       if (!(error instanceof DiscoveryError) && this.failures === 1) this.context.log.error(`cannot register ${this.job.config.name}: ${this.error}`);
     }
     this.scheduleNext();
-    this.context.synced();
+    const status = JSON.stringify(this.status());
+    if (status === this.reported) return;
+    this.reported = status;
+    this.context.changed();
   }
 
   /** One pass of calls towards the wanted state; throws on the first failure. */
