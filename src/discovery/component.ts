@@ -6,17 +6,17 @@
 // or deregistered, watches started and stopped, and another `consul` block reconnects.
 import { hostname, networkInterfaces } from 'node:os';
 import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../config/types.js';
+import type { DiscoveryStatus, RegistrationStatus, TelemetryEndpoint } from '../contracts/components.js';
 import type { EventBus, Subscription } from '../events/bus.js';
 import { DISCOVERY_SOURCE, GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { ReportingComponent } from '../supervisor/supervisor.js';
-import type { DiscoveryStatus, RegistrationStatus, TelemetryEndpoint } from '../contracts/components.js';
-import type { Discovery, ServiceWatch } from './discovery.js';
 import type { NetworkInterfaces } from '../util/network-interfaces.js';
-import { ServiceRegistration, isAdvertised, type AdvertisedJob } from './registration.js';
-import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
 import type { WatchBoard } from '../watches/board.js';
 import { WatchedService } from '../watches/watched-service.js';
+import type { Discovery, ServiceWatch } from './discovery.js';
+import { ServiceRegistration, isAdvertised, type AdvertisedJob } from './registration.js';
+import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
 
 /** What the component reads from the supervisor. */
 export interface DiscoveryHost {

@@ -4,12 +4,12 @@
 // and port the endpoint listens on, and a TTL check of 15 s renewed every 5 s. ContainerPilot
 // declared that service always healthy; here each renewal follows a TCP check of the endpoint
 // itself, so an endpoint that failed to bind or stopped serving is not advertised as up.
-import { pilotfishVersion } from '../util/version.js';
 import { DEFAULT_INTERFACES } from '../config/build.js';
 import type { TelemetryConfig } from '../config/types.js';
+import { telemetryServiceName, type TelemetryEndpoint } from '../contracts/components.js';
 import type { Health } from '../health/monitor.js';
 import { runProbe } from '../health/probes.js';
-import { telemetryServiceName, type TelemetryEndpoint } from '../contracts/components.js';
+import { pilotfishVersion } from '../util/version.js';
 import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
 
 /** ContainerPilot's fixed TTL and heartbeat for this service. */

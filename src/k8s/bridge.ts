@@ -6,6 +6,7 @@
 // away, a probe notices its return and cuts the loops' backoff short.
 import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
+import type { BridgeStatus } from '../contracts/components.js';
 import type { EventBus, Subscription } from '../events/bus.js';
 import { jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
@@ -74,14 +75,6 @@ export interface BridgeOptions {
   log: Logger;
   version: string;
   timing?: BridgeTiming;
-}
-
-export interface BridgeStatus {
-  object: string;
-  /** The last status write succeeded. */
-  synced: boolean;
-  statusWrites: number;
-  eventWrites: number;
 }
 
 export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
