@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 import { parseDuration } from '../config/duration.js';
 import type { StatusView } from '../control/status-view.js';
-import type { WatchReport } from '../discovery/watch-board.js';
+import type { WatchReport } from '../watches/board.js';
 import type { OutputLine } from '../jobs/output-log.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
 import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';

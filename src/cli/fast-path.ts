@@ -1,70 +1,14 @@
 // The command lines run most: `run` (every container start) and the client verbs an operator
 // types during an incident. They are recognised here without yargs, whose import alone costs
-// about 12 MiB and 100-150 ms (measured). Only an exact, well-formed match is taken; anything
-// else, --help and every mistake included, is left to yargs (parser.ts), which explains it.
-
+// about 12 MiB and 100-150 ms (measured), from the same table yargs' commands are built from
+// (verbs.ts). Only an exact, well-formed match is taken; anything else, --help, numbers, negated
+// flags and every mistake included, is left to yargs (parser.ts), which explains it.
 import { isCommand } from './command-after-dashes.js';
+import { CLIENT_VERBS, RUN, VERSION, type GroupSpec, type VerbSpec } from './verbs.js';
 
-type Options = Record<string, string | true>;
+type Runner = () => Promise<void> | void;
 
-interface Shape {
-  positionals: number;
-  /** The last positional may repeat (`stop web worker`). */
-  variadic?: true;
-  /** Long option name → whether it takes a value. */
-  options: Record<string, 'string' | 'boolean'>;
-  /** The verb ready to run, or undefined when the arguments need yargs' judgement. */
-  accept(positionals: string[], options: Options, commandLine?: [string, ...string[]]): (() => Promise<void> | void) | undefined;
-}
-
-const ALIASES: Record<string, string> = { '-c': 'config' };
-const CLIENT_OPTIONS = { config: 'string', socket: 'string' } as const;
-const MAINTENANCE_MODES = ['on', 'off', 'enable', 'disable'];
-
-const commands = () => import('./control-commands.js');
-
-function clientFlags(options: Options): { config?: string; socket?: string } {
-  return { config: options.config as string | undefined, socket: options.socket as string | undefined };
-}
-
-function jobAction(action: 'start' | 'stop' | 'restart'): Shape {
-  return {
-    positionals: 1,
-    variadic: true,
-    options: CLIENT_OPTIONS,
-    accept: (jobs, options) => async () => (await commands()).jobCommand({ ...clientFlags(options), action, jobs }),
-  };
-}
-
-const VERBS: Record<string, Shape> = {
-  run: {
-    positionals: 0,
-    options: { config: 'string' },
-    accept: (_, options, commandLine) => async () => (await import('./run.js')).runCommand(options.config as string | undefined, commandLine),
-  },
-  version: { positionals: 0, options: {}, accept: () => async () => (await import('./version.js')).versionCommand() },
-  status: {
-    positionals: 0,
-    options: { ...CLIENT_OPTIONS, json: 'boolean' },
-    accept: (_, options) => async () => (await commands()).statusCommand({ ...clientFlags(options), json: options.json === true }),
-  },
-  ping: { positionals: 0, options: CLIENT_OPTIONS, accept: (_, options) => async () => (await commands()).pingCommand(clientFlags(options)) },
-  reload: { positionals: 0, options: CLIENT_OPTIONS, accept: (_, options) => async () => (await commands()).reloadCommand(clientFlags(options)) },
-  maintenance: {
-    positionals: 1,
-    options: CLIENT_OPTIONS,
-    accept: ([mode], options) =>
-      MAINTENANCE_MODES.includes(mode!) ? async () => (await commands()).maintenanceCommand({ ...clientFlags(options), mode: mode! }) : undefined,
-  },
-  start: jobAction('start'),
-  stop: jobAction('stop'),
-  restart: jobAction('restart'),
-  signal: {
-    positionals: 2,
-    options: CLIENT_OPTIONS,
-    accept: ([job, signal], options) => async () => (await commands()).signalCommand({ ...clientFlags(options), job: job!, signal: signal! }),
-  },
-};
+const VERBS: ReadonlyMap<string, VerbSpec | GroupSpec> = new Map([RUN, VERSION, ...CLIENT_VERBS].map((spec) => [spec.name, spec]));
 
 /** No verb means run, as in yargs' `$0` default command. */
 function isImplicitRun(first: string | undefined): boolean {
@@ -77,20 +21,28 @@ export function supervises(argv: readonly string[]): boolean {
 }
 
 /**
- * The command `argv` (ContainerPilot's flags already translated) runs, if it is one of the plain
- * shapes above; `commandLine` is what followed `--` on a `run` command line.
+ * The command `argv` (ContainerPilot's flags already translated) runs, if it is a plain shape of
+ * a verb in the table; `commandLine` is what followed `--` on a `run` command line.
  */
-export function fastCommand(argv: readonly string[], commandLine?: readonly string[]): (() => Promise<void> | void) | undefined {
+export function fastCommand(argv: readonly string[], commandLine?: readonly string[]): Runner | undefined {
   // `pilotfish --` with nothing after it is a mistake for yargs' parser to explain.
   if (commandLine !== undefined && !isCommand(commandLine)) return undefined;
-  const [first] = argv;
-  const implicitRun = isImplicitRun(first);
-  const name = implicitRun ? 'run' : (first as string);
-  if (!Object.hasOwn(VERBS, name)) return undefined;
-  const shape = VERBS[name]!;
+  if (isImplicitRun(argv[0])) return matchVerb(RUN, argv, commandLine);
+  let spec = VERBS.get(argv[0] as string);
+  let rest = argv.slice(1);
+  if (spec && 'subcommands' in spec) {
+    spec = spec.subcommands.find((subcommand) => subcommand.name === rest[0]);
+    rest = rest.slice(1);
+  }
+  // Only `run` takes a command after `--`.
+  if (!spec || (commandLine !== undefined && spec !== RUN)) return undefined;
+  return matchVerb(spec, rest, commandLine);
+}
+
+function matchVerb(spec: VerbSpec, tokens: readonly string[], commandLine: readonly [string, ...string[]] | undefined): Runner | undefined {
+  const aliases = new Map(Object.entries(spec.options).flatMap(([name, option]) => (option.alias ? [[`-${option.alias}`, name]] : [])));
   const positionals: string[] = [];
-  const options: Options = {};
-  const tokens = implicitRun ? argv : argv.slice(1);
+  const args: Record<string, unknown> = {};
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index]!;
     if (!token.startsWith('-')) {
@@ -100,17 +52,34 @@ export function fastCommand(argv: readonly string[], commandLine?: readonly stri
     const equals = token.indexOf('=');
     const flag = equals === -1 ? token : token.slice(0, equals);
     const inline = equals === -1 ? undefined : token.slice(equals + 1);
-    const option = flag.startsWith('--') ? flag.slice(2) : ALIASES[flag];
-    if (option === undefined || !Object.hasOwn(shape.options, option) || Object.hasOwn(options, option)) return undefined;
-    if (shape.options[option] === 'boolean') {
+    const name = flag.startsWith('--') ? flag.slice(2) : aliases.get(flag);
+    const option = name === undefined || !Object.hasOwn(spec.options, name) ? undefined : spec.options[name];
+    if (name === undefined || option === undefined || option.type === 'number' || Object.hasOwn(args, name)) return undefined;
+    if (option.type === 'boolean') {
       if (inline !== undefined) return undefined;
-      options[option] = true;
+      args[name] = true;
       continue;
     }
     const value = inline ?? tokens[(index += 1)];
     if (!value || value.startsWith('-')) return undefined;
-    options[option] = value;
+    args[name] = value;
   }
-  if (positionals.length < shape.positionals || (positionals.length > shape.positionals && !shape.variadic)) return undefined;
-  return shape.accept(positionals, options, commandLine);
+  for (const [name, option] of Object.entries(spec.options)) if (!Object.hasOwn(args, name) && option.default !== undefined) args[name] = option.default;
+  if (!takePositionals(spec, positionals, args)) return undefined;
+  return () => spec.run(args, commandLine);
+}
+
+/** Names the positionals as the spec does; false when they do not fit it. */
+function takePositionals(spec: VerbSpec, given: readonly string[], args: Record<string, unknown>): boolean {
+  const specs = spec.positionals;
+  const last = specs.at(-1);
+  const required = specs.filter((positional) => !positional.optional).length;
+  if (given.length < required || (given.length > specs.length && !last?.variadic)) return false;
+  for (const [index, positional] of specs.entries()) {
+    const value = positional.variadic ? given.slice(index) : given[index];
+    if (value === undefined) continue;
+    if (positional.choices && !positional.choices.includes(value as string)) return false;
+    args[positional.name] = value;
+  }
+  return true;
 }

@@ -3,30 +3,19 @@
 // take. Each verb imports only what it needs, so `run` does not pay for the schema exporter and
 // `version` not for the supervisor.
 import yargs, { type Argv } from 'yargs';
+import { pilotfishVersion } from '../util/version.js';
 import { isCommand } from './command-after-dashes.js';
-import { controlVerbs, group, nameOf, usageOf, type Verb } from './control-verbs.js';
+import { controlVerbs, group, nameOf, usageOf, yargsVerb, type Verb } from './control-verbs.js';
 import { EXIT_USAGE } from './exit-codes.js';
-import { pilotfishVersion } from './version.js';
+import { CONFIG_OPTION, RUN, VERSION } from './verbs.js';
 
-
-const configOption = {
-  config: {
-    alias: 'c',
-    type: 'string',
-    requiresArg: true,
-    description: 'Config file (default: $PILOTFISH_CONFIG, then $CONTAINERPILOT, then ./pilotfish.json5)',
-  },
-} as const;
+const configOption = { config: CONFIG_OPTION };
 
 const commands: Verb[] = [
   {
-    command: ['run', '$0'],
-    describe:
-      'Supervise the jobs of a config (the container entrypoint; the default command); ' +
-      'with `-- CMD [ARGS...]`, CMD is the main job, "main", with or without a config',
-    builder: (args) => args.options(configOption),
+    ...yargsVerb(RUN, ['$0']),
     // The command after `--` comes as parseAndRun's context, word for word: yargs would turn "1" into a number.
-    handler: async (args) => (await import('./run.js')).runCommand(args.config, (args as { commandLine?: [string, ...string[]] }).commandLine),
+    handler: (args) => RUN.run(args, (args as { commandLine?: [string, ...string[]] }).commandLine),
   },
   {
     command: 'validate',
@@ -60,11 +49,7 @@ const commands: Verb[] = [
     },
   ]),
   ...controlVerbs,
-  {
-    command: 'version',
-    describe: 'Print the version',
-    handler: async () => (await import('./version.js')).versionCommand(),
-  },
+  yargsVerb(VERSION),
   {
     command: 'help [command..]',
     describe: 'Show the help of a command (pilotfish help stop)',

@@ -3,7 +3,6 @@
 // when configured (their attach modules say how); a config that uses none of them pays for none.
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/types.js';
-import { attachOperatorEndpoints } from '../control/attach.js';
 import { attachKubernetesBridge } from '../k8s/attach.js';
 import { LogSink, createLogger, type Logger } from '../logging/logger.js';
 import { ProcessTable } from '../process/process-table.js';
@@ -12,6 +11,7 @@ import { installCrashGuard } from '../supervisor/crash-guard.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { exitInvalid, loadConfigOrExit } from './load.js';
+import { attachOperatorEndpoints } from './operator-endpoints.js';
 
 /** Supervises the config's jobs; `commandLine`, the command after `pilotfish --`, is the main job. */
 export async function runCommand(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<void> {

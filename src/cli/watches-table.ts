@@ -1,5 +1,5 @@
 // `pilotfish watches` for people: one row per watch; with a name, that watch's endpoints one a line.
-import { hostPort, type WatchReport } from '../discovery/watch-board.js';
+import { hostPort, type WatchReport } from '../watches/board.js';
 import { table } from './status-table.js';
 
 const COLUMNS = ['WATCH', 'SOURCE', 'STATE', 'HEALTHY', 'ENDPOINTS', 'LAST CHANGE'] as const;

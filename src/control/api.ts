@@ -3,18 +3,37 @@
 // an oversized body and 422 for a reload whose config is invalid.
 import type { ServerResponse } from 'node:http';
 import { toSignalName } from '../config/signal-name.js';
+import type { Config } from '../config/types.js';
+import type { MetricSink } from '../contracts/components.js';
 import { HttpError, readJson, sendJson } from '../http/json.js';
 import { isPlainObject } from '../util/records.js';
 import type { Job } from '../jobs/job.js';
-import type { Supervisor } from '../supervisor/supervisor.js';
+import type { ReloadResult, SupervisorSnapshot } from '../supervisor/supervisor.js';
+import type { WatchBoard } from '../watches/board.js';
 import { DEFAULT_LOG_LINES, streamLogs } from './logs.js';
-import type { MetricSink } from './metric-sink.js';
 import { environmentBody, metricsBody, putMetricsStrictly } from './requests.js';
 import type { Route } from '../http/router.js';
 import { jobView, statusView } from './status-view.js';
 
+/** What the control API reads from the supervisor and asks of it: what operators may see and do. */
+export interface ControlHost {
+  readonly currentConfig: Config;
+  readonly inMaintenance: boolean;
+  readonly isShuttingDown: boolean;
+  readonly watches: Pick<WatchBoard, 'reports'>;
+  snapshot(): SupervisorSnapshot;
+  job(name: string): Job | undefined;
+  startJob(name: string): boolean;
+  stopJob(name: string): Promise<boolean>;
+  restartJob(name: string): Promise<boolean>;
+  signalJob(name: string, signal: NodeJS.Signals): boolean;
+  setEnv(variables: Readonly<Record<string, string>>): void;
+  setMaintenance(enabled: boolean): void;
+  reload(): Promise<ReloadResult>;
+}
+
 export interface ControlContext {
-  supervisor: Supervisor;
+  supervisor: ControlHost;
   metrics: MetricSink | undefined;
   /** Names of the variables set through the control plane (their values are never answered). */
   envSet: Set<string>;
@@ -136,7 +155,7 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
   ];
 }
 
-async function runJobAction(supervisor: Supervisor, job: Job, action: JobAction): Promise<void> {
+async function runJobAction(supervisor: ControlHost, job: Job, action: JobAction): Promise<void> {
   if (supervisor.isShuttingDown) throw new HttpError(409, 'pilotfish is shutting down');
   if (action === 'start') {
     if (!job.acceptsStart()) throw new HttpError(409, `${job.name} is ${job.state} already`);
@@ -148,13 +167,13 @@ async function runJobAction(supervisor: Supervisor, job: Job, action: JobAction)
   }
 }
 
-function existingJob(supervisor: Supervisor, name: string): Job {
+function existingJob(supervisor: ControlHost, name: string): Job {
   const job = supervisor.job(name);
   if (!job) throw new HttpError(404, `no job named ${JSON.stringify(name)}`);
   return job;
 }
 
-function currentJobView(supervisor: Supervisor, name: string) {
+function currentJobView(supervisor: ControlHost, name: string) {
   return jobView(existingJob(supervisor, name).snapshot(), new Date());
 }
 

@@ -3,7 +3,7 @@
 import { environmentNameProblem, environmentValueProblem } from '../config/exec-limits.js';
 import { HttpError } from '../http/json.js';
 import { isPlainObject } from '../util/records.js';
-import type { MetricSink } from './metric-sink.js';
+import type { MetricSink } from '../contracts/components.js';
 
 /** `{NAME: "value"}`; `null` becomes "" when `nullIsEmpty` (ContainerPilot's behaviour). */
 export function environmentBody(body: unknown, options: { nullIsEmpty: boolean; status: number }): Record<string, string> {

@@ -6,24 +6,24 @@
 // at start; the routes and what they import are loaded by the first request.
 import { unlinkSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { pilotfishVersion } from '../cli/version.js';
+import type { ControlStatus, MetricSink } from '../contracts/components.js';
 import { closeServer, createBoundedServer } from '../http/listen.js';
 import type { Logger } from '../logging/logger.js';
-import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
-import type { ControlContext } from './api.js';
-import type { MetricSink } from './metric-sink.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
+import { pilotfishVersion } from '../util/version.js';
+import type { ControlContext, ControlHost } from './api.js';
 import { listenOnUnixSocket } from './unix-socket.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 export interface ControlServerOptions {
   socket: string;
-  supervisor: Supervisor;
+  supervisor: ControlHost;
   log: Logger;
   metrics?: MetricSink;
 }
 
-export class ControlServer implements SupervisorComponent {
+export class ControlServer implements ReportingComponent<'control'> {
   readonly name = 'control';
   private readonly server: Server;
   private readonly followers = new Set<ServerResponse>();
@@ -75,7 +75,7 @@ export class ControlServer implements SupervisorComponent {
     }
   }
 
-  status(): unknown {
+  status(): ControlStatus {
     return { socket: this.options.socket, listening: this.server.listening, ...(this.failure ? { error: this.failure } : {}) };
   }
 }

@@ -2,7 +2,7 @@
 // one pay nothing: the Consul client library is loaded only here, on start.
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { listeningEndpoint } from '../telemetry/endpoint.js';
+import { listeningEndpoint } from '../contracts/components.js';
 import { DiscoveryComponent, type DiscoveryHost } from './component.js';
 import { consulConnection } from './connection.js';
 import { connectConsul } from './consul.js';

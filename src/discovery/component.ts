@@ -6,17 +6,17 @@
 // or deregistered, watches started and stopped, and another `consul` block reconnects.
 import { hostname, networkInterfaces } from 'node:os';
 import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../config/types.js';
+import type { DiscoveryStatus, RegistrationStatus, TelemetryEndpoint } from '../contracts/components.js';
 import type { EventBus, Subscription } from '../events/bus.js';
-import { GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
+import { DISCOVERY_SOURCE, GLOBAL_SOURCE, jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
-import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
+import type { NetworkInterfaces } from '../util/network-interfaces.js';
+import type { WatchBoard } from '../watches/board.js';
+import { WatchedService } from '../watches/watched-service.js';
 import type { Discovery, ServiceWatch } from './discovery.js';
-import type { NetworkInterfaces } from './interfaces.js';
-import { ServiceRegistration, isAdvertised, type AdvertisedJob, type RegistrationStatus } from './registration.js';
+import { ServiceRegistration, isAdvertised, type AdvertisedJob } from './registration.js';
 import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
-import type { WatchBoard } from './watch-board.js';
-import { WatchedService, blockingWaitMs, type WatchStatus } from './watched-service.js';
 import { withDeadline } from '../util/deadline.js';
 
 /** What the component reads from the supervisor. */
@@ -40,11 +40,16 @@ export interface DiscoveryComponentOptions {
   interfaces?: () => NetworkInterfaces;
 }
 
-export interface DiscoveryStatus {
-  consul: string;
-  services: RegistrationStatus[];
-  watches: WatchStatus[];
-  error?: string;
+/** Blocking-query waits are bounded by Consul at 10 minutes. */
+const MAX_WAIT_MS = 10 * 60_000;
+const MIN_WAIT_MS = 1_000;
+
+/**
+ * ContainerPilot's `interval` bounds how long one blocking query waits, so the watch still
+ * re-reads the catalog at least that often.
+ */
+export function blockingWaitMs(config: ConsulWatchConfig): number {
+  return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, config.interval));
 }
 
 /** Deregistration at shutdown gets this long, so that a dead agent cannot hold up the exit. */
@@ -60,7 +65,7 @@ interface RunningWatch {
   query: ServiceWatch;
 }
 
-export class DiscoveryComponent implements SupervisorComponent {
+export class DiscoveryComponent implements ReportingComponent<'discovery'> {
   readonly name = 'discovery';
   private discovery: Discovery | undefined;
   private connectError: string | undefined;
@@ -74,6 +79,8 @@ export class DiscoveryComponent implements SupervisorComponent {
   private telemetry: { service: TelemetryService; registration: ServiceRegistration } | undefined;
   /** Serializes reconnections, which a quick series of reloads could otherwise interleave. */
   private reconnecting: Promise<void> = Promise.resolve();
+  /** The status last published on the bus, serialized. */
+  private published: string | undefined;
 
   constructor(private readonly options: DiscoveryComponentOptions) {}
 
@@ -138,17 +145,27 @@ export class DiscoveryComponent implements SupervisorComponent {
     };
   }
 
+  /** Publishes the status when it differs from the one last published: whoever reads it need not poll. */
+  private publishStatus(): void {
+    const status = this.status();
+    const serialized = JSON.stringify(status);
+    if (serialized === this.published) return;
+    this.published = serialized;
+    this.options.host.bus.publish({ kind: 'discoveryChanged', source: DISCOVERY_SOURCE, status });
+  }
+
   private async open(consul: ConsulConfig | undefined): Promise<void> {
     this.connectError = undefined;
-    if (!consul) return;
-    try {
-      this.discovery = await this.options.connect(consul);
-    } catch (error) {
-      this.connectError = (error as Error).message;
-      this.options.log.error(`Consul discovery is off: ${this.connectError}`);
-      return;
+    if (consul) {
+      try {
+        this.discovery = await this.options.connect(consul);
+      } catch (error) {
+        this.connectError = (error as Error).message;
+        this.options.log.error(`Consul discovery is off: ${this.connectError}`);
+      }
     }
-    this.updateWatches(this.options.host.currentConfig.watches);
+    if (this.discovery) this.updateWatches(this.options.host.currentConfig.watches);
+    else this.publishStatus();
   }
 
   /** Stops the watches and takes every service out, within the grace period; then lets go of the agent. */
@@ -165,6 +182,7 @@ export class DiscoveryComponent implements SupervisorComponent {
     this.withdrawing = false;
     this.discovery?.close();
     this.discovery = undefined;
+    this.publishStatus();
   }
 
   /**
@@ -197,19 +215,24 @@ export class DiscoveryComponent implements SupervisorComponent {
       this.watches.delete(id);
     }
     const discovery = this.discovery;
-    if (!discovery) return;
-    for (const config of wanted) {
-      const id = key(config);
-      if (this.watches.has(id)) continue;
-      const service = new WatchedService(config, (event) => host.bus.publish(event));
-      const query = discovery.watch(
-        { service: config.name, tag: config.tag, dc: config.dc },
-        { waitMs: blockingWaitMs(config) },
-        { onInstances: (instances) => service.update(instances), onError: (error) => service.failed(error) },
-      );
-      this.watches.set(id, { service, query });
-      host.watches.add(service);
-    }
+    if (discovery) for (const config of wanted) if (!this.watches.has(key(config))) this.startWatch(discovery, config, key(config));
+    this.publishStatus();
+  }
+
+  private startWatch(discovery: Discovery, config: ConsulWatchConfig, id: string): void {
+    const { host } = this.options;
+    const service = new WatchedService(config, (event) => host.bus.publish(event));
+    const answered = (update: () => void) => {
+      update();
+      this.publishStatus();
+    };
+    const query = discovery.watch(
+      { service: config.name, tag: config.tag, dc: config.dc },
+      { waitMs: blockingWaitMs(config) },
+      { onInstances: (instances) => answered(() => service.update(instances)), onError: (error) => answered(() => service.failed(error)) },
+    );
+    this.watches.set(id, { service, query });
+    host.watches.add(service);
   }
 
   private observe(event: SupervisorEvent): void {
@@ -302,6 +325,7 @@ export class DiscoveryComponent implements SupervisorComponent {
       interfaces: this.options.interfaces ?? networkInterfaces,
       inMaintenance: () => host.inMaintenance,
       closed: () => this.withdrawing,
+      changed: () => this.publishStatus(),
     });
   }
 }

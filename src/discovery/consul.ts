@@ -4,15 +4,14 @@
 // `EnableTagOverride` and has no `replace-existing-checks`, and `/agent/check/update`, which it
 // does not wrap (and the only TTL call that sets status and output together).
 import { EventEmitter } from 'node:events';
+import type { CheckStatus, Instance } from '../contracts/components.js';
 import type { Logger } from '../logging/logger.js';
 import { BlockingQuery } from './blocking-query.js';
 import type { ConsulConnection } from './connection.js';
 import {
   DiscoveryError,
   checkIdOf,
-  type CheckStatus,
   type Discovery,
-  type Instance,
   type ServiceDefinition,
   type ServiceQuery,
   type ServiceWatch,

@@ -2,8 +2,7 @@
 // check, keep that check's status and output current, take it out of rotation, remove it, and
 // watch other services. Consul (./consul.ts) implements it; without a `consul` block no
 // discovery is attached at all (see ./attach.ts), and everything else works the same.
-
-export type CheckStatus = 'passing' | 'warning' | 'critical';
+import type { CheckStatus, Instance } from '../contracts/components.js';
 
 export interface ServiceDefinition {
   /** Unique on the agent. */
@@ -15,13 +14,6 @@ export interface ServiceDefinition {
   meta: Record<string, string>;
   enableTagOverride: boolean;
   check: { ttlMs: number; status: CheckStatus; notes: string; deregisterCriticalServiceAfterMs?: number };
-}
-
-/** One healthy instance of a watched service. */
-export interface Instance {
-  id: string;
-  address: string;
-  port: number;
 }
 
 export interface ServiceQuery {

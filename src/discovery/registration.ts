@@ -11,12 +11,13 @@
 // TTL lapse to critical, which is what a TTL check is for. The cadence is thus `health.interval`,
 // which must stay below `ttl`.
 import type { HealthConfig, JobConfig } from '../config/types.js';
+import type { CheckStatus, RegistrationStatus } from '../contracts/components.js';
 import type { JobState } from '../events/types.js';
 import type { Health } from '../health/monitor.js';
 import type { Logger } from '../logging/logger.js';
 import { retryDelay } from './blocking-query.js';
-import { DiscoveryError, type CheckStatus, type Discovery, type ServiceDefinition } from './discovery.js';
-import { resolveAddress, type NetworkInterfaces } from './interfaces.js';
+import { DiscoveryError, type Discovery, type ServiceDefinition } from './discovery.js';
+import { resolveAddress, type NetworkInterfaces } from '../util/network-interfaces.js';
 
 /** The parts of a job's config that make it a service (also built for the telemetry endpoint). */
 export type AdvertisedConfig = Pick<
@@ -29,20 +30,6 @@ export interface AdvertisedJob {
   readonly config: AdvertisedConfig;
   readonly state: JobState;
   readonly health: Health;
-}
-
-export interface RegistrationStatus {
-  id: string;
-  name: string;
-  address?: string;
-  port?: number;
-  /** `waiting`: not yet healthy; `registering`: being (re)sent; `deregistered`: taken out after it ended. */
-  state: 'waiting' | 'registering' | 'registered' | 'deregistered';
-  /** What the TTL check was last set to. */
-  check?: CheckStatus;
-  maintenance: boolean;
-  /** The last failure, until a call succeeds again. */
-  error?: string;
 }
 
 const ENDED: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
@@ -108,6 +95,8 @@ export interface RegistrationContext {
   inMaintenance: () => boolean;
   /** Set once the supervisor is going away: nothing is retried any more. */
   closed: () => boolean;
+  /** A pass of calls changed its status. */
+  changed: () => void;
 }
 
 export class ServiceRegistration {
@@ -127,6 +116,8 @@ export class ServiceRegistration {
   private syncAgain = false;
   /** Re-registering at once after a loss is done once; an agent that keeps losing it gets backoff. */
   private reRegisteredAfterLoss = false;
+  /** Its status after the last pass, serialized: a heartbeat that changes nothing is no news. */
+  private reported: string | undefined;
 
   constructor(
     private job: AdvertisedJob,
@@ -230,6 +221,10 @@ export class ServiceRegistration {
       if (!(error instanceof DiscoveryError) && this.failures === 1) this.context.log.error(`cannot register ${this.job.config.name}: ${this.error}`);
     }
     this.scheduleNext();
+    const status = JSON.stringify(this.status());
+    if (status === this.reported) return;
+    this.reported = status;
+    this.context.changed();
   }
 
   /** One pass of calls towards the wanted state; throws on the first failure. */

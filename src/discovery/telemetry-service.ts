@@ -4,15 +4,14 @@
 // and port the endpoint listens on, and a TTL check of 15 s renewed every 5 s. ContainerPilot
 // declared that service always healthy; here each renewal follows a TCP check of the endpoint
 // itself, so an endpoint that failed to bind or stopped serving is not advertised as up.
-import { pilotfishVersion } from '../cli/version.js';
 import { DEFAULT_INTERFACES } from '../config/build.js';
 import type { TelemetryConfig } from '../config/types.js';
+import { telemetryServiceName, type TelemetryEndpoint } from '../contracts/components.js';
 import type { Health } from '../health/monitor.js';
 import { runTcpProbe } from '../health/tcp-probe.js';
-import type { TelemetryEndpoint } from '../telemetry/endpoint.js';
+import { pilotfishVersion } from '../util/version.js';
 import type { AdvertisedConfig, AdvertisedJob } from './registration.js';
 
-const TELEMETRY_SERVICE_NAME = 'containerpilot';
 /** ContainerPilot's fixed TTL and heartbeat for this service. */
 const TTL_MS = 15_000;
 const HEARTBEAT_MS = 5_000;
@@ -45,10 +44,6 @@ export class TelemetryService implements AdvertisedJob {
     clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-export function telemetryServiceName(telemetry: Pick<TelemetryConfig, 'name'>): string {
-  return telemetry.name ?? TELEMETRY_SERVICE_NAME;
 }
 
 /** The service definition's inputs for an endpoint that listens. */

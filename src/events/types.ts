@@ -1,4 +1,5 @@
 import type { EventName, HookableSignal } from '../config/types.js';
+import type { DiscoveryStatus } from '../contracts/components.js';
 
 /** A job's lifecycle states; see src/jobs/job.ts for the transitions. */
 export type JobState = 'idle' | 'starting' | 'running' | 'stopping' | 'terminating' | 'killing' | 'backoff' | 'stopped' | 'exited' | 'failed';
@@ -8,6 +9,9 @@ export const JOB_STATES: readonly JobState[] = ['idle', 'starting', 'running', '
 
 /** Where supervisor-wide events come from (ContainerPilot's `global` source). */
 export const GLOBAL_SOURCE = 'global';
+
+/** The source of the discovery component's own events. */
+export const DISCOVERY_SOURCE = 'discovery';
 
 export type SupervisorEvent =
   /**
@@ -21,7 +25,19 @@ export type SupervisorEvent =
   /** Every job state change, for bridges, logs and tests. */
   | { kind: 'transition'; source: string; from: JobState; to: JobState }
   /** Every completed health check of a job (telemetry's check duration histogram). */
-  | { kind: 'checkResult'; source: string; ok: boolean; durationMs: number };
+  | { kind: 'checkResult'; source: string; ok: boolean; durationMs: number }
+  /**
+   * Discovery's status changed: a service's registration (its state, TTL check, maintenance or
+   * error), the connection to the catalog, or whether a watch's queries fail. Readers of that
+   * status (the Kubernetes bridge) learn of it here instead of polling; it is no job's trigger.
+   */
+  | { kind: 'discoveryChanged'; source: typeof DISCOVERY_SOURCE; status: DiscoveryStatus }
+  /**
+   * A Kubernetes watch's list/watch began or stopped failing (source `watch.NAME`; `error`
+   * undefined once it recovers): its status changed with no change of endpoints. For readers of
+   * that status, as discoveryChanged is for Consul's watches; it is no job's trigger.
+   */
+  | { kind: 'watchTrouble'; source: string; error: string | undefined };
 
 export type EventKind = SupervisorEvent['kind'];
 

@@ -1,7 +1,7 @@
 // Wires the Kubernetes bridge into a supervisor when it runs in a pod (or config forces it).
 // Outside Kubernetes this costs one environment lookup: the bridge and axios load only when on.
 // Bad settings leave the bridge off with one error line; the jobs run regardless.
-import { pilotfishVersion } from '../cli/version.js';
+import { pilotfishVersion } from '../util/version.js';
 import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { BridgeSettingsError, bridgeEnabled, resolveSettings, type BridgeSettings } from './settings.js';

@@ -6,16 +6,16 @@
 // away, a probe notices its return and cuts the loops' backoff short.
 import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
+import type { BridgeStatus } from '../contracts/components.js';
 import type { EventBus, Subscription } from '../events/bus.js';
 import { jobOfEvent, type SupervisorEvent } from '../events/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
-import { readiness } from '../probes/verdict.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
+import { readiness } from '../supervisor/readiness.js';
 import { KubeApi, KubeApiError } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { AutopilotObject } from './autopilot-object.js';
-import { discoveryStatusOf } from './discovery-state.js';
 import { EventRecorder, type Regarding } from './event-recorder.js';
 import { Informer, type InformerTiming } from './informer.js';
 import { podEventFor } from './pod-events.js';
@@ -25,7 +25,6 @@ import { PLURAL, autopilotPath, type Condition } from './resource.js';
 import type { BridgeSettings } from './settings.js';
 import { ServerProbe, type ProbeTiming } from './server-probe.js';
 import { buildStatus } from './status.js';
-import { watchRowsOf } from './watch-state.js';
 import { Steering, type Steerable, type SteeredAutopilot } from './steering.js';
 import { TokenFile } from './token.js';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
@@ -49,8 +48,6 @@ export interface BridgeTiming {
   forbiddenGraceMs: number;
   /** How long the last write on shutdown may take. */
   finalWriteMs: number;
-  /** Consul registration and watch failures change without an event on the bus: their state is looked at this often. */
-  discoveryPollMs: number;
   /** While the API server is away: how often to ask whether it is back. */
   probe: ProbeTiming;
   /** Once it is back, the writes held in backoff run within a random part of this, not all at once across a fleet. */
@@ -72,7 +69,6 @@ const DEFAULT_TIMING: BridgeTiming = {
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,
   finalWriteMs: 3_000,
-  discoveryPollMs: 5_000,
   // A probe every 1–3 s per pod costs an absent server a refused connection, a returning one a
   // /readyz (no etcd read); with the spread, status is back within about 2 s of the server.
   probe: { intervalMs: 2_000, timeoutMs: 2_000 },
@@ -87,15 +83,7 @@ export interface BridgeOptions {
   timing?: BridgeTiming;
 }
 
-export interface BridgeStatus {
-  object: string;
-  /** The last status write succeeded. */
-  synced: boolean;
-  statusWrites: number;
-  eventWrites: number;
-}
-
-export class KubernetesBridge implements SupervisorComponent {
+export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   readonly name = 'kubernetes';
   private readonly object: AutopilotObject;
   private readonly recorder: EventRecorder | undefined;
@@ -112,8 +100,6 @@ export class KubernetesBridge implements SupervisorComponent {
   private readonly log: Logger;
   private readonly timing: BridgeTiming;
   private subscription: Subscription | undefined;
-  private discoveryPoll: NodeJS.Timeout | undefined;
-  private discoverySeen: string | undefined;
   private ensured = false;
   private conditions: Condition[] = [];
   private lastWritten: string | undefined;
@@ -164,7 +150,6 @@ export class KubernetesBridge implements SupervisorComponent {
     this.log.info(`reporting to ${server} as ${pod.namespace}/${pod.name}`);
     if (!pod.uid) this.log.warn('POD_UID is not set: the Autopilot object gets no owner and outlives the pod (set it from the downward API, metadata.uid)');
     this.subscription = this.options.observed.bus.subscribe('kubernetes', (event) => this.observe(event));
-    this.discoveryPoll = setInterval(() => this.noticeDiscoveryChange(), this.timing.discoveryPollMs).unref();
     this.statusLoop.request();
     this.gateLoop.request();
     this.informer.start();
@@ -173,7 +158,6 @@ export class KubernetesBridge implements SupervisorComponent {
   /** Runs after the jobs have stopped: one last write says so, within `finalWriteMs` whatever the API server does. */
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
-    clearInterval(this.discoveryPoll);
     this.informer.stop();
     this.probe.stop();
     const lastWrites = (async () => {
@@ -199,20 +183,12 @@ export class KubernetesBridge implements SupervisorComponent {
   private observe(event: SupervisorEvent): void {
     this.statusLoop.request();
     if (this.gate.wanted !== false) this.gateLoop.request();
-    // Health checks run every few seconds and never become pod Events: skip the job lookup.
-    if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult') return;
+    // Health checks run every few seconds, and neither they nor discovery's or a watch's troubles become pod Events: skip the job lookup.
+    if (!this.recorder || !this.eventLoop || event.kind === 'signal' || event.kind === 'checkResult' || event.kind === 'discoveryChanged' || event.kind === 'watchTrouble') return;
     const podEvent = podEventFor(event, this.jobOf(jobOfEvent(event)));
     if (!podEvent) return;
     this.recorder.record(podEvent);
     this.eventLoop.request();
-  }
-
-  private noticeDiscoveryChange(): void {
-    const { components } = this.options.observed.snapshot();
-    const seen = JSON.stringify([discoveryStatusOf(components.discovery), watchRowsOf(components)]);
-    if (seen === this.discoverySeen) return;
-    this.discoverySeen = seen;
-    this.statusLoop.request();
   }
 
   private jobOf(name: string): { config: JobConfig; snapshot: JobSnapshot } | undefined {

@@ -2,8 +2,8 @@
 // controller writes them: several slices per Service (up to 100 endpoints each, one per address
 // family), ports per slice and by name, conditions per endpoint. A watch on a Kubernetes Service
 // turns them into the same instances a Consul watch gets: `host:port` of what may take traffic.
-import type { Instance } from '../discovery/discovery.js';
-import { hostPort } from '../discovery/watch-board.js';
+import type { Instance } from '../contracts/components.js';
+import { hostPort } from '../watches/board.js';
 
 /** The label the controller puts on every slice of a Service. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

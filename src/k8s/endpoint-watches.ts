@@ -4,11 +4,12 @@
 // fire. Everything runs on the informers' own loops: a slow or absent API server delays the
 // watch's news, never a job. A reload starts and stops watches as the config says.
 import type { Config, KubernetesWatchConfig, WatchConfig } from '../config/types.js';
-import type { WatchBoard } from '../discovery/watch-board.js';
-import { WatchedService, type WatchStatus } from '../discovery/watched-service.js';
+import type { WatchBoard } from '../watches/board.js';
+import type { WatchStatus } from '../contracts/components.js';
+import { WatchedService } from '../watches/watched-service.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
+import type { ReportingComponent } from '../supervisor/supervisor.js';
 import type { KubeApi } from './api.js';
 import { readyEndpoints, SERVICE_NAME_LABEL, type EndpointSlice } from './endpoint-slices.js';
 import { Informer, type InformerTiming } from './informer.js';
@@ -35,13 +36,15 @@ interface RunningWatch {
   informer: Informer<EndpointSlice>;
   /** The port problem last logged, so that each is said once. */
   problem?: string;
+  /** The list/watch failure last published, so that each change is published once. */
+  trouble?: string;
 }
 
 export function isKubernetesWatch(config: WatchConfig): config is KubernetesWatchConfig {
   return config.source === 'kubernetes';
 }
 
-export class EndpointWatches implements SupervisorComponent {
+export class EndpointWatches implements ReportingComponent<'kubernetesWatches'> {
   readonly name = 'kubernetesWatches';
   private readonly running = new Map<string, RunningWatch>();
 
@@ -97,7 +100,12 @@ export class EndpointWatches implements SupervisorComponent {
     informer.onChange(() => this.refresh(watch));
     // A refused or failing list/watch is the watch's error (as a failing Consul query is) until the
     // server answers again; the endpoints last seen are kept meanwhile.
-    informer.onTrouble((problem) => (problem === undefined ? this.refresh(watch) : watch.service.failed(new Error(problem))));
+    informer.onTrouble((problem) => {
+      if (problem === undefined) this.refresh(watch);
+      else watch.service.failed(new Error(problem));
+      if (problem !== watch.trouble) host.bus.publish({ kind: 'watchTrouble', source: `watch.${config.name}`, error: problem });
+      watch.trouble = problem;
+    });
     return watch;
   }
 

@@ -3,7 +3,7 @@
 // verdict (the one /readyz answers) passes. Written through `pods/status` with a strategic merge
 // patch, which merges conditions by type and leaves the kubelet's alone. Whether the pod has the
 // gate is read once, with the condition an earlier pilotfish in this pod may have written.
-import type { Verdict } from '../probes/verdict.js';
+import type { Verdict } from '../supervisor/readiness.js';
 import type { KubeApi } from './api.js';
 import { kubeTime } from './conditions.js';
 import { podPath, type PodIdentity } from './resource.js';

@@ -3,9 +3,9 @@
 // than left to look merely quiet. Kept free of the bridge's dependencies: it is what loads instead.
 import type { Config } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
-import type { SupervisorComponent } from '../supervisor/supervisor.js';
+import type { SilentComponent } from '../supervisor/supervisor.js';
 
-export class ServiceWatchesOff implements SupervisorComponent {
+export class ServiceWatchesOff implements SilentComponent {
   readonly name = 'kubernetesWatchesOff';
 
   /** `why`: why the bridge is off, as the log should say it. */

@@ -1,21 +1,28 @@
 // `/livez` and `/readyz` for the kubelet (or any load balancer): 200 or 503, with a short JSON
 // reason, on their own port so that one probe covers every job in the container.
 import type { Server } from 'node:http';
-import type { ProbesConfig } from '../config/types.js';
+import type { Config, ProbesConfig } from '../config/types.js';
+import type { ProbesStatus } from '../contracts/components.js';
 import { sendJson } from '../http/json.js';
 import { closeServer, createBoundedServer, formatAddress, listenTcp } from '../http/listen.js';
 import { router } from '../http/router.js';
 import type { Logger } from '../logging/logger.js';
-import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
-import { liveness, readiness } from './verdict.js';
+import { liveness, readiness } from '../supervisor/readiness.js';
+import type { ReportingComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
+
+/** What the probes judge: the jobs as they are, against their config. */
+export interface ProbedSupervisor {
+  readonly currentConfig: Config;
+  snapshot(): SupervisorSnapshot;
+}
 
 export interface ProbeServerOptions {
   config: ProbesConfig;
-  supervisor: Supervisor;
+  supervisor: ProbedSupervisor;
   log: Logger;
 }
 
-export class ProbeServer implements SupervisorComponent {
+export class ProbeServer implements ReportingComponent<'probes'> {
   readonly name = 'probes';
   private readonly server: Server;
   private bound: { address: string; port: number } | undefined;
@@ -55,7 +62,7 @@ export class ProbeServer implements SupervisorComponent {
     await closeServer(this.server);
   }
 
-  status(): unknown {
+  status(): ProbesStatus {
     return this.bound ?? { error: this.failure ?? 'not started' };
   }
 }

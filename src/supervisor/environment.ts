@@ -4,10 +4,9 @@
 // config always has the final word.
 import { envName } from '../config/env-name.js';
 import type { Config, When } from '../config/types.js';
-import type { Instance } from '../discovery/discovery.js';
-import { resolveAddress, type NetworkInterfaces } from '../discovery/interfaces.js';
-import { hostPort } from '../discovery/watch-board.js';
-import { telemetryServiceName } from '../discovery/telemetry-service.js';
+import { telemetryServiceName, type Instance } from '../contracts/components.js';
+import { resolveAddress, type NetworkInterfaces } from '../util/network-interfaces.js';
+import { hostPort } from '../watches/board.js';
 
 export interface EnvironmentInput {
   base: NodeJS.ProcessEnv;

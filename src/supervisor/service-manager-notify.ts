@@ -11,12 +11,13 @@
 import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import type { JobConfig } from '../config/types.js';
+import type { ServiceManagerStatus } from '../contracts/components.js';
 import type { Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import { AF_UNIX, SUN_PATH_BYTES, loadLibc } from '../process/libc.js';
-import { readiness } from '../probes/verdict.js';
-import type { Supervisor, SupervisorComponent, SupervisorSnapshot } from './supervisor.js';
+import { readiness } from './readiness.js';
+import type { ReportingComponent, Supervisor, SupervisorSnapshot } from './supervisor.js';
 
 const MSG_NOSIGNAL = 0x4000;
 /** A STATUS line is for a human glancing at `systemctl status`: long reason lists are cut. */
@@ -89,7 +90,7 @@ export interface ServiceManagerNotifierOptions {
   socket: string;
 }
 
-export class ServiceManagerNotifier implements SupervisorComponent {
+export class ServiceManagerNotifier implements ReportingComponent<'serviceManager'> {
   readonly name = 'serviceManager';
   private sender: DatagramSender | undefined;
   private subscription: Subscription | undefined;
@@ -118,7 +119,7 @@ export class ServiceManagerNotifier implements SupervisorComponent {
     this.sender?.close();
   }
 
-  status(): unknown {
+  status(): ServiceManagerStatus {
     return { socket: this.options.socket, ready: this.readySent, stopping: this.stoppingSent };
   }
 

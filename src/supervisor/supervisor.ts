@@ -6,6 +6,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TIMER_DELAY } from '../config/duration.js';
 import type { Config, JobConfig } from '../config/types.js';
+import type { ComponentStatuses } from '../contracts/components.js';
 import { EventBus, type Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
@@ -14,8 +15,8 @@ import { describeExit, exitCodeOfSignal } from '../process/exit-status.js';
 import type { ProcessSpawner } from '../process/process-table.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
+import { WatchBoard } from '../watches/board.js';
 import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
-import { WatchBoard } from '../discovery/watch-board.js';
 import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js';
 
 export type ShutdownReason =
@@ -43,21 +44,34 @@ export interface SupervisorOptions {
   runtimeDir?: string;
 }
 
+export interface ComponentLifecycle {
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+  /** A reload put `next` in force (after the jobs were updated); must not block, nor throw. */
+  configChanged?(next: Config, previous: Config): void;
+}
+
+export type ComponentName = keyof ComponentStatuses;
+
+/** A component with a part in the status snapshot: under its name, of that name's shape (see src/contracts/components.ts). */
+export interface ReportingComponent<Name extends ComponentName> extends ComponentLifecycle {
+  readonly name: Name;
+  status(): NonNullable<ComponentStatuses[Name]>;
+}
+
+/** A component with no part in the status snapshot. */
+export interface SilentComponent extends ComponentLifecycle {
+  readonly name: string;
+  status?: never;
+}
+
 /**
  * A part that lives beside the jobs (discovery, watches, control socket, telemetry, bridges).
  * It observes the bus and the snapshot, and never drives jobs except through the supervisor's
  * public methods. `start` must not wait on anything external (an unreachable Consul or API
  * server is retried in the background); `stop` runs after every job has stopped.
  */
-export interface SupervisorComponent {
-  readonly name: string;
-  start(): void | Promise<void>;
-  stop(): Promise<void>;
-  /** This component's part of the status snapshot, under its name. */
-  status?(): unknown;
-  /** A reload put `next` in force (after the jobs were updated); must not block, nor throw. */
-  configChanged?(next: Config, previous: Config): void;
-}
+export type SupervisorComponent = SilentComponent | { [Name in ComponentName]: ReportingComponent<Name> }[ComponentName];
 
 export interface SupervisorSnapshot {
   pid: number;
@@ -68,7 +82,7 @@ export interface SupervisorSnapshot {
   maintenance: boolean;
   jobs: JobSnapshot[];
   /** Each component's own status, by component name. */
-  components: Record<string, unknown>;
+  components: ComponentStatuses;
 }
 
 /**
@@ -184,8 +198,14 @@ export class Supervisor {
       shuttingDown: this.isShuttingDown,
       maintenance: this.maintenance,
       jobs: [...this.jobs.values()].map(({ job }) => job.snapshot()),
-      components: Object.fromEntries(this.components.flatMap((component) => (component.status ? [[component.name, component.status()]] : []))),
+      components: this.componentStatuses(),
     };
+  }
+
+  private componentStatuses(): ComponentStatuses {
+    const statuses: ComponentStatuses = {};
+    for (const component of this.components) if (component.status) reportInto(statuses, component);
+    return statuses;
   }
 
   get inMaintenance(): boolean {
@@ -545,6 +565,10 @@ export class Supervisor {
     if (this.firstFailure) return { code: this.firstFailure.code, why: `${this.firstFailure.job} failed with code ${this.firstFailure.code}` };
     return { code: 0, why: reason.kind === 'request' ? 'shutdown requested' : 'every job has ended' };
   }
+}
+
+function reportInto<Name extends ComponentName>(statuses: ComponentStatuses, component: ReportingComponent<Name>): void {
+  statuses[component.name] = component.status();
 }
 
 /** Whether a reload leaves a job as it was: a change of key order alone (in `env`…) is no change. */

@@ -5,8 +5,7 @@
 // ContainerPilot made its telemetry endpoint a job with a service, so the endpoint is the last of
 // the Services while it is in Consul.
 import type { Config } from '../config/types.js';
-import type { DiscoveryStatus } from '../discovery/component.js';
-import { telemetryServiceName } from '../discovery/telemetry-service.js';
+import { telemetryServiceName, type DiscoveryStatus } from '../contracts/components.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
 
 type ServiceRow = NonNullable<ContainerPilotStatus['Services']>[number];
@@ -26,9 +25,7 @@ export function containerPilotStatus(
   const shown = (health: string) => (snapshot.maintenance ? 'maintenance' : health);
   const healthOf = new Map(snapshot.jobs.map((job) => [job.name, job.health]));
   const statusOf = (name: string) => shown(healthOf.get(name) ?? 'unknown');
-  // The discovery component (src/discovery/component.ts) is in this process: its status has that type.
-  const discovery = snapshot.components.discovery as DiscoveryStatus | undefined;
-  const telemetry = config.telemetry && telemetryServiceRow(discovery, telemetryServiceName(config.telemetry));
+  const telemetry = config.telemetry && telemetryServiceRow(snapshot.components.discovery, telemetryServiceName(config.telemetry));
   const isService = new Set(config.jobs.filter((job) => job.port !== undefined).map((job) => job.name));
   return {
     Version: context.version,

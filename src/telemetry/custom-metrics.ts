@@ -3,7 +3,7 @@
 // (with prom-client's default buckets and percentiles, as ContainerPilot used its client's).
 import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
 import type { MetricConfig } from '../config/types.js';
-import type { MetricSink } from '../control/metric-sink.js';
+import type { MetricSink } from '../contracts/components.js';
 
 type Setter = (value: number) => void;
 

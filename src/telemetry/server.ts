@@ -5,29 +5,35 @@
 import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
-import { pilotfishVersion } from '../cli/version.js';
-import type { TelemetryConfig } from '../config/types.js';
-import type { MetricSink } from '../control/metric-sink.js';
-import { router } from '../http/router.js';
-import { resolveAddress, type NetworkInterfaces } from '../discovery/interfaces.js';
-import type { Subscription } from '../events/bus.js';
+import type { Config, TelemetryConfig } from '../config/types.js';
+import type { MetricSink, TelemetryEndpoint, TelemetryStatus } from '../contracts/components.js';
+import type { EventBus, Subscription } from '../events/bus.js';
 import { sendJson } from '../http/json.js';
 import { closeServer, createBoundedServer, formatAddress, listenTcp } from '../http/listen.js';
+import { router } from '../http/router.js';
 import type { Logger } from '../logging/logger.js';
 import { internalErrorCount } from '../supervisor/crash-guard.js';
-import type { Supervisor, SupervisorComponent } from '../supervisor/supervisor.js';
+import type { ReportingComponent, SupervisorSnapshot } from '../supervisor/supervisor.js';
+import { resolveAddress, type NetworkInterfaces } from '../util/network-interfaces.js';
+import { pilotfishVersion } from '../util/version.js';
 import { containerPilotStatus } from './containerpilot-status.js';
-import type { TelemetryEndpoint } from './endpoint.js';
 import { CustomMetrics } from './custom-metrics.js';
 import { registerSupervisorMetrics, type SupervisorMetrics } from './supervisor-metrics.js';
 
+/** What telemetry reads: the bus (events, check durations) and the snapshot at each scrape. */
+export interface TelemetryHost {
+  readonly bus: EventBus;
+  readonly currentConfig: Config;
+  snapshot(): SupervisorSnapshot;
+}
+
 export interface TelemetryOptions {
   config: TelemetryConfig;
-  supervisor: Supervisor;
+  supervisor: TelemetryHost;
   log: Logger;
 }
 
-export class TelemetryServer implements SupervisorComponent, MetricSink {
+export class TelemetryServer implements ReportingComponent<'telemetry'>, MetricSink {
   readonly name = 'telemetry';
   private readonly registry = new Registry();
   private readonly custom: CustomMetrics;
@@ -98,7 +104,7 @@ export class TelemetryServer implements SupervisorComponent, MetricSink {
     await closeServer(this.server);
   }
 
-  status(): unknown {
+  status(): TelemetryStatus {
     return this.bound ?? { error: this.failure ?? 'not started' };
   }
 

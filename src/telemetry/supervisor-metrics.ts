@@ -87,7 +87,8 @@ export function registerSupervisorMetrics(registry: Registry, snapshot: () => Su
   return {
     observe(event) {
       if (event.kind === 'checkResult') checkDuration.observe({ job: event.source, result: event.ok ? 'pass' : 'fail' }, event.durationMs / 1000);
-      else if (event.kind !== 'transition') events.inc({ kind: event.kind, source: event.source });
+      // ContainerPilot's events only: transitions and discovery's status are pilotfish's own.
+      else if (event.kind !== 'transition' && event.kind !== 'discoveryChanged') events.inc({ kind: event.kind, source: event.source });
     },
   };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveAddress } from '../../src/discovery/interfaces.js';
+import { resolveAddress } from '../../src/util/network-interfaces.js';
 import { serviceAddresses } from '../../src/supervisor/environment.js';
 import { runConfig } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';

@@ -2,7 +2,7 @@
 // plane does): services leave rotation while their jobs keep running, and all come back after.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DiscoveryStatus } from '../../src/discovery/component.js';
+import type { DiscoveryStatus } from '../../src/contracts/components.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { HealthSwitch, serviceId, serviceJob, startSupervisor } from '../helpers/discovery.js';
 import { waitFor } from '../helpers/wait.js';

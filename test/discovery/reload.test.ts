@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
 import { attachConsulDiscovery } from '../../src/discovery/attach.js';
-import type { DiscoveryStatus } from '../../src/discovery/component.js';
+import type { DiscoveryStatus } from '../../src/contracts/components.js';
 import { discoveryStatusOf } from '../../src/k8s/discovery-state.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';

@@ -3,7 +3,7 @@
 // themselves within one TTL of the agent's return.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DiscoveryStatus } from '../../src/discovery/component.js';
+import type { DiscoveryStatus } from '../../src/contracts/components.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';
 import { runConfig } from '../helpers/pilotfish.js';

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DiscoveryStatus } from '../../src/discovery/component.js';
+import type { DiscoveryStatus } from '../../src/contracts/components.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { startSupervisor as startWithControl } from '../helpers/control.js';
 import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';

@@ -245,6 +245,29 @@ describe('the Kubernetes bridge', () => {
     const last = await fixture.autopilot(setup);
     assert.ok(last.status.restarts > 10, 'the final status has the restart count');
   });
+
+  it('learns of a registration from the bus: Consul coming up reaches the Autopilot with no job event to carry it', async () => {
+    const consul = await ConsulAgent.reserve();
+    const setup = await fixture.podWithServiceAccount();
+    // Registered on start by its initial status, and checked only after an hour: once it runs, no
+    // job publishes anything, so only discovery's event can tell the bridge that Consul has it
+    // (the bridge's resync, a minute here, is past the deadlines).
+    const web = serviceJob('web', new HealthSwitch().healthy('ok'), { interval: '1h', ttl: '10s', extra: 'initialStatus: "passing",' });
+    const run = await fixture.supervise(setup, web, { consul: consul.address });
+    const published: string[] = [];
+    run.supervisor.bus.subscribe('test', (event) => void (event.kind === 'discoveryChanged' && published.push(event.status.services[0]?.state ?? 'none')));
+    try {
+      await fixture.waitForCondition(setup, 'ConsulRegistered', 'False', 'ConsulUnavailable', 20_000);
+      await consul.launch();
+      const up = await fixture.waitForCondition(setup, 'ConsulRegistered', 'True', 'Registered', 40_000);
+      assert.deepEqual(up.status.discovery.services, [{ name: 'web', registered: true, check: 'passing' }]);
+      assert.deepEqual(up.status.jobs.map((job: { state: string; health: string }) => [job.state, job.health]), [['running', 'unknown']], 'no check has run');
+      assert.equal(published.at(-1), 'registered');
+    } finally {
+      await run.stop();
+      await consul.stop();
+    }
+  });
 });
 
 describe('the readiness gate', () => {
@@ -394,7 +417,7 @@ describe('pilotfish run in a pod', () => {
       assert.equal(condition(down, 'Degraded')?.status, 'True');
       assert.match(fixture.cluster.kubectl('get', 'ap', '-n', setup.namespace), new RegExp(`${setup.pod.name}\\s+False\\s+1/1\\s+0\\s+Unreachable`));
 
-      // Consul's coming and going publishes nothing on the bus: the bridge must notice it by itself.
+      // Consul's coming and going reaches the bridge as discovery's own event on the bus.
       await consul.launch();
       const up = await consulCondition('True', 'Registered');
       assert.equal(condition(up, 'ConsulRegistered')?.message, `registered web with Consul at http://${consul.address}`);

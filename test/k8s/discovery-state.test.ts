@@ -20,20 +20,22 @@ describe('discovery state in the Autopilot', () => {
   });
 
   it('is Registering while a service waits for its job to be healthy', () => {
-    assert.equal(discoveryStatusOf({ consul: 'consul:8500', services: [{ name: 'web', state: 'waiting' }] }).state, 'Registering');
+    assert.equal(discoveryStatusOf({ consul: 'consul:8500', services: [{ id: 'web-h', name: 'web', state: 'waiting', maintenance: false }], watches: [] }).state, 'Registering');
   });
 
   it('is Unreachable with the error when Consul calls fail or the client could not start', () => {
-    assert.deepEqual(discoveryStatusOf({ consul: 'off', services: [], error: 'cannot load the Consul client' }), { state: 'Unreachable', message: 'cannot load the Consul client', services: [] });
+    assert.deepEqual(discoveryStatusOf({ consul: 'off', services: [], watches: [], error: 'cannot load the Consul client' }), { state: 'Unreachable', message: 'cannot load the Consul client', services: [] });
   });
 
   it('is Unreachable when a watch query fails, even with nothing to register', () => {
-    const status = discoveryStatusOf({ consul: 'consul:8500', services: [], watches: [{ name: 'db', state: 'waiting', error: 'HTTP 403: ACL not found' }, { name: 'cache', state: 'watching' }] });
+    const status = discoveryStatusOf({
+      consul: 'consul:8500',
+      services: [],
+      watches: [
+        { name: 'db', source: 'consul', state: 'waiting', instances: 0, error: 'HTTP 403: ACL not found' },
+        { name: 'cache', source: 'consul', state: 'watching', instances: 1 },
+      ],
+    });
     assert.deepEqual(status, { state: 'Unreachable', location: 'consul:8500', message: 'HTTP 403: ACL not found', services: [] });
-  });
-
-  it('degrades on shapes it does not know instead of failing', () => {
-    assert.deepEqual(discoveryStatusOf({ services: 'many' }), { state: 'Registering', services: [] });
-    assert.deepEqual(discoveryStatusOf({ consul: 'c:1', services: [null, 3, { state: 'registered' }], watches: [null, { error: 7 }] }), { state: 'Registered', location: 'c:1', services: [] });
   });
 });

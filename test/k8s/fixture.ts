@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { KubeApi } from '../../src/k8s/api.js';
+import { attachConsulDiscovery } from '../../src/discovery/attach.js';
 import { KubernetesBridge, type BridgeTiming } from '../../src/k8s/bridge.js';
 import { EndpointWatches } from '../../src/k8s/endpoint-watches.js';
 import { TokenFile } from '../../src/k8s/token.js';
@@ -29,7 +30,6 @@ export const FAST: BridgeTiming = {
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 1_000,
   finalWriteMs: 3_000,
-  discoveryPollMs: 200,
   probe: { intervalMs: 200, timeoutMs: 1_000 },
   catchUpSpreadMs: 200,
   informer: { backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000, watchTimeoutSeconds: 60, watchGraceMs: 5_000 },
@@ -88,15 +88,22 @@ export class BridgeFixture {
    * A supervisor running `jobs` with the bridge attached, in this process (so timing and counters
    * are reachable); `lines` are the bridge's log. A reload reads `reloadConfig(config)`: by default
    * the same config. `watches` (the config's list, as text) also runs the watches on Kubernetes
-   * Services, with the informer's FAST timing.
+   * Services, with the informer's FAST timing. With `consul` (an agent's address), Consul
+   * discovery is attached too.
    */
-  async supervise(setup: PodSetup, jobs: string, options: { timing?: BridgeTiming; apiServer?: string; reloadConfig?: (config: Config) => Config; watches?: string } = {}) {
+  async supervise(
+    setup: PodSetup,
+    jobs: string,
+    options: { timing?: BridgeTiming; apiServer?: string; reloadConfig?: (config: Config) => Config; watches?: string; consul?: string } = {},
+  ) {
     const { log, lines } = recordingLogger();
     const env = { ...process.env, ...downwardApi(setup) };
     const watches = options.watches === undefined ? '' : `, watches: ${options.watches}`;
-    const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, jobs: [${jobs}]${watches} }`, '/tmp/bridge-test.json5', env);
+    const consul = options.consul === undefined ? '' : `consul: "${options.consul}", `;
+    const config = loadConfigText(`{ ${this.kubernetesBlock(setup, options.apiServer)}, ${consul}jobs: [${jobs}]${watches} }`, '/tmp/bridge-test.json5', env);
     const reloadConfig = options.reloadConfig ?? ((same: Config) => same);
     const supervisor = new Supervisor({ config, log: silentLogger, env, processes: new ProcessTable(), loadConfig: () => reloadConfig(config) });
+    if (options.consul !== undefined) attachConsulDiscovery(supervisor, silentLogger, env);
     const bridge = new KubernetesBridge({ observed: supervisor, settings: resolveSettings(config.kubernetes, env), log, version: '9.9.9-test', timing: options.timing ?? FAST });
     supervisor.attach(bridge);
     if (options.watches !== undefined) {

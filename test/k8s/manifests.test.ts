@@ -93,7 +93,7 @@ describe('the CRD schema', () => {
           },
         ],
         components: {
-          discovery: { consul: 'consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing', error: 'timeout' }] },
+          discovery: { consul: 'consul:8500', services: [{ id: 'web-pod', name: 'web', maintenance: false, state: 'registered', check: 'passing', error: 'timeout' }], watches: [] },
           kubernetesWatches: [{ name: 'backend', source: 'kubernetes', state: 'waiting', instances: 0, error: 'list refused' }],
         },
       },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobConfig } from '../../src/config/types.js';
+import type { WatchStatus } from '../../src/contracts/components.js';
 import type { JobSnapshot } from '../../src/jobs/job.js';
 import { buildStatus } from '../../src/k8s/status.js';
 import type { AutopilotStatus, ConditionType } from '../../src/k8s/resource.js';
@@ -102,7 +103,7 @@ describe('Autopilot status', () => {
   });
 
   it('is ConsulRegistered when Consul has every advertised service, or when none is advertised', () => {
-    const registered = statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://consul:8500', services: [{ name: 'web', state: 'registered', check: 'passing' }], watches: [] } } } });
+    const registered = statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://consul:8500', services: [{ id: 'web-pod', name: 'web', maintenance: false, state: 'registered', check: 'passing' }], watches: [] } } } });
     assert.deepEqual(condition(registered, 'ConsulRegistered'), { status: 'True', reason: 'Registered', message: 'registered web with Consul at http://consul:8500' });
     const watchesOnly = statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://consul:8500', services: [], watches: [] } } } });
     assert.deepEqual(condition(watchesOnly, 'ConsulRegistered'), { status: 'True', reason: 'NothingToRegister', message: 'no job is advertised to Consul at http://consul:8500' });
@@ -110,7 +111,7 @@ describe('Autopilot status', () => {
   });
 
   it('with only watches, is ConsulUnavailable while their queries fail, naming the agent, and True once they answer', () => {
-    const watching = (watch: Record<string, unknown>) => statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://127.0.0.1:8500', services: [], watches: [{ name: 'db', ...watch }] } } } });
+    const watching = (watch: Pick<WatchStatus, 'state' | 'instances' | 'error' | 'failingSince'>) => statusOf([job('web')], { snapshot: { components: { discovery: { consul: 'http://127.0.0.1:8500', services: [], watches: [{ name: 'db', source: 'consul', ...watch }] } } } });
     const failing = watching({ state: 'waiting', instances: 0, error: 'connect ECONNREFUSED 127.0.0.1:8500', failingSince: '2026-01-01T11:59:00.000Z' });
     assert.deepEqual(condition(failing, 'ConsulRegistered'), { status: 'False', reason: 'ConsulUnavailable', message: 'Consul at http://127.0.0.1:8500 fails: connect ECONNREFUSED 127.0.0.1:8500' });
     assert.equal(condition(failing, 'Ready').reason, 'ConsulUnavailable');
@@ -121,22 +122,21 @@ describe('Autopilot status', () => {
   });
 
   it('holds Ready back until Consul has the services, and marks an unreachable agent Degraded', () => {
-    const registering = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ name: 'web', state: 'registering' }], watches: [] } } } });
+    const registering = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ id: 'web-pod', name: 'web', maintenance: false, state: 'registering' }], watches: [] } } } });
     assert.deepEqual(condition(registering, 'Ready'), { status: 'False', reason: 'Registering', message: 'registering web with Consul at 127.0.0.1:8500' });
-    const unreachable = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ name: 'web', state: 'registered', error: 'connect ECONNREFUSED' }], watches: [] } } } });
+    const unreachable = statusOf([job('web')], { snapshot: { components: { discovery: { consul: '127.0.0.1:8500', services: [{ id: 'web-pod', name: 'web', maintenance: false, state: 'registered', error: 'connect ECONNREFUSED' }], watches: [] } } } });
     assert.equal(condition(unreachable, 'Degraded').reason, 'ConsulUnavailable');
     assert.deepEqual(condition(unreachable, 'ConsulRegistered'), { status: 'False', reason: 'ConsulUnavailable', message: 'Consul at 127.0.0.1:8500 fails: connect ECONNREFUSED' });
     assert.equal(unreachable.discovery.message, 'connect ECONNREFUSED');
   });
 
-  it('lists every watch, Consul and Kubernetes, with the error of one that fails, and drops a row it cannot read', () => {
+  it('lists every watch, Consul and Kubernetes, with the error of one that fails', () => {
     const status = statusOf([job('web')], {
       snapshot: {
         components: {
           discovery: { consul: '127.0.0.1:8500', services: [], watches: [{ name: 'db', source: 'consul', state: 'watching', instances: 2, lastChange: '2026-01-01T11:30:00.000Z' }] },
           kubernetesWatches: [
             { name: 'backend', source: 'kubernetes', state: 'waiting', instances: 0, error: 'list discovery.k8s.io/endpointslices: HTTP 403 Forbidden: denied', failingSince: '2026-01-01T11:59:00.000Z' },
-            { name: 'odd', source: 'elsewhere', state: 'watching', instances: 1 },
           ],
         },
       },

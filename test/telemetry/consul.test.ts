@@ -3,7 +3,7 @@
 // it listens on, whose TTL check passes while the endpoint serves.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pilotfishVersion } from '../../src/cli/version.js';
+import { pilotfishVersion } from '../../src/util/version.js';
 import { TelemetryService, telemetryServiceConfig } from '../../src/discovery/telemetry-service.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { httpCall, startSupervisor } from '../helpers/control.js';

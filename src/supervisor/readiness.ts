@@ -1,10 +1,12 @@
-// What /livez and /readyz answer, from the supervisor's snapshot, after Pebble's health levels:
+// Whether the container is alive and ready, from the supervisor's snapshot: what /livez and
+// /readyz answer, and what the Kubernetes readiness gate and NOTIFY_SOCKET's READY=1 follow (kept
+// here, below the components that report it). After Pebble's health levels:
 // a check of level `alive` failing makes the container not alive (the kubelet restarts it); every
 // check counts for ready, and so do jobs without checks that are crashing or have failed for good,
 // maintenance (taken out of rotation, as in Consul) and shutdown. With no checks, both pass.
 import type { JobConfig } from '../config/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
-import type { SupervisorSnapshot } from '../supervisor/supervisor.js';
+import type { SupervisorSnapshot } from './supervisor.js';
 
 export interface Verdict {
   ok: boolean;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HealthConfig, JobConfig } from '../../src/config/types.js';
 import type { JobSnapshot } from '../../src/jobs/job.js';
-import { liveness, readiness } from '../../src/probes/verdict.js';
+import { liveness, readiness } from '../../src/supervisor/readiness.js';
 import type { SupervisorSnapshot } from '../../src/supervisor/supervisor.js';
 import { command, jobConfig } from '../helpers/job-config.js';
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SupervisorEvent } from '../../src/events/types.js';
-import { WatchedService, blockingWaitMs, instancesChanged } from '../../src/discovery/watched-service.js';
+import { blockingWaitMs } from '../../src/discovery/component.js';
+import { WatchedService, instancesChanged } from '../../src/watches/watched-service.js';
 
 const a = { id: 'a', address: '10.0.0.1', port: 80 };
 const b = { id: 'b', address: '10.0.0.2', port: 80 };

@@ -3,26 +3,9 @@
 // `changed` when the set of healthy instances changed, then `healthy` if there is at least one and
 // `unhealthy` if there is none. Nothing is published for an answer that changed nothing (blocking
 // queries also return on timeouts and unrelated writes, informers on every slice's update).
-import type { ConsulWatchConfig, WatchConfig } from '../config/types.js';
+import type { WatchConfig } from '../config/types.js';
+import type { Instance, WatchStatus } from '../contracts/components.js';
 import type { SupervisorEvent } from '../events/types.js';
-import type { Instance } from './discovery.js';
-
-export interface WatchStatus {
-  name: string;
-  source: 'consul' | 'kubernetes';
-  /** `waiting` until the catalog's first answer. */
-  state: 'waiting' | 'watching';
-  instances: number;
-  lastChange?: string;
-  /** The last failed query's message (never the token, which travels as a header), until an answer comes. */
-  error?: string;
-  /** When the current run of failed queries began. */
-  failingSince?: string;
-}
-
-/** Blocking-query waits are bounded by Consul at 10 minutes. */
-const MAX_WAIT_MS = 10 * 60_000;
-const MIN_WAIT_MS = 1_000;
 
 export class WatchedService {
   private instances: Instance[] = [];
@@ -69,14 +52,6 @@ export class WatchedService {
       ...(this.failure ? { error: this.failure.message, failingSince: this.failure.since.toISOString() } : {}),
     };
   }
-}
-
-/**
- * ContainerPilot's `interval` bounds how long one blocking query waits, so the watch still
- * re-reads the catalog at least that often.
- */
-export function blockingWaitMs(config: ConsulWatchConfig): number {
-  return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, config.interval));
 }
 
 /**

@@ -3,8 +3,8 @@
 // reads it for the environment of the hooks a watch triggers. Sources add a watch when it starts
 // and remove it when it stops; a reload that replaces one adds its successor under the same name.
 import type { WatchConfig } from '../config/types.js';
-import type { Instance } from './discovery.js';
-import type { WatchedService, WatchStatus } from './watched-service.js';
+import type { Instance, WatchStatus } from '../contracts/components.js';
+import type { WatchedService } from './watched-service.js';
 
 export interface WatchReport extends Omit<WatchStatus, 'state'> {
   /** `off`: configured, but its source is not there (no `consul` block, not in Kubernetes). */

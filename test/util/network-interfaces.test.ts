@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { InterfaceSpecError, ipBytes, resolveAddress, type NetworkInterfaces } from '../../src/discovery/interfaces.js';
+import { InterfaceSpecError, ipBytes, resolveAddress, type NetworkInterfaces } from '../../src/util/network-interfaces.js';
 
 function ipv4(address: string, internal = false): NetworkInterfaceInfo {
   return { address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:42:ac:11:00:02', internal, cidr: `${address}/24` };
