@@ -22,7 +22,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 // A fresh connection per check: a pooled keep-alive socket could hide a listener that stopped
 // accepting. (Node 20's global agent keeps connections alive, so ours is explicit.)
-const httpAgent = new Agent({ keepAlive: false });
+const httpClient = { agent: new Agent({ keepAlive: false }), request };
 let httpsAgent: Promise<{ agent: HttpsAgent; request: typeof request }> | undefined;
 
 function httpsClient(): Promise<{ agent: HttpsAgent; request: typeof request }> {
@@ -66,7 +66,7 @@ export async function runHttpProbe(probe: HttpProbe, options: ProbeOptions): Pro
 }
 
 async function clientFor(url: URL): Promise<{ agent: Agent | HttpsAgent; request: typeof request }> {
-  if (url.protocol === 'http:') return { agent: httpAgent, request };
+  if (url.protocol === 'http:') return httpClient;
   if (url.protocol === 'https:') return httpsClient();
   throw new Error(`unsupported protocol ${url.protocol}`);
 }
