@@ -182,4 +182,6 @@ try {
 // binary; the notes it means are Node's own, and the result runs (test/sea/executable.test.ts).
 await postject.inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
 renameSync(partial, executable);
+// For the benchmark's report: which Node the executable is made of.
+writeFileSync(join(work, 'node-version'), `${nodeVersion(base)}\n`);
 console.log(`sea: dist/pilotfish (Node ${nodeVersion(base)}) built in ${((performance.now() - started) / 1000).toFixed(1)} s`);

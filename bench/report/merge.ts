@@ -36,7 +36,10 @@ function headline(outcome: Outcome | undefined, key: string | undefined): string
  */
 export function mergeScenarios(full: BenchResults, partial: BenchResults): BenchResults {
   const merged: BenchResults = structuredClone(full);
-  const measured = `${partial.date} (${partial.mode} run, load average ${partial.machine.loadAverage1m} at start), in a separate run from the other scenarios`;
+  const pilotfish = partial.supervisors.pilotfish;
+  // Which build of pilotfish, on which Node: a merged scenario may come from another than the rest.
+  const build = pilotfish?.available ? `; pilotfish ${pilotfish.version}, the harness on Node ${partial.machine.node}` : '';
+  const measured = `${partial.date} (${partial.mode} run, load average ${partial.machine.loadAverage1m} at start), in a separate run from the other scenarios${build}`;
   for (const scenario of partial.scenarios) {
     const index = merged.scenarios.findIndex((candidate) => candidate.id === scenario.id);
     merged.scenarios.splice(index < 0 ? merged.scenarios.length : index, index < 0 ? 0 : 1, { ...scenario, measured });

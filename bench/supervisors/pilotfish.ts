@@ -15,6 +15,18 @@ function cli(): string {
   return process.env.PILOTFISH_BENCH_CLI ?? join(REPO_ROOT, manifest().bin.pilotfish ?? 'dist/src/cli/main.js');
 }
 
+/** A JavaScript build runs with the harness's Node; the single executable on its own (which scripts/sea.mjs records). */
+function isJavaScript(): boolean {
+  return /\.[cm]?js$/.test(cli());
+}
+
+/** What is measured, for the report: each row says which Node ran it. */
+function build(): string {
+  if (isJavaScript()) return `${cli().includes('/bundle/') ? 'the npm bundle' : 'tsc output'}, Node ${process.version}`;
+  const recorded = join(REPO_ROOT, 'dist', 'sea', 'node-version');
+  return `the single executable, Node ${existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : 'unknown'}`;
+}
+
 /** The config, in ContainerPilot v3's format where it has one (ContainerPilot reuses it). */
 export function pilotfishConfig(workload: Workload, withHttpChecks: boolean): object {
   return {
@@ -33,7 +45,7 @@ export const pilotfish: Supervisor = {
   note: 'backoff.resetAfter 1s (default 10s), so a job up for 1.2 s counts as stable, like supervisord\'s startsecs and s6\'s 1 s',
   locate() {
     if (!existsSync(cli())) return { available: false, reason: `${cli()} not built (npm run build)` };
-    return { available: true, version: manifest().version };
+    return { available: true, version: `${manifest().version} (${build()})` };
   },
   prepare(workload, dir) {
     const config = pilotfishConfig(workload, true) as { jobs: Array<Record<string, unknown>> };
@@ -43,7 +55,6 @@ export const pilotfish: Supervisor = {
   prepareConfig(config, dir) {
     const file = join(dir, 'pilotfish.json');
     writeFileSync(file, JSON.stringify(config, null, 2));
-    // A JavaScript build runs with this Node; the single executable (dist/pilotfish) runs itself.
-    return /\.[cm]?js$/.test(cli()) ? { command: process.execPath, args: [cli(), 'run', '--config', file] } : { command: cli(), args: ['run', '--config', file] };
+    return isJavaScript() ? { command: process.execPath, args: [cli(), 'run', '--config', file] } : { command: cli(), args: ['run', '--config', file] };
   },
 };

@@ -2,15 +2,17 @@
 // `unknown | healthy | unhealthy` with thresholds, and reports only the flips (edge-triggered,
 // as ContainerPilot's healthy/unhealthy events are).
 //
-// Timing follows ContainerPilot: the first check runs one interval after start(). Checks never
+// Timing follows ContainerPilot: the first check runs one interval after start() (rounded up to
+// the step of check-clock.ts, at most a tenth of it, so that checks share wake-ups). Checks never
 // overlap: a tick that comes while a check is still running is skipped rather than queued
 // (ContainerPilot queued them behind a lock and hung: its issues #548, #590).
 //
-// The interval timer is unref'd: a health check alone must not keep pilotfish alive. The jobs
-// being checked (child processes) keep the event loop running; when none is left, the supervisor
-// decides to exit, and pending checks must not hold that up.
+// Checks are timed by check-clock.ts, whose timer is unref'd: a health check alone must not keep
+// pilotfish alive. The jobs being checked (child processes) keep the event loop running; when
+// none is left, the supervisor decides to exit, and pending checks must not hold that up.
 import type { HealthConfig } from '../config/types.js';
 import type { ProcessSpawner } from '../process/process-table.js';
+import { everyInterval } from './check-clock.js';
 import { runProbe, type ProbeResult } from './probes.js';
 
 export type Health = 'unknown' | 'healthy' | 'unhealthy';
@@ -33,7 +35,7 @@ export class HealthMonitor {
   private currentHealth: Health = 'unknown';
   private latestResult: ProbeResult | undefined;
   private started = false;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelChecks: (() => void) | undefined;
   private checkInFlight = false;
   /** Bumped by stop(): a check that started in an earlier generation is discarded when it ends. */
   private generation = 0;
@@ -60,8 +62,7 @@ export class HealthMonitor {
     this.started = true;
     const config = this.config;
     if (!config) return;
-    this.timer = setInterval(() => void this.check(config), config.interval);
-    this.timer.unref();
+    this.cancelChecks = everyInterval(config.interval, () => void this.check(config));
   }
 
   /**
@@ -74,8 +75,8 @@ export class HealthMonitor {
    */
   stop(): void {
     this.started = false;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelChecks?.();
+    this.cancelChecks = undefined;
     this.generation += 1;
     this.consecutiveSuccesses = 0;
     this.consecutiveFailures = 0;

@@ -17,7 +17,6 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
-import { Worker } from 'node:worker_threads';
 
 /** What a stalled output may hold in memory before lines are dropped. */
 export const QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -314,6 +313,8 @@ parentPort.on('message', (data) => {
 
 function workerTransport(fd: number): Transport {
   const inFlight = new Int32Array(new SharedArrayBuffer(4));
+  // Loaded here, the last resort, rather than at start: node:worker_threads costs ~1.5 MiB and a few ms.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, inFlight: inFlight.buffer } });
   worker.unref();
   return {

@@ -52,6 +52,8 @@ test('merging a partial run adds its scenarios whole, says when they were measur
   assert.deepEqual(merged.scenarios.map((entry) => entry.id), ['1a', '2', '9']);
   assert.equal(merged.scenarios[0]!.measured, undefined);
   assert.match(merged.scenarios[1]!.measured!, /^2026-12-05 \(full run, load average 1 at start\), in a separate run/);
+  // Which pilotfish and which Node: a merged scenario may have measured another build than the rest.
+  assert.match(merged.scenarios[1]!.measured!, /; pilotfish 0\.1\.0, the harness on Node v20$/);
   assert.equal(merged.date, '2026-11-27');
 
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-report-'));

@@ -1,0 +1,25 @@
+// `pilotfish run` loads only what the config uses: Node's built-in modules included, each of which
+// costs start-up time and resident memory in every container.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runPilotfish, writeConfig } from '../helpers/pilotfish.js';
+
+/** The package's `bin`, run by this Node with a preload (TEST_BIN may be an executable, which takes none). */
+const BIN = join(REPO_ROOT, (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: { pilotfish: string } }).bin.pilotfish);
+
+test('run, with its output a pipe and no check, loads neither node:worker_threads nor node:https', async () => {
+  const { dir, file } = writeConfig('{ jobs: [{ name: "app", exec: "sleep 60" }] }');
+  const loaded = join(dir, 'loaded-builtins');
+  // Node's own list of the built-in modules it has loaded, written as the process exits.
+  const preload = join(dir, 'record-builtins.cjs');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`);
+  const run = runPilotfish({ command: [process.execPath, '-r', preload, BIN], args: ['run', '--config', file] });
+  await run.waitForLine(/\[app\] started/, 20_000);
+  run.signal('SIGTERM');
+  await run.exited;
+  const builtins = readFileSync(loaded, 'utf8').split('\n');
+  assert.ok(builtins.includes('NativeModule child_process'), `the list is Node's: ${builtins.slice(0, 5).join(', ')}…`);
+  for (const unused of ['NativeModule worker_threads', 'NativeModule https']) assert.ok(!builtins.includes(unused), `${unused} was loaded`);
+});
