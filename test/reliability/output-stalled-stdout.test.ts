@@ -42,7 +42,8 @@ async function startStalled(config: (dir: string, port: number) => object, stdou
   writeFileSync(file, JSON.stringify(config(dir, port)));
   const socket = join(dir, 'control.socket');
   const args = [CLI, 'run', '--config', file];
-  const [command, argv] = asPid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
+  // --kill-child: a test that gives up SIGKILLs unshare, and its pilotfish (PID 1 inside) must go too.
+  const [command, argv] = asPid1 ? ['unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, ...args]] : [process.execPath, args];
   let reader = (): Readable => {
     throw new Error('the test holds the reading end itself');
   };
