@@ -5,7 +5,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { dropZodLocales } from './esbuild-plugins.mjs';
+import { builtinsWithoutNamespace, dropZodLocales } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,7 +26,7 @@ await build({
   external: ['koffi', 'yaml', 're2js'],
   // CommonJS dependencies bundled into ESM call `require` for node built-ins.
   banner: { js: "import { createRequire as __pilotfishRequire } from 'node:module'; const require = __pilotfishRequire(import.meta.url);" },
-  plugins: [dropZodLocales],
+  plugins: [dropZodLocales, builtinsWithoutNamespace],
   logLevel: 'warning',
 });
 

@@ -11,8 +11,8 @@
 //
 // Linux only: the constants below are Linux's generic ABI (x86-64 and arm64 alike).
 import { lstatSync, unlinkSync, type Stats } from 'node:fs';
-import { getSystemErrorName } from 'node:util';
 import { SUN_PATH_BYTES, loadLibc } from '../process/libc.js';
+import { systemErrorName } from '../util/errors.js';
 
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
@@ -97,6 +97,6 @@ function removeOwnSocket(path: string, bound: Stats): void {
 }
 
 function systemError(call: string, path: string, errno: number): NodeJS.ErrnoException {
-  const code = getSystemErrorName(-errno);
+  const code = systemErrorName(-errno);
   return Object.assign(new Error(`${call} ${path}: ${code}`), { code, errno: -errno, syscall: call, path });
 }

@@ -16,7 +16,7 @@
 //   this thread. A worker costs about 9 MiB of RSS, hence the last resort.
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { getSystemErrorName } from 'node:util';
+import { systemErrorName } from '../util/errors.js';
 
 /** What a stalled output may hold in memory before lines are dropped. */
 export const QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -278,7 +278,7 @@ function socketTransport(fd: number): Transport | undefined {
     write: (data) => {
       const sent = Number(send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
       if (sent >= 0) return sent;
-      const code = getSystemErrorName(-errno());
+      const code = systemErrorName(-errno());
       throw Object.assign(new Error(`send: ${code}`), { code });
     },
     pause: sleep,

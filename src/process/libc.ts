@@ -5,6 +5,8 @@
 // among them, whichever libc it is (glibc, musl): no file name needed.
 //
 // Linux only: the constants below are Linux's generic ABI (x86-64 and arm64 alike).
+import { createRequire } from 'node:module';
+
 type Koffi = typeof import('koffi').default;
 type PollHandle = ReturnType<Koffi['node']['poll']>;
 
@@ -45,7 +47,10 @@ let loading: Promise<Libc> | undefined;
 
 /** libc's functions; rejects where koffi cannot be loaded (its native part missing or not loadable). */
 export function loadLibc(): Promise<Libc> {
-  loading ??= import('koffi').then(({ default: koffi }) => bind(koffi));
+  // Required, not import()ed: an ES module importing a CommonJS one routes that module's own
+  // require()s of Node's built-ins through ES module facades, which from Node 24 on read every
+  // export (node:util's lazy ones load worker_threads and more: ~MiB in every pilotfish).
+  loading ??= Promise.resolve().then(() => bind(createRequire(import.meta.url)('koffi') as Koffi));
   return loading;
 }
 

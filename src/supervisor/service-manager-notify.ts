@@ -9,13 +9,13 @@
 // read loses a message rather than stalling PID 1. The inherited NOTIFY_SOCKET is pilotfish's own:
 // jobs never get it (see environment.ts), only their own when they ask for `notify`.
 import { endianness } from 'node:os';
-import { getSystemErrorName } from 'node:util';
 import type { JobConfig } from '../config/types.js';
 import type { ServiceManagerStatus } from '../contracts/components.js';
 import type { Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import { AF_UNIX, SUN_PATH_BYTES, loadLibc } from '../process/libc.js';
+import { systemErrorName } from '../util/errors.js';
 import { readiness } from './readiness.js';
 import type { ReportingComponent, Supervisor, SupervisorSnapshot } from './supervisor.js';
 
@@ -37,14 +37,14 @@ export async function openNotifySocket(target: string, onError: (error: Error) =
   const address = socketAddress(target);
   const libc = await loadLibc();
   const fd = libc.datagramSocket();
-  if (fd < 0) throw new Error(`socket for NOTIFY_SOCKET ${target}: ${getSystemErrorName(-libc.errno())}`);
+  if (fd < 0) throw new Error(`socket for NOTIFY_SOCKET ${target}: ${systemErrorName(-libc.errno())}`);
   let open = true;
   return {
     send(message) {
       if (!open) return;
       const payload = Buffer.from(message);
       if (libc.sendto(fd, payload, payload.length, MSG_NOSIGNAL, address) < 0) {
-        onError(new Error(`cannot notify ${target}: ${getSystemErrorName(-libc.errno())}`));
+        onError(new Error(`cannot notify ${target}: ${systemErrorName(-libc.errno())}`));
       }
     },
     close() {
