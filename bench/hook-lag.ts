@@ -2,8 +2,17 @@
 // and the Kubernetes watch scenarios share, with their own way of making a change.
 import { performance } from 'node:perf_hooks';
 import type { Instance } from './instance.js';
+import type { Metric } from './scenarios/types.js';
 import { sleep } from './sleep.js';
 import { summarize } from './stats.js';
+
+/** What both scenarios report: the summary measureHookLags returns, and how many changes were made. */
+export const HOOK_LAG_METRICS: Metric[] = [
+  { key: 'p50', label: 'change → hook p50', unit: 'ms' },
+  { key: 'min', label: 'min', unit: 'ms' },
+  { key: 'max', label: 'max', unit: 'ms' },
+  { key: 'changes', label: 'changes', unit: 'count' },
+];
 
 /**
  * Makes `changes` changes, `spacingMs` apart, each by `change(n)`, and measures from just before

@@ -1,6 +1,6 @@
 // Scenario 5: a change of a service watched in Consul → the hook job running.
 import { ConsulAgent } from '../../test/helpers/consul.js';
-import { measureHookLags } from '../hook-lag.js';
+import { HOOK_LAG_METRICS, measureHookLags } from '../hook-lag.js';
 import { withLaunch } from '../instance.js';
 import { sleep } from '../sleep.js';
 import { JOB_COMM } from '../workload.js';
@@ -29,12 +29,7 @@ export const consulWatch: Scenario = {
     `20 changes (quick: 3) on one supervisor, ${CHANGE_SPACING_MS} ms apart (the watch's rate limit refills at 1 query/s); p50 and min–max over the changes`,
   capabilities: ['consul-watches'],
   requires: [peerRequirement('consul')],
-  metrics: [
-    { key: 'p50', label: 'change → hook p50', unit: 'ms' },
-    { key: 'min', label: 'min', unit: 'ms' },
-    { key: 'max', label: 'max', unit: 'ms' },
-    { key: 'changes', label: 'changes', unit: 'count' },
-  ],
+  metrics: HOOK_LAG_METRICS,
   runs: { full: 1, quick: 1 },
   async measure(supervisor, context) {
     const consul = await ConsulAgent.start();

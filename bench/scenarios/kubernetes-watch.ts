@@ -3,7 +3,7 @@ import { loadConfigText } from '../../src/config/load.js';
 import { manifests } from '../../src/k8s/manifests.js';
 import { permissionsOf } from '../../src/k8s/permissions.js';
 import { BridgeFixture } from '../../test/k8s/fixture.js';
-import { measureHookLags } from '../hook-lag.js';
+import { HOOK_LAG_METRICS, measureHookLags } from '../hook-lag.js';
 import { withLaunch } from '../instance.js';
 import { sleep } from '../sleep.js';
 import { JOB_COMM } from '../workload.js';
@@ -22,12 +22,7 @@ export const kubernetesWatch: Scenario = {
     `from just before that request to the hook's announcement. 20 changes (quick: 3) on one supervisor, ${CHANGE_SPACING_MS} ms apart; p50 and min–max over the changes`,
   capabilities: ['kubernetes-bridge'],
   requires: [peerRequirement('etcd'), peerRequirement('kube-apiserver')],
-  metrics: [
-    { key: 'p50', label: 'change → hook p50', unit: 'ms' },
-    { key: 'min', label: 'min', unit: 'ms' },
-    { key: 'max', label: 'max', unit: 'ms' },
-    { key: 'changes', label: 'changes', unit: 'count' },
-  ],
+  metrics: HOOK_LAG_METRICS,
   runs: { full: 1, quick: 1 },
   async measure(supervisor, context) {
     const fixture = await BridgeFixture.start();
