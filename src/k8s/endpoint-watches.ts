@@ -36,8 +36,6 @@ interface RunningWatch {
   informer: Informer<EndpointSlice>;
   /** The port problem last logged, so that each is said once. */
   problem?: string;
-  /** The list/watch failure last published, so that each change is published once. */
-  trouble?: string;
 }
 
 export function isKubernetesWatch(config: WatchConfig): config is KubernetesWatchConfig {
@@ -100,11 +98,11 @@ export class EndpointWatches implements ReportingComponent<'kubernetesWatches'> 
     informer.onChange(() => this.refresh(watch));
     // A refused or failing list/watch is the watch's error (as a failing Consul query is) until the
     // server answers again; the endpoints last seen are kept meanwhile.
+    // The informer says each change of trouble once, so each is published once.
     informer.onTrouble((problem) => {
       if (problem === undefined) this.refresh(watch);
       else watch.service.failed(new Error(problem));
-      if (problem !== watch.trouble) host.bus.publish({ kind: 'watchTrouble', source: `watch.${config.name}`, error: problem });
-      watch.trouble = problem;
+      host.bus.publish({ kind: 'watchTrouble', source: `watch.${config.name}`, error: problem });
     });
     return watch;
   }
