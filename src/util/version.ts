@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 
-/** Read from package.json at run time, so a release needs no generated file. */
+let version: string | undefined;
+
+/** Read from package.json at run time, once, so a release needs no generated file. */
 export function pilotfishVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
+  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
 }
