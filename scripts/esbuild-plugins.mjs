@@ -24,7 +24,7 @@ export const builtinsWithoutNamespace = {
   name: 'builtins-without-namespace',
   setup(build) {
     const builtins = new Set(builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `node:${name}`])));
-    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+    build.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) =>
       builtins.has(args.path) && (args.kind === 'import-statement' || args.kind === 'dynamic-import') ? { path: args.path, namespace: 'node-builtin' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({

@@ -20,7 +20,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   const log = createLogger(sink);
   installCrashGuard(log);
   if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
-  // Started now so that loading koffi overlaps the imports below; awaited before supervisor.start(),
+  // Started here (koffi is required on the next microtask) and awaited before supervisor.start(),
   // which spawns the first job. That order is what makes it safe: an orphan can only come from a
   // job, so none exists before the first spawn, and prctl(PR_SET_CHILD_SUBREAPER) is in force
   // before any could be reparented. (As PID 1, orphans come to us regardless and stay zombies
