@@ -54,6 +54,23 @@ export function isPlainCommand(text: string): boolean {
   }
 }
 
+// An `&` between two characters of one word, as in a URL's query string (not `&&`, `2>&1`, `a & b`).
+const AMPERSAND_IN_A_WORD = /(?<=[^\s&|;<>()])&(?=[^\s&|;<>()])/g;
+
+/**
+ * Whether `text` runs under /bin/sh with an `&` inside a word, which ends a command there and runs
+ * it in the background: `curl http://a/x?b=1&c=2` checks nothing and succeeds, where
+ * ContainerPilot passed the URL whole.
+ */
+export function backgroundsInsideAWord(text: string): boolean {
+  const inAWord = text.replace(AMPERSAND_IN_A_WORD, 'x');
+  return inAWord !== text && !isPlainCommand(text) && ampersands(inAWord) < ampersands(text);
+}
+
+function ampersands(text: string): number {
+  return parse(text, (name) => ({ variable: name })).filter((entry) => typeof entry === 'object' && 'op' in entry && entry.op === '&').length;
+}
+
 /** ContainerPilot's commands/args.go: trimmed (Go's white space), then cut at every single space. */
 export function splitAsContainerPilot(text: string): [string, ...string[]] {
   // split always returns at least one element.

@@ -5,7 +5,8 @@
 // run in the background by /bin/sh. So a string that is plain as written (the output of template
 // actions aside) is split as ContainerPilot split it, whatever the values brought in.
 import JSON5 from 'json5';
-import { isPlainCommand, splitAsContainerPilot } from './command.js';
+import { backgroundsInsideAWord, isPlainCommand, splitAsContainerPilot } from './command.js';
+import type { DocumentIssue, DocumentPath } from './errors.js';
 import { json5Tree } from './json5-tree.js';
 import type { SourceNode } from './locate.js';
 import type { OutputRange } from './template.js';
@@ -39,6 +40,34 @@ export function execValuesAsData(document: unknown, rendered: string, actionOutp
     }
   }
   return document;
+}
+
+/**
+ * A warning for each job's or check's `exec` string (in `document`, normalized) that /bin/sh would
+ * cut at an `&` inside a word. The message quotes nothing of the command: it may hold secrets.
+ */
+export function execWarnings(document: unknown): DocumentIssue[] {
+  const jobs = isObject(document) && Array.isArray(document.jobs) ? (document.jobs as unknown[]) : [];
+  const paths = jobs.flatMap((job, index): DocumentPath[] => [
+    ['jobs', index, 'exec'],
+    ['jobs', index, 'health', 'exec'],
+  ]);
+  return paths
+    .filter((path) => {
+      const exec = valueAt(document, path);
+      return typeof exec === 'string' && backgroundsInsideAWord(exec);
+    })
+    .map((path) => ({
+      path,
+      message:
+        'runs under /bin/sh, where an "&" inside a word (a URL\'s query string?) ends the command and runs it in the background; ContainerPilot passed that word whole: quote it, or give exec as an array',
+    }));
+}
+
+function valueAt(document: unknown, path: DocumentPath): unknown {
+  let value = document;
+  for (const segment of path) value = isObject(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[segment] : undefined;
+  return value;
 }
 
 /**

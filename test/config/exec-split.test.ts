@@ -59,3 +59,19 @@ describe('template values in exec strings are data, as in ContainerPilot', () =>
     assert.equal(await argsPrinted('--password {{ .PW }}', { PW: "p$HOME&'x" }), `["--password", "p$HOME&'x"]`);
   });
 });
+
+describe('an "&" inside a word of an exec string', () => {
+  const warningsFor = (exec: string) => loadConfigText(`{ jobs: [{ name: "app", exec: ${JSON.stringify(exec)}, port: 80, health: { exec: ${JSON.stringify(exec)}, interval: "1s", ttl: "5s" } }] }`, 'app.json5', {}).warnings;
+
+  it('is warned of, for the job and its check, without quoting the command (it may hold secrets)', () => {
+    const warnings = warningsFor('curl -f http://app/health?a=1&b=2');
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0] as string, /^app\.json5:1:25: jobs\[0\]\.exec: runs under \/bin\/sh, where an "&" inside a word .* ContainerPilot passed that word whole: quote it, or give exec as an array$/);
+    assert.match(warnings[1] as string, /^app\.json5:1:\d+: jobs\[0\]\.health\.exec: runs under \/bin\/sh/);
+    assert.ok(warnings.every((warning) => !warning.includes('a=1')));
+  });
+
+  it('is not warned of when it is an operator standing apart, a redirection, or quoted', () => {
+    for (const exec of ['a && b', 'a & b', 'a&&b', 'app >/dev/null 2>&1', "curl -f 'http://app/health?a=1&b=2'", 'app a=1 b=2']) assert.deepEqual(warningsFor(exec), [], exec);
+  });
+});
