@@ -3,7 +3,9 @@
 // the shell rules (command.ts), but only when the config's author wrote them: a password with `$`
 // or `&` rendered into `app --password {{ .PW }}` must reach the app as it is, not be expanded or
 // run in the background by /bin/sh. So a string that is plain as written (the output of template
-// actions aside) is split as ContainerPilot split it, whatever the values brought in.
+// actions aside) is split as ContainerPilot split it, whatever the values brought in. And where the
+// author's own shell syntax means something ContainerPilot never did (an `&` inside a URL), the
+// config says so in a warning.
 import JSON5 from 'json5';
 import { backgroundsInsideAWord, isPlainCommand, splitAsContainerPilot } from './command.js';
 import type { DocumentIssue, DocumentPath } from './errors.js';
@@ -48,7 +50,7 @@ export function execValuesAsData(document: unknown, rendered: string, actionOutp
  */
 export function execWarnings(document: unknown): DocumentIssue[] {
   const jobs = isObject(document) && Array.isArray(document.jobs) ? (document.jobs as unknown[]) : [];
-  const paths = jobs.flatMap((job, index): DocumentPath[] => [
+  const paths = jobs.flatMap((_, index): DocumentPath[] => [
     ['jobs', index, 'exec'],
     ['jobs', index, 'health', 'exec'],
   ]);
