@@ -39,18 +39,54 @@ export function parseCommand(exec: string | readonly string[]): Command {
     return { argv: [program, ...args], display: quote(exec) };
   }
   if (exec.trim() === '') throw new CommandError('a command must not be empty');
-  if (hasUnclosedQuote(exec)) throw new CommandError(`unclosed quote in ${JSON.stringify(exec)}`);
+  const reading = readCommand(exec);
+  if (reading === 'shell') return { argv: ['/bin/sh', '-c', exec], display: exec };
+  return { argv: reading === 'plain' ? splitAsContainerPilot(exec) : reading, display: exec };
+}
+
+/** Whether ContainerPilot's splitting applies to `text`: it has no quotes, backslashes or shell syntax. */
+export function isPlainCommand(text: string): boolean {
+  try {
+    return readCommand(text) === 'plain';
+  } catch (error) {
+    if (error instanceof CommandError) return false;
+    throw error;
+  }
+}
+
+// An `&` between two characters of one word, as in a URL's query string (not `&&`, `2>&1`, `a & b`).
+const AMPERSAND_IN_A_WORD = /(?<=[^\s&|;<>()])&(?=[^\s&|;<>()])/g;
+
+/**
+ * Whether `text` runs under /bin/sh with an `&` inside a word, which ends a command there and runs
+ * it in the background: `curl http://a/x?b=1&c=2` checks nothing and succeeds, where
+ * ContainerPilot passed the URL whole.
+ */
+export function backgroundsInsideAWord(text: string): boolean {
+  const inAWord = text.replace(AMPERSAND_IN_A_WORD, 'x');
+  return inAWord !== text && !isPlainCommand(text) && ampersands(inAWord) < ampersands(text);
+}
+
+function ampersands(text: string): number {
+  return parse(text, (name) => ({ variable: name })).filter((entry) => typeof entry === 'object' && 'op' in entry && entry.op === '&').length;
+}
+
+/** ContainerPilot's commands/args.go: trimmed (Go's white space), then cut at every single space. */
+export function splitAsContainerPilot(text: string): [string, ...string[]] {
+  // split always returns at least one element.
+  const [program = '', ...args] = goTrimSpace(text).split(' ');
+  return [program, ...args];
+}
+
+/** How a command string runs: under the shell, as the shell's words, or split as ContainerPilot split it. */
+function readCommand(text: string): 'shell' | 'plain' | [string, ...string[]] {
+  if (hasUnclosedQuote(text)) throw new CommandError(`unclosed quote in ${JSON.stringify(text)}`);
   // A function as `env` makes shell-quote report each `$VAR` as an object instead of expanding it.
-  const entries = parse(exec, (name) => ({ variable: name }));
+  const entries = parse(text, (name) => ({ variable: name }));
   const words = entries.filter((entry): entry is string => typeof entry === 'string');
   const [program, ...args] = words;
-  if (program === undefined || words.length < entries.length || needsShell(exec, words)) {
-    return { argv: ['/bin/sh', '-c', exec], display: exec };
-  }
-  if (QUOTING.test(exec)) return { argv: [program, ...args], display: exec };
-  // Trimmed, the string starts with the program, so the first word is never empty.
-  const [spaceSplitProgram = program, ...spaceSplitArgs] = goTrimSpace(exec).split(' ');
-  return { argv: [spaceSplitProgram, ...spaceSplitArgs], display: exec };
+  if (program === undefined || words.length < entries.length || needsShell(text, words)) return 'shell';
+  return QUOTING.test(text) ? [program, ...args] : 'plain';
 }
 
 function needsShell(text: string, words: string[]): boolean {

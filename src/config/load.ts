@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
 import { ConfigError, formatIssue, formatPath, formatPlace, type ConfigIssue, type DocumentIssue, type DocumentPath, type Position } from './errors.js';
+import { execValuesAsData, execWarnings } from './exec-as-written.js';
 import { checkReferences } from './graph.js';
 import { hostIssues } from './host.js';
 import { throughTemplate, type Locator } from './locate.js';
@@ -17,7 +18,7 @@ import { readConfigFile } from './read.js';
 import { checkJobs, repeatedNames } from './rules.js';
 import { configSchema } from './schema.js';
 import { checkWatches } from './watch-rules.js';
-import { renderTemplate, TemplateError } from './template.js';
+import { renderTemplate, TemplateError, type OutputRange } from './template.js';
 import type { Command, Config } from './types.js';
 import { describeZodIssue, documentIssues } from './zod-issues.js';
 
@@ -37,7 +38,8 @@ export function renderConfigFile(file: string, env: Record<string, string | unde
 /** As `loadConfig`, for text already read; `file` picks the format and names the file in messages. */
 export function loadConfigText(text: string, file: string, env: Record<string, string | undefined>, commandLine?: Command): Config {
   const templateValues = new Set<string>();
-  const rendered = render(text, file, env, templateValues);
+  const actionOutput: OutputRange[] = [];
+  const rendered = render(text, file, env, templateValues, actionOutput);
   const toSource = throughTemplate(text, rendered);
   const place = (issues: readonly DocumentIssue[], locate?: Locator): ConfigError =>
     new ConfigError(
@@ -46,10 +48,12 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
         .sort(byPosition),
     );
 
-  const parsed = parseText(rendered, documentFormat(file));
+  const format = documentFormat(file);
+  const parsed = parseText(rendered, format);
   if (!parsed.ok) throw place(parsed.issues);
 
-  const document = normalizeKeys(parsed.value, configSchema);
+  // YAML is pilotfish's own format: no ContainerPilot config to stay compatible with.
+  const document = normalizeKeys(format === 'json5' ? execValuesAsData(parsed.value, rendered, actionOutput) : parsed.value, configSchema);
   const result = configSchema.safeParse(document.value, { error: describeZodIssue });
   const schemaIssues = result.success ? [] : documentIssues(result.error.issues);
   const shapeIssues = [...document.issues, ...schemaIssues.map((issue) => ({ ...issue, path: document.userPath(issue.path) }))];
@@ -63,15 +67,15 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   }));
   if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
   const positionOf = (path: DocumentPath) => toSource(parsed.locate(document.userPath(path)));
-  const warnings = repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))).map(({ path, message }) =>
+  const warnings = [...repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))), ...execWarnings(document.value)].map(({ path, message }) =>
     formatIssue(placed(file, formatPath(document.userPath(path)), message, positionOf(path))),
   );
   return { ...config, warnings };
 }
 
-function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>): string {
+function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>, actionOutput?: OutputRange[]): string {
   try {
-    return renderTemplate(text, env, readValues);
+    return renderTemplate(text, env, readValues, actionOutput);
   } catch (error) {
     // The template's limits should make these impossible; if one slips through, it is still the config's fault.
     if (error instanceof RangeError) throw new ConfigError([{ file, path: '', message: `the template cannot be rendered: ${error.message}` }]);

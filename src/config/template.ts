@@ -59,9 +59,16 @@ export class TemplateError extends Error {
  * Renders `text` as ContainerPilot does. `env` is already split into names and values, so values
  * containing `=` are kept whole (ContainerPilot #573). A missing variable renders as "".
  * `readValues`, when given, collects every environment value the template read: the values a
- * log line must mask, since templated secrets end up in command lines.
+ * log line must mask, since templated secrets end up in command lines. `actionOutput`, when
+ * given, collects where in the result each action's output went ([start, end) offsets, in order):
+ * what a template value wrote there, as opposed to the text the config's author wrote.
  */
-export function renderTemplate(text: string, env: Readonly<Record<string, string | undefined>>, readValues?: Set<string>): string {
+export function renderTemplate(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  readValues?: Set<string>,
+  actionOutput?: OutputRange[],
+): string {
   const data: GoMap = new ReadRecordingMap(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     readValues ?? new Set(),
@@ -69,7 +76,13 @@ export function renderTemplate(text: string, env: Readonly<Record<string, string
   const budget = new Budget();
   const funcs = functionTable(data, budget);
   const tree = new Parser(text, new Lexer(text).run(), funcs).parse();
-  return new Executor(text, funcs, budget).execute(tree, data);
+  return new Executor(text, funcs, budget, actionOutput).execute(tree, data);
+}
+
+/** Offsets in a rendered text: `start` included, `end` excluded. */
+export interface OutputRange {
+  start: number;
+  end: number;
 }
 
 function errorAt(src: string, offset: number, reason: string, context?: string): TemplateError {
@@ -1368,6 +1381,7 @@ class Executor {
     private readonly src: string,
     private readonly funcs: ReadonlyMap<string, GoFunc>,
     private readonly budget: Budget,
+    private readonly actionOutput?: OutputRange[],
   ) {}
 
   execute(list: readonly Node[], data: GoMap): string {
@@ -1413,7 +1427,10 @@ class Executor {
         this.spend(node.pipe.pos, context);
         const value = this.evalPipeline(dot, node.pipe);
         // An action that declares or assigns a variable prints nothing.
-        if (node.pipe.decl.length === 0) this.write(value === null ? '<no value>' : formatValue(value), node.pipe.pos, context);
+        if (node.pipe.decl.length > 0) return;
+        const start = this.out.length;
+        this.write(value === null ? '<no value>' : formatValue(value), node.pipe.pos, context);
+        if (this.out.length > start) this.actionOutput?.push({ start, end: this.out.length });
         return;
       }
       case 'if':

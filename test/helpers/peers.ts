@@ -3,7 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './pilotfish.js';
+import { fileURLToPath } from 'node:url';
+
+// Not imported from pilotfish.js, which loads node:test: scripts/side-by-side.mjs starts Consul
+// through this module, and node:test would print a TAP report into its output.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The cached binary of a peer; a clear error (never a skip) when it has not been built. */
 export function peerBinary(name: string): string {
