@@ -21,7 +21,8 @@ import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js'
 
 export type ShutdownReason =
   | { kind: 'signal'; signal: NodeJS.Signals }
-  | { kind: 'jobExit'; job: string; code: number }
+  /** `why` says in words which job ended how, and why that ends pilotfish. */
+  | { kind: 'jobExit'; code: number; why: string }
   | { kind: 'finished' }
   | { kind: 'request' };
 
@@ -445,9 +446,9 @@ export class Supervisor {
     if (state === 'failed' && counts) this.firstFailure ??= { job: name, code };
     const policy = job.config.onExit;
     if (policy === 'shutdown' || (policy === 'shutdownOnFailure' && state === 'failed')) {
-      const what = name === this.config.main ? 'the main job' : 'its onExit is ' + policy;
-      this.log.info(`${name} has ended (code ${code}) and ${what}: shutting down`);
-      void this.shutdown({ kind: 'jobExit', job: name, code });
+      const ended = `${name} ${job.lastExit ? describeExit(job.lastExit) : 'ended'}`;
+      const why = name === this.config.main ? `the main job ${ended}` : `${ended} and its onExit is ${policy}`;
+      void this.shutdown({ kind: 'jobExit', code, why });
     }
   }
 
@@ -560,7 +561,7 @@ export class Supervisor {
   private exitCode(reason: ShutdownReason): { code: number; why: string } {
     const main = this.config.main ? this.job(this.config.main) : undefined;
     if (main?.lastExit) return { code: main.lastExit.code, why: `the main job ${main.name} ${describeExit(main.lastExit)}` };
-    if (reason.kind === 'jobExit') return { code: reason.code, why: `${reason.job} ended with code ${reason.code}` };
+    if (reason.kind === 'jobExit') return { code: reason.code, why: reason.why };
     if (reason.kind === 'signal') return { code: exitCodeOfSignal(reason.signal), why: `${reason.signal} received` };
     if (this.firstFailure) return { code: this.firstFailure.code, why: `${this.firstFailure.job} failed with code ${this.firstFailure.code}` };
     return { code: 0, why: reason.kind === 'request' ? 'shutdown requested' : 'every job has ended' };
@@ -581,7 +582,7 @@ function describeReason(reason: ShutdownReason): string {
     case 'signal':
       return reason.signal;
     case 'jobExit':
-      return `${reason.job} exited with code ${reason.code}`;
+      return reason.why;
     case 'finished':
       return 'nothing left to run';
     case 'request':
