@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConsulAgent } from '../helpers/consul.js';
 import { httpCall } from '../helpers/control.js';
+import { HealthSwitch, serviceId, serviceJob } from '../helpers/discovery.js';
 import { REPO_ROOT, runPilotfish, writeConfig, type RunOptions } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -82,6 +84,24 @@ test("with a config, its `main` entry supplies the health check, the command its
   // The app did not handle SIGTERM: killed by it, 128+15.
   assert.deepEqual(await run.exited, { code: 143, signal: null });
   assert.doesNotMatch(run.output(), /from-the-config/);
+});
+
+test("with a config, the command registers in Consul as the job `main` names, checked as that entry says, and leaves when it ends", async (t) => {
+  const consul = await ConsulAgent.start();
+  t.after(() => consul.stop());
+  const health = new HealthSwitch().healthy('web ok');
+  const { file } = writeConfig(`{ consul: "${consul.address}", main: "web", jobs: [${serviceJob('web', health, { exec: 'sleep 600' })}] }`);
+  const quit = join(tempDir(), 'quit');
+  const run = runPilotfish({ asPid1: true, args: ['-c', file, '--', 'sh', '-c', `echo serving; while [ ! -e ${quit} ]; do sleep 0.1; done; exit 4`] });
+  await run.waitForLine(/\[web\] serving/, 20_000);
+  const registered = await waitFor(async () => (await consul.services())[serviceId('web')], `web in the agent\n${run.output()}`, 20_000);
+  assert.equal(registered.Port, 8080);
+  await waitFor(async () => (await consul.passing('web')).length === 1, `web passing in Consul\n${run.output()}`, 20_000);
+  writeFileSync(quit, '');
+  // The command's code ends the container, and its service goes with it.
+  assert.deepEqual(await run.exited, { code: 4, signal: null });
+  assert.equal((await consul.services())[serviceId('web')], undefined, run.output());
+  assert.doesNotMatch(run.output(), /sleep 600/);
 });
 
 test('a reload keeps the command as the main job: only what the config changed is touched', async () => {
