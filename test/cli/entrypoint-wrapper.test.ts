@@ -30,17 +30,20 @@ function wrapWithoutConfig(args: string[], options: RunOptions = {}) {
 }
 
 test('without a config, the exit code is the command\'s: 0, 3, and 128+N when signal N killed it', async () => {
-  const cases: Array<[command: string[], code: number]> = [
-    [['sh', '-c', 'exit 0'], 0],
-    [['sh', '-c', 'exit 3'], 3],
-    [['sh', '-c', 'kill -KILL $$'], 137],
+  const cases: Array<[command: string[], code: number, ended: string]> = [
+    [['sh', '-c', 'exit 0'], 0, 'exited with code 0'],
+    [['sh', '-c', 'exit 3'], 3, 'exited with code 3'],
+    [['sh', '-c', 'kill -KILL $$'], 137, 'was killed by SIGKILL'],
   ];
   await Promise.all(
-    cases.map(async ([command, expected]) => {
+    cases.map(async ([command, expected, ended]) => {
       const run = wrapWithoutConfig(['--', ...command]);
       const { code } = await run.exited;
       assert.equal(code, expected, run.output());
       assert.doesNotMatch(run.output(), /no config found/);
+      // Why it ends, once, and the code it ends with, in the words of the command's end.
+      assert.match(run.output(), new RegExp(`INFO +shutting down \\(the main job main ${ended}\\)\n`));
+      assert.match(run.output(), new RegExp(`stopped; exiting with code ${expected}: the main job main ${ended}$`, 'm'));
     }),
   );
 });
