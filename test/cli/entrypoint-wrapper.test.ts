@@ -62,6 +62,23 @@ test('the command runs with its arguments exactly as given, and SIGTERM reaches 
   assert.match(run.output(), /\[main\] got SIGTERM/);
 });
 
+test('without a config, SIGHUP, SIGUSR1 and SIGUSR2 are forwarded to the command, as tini forwards them', async () => {
+  const app = `for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2']) process.on(signal, () => console.log('got ' + signal));
+    console.log('ready');
+    setInterval(() => undefined, 1000);`;
+  const run = wrapWithoutConfig(['--', NODE, '-e', app]);
+  await run.waitForLine(/\[main\] ready/, 20_000);
+  for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) {
+    run.signal(signal);
+    await run.waitForLine(new RegExp(`\\[main\\] got ${signal}$`), 20_000);
+  }
+  // Forwarded, not acted on: no reload, no log reopened, and the app still runs.
+  assert.doesNotMatch(run.output(), /reload|reopened/);
+  assert.equal(run.lines.filter((line) => /\[main\] started/.test(line)).length, 1, run.output());
+  run.signal('SIGTERM');
+  assert.deepEqual(await run.exited, { code: 143, signal: null });
+});
+
 test('without a config, orphans the command leaves behind are reaped: no zombie stays', async (t) => {
   const marker = join(tempDir(), 'forked');
   const forkOrphans = `for i in $(seq 20); do (sleep 0.3 &); done; touch ${marker}; exec ${AWAIT_ORPHANS_REAPED} ${marker}`;
