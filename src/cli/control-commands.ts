@@ -234,6 +234,7 @@ export async function watchesCommand(flags: ClientFlags & { name?: string; json?
 }
 
 export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number; lifecycle?: boolean }): Promise<void> {
+  if (!Number.isSafeInteger(flags.lines) || flags.lines < 0) exitWithUsageError('pilotfish logs', '--lines (-n) must be a whole number of lines, such as 100');
   const query = new URLSearchParams({
     lines: String(flags.lines),
     ...(flags.job ? { job: flags.job } : {}),

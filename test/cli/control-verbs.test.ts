@@ -61,6 +61,9 @@ describe('the client verbs', () => {
     await waitFor(async () => (await verb('logs', 'app')).output.includes('[app] mode=a=b'), 'the new value in the logs');
     const all = await verb('logs', '-n', '50');
     assert.match(all.output, /\[noisy\] to-stderr/);
+    for (const count of ['abc', '1.5']) {
+      assert.deepEqual(await verb('logs', '-n', count), { code: 2, output: `pilotfish logs: --lines (-n) must be a whole number of lines, such as 100 (see 'pilotfish logs --help')` });
+    }
   });
 
   it('logs -f follows new lines', async () => {
