@@ -58,7 +58,7 @@ test('a periodic job runs at startup and then every interval, never overlapping'
       { name: "app", exec: "sleep 30" },
     ],
   }`);
-  await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 5000);
+  await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 20_000);
   // A 500 ms run spans several 100 ms intervals: those are skipped, not queued.
   await run.waitForLine(/\[slow\] exited with code 0/);
   await run.waitForLine(/\[slow\] previous run still in progress: skipping this interval/);
