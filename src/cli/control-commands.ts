@@ -6,7 +6,8 @@ import type { StatusView } from '../control/status-view.js';
 import type { WatchReport } from '../watches/board.js';
 import type { OutputLine } from '../jobs/output-log.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
-import { EXIT_REFUSED, EXIT_USAGE } from './exit-codes.js';
+import { toSignalName } from '../config/signal-name.js';
+import { EXIT_REFUSED, exitWithUsageError } from './exit-codes.js';
 import { findSocket } from './find-socket.js';
 import { formatStatus } from './status-table.js';
 import { formatWatch, formatWatches } from './watches-table.js';
@@ -39,9 +40,9 @@ function refusal(response: ControlResponse): string {
   return `pilotfish refused (${response.status}): ${errorMessage(response.body)}`;
 }
 
-function fail(message: string, code = EXIT_REFUSED): never {
+function fail(message: string): never {
   process.stderr.write(`${message}\n`);
-  process.exit(code);
+  process.exit(EXIT_REFUSED);
 }
 
 function errorMessage(body: string): string {
@@ -52,10 +53,10 @@ function errorMessage(body: string): string {
   }
 }
 
-/** `K=V` → [K, V], split on the first `=` (values may contain `=`, ContainerPilot #494). */
-function parseAssignment(text: string): [string, string] {
+/** `K=V` → [K, V], split on the first `=` (values may contain `=`, ContainerPilot #494); `command` names the verb in a usage error. */
+function parseAssignment(command: string, text: string): [string, string] {
   const at = text.indexOf('=');
-  if (at <= 0) fail(`expected NAME=VALUE, got ${JSON.stringify(text)}`, EXIT_USAGE);
+  if (at <= 0) exitWithUsageError(command, `expected NAME=VALUE, got ${JSON.stringify(text)}`);
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
@@ -86,7 +87,7 @@ const DEFAULT_WATCH_INTERVAL = '2s';
 function watchInterval(text = DEFAULT_WATCH_INTERVAL): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms < MIN_WATCH_INTERVAL_MS) {
-    fail(`pilotfish status: --interval must be a duration of at least ${MIN_WATCH_INTERVAL_MS}ms such as "2s" or "500ms", got ${JSON.stringify(text)} (see 'pilotfish status --help')`, EXIT_USAGE);
+    exitWithUsageError('pilotfish status', `--interval must be a duration of at least ${MIN_WATCH_INTERVAL_MS}ms such as "2s" or "500ms", got ${JSON.stringify(text)}`);
   }
   return ms;
 }
@@ -155,7 +156,7 @@ export async function maintenanceCommand(flags: ClientFlags & { mode: string }):
 }
 
 export async function envSetCommand(flags: ClientFlags & { assignments: string[] }): Promise<void> {
-  const variables = Object.fromEntries(flags.assignments.map(parseAssignment));
+  const variables = Object.fromEntries(flags.assignments.map((assignment) => parseAssignment('pilotfish env set', assignment)));
   await run(async () => {
     const response = await client(flags).call('POST', '/v1/env', variables);
     if (response.status === 200) process.stdout.write(`env set: ${(JSON.parse(response.body) as { set: string[] }).set.join(', ')} (for processes started from now on)\n`);
@@ -166,9 +167,9 @@ export async function envSetCommand(flags: ClientFlags & { assignments: string[]
 export async function metricCommand(flags: ClientFlags & { assignments: string[]; ignoreUnknown?: boolean }): Promise<void> {
   const values = Object.fromEntries(
     flags.assignments.map((assignment) => {
-      const [name, text] = parseAssignment(assignment);
+      const [name, text] = parseAssignment('pilotfish metric', assignment);
       const value = Number(text);
-      if (text.trim() === '' || !Number.isFinite(value)) fail(`the value of ${name} must be a number, got ${JSON.stringify(text)}`, EXIT_USAGE);
+      if (text.trim() === '' || !Number.isFinite(value)) exitWithUsageError('pilotfish metric', `the value of ${name} must be a number, got ${JSON.stringify(text)}`);
       return [name, value];
     }),
   );
@@ -205,7 +206,7 @@ export async function jobCommand(flags: ClientFlags & { action: 'start' | 'stop'
 }
 
 export async function signalCommand(flags: ClientFlags & { job: string; signal: string }): Promise<void> {
-  const signal = signalByNumber(flags.signal) ?? flags.signal;
+  const signal = signalNamed(flags.signal);
   await run(async () => {
     const response = await client(flags).call('POST', `/v1/jobs/${encodeURIComponent(flags.job)}/signal`, { signal });
     if (response.status === 200) {
@@ -216,11 +217,10 @@ export async function signalCommand(flags: ClientFlags & { job: string; signal: 
   });
 }
 
-/** `9` → `SIGKILL`, as kill(1) takes numbers; undefined for anything that is not a number. */
-function signalByNumber(text: string): string | undefined {
-  if (!/^\d+$/.test(text)) return undefined;
-  const name = Object.entries(constants.signals).find(([, number]) => number === Number(text))?.[0];
-  return name ?? fail(`no signal has the number ${text} on this system`, EXIT_USAGE);
+/** `9` → `SIGKILL`, `hup` → `SIGHUP`, as kill(1) takes them (this system's numbers); anything else is a usage error. */
+function signalNamed(text: string): string {
+  const name = /^\d+$/.test(text) ? Object.entries(constants.signals).find(([, number]) => number === Number(text))?.[0] : toSignalName(text);
+  return name ?? exitWithUsageError('pilotfish signal', `${JSON.stringify(text)} is not a signal name or number on this system, such as HUP, SIGTERM or 9`);
 }
 
 export async function watchesCommand(flags: ClientFlags & { name?: string; json?: boolean }): Promise<void> {
@@ -234,6 +234,7 @@ export async function watchesCommand(flags: ClientFlags & { name?: string; json?
 }
 
 export async function logsCommand(flags: ClientFlags & { job?: string; follow?: boolean; lines: number; lifecycle?: boolean }): Promise<void> {
+  if (!Number.isSafeInteger(flags.lines) || flags.lines < 0) exitWithUsageError('pilotfish logs', '--lines (-n) must be a whole number of lines, such as 100');
   const query = new URLSearchParams({
     lines: String(flags.lines),
     ...(flags.job ? { job: flags.job } : {}),

@@ -5,3 +5,9 @@
 export const EXIT_REFUSED = 1;
 /** A mistake on the command line. */
 export const EXIT_USAGE = 2;
+
+/** One line naming the problem and the help to read (`pilotfish stop: … (see 'pilotfish stop --help')`), then exit 2. */
+export function exitWithUsageError(command: string, problem: string): never {
+  process.stderr.write(`${command}: ${problem} (see '${command} --help')\n`);
+  process.exit(EXIT_USAGE);
+}

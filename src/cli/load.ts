@@ -37,6 +37,8 @@ export interface LoadedConfig {
   path: string;
   /** Loads it again, as a reload does; throws when it has become invalid. */
   load: () => Config;
+  /** No config file: the command after `--` is all there is (pilotfish as tini). */
+  commandOnly: boolean;
 }
 
 /**
@@ -48,12 +50,12 @@ export function loadConfigOrExit(flag: string | undefined, commandLineArgv?: rea
   const commandLine = commandLineArgv && parseCommand(commandLineArgv);
   if (commandLine && findConfigPath(flag) === undefined) {
     const config = commandLineOnlyConfig(commandLine);
-    return { config, path: config.file, load: () => config };
+    return { config, path: config.file, load: () => config, commandOnly: true };
   }
   const path = configPathOrExit(flag);
   const load = () => loadConfig(path, process.env, commandLine);
   try {
-    return { config: load(), path, load };
+    return { config: load(), path, load, commandOnly: false };
   } catch (error) {
     return exitInvalid(error);
   }

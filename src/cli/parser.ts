@@ -6,7 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { pilotfishVersion } from '../util/version.js';
 import { isCommand } from './command-after-dashes.js';
 import { controlVerbs, group, nameOf, usageOf, yargsVerb, type Verb } from './control-verbs.js';
-import { EXIT_USAGE } from './exit-codes.js';
+import { exitWithUsageError } from './exit-codes.js';
 import { CONFIG_OPTION, RUN, VERSION } from './verbs.js';
 
 const configOption = { config: CONFIG_OPTION };
@@ -103,11 +103,9 @@ async function showHelpOf(command: string[] = []): Promise<void> {
   await parseAndRun([...command, '--help']);
 }
 
-/** One line that names the problem and the help to read, then exit 2. */
+/** The usage error of the verb `argv` names. */
 function usageError(argv: readonly string[], problem: string): never {
-  const command = ['pilotfish', ...commandPath(argv).map(nameOf)].join(' ');
-  process.stderr.write(`${command}: ${problem} (see '${command} --help')\n`);
-  process.exit(EXIT_USAGE);
+  exitWithUsageError(['pilotfish', ...commandPath(argv).map(nameOf)].join(' '), problem);
 }
 
 /** yargs' message, reworded where it says less than it knows, and always on one line. */

@@ -15,7 +15,7 @@ import { attachOperatorEndpoints } from './operator-endpoints.js';
 
 /** Supervises the config's jobs; `commandLine`, the command after `pilotfish --`, is the main job. */
 export async function runCommand(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<void> {
-  const { config, path, load } = loadConfigOrExit(configFlag, commandLine);
+  const { config, path, load, commandOnly } = loadConfigOrExit(configFlag, commandLine);
   const sink = openLogSinkOrExit(config, path);
   const log = createLogger(sink);
   installCrashGuard(log);
@@ -46,7 +46,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   // Started by systemd as `Type=notify` (or anything that sets NOTIFY_SOCKET for pilotfish itself).
   const notifySocket = process.env.NOTIFY_SOCKET;
   if (notifySocket) supervisor.attach(new (await import('../supervisor/service-manager-notify.js')).ServiceManagerNotifier({ supervisor, log, socket: notifySocket }));
-  const signals = installSignalHandlers(supervisor, sink, log);
+  const signals = installSignalHandlers(supervisor, sink, log, { forwardTo: commandOnly ? config.main : undefined });
   // Signals are dispatched on a turn of the event loop, and loading may not have taken one (Node
   // 24 loads modules synchronously): a stop signal that came meanwhile must act before any job starts.
   await new Promise((resolve) => setImmediate(resolve));

@@ -15,13 +15,21 @@ type HookableSignal = (typeof HOOKABLE_SIGNALS)[number];
  */
 const DELIBERATE_REPEAT_MS = 1000;
 
+/** What tini forwards and a command-line-only pilotfish has no use of its own for (no hooks, no config to reload, a log on stdout). */
+const FORWARDED_SIGNALS = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
+
+export interface SignalOptions {
+  /** The job that SIGHUP, SIGUSR1 and SIGUSR2 go to, as tini forwards them to its child (`pilotfish -- CMD` without a config). */
+  forwardTo?: string;
+}
+
 export interface SignalHandling {
   /** Hook signals that came before the jobs existed are acted on now. */
   supervisorStarted(): void;
 }
 
 /** Installs the handlers and acts on the signals held since start-up (early-signals.ts). */
-export function installSignalHandlers(supervisor: Supervisor, sink: LogSink, log: Logger): SignalHandling {
+export function installSignalHandlers(supervisor: Supervisor, sink: LogSink, log: Logger, { forwardTo }: SignalOptions = {}): SignalHandling {
   let firstStopAt: number | undefined;
   let started = false;
   const deferredHooks = new Set<HookableSignal>();
@@ -45,8 +53,13 @@ export function installSignalHandlers(supervisor: Supervisor, sink: LogSink, log
     // A failed reopen has logged its own error line.
     if (sink.reopen()) log.info('log output reopened (SIGUSR1)');
   };
+  const onForward = (signal: NodeJS.Signals, job: string) => {
+    // Before the job has started there is nothing to reload or to tell: it starts afresh.
+    if (!supervisor.signalJob(job, signal)) log.info(`${signal} not forwarded: ${job} has no process`);
+  };
   const dispatch = (signal: HeldSignal, at: number) => {
-    if (signal === 'SIGUSR1') onReopen();
+    if (forwardTo !== undefined && (FORWARDED_SIGNALS as readonly string[]).includes(signal)) onForward(signal, forwardTo);
+    else if (signal === 'SIGUSR1') onReopen();
     else if (signal === 'SIGHUP' || signal === 'SIGUSR2') onHook(signal);
     else onStop(signal, at);
   };

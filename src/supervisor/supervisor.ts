@@ -11,7 +11,7 @@ import { EventBus, type Subscription } from '../events/bus.js';
 import { GLOBAL_SOURCE, type SupervisorEvent } from '../events/types.js';
 import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
-import { describeExit, exitCodeOfSignal } from '../process/exit-status.js';
+import { describeExit, exitCodeOfSignal, type ExitStatus } from '../process/exit-status.js';
 import type { ProcessSpawner } from '../process/process-table.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
@@ -21,7 +21,8 @@ import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js'
 
 export type ShutdownReason =
   | { kind: 'signal'; signal: NodeJS.Signals }
-  | { kind: 'jobExit'; job: string; code: number }
+  /** `why` says in words which job ended how, and why that ends pilotfish. */
+  | { kind: 'jobExit'; code: number; why: string }
   | { kind: 'finished' }
   | { kind: 'request' };
 
@@ -445,9 +446,9 @@ export class Supervisor {
     if (state === 'failed' && counts) this.firstFailure ??= { job: name, code };
     const policy = job.config.onExit;
     if (policy === 'shutdown' || (policy === 'shutdownOnFailure' && state === 'failed')) {
-      const what = name === this.config.main ? 'the main job' : 'its onExit is ' + policy;
-      this.log.info(`${name} has ended (code ${code}) and ${what}: shutting down`);
-      void this.shutdown({ kind: 'jobExit', job: name, code });
+      const ended = jobEnded(name, job.lastExit);
+      const why = name === this.config.main ? `the main job ${ended}` : `${ended} and its onExit is ${policy}`;
+      void this.shutdown({ kind: 'jobExit', code, why });
     }
   }
 
@@ -559,8 +560,8 @@ export class Supervisor {
    */
   private exitCode(reason: ShutdownReason): { code: number; why: string } {
     const main = this.config.main ? this.job(this.config.main) : undefined;
-    if (main?.lastExit) return { code: main.lastExit.code, why: `the main job ${main.name} ${describeExit(main.lastExit)}` };
-    if (reason.kind === 'jobExit') return { code: reason.code, why: `${reason.job} ended with code ${reason.code}` };
+    if (main?.lastExit) return { code: main.lastExit.code, why: `the main job ${jobEnded(main.name, main.lastExit)}` };
+    if (reason.kind === 'jobExit') return { code: reason.code, why: reason.why };
     if (reason.kind === 'signal') return { code: exitCodeOfSignal(reason.signal), why: `${reason.signal} received` };
     if (this.firstFailure) return { code: this.firstFailure.code, why: `${this.firstFailure.job} failed with code ${this.firstFailure.code}` };
     return { code: 0, why: reason.kind === 'request' ? 'shutdown requested' : 'every job has ended' };
@@ -576,12 +577,18 @@ function sameDefinition(a: JobConfig, b: JobConfig): boolean {
   return sameData(a, b);
 }
 
+/** A job's end as a sentence: `app exited with code 4`, `app was killed by SIGKILL`. */
+function jobEnded(name: string, exit: ExitStatus | undefined): string {
+  if (!exit) return `${name} ended`;
+  return `${name} ${exit.signal && !exit.spawnError ? 'was ' : ''}${describeExit(exit)}`;
+}
+
 function describeReason(reason: ShutdownReason): string {
   switch (reason.kind) {
     case 'signal':
       return reason.signal;
     case 'jobExit':
-      return `${reason.job} exited with code ${reason.code}`;
+      return reason.why;
     case 'finished':
       return 'nothing left to run';
     case 'request':

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConsulAgent } from '../helpers/consul.js';
 import { httpCall } from '../helpers/control.js';
+import { HealthSwitch, serviceId, serviceJob } from '../helpers/discovery.js';
 import { REPO_ROOT, runPilotfish, writeConfig, type RunOptions } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -28,17 +30,20 @@ function wrapWithoutConfig(args: string[], options: RunOptions = {}) {
 }
 
 test('without a config, the exit code is the command\'s: 0, 3, and 128+N when signal N killed it', async () => {
-  const cases: Array<[command: string[], code: number]> = [
-    [['sh', '-c', 'exit 0'], 0],
-    [['sh', '-c', 'exit 3'], 3],
-    [['sh', '-c', 'kill -KILL $$'], 137],
+  const cases: Array<[command: string[], code: number, ended: string]> = [
+    [['sh', '-c', 'exit 0'], 0, 'exited with code 0'],
+    [['sh', '-c', 'exit 3'], 3, 'exited with code 3'],
+    [['sh', '-c', 'kill -KILL $$'], 137, 'was killed by SIGKILL'],
   ];
   await Promise.all(
-    cases.map(async ([command, expected]) => {
+    cases.map(async ([command, expected, ended]) => {
       const run = wrapWithoutConfig(['--', ...command]);
       const { code } = await run.exited;
       assert.equal(code, expected, run.output());
       assert.doesNotMatch(run.output(), /no config found/);
+      // Why it ends, once, and the code it ends with, in the words of the command's end.
+      assert.match(run.output(), new RegExp(`INFO +shutting down \\(the main job main ${ended}\\)\n`));
+      assert.match(run.output(), new RegExp(`stopped; exiting with code ${expected}: the main job main ${ended}$`, 'm'));
     }),
   );
 });
@@ -55,6 +60,23 @@ test('the command runs with its arguments exactly as given, and SIGTERM reaches 
   run.signal('SIGTERM');
   assert.deepEqual(await run.exited, { code: 7, signal: null });
   assert.match(run.output(), /\[main\] got SIGTERM/);
+});
+
+test('without a config, SIGHUP, SIGUSR1 and SIGUSR2 are forwarded to the command, as tini forwards them', async () => {
+  const app = `for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2']) process.on(signal, () => console.log('got ' + signal));
+    console.log('ready');
+    setInterval(() => undefined, 1000);`;
+  const run = wrapWithoutConfig(['--', NODE, '-e', app]);
+  await run.waitForLine(/\[main\] ready/, 20_000);
+  for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) {
+    run.signal(signal);
+    await run.waitForLine(new RegExp(`\\[main\\] got ${signal}$`), 20_000);
+  }
+  // Forwarded, not acted on: no reload, no log reopened, and the app still runs.
+  assert.doesNotMatch(run.output(), /reload|reopened/);
+  assert.equal(run.lines.filter((line) => /\[main\] started/.test(line)).length, 1, run.output());
+  run.signal('SIGTERM');
+  assert.deepEqual(await run.exited, { code: 143, signal: null });
 });
 
 test('without a config, orphans the command leaves behind are reaped: no zombie stays', async (t) => {
@@ -82,6 +104,24 @@ test("with a config, its `main` entry supplies the health check, the command its
   // The app did not handle SIGTERM: killed by it, 128+15.
   assert.deepEqual(await run.exited, { code: 143, signal: null });
   assert.doesNotMatch(run.output(), /from-the-config/);
+});
+
+test("with a config, the command registers in Consul as the job `main` names, checked as that entry says, and leaves when it ends", async (t) => {
+  const consul = await ConsulAgent.start();
+  t.after(() => consul.stop());
+  const health = new HealthSwitch().healthy('web ok');
+  const { file } = writeConfig(`{ consul: "${consul.address}", main: "web", jobs: [${serviceJob('web', health, { exec: 'sleep 600' })}] }`);
+  const quit = join(tempDir(), 'quit');
+  const run = runPilotfish({ asPid1: true, args: ['-c', file, '--', 'sh', '-c', `echo serving; while [ ! -e ${quit} ]; do sleep 0.1; done; exit 4`] });
+  await run.waitForLine(/\[web\] serving/, 20_000);
+  const registered = await waitFor(async () => (await consul.services())[serviceId('web')], `web in the agent\n${run.output()}`, 20_000);
+  assert.equal(registered.Port, 8080);
+  await waitFor(async () => (await consul.passing('web')).length === 1, `web passing in Consul\n${run.output()}`, 20_000);
+  writeFileSync(quit, '');
+  // The command's code ends the container, and its service goes with it.
+  assert.deepEqual(await run.exited, { code: 4, signal: null });
+  assert.equal((await consul.services())[serviceId('web')], undefined, run.output());
+  assert.doesNotMatch(run.output(), /sleep 600/);
 });
 
 test('a reload keeps the command as the main job: only what the config changed is touched', async () => {

@@ -27,7 +27,7 @@ test('READY=1 waits for the jobs to be healthy; STATUS= follows; STOPPING=1 at s
   const run = runConfig(
     JSON.stringify({
       jobs: [
-        { name: 'app', exec: ['sleep', '30'], health: { exec: ['test', '-f', gate], interval: '200ms' } },
+        { name: 'app', exec: ['sleep', '30'], health: { exec: ['test', '-f', gate], interval: '200ms', timeout: '5s' } },
         { name: 'plain', exec: ['/bin/sh', '-c', `printf %s "$NOTIFY_SOCKET" > ${join(dir, 'plain.env')}; sleep 30`] },
         { name: 'notified', exec: ['python3', '-c', SEND_READY], env: { ENV_FILE: join(dir, 'notified.env') }, notify: true },
       ],

@@ -58,7 +58,7 @@ test('a periodic job runs at startup and then every interval, never overlapping'
       { name: "app", exec: "sleep 30" },
     ],
   }`);
-  await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 5000);
+  await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 20_000);
   // A 500 ms run spans several 100 ms intervals: those are skipped, not queued.
   await run.waitForLine(/\[slow\] exited with code 0/);
   await run.waitForLine(/\[slow\] previous run still in progress: skipping this interval/);
@@ -226,7 +226,29 @@ test('the main job ends the container with its code when it has ended for good, 
   assert.equal(code, 4, run.output());
   assert.equal(run.lines.filter((line) => /\[app\] exited with code 4/.test(line)).length, 2, run.output());
   assert.match(run.output(), /ERROR +\[app\] failed, no restarts left/);
+  // One line says why pilotfish shuts down, in the words of the app's exit.
+  assert.equal(run.lines.filter((line) => /shutting down/.test(line)).length, 1, run.output());
+  assert.match(run.output(), /INFO +shutting down \(the main job app exited with code 4\)$/m);
   assert.match(run.output(), /WARN .*stopped; exiting with code 4: the main job app exited with code 4/);
+});
+
+test('with logging.level "warn", a crashing app still shows: each exit WARN, in words for a signal, failing for good ERROR, the exit line WARN', async () => {
+  // The first run exits 3, the second is killed by SIGKILL.
+  const ranOnce = join(mkdtempSync(join(tmpdir(), 'pilotfish-warn-')), 'ran-once');
+  const run = runConfig(`{
+    logging: { level: "warn" },
+    jobs: [
+      { name: "app", exec: ["sh", "-c", "if [ -e ${ranOnce} ]; then kill -KILL $$; fi; touch ${ranOnce}; exit 3"], restarts: 1, backoff: { delay: "10ms" } },
+    ],
+  }`);
+  assert.equal((await run.exited).code, 137, run.output());
+  const lines = run.lines.map((line) => line.replace(/^\S+ /, ''));
+  assert.deepEqual(lines.map((line) => line.replace(/pid=\d+/, 'pid=N')), [
+    'WARN  pid=N [app] exited with code 3',
+    'WARN  pid=N [app] killed by SIGKILL',
+    'ERROR [app] failed, no restarts left',
+    'WARN  stopped; exiting with code 137: app failed with code 137',
+  ], run.output());
 });
 
 test('a main job with an explicit onExit: "ignore" leaves pilotfish running, and still gives the exit code', { timeout: 60_000 }, async () => {
@@ -254,7 +276,7 @@ test('onExit: shutdown stops everything when that job ends, with its code', asyn
   }`);
   const { code } = await run.exited;
   assert.equal(code, 9);
-  assert.match(run.output(), /onExit is shutdown/);
+  assert.match(run.output(), /shutting down \(app exited with code 9 and its onExit is shutdown\)$/m);
 });
 
 test('SIGTERM without a main job exits with 128+15', async () => {
