@@ -1,5 +1,5 @@
 // zod's issues, reworded in the house style (`messages.ts`) and flattened into document issues.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { DocumentIssue, DocumentPath } from './errors.js';
 import { describeValue, didYouMean, expected } from './messages.js';
 
