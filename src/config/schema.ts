@@ -219,7 +219,11 @@ const httpProbe = z.union(
         headers: z.optional(stringMap),
         // A single status is the common case (`expectStatus: 204`), so it need not be a list.
         expectStatus: z
-          .optional(z.union([z.pipe(httpStatus, z.transform((status: number) => [status])), z.array(httpStatus).check(z.minLength(1))]))
+          .optional(
+            z.union([z.pipe(httpStatus, z.transform((status: number) => [status])), z.array(httpStatus).check(z.minLength(1))], {
+              error: (issue) => expected('an HTTP status or a list of them', issue.input),
+            }),
+          )
           .check(z.describe('Status, or list of statuses, that pass (default: any 2xx).')),
       }),
       z.transform(httpProbeOf),

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runPilotfish, writeConfig } from '../helpers/pilotfish.js';
 
@@ -28,4 +28,13 @@ test('run, with its output a pipe and no check, loads neither node:worker_thread
   for (const unused of ['NativeModule worker_threads', 'NativeModule https', 'NativeModule http2']) {
     assert.ok(!builtins.includes(unused) || byKoffi.includes(unused), `${unused} was loaded, and not by koffi`);
   }
+});
+
+test('the bundle inlines zod/mini, not classic zod, whose methods on every schema cost run ~100 ms of start-up', () => {
+  const bundle = join(REPO_ROOT, 'dist/bundle/cli');
+  const zodModules = readdirSync(bundle)
+    .filter((name) => name.endsWith('.js'))
+    .flatMap((name) => [...readFileSync(join(bundle, name), 'utf8').matchAll(/^\/\/ \S*?node_modules\/zod\/(\S+)$/gm)].map(([, path]) => path!));
+  assert.ok(zodModules.some((path) => path.startsWith('v4/mini/')), `zod/mini is not in the bundle: ${zodModules.join(', ')}`);
+  assert.deepEqual(zodModules.filter((path) => path.startsWith('v4/classic/')), []);
 });
