@@ -1,11 +1,11 @@
 // Bundles the CLI into dist/bundle/ (what `bin` runs): one file per lazily imported part instead
-// of ~180 ES modules, and without zod's ~60 locale files, which every zod entry point re-exports
-// (`export * as locales`) and pilotfish never uses. zod still imports its English messages
-// (locales/en.js) directly. koffi (native), yaml and re2js (loaded with createRequire) stay external.
+// of ~180 ES modules, with only the parts of zod/mini that the config schema uses (tree shaking
+// also drops the locales that zod's entry points re-export). koffi (native), yaml and re2js
+// (loaded with createRequire) stay external.
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { builtinsWithoutNamespace, dropZodLocales } from './esbuild-plugins.mjs';
+import { builtinsWithoutNamespace } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,7 +26,7 @@ await build({
   external: ['koffi', 'yaml', 're2js'],
   // CommonJS dependencies bundled into ESM call `require` for node built-ins.
   banner: { js: "import { createRequire as __pilotfishRequire } from 'node:module'; const require = __pilotfishRequire(import.meta.url);" },
-  plugins: [dropZodLocales, builtinsWithoutNamespace],
+  plugins: [builtinsWithoutNamespace],
   logLevel: 'warning',
 });
 

@@ -17,7 +17,6 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import postject from 'postject';
-import { dropZodLocales } from './esbuild-plugins.mjs';
 
 const NODE_MAJOR = 24;
 const EXEC_ARGV = ['--inspect-port=[ff02::1]:9229'];
@@ -149,7 +148,7 @@ await build({
   banner: { js: "var __pilotfishExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;" },
   minify: true,
   keepNames: true,
-  plugins: [dropZodLocales, filesReadBesideModule, bundledCreateRequire, koffiNative],
+  plugins: [filesReadBesideModule, bundledCreateRequire, koffiNative],
   logLevel: 'warning',
 });
 const config = join(work, 'sea-config.json');

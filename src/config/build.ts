@@ -1,5 +1,4 @@
 // Validated input → Config. Every default for an omitted field is decided here, in one place.
-import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { withoutUndefined } from '../util/records.js';
 import { jobIdentities } from './identity.js';
@@ -23,7 +22,8 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface ConfigOrigin {
   file: string;
-  hash: string;
+  /** What the config's `hash` is the SHA-256 of: the rendered file, or the command line. */
+  hashed: string;
   templateValues?: string[];
   /** The command after `pilotfish --`: the exec of the main job (the one `main` names, else COMMAND_LINE_JOB). */
   commandLine?: Command;
@@ -36,9 +36,8 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
   const main = input.main ?? (commandLine ? COMMAND_LINE_JOB : undefined);
   const jobs = commandLine && main !== undefined ? withCommandLineJob(input.jobs ?? [], main, commandLine) : (input.jobs ?? []);
   const identities = jobIdentities(jobs.map((job) => job.name));
-  return withoutUndefined({
+  const config = withoutUndefined<Omit<Config, 'hash'>>({
     file: origin.file,
-    hash: origin.hash,
     templateValues: origin.templateValues ?? [],
     jobs: jobs.map((job, index) => buildJob(job, identities[index] as string, stopTimeout, dirname(origin.file), main)),
     watches: input.watches ?? [],
@@ -54,12 +53,23 @@ export function buildConfig(input: ConfigInput, origin: ConfigOrigin): Config {
     // The loader adds them: they name places in the file.
     warnings: [],
   });
+  return withLazyHash(config, origin.hashed);
+}
+
+/**
+ * `hash` is computed when first read, by status and the Kubernetes bridge: loading node:crypto
+ * (16 modules) cost every start ~10 ms (docs/benchmarks.md). Copies of the config (a spread)
+ * read it, so the loader adds its warnings in place.
+ */
+function withLazyHash(config: Omit<Config, 'hash'>, hashed: string): Config {
+  let hash: string | undefined;
+  const sha256 = (): string => process.getBuiltinModule('node:crypto').createHash('sha256').update(hashed).digest('hex');
+  return Object.defineProperty(config, 'hash', { enumerable: true, get: () => (hash ??= sha256()) }) as Config;
 }
 
 /** The config with nothing but the command after `pilotfish --`, when there is no config file (pilotfish as tini). */
 export function commandLineOnlyConfig(commandLine: Command): Config {
-  const hash = createHash('sha256').update(JSON.stringify(commandLine.argv)).digest('hex');
-  return buildConfig({}, { file: NO_CONFIG_FILE, hash, commandLine });
+  return buildConfig({}, { file: NO_CONFIG_FILE, hashed: JSON.stringify(commandLine.argv), commandLine });
 }
 
 /**

@@ -1,12 +1,12 @@
 // JSON Schema of the config document, for editor completion and validation
 // (`"$schema": "./pilotfish.schema.json"` in a config file).
-import { z } from 'zod';
+import { toJSONSchema } from 'zod/mini';
 import { snakeCase } from './normalize.js';
 import { configSchema } from './schema.js';
 
 /** Describes the input document (durations as strings or numbers, commands as strings or arrays). */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+  const schema = toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
   return withSnakeCaseAliases(schema) as Record<string, unknown>;
 }
 

@@ -4,7 +4,6 @@
 // names). Pure apart from reading the file and looking at the log output's path. Each stage
 // reports every issue it finds; a stage runs only on the clean output of the one before, so no
 // issue is a knock-on effect of another.
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
 import { ConfigError, formatIssue, formatPath, formatPlace, type ConfigIssue, type DocumentIssue, type DocumentPath, type Position } from './errors.js';
@@ -59,8 +58,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   const shapeIssues = [...document.issues, ...schemaIssues.map((issue) => ({ ...issue, path: document.userPath(issue.path) }))];
   if (!result.success || shapeIssues.length > 0) throw place(shapeIssues, parsed.locate);
 
-  const hash = createHash('sha256').update(rendered).digest('hex');
-  const config = buildConfig(result.data, { file: resolve(file), hash, templateValues: [...templateValues], commandLine });
+  const config = buildConfig(result.data, { file: resolve(file), hashed: rendered, templateValues: [...templateValues], commandLine });
   const ruleIssues = [...checkJobs(config.jobs), ...checkReferences(config), ...checkWatches(config), ...hostIssues(config)].map((issue) => ({
     ...issue,
     path: document.userPath(issue.path),
@@ -70,7 +68,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   const warnings = [...repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))), ...execWarnings(document.value)].map(({ path, message }) =>
     formatIssue(placed(file, formatPath(document.userPath(path)), message, positionOf(path))),
   );
-  return { ...config, warnings };
+  return Object.assign(config, { warnings });
 }
 
 function render(text: string, file: string, env: Record<string, string | undefined>, readValues?: Set<string>, actionOutput?: OutputRange[]): string {

@@ -3,7 +3,7 @@
 // objects are renamed to the schema's camelCase, while the keys of free-form maps (`env`, `meta`,
 // `headers`, `telemetry`) are left exactly as written. Unknown keys are reported here, where the
 // allowed keys are known, with a suggestion; so are keys given in both spellings.
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import { isPlainObject } from '../util/records.js';
 import type { DocumentIssue, DocumentPath } from './errors.js';
 import { didYouMean, quoteKey } from './messages.js';
@@ -25,27 +25,29 @@ export function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
-export function normalizeKeys(document: unknown, schema: z.ZodType): NormalizedDocument {
+/** Any schema, seen through its definition (`def.type` says which kind), as zod/mini exposes it. */
+type Schema = z.core.$ZodType;
+
+export function normalizeKeys(document: unknown, schema: Schema): NormalizedDocument {
   const issues: DocumentIssue[] = [];
   // For each renamed object: schema key → the key as the user wrote it.
   const spellings = new WeakMap<object, Map<string, string>>();
 
-  function walk(value: unknown, schema: z.ZodType, path: DocumentPath): unknown {
-    const shape = schemaFor(value, schema);
-    if (shape instanceof z.ZodArray && Array.isArray(value)) {
-      return value.map((item, index) => walk(item, shape.element as z.ZodType, [...path, index]));
+  function walk(value: unknown, schema: Schema, path: DocumentPath): unknown {
+    const def = definitionFor(value, schema);
+    if (def?.type === 'array' && Array.isArray(value)) {
+      return value.map((item, index) => walk(item, def.element, [...path, index]));
     }
-    if (shape instanceof z.ZodRecord && isPlainObject(value)) {
-      const valueSchema = shape.valueType as z.ZodType;
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, valueSchema, [...path, key])]));
+    if (def?.type === 'record' && isPlainObject(value)) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, def.valueType, [...path, key])]));
     }
-    if (shape instanceof z.ZodObject && isPlainObject(value)) {
-      return renameKeys(value, shape.shape as z.ZodRawShape, path);
+    if (def?.type === 'object' && isPlainObject(value)) {
+      return renameKeys(value, def.shape, path);
     }
     return value;
   }
 
-  function renameKeys(object: Record<string, unknown>, shape: z.ZodRawShape, path: DocumentPath): Record<string, unknown> {
+  function renameKeys(object: Record<string, unknown>, shape: z.core.$ZodShape, path: DocumentPath): Record<string, unknown> {
     const renamed: Record<string, unknown> = {};
     const written = new Map<string, string>();
     for (const [userKey, item] of Object.entries(object)) {
@@ -59,7 +61,7 @@ export function normalizeKeys(document: unknown, schema: z.ZodType): NormalizedD
         issues.push({ path: [...path, userKey], message });
       } else {
         written.set(key, userKey);
-        renamed[key] = walk(item, fieldSchema as z.ZodType, [...path, userKey]);
+        renamed[key] = walk(item, fieldSchema, [...path, userKey]);
       }
     }
     spellings.set(renamed, written);
@@ -88,21 +90,20 @@ function unknownKeyMessage(userKey: string, knownKeys: string[]): string {
 }
 
 /**
- * The schema that describes `value`: optional wrappers and transforms are looked through, and for
- * a union (a URL string or an object) the option of the same kind as the value is taken.
+ * The definition of the schema that describes `value`: optional wrappers and transforms are looked
+ * through, and for a union (a URL string or an object) the option of the same kind as the value is taken.
  */
-function schemaFor(value: unknown, schema: z.ZodType): z.ZodType | undefined {
-  if (schema instanceof z.ZodOptional) return schemaFor(value, schema.unwrap() as z.ZodType);
-  if (schema instanceof z.ZodPipe) return schemaFor(value, schema.in as z.ZodType);
-  if (schema instanceof z.ZodUnion) {
-    for (const option of schema.options as z.ZodType[]) {
-      const candidate = schemaFor(value, option);
-      const sameKind = Array.isArray(value)
-        ? candidate instanceof z.ZodArray
-        : candidate instanceof z.ZodObject || candidate instanceof z.ZodRecord;
+function definitionFor(value: unknown, schema: Schema): z.core.$ZodTypes['_zod']['def'] | undefined {
+  const def = (schema as z.core.$ZodTypes)._zod.def;
+  if (def.type === 'optional') return definitionFor(value, def.innerType);
+  if (def.type === 'pipe') return definitionFor(value, def.in);
+  if (def.type === 'union') {
+    for (const option of def.options) {
+      const candidate = definitionFor(value, option);
+      const sameKind = Array.isArray(value) ? candidate?.type === 'array' : candidate?.type === 'object' || candidate?.type === 'record';
       if (sameKind) return candidate;
     }
     return undefined;
   }
-  return schema;
+  return def;
 }

@@ -1,5 +1,5 @@
 // zod's issues, reworded in the house style (`messages.ts`) and flattened into document issues.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { DocumentIssue, DocumentPath } from './errors.js';
 import { describeValue, didYouMean, expected } from './messages.js';
 
@@ -15,7 +15,8 @@ const TYPE_NAMES: Record<string, string> = {
 
 /**
  * Passed to `safeParse` as the error map for issues whose schema has no message of its own.
- * Returning undefined leaves zod's wording for codes the config schema does not produce.
+ * Returning undefined leaves zod/mini's "Invalid input" (it loads no locale) for codes the config
+ * schema does not produce.
  */
 export const describeZodIssue: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {

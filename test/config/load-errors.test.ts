@@ -265,6 +265,11 @@ describe('types and values', () => {
     assertOnlyIssue(text, { path: 'jobs[0].health.http', ...at(text, 6, 'http'), message: 'expected an http:// or https:// URL, got "ftp://example.com"' });
   });
 
+  it('rejects an expectStatus that is neither a status nor a list, naming what it takes', () => {
+    const text = jobWith('health: { http: { url: "http://localhost/", expectStatus: "ok" }, interval: 5 },');
+    assertOnlyIssue(text, { path: 'jobs[0].health.http.expectStatus', ...at(text, 6, 'expectStatus'), message: 'expected an HTTP status or a list of them, got "ok"' });
+  });
+
   it('rejects a TCP probe without a port', () => {
     const text = jobWith('health: { tcp: "localhost", interval: 5 },');
     assertOnlyIssue(text, { path: 'jobs[0].health.tcp', ...at(text, 6, 'tcp'), message: 'expected "host:port", got "localhost"' });
