@@ -121,6 +121,10 @@ for (const asPid1 of [false, true]) {
       await assertSupervisesWhileStalled(run);
       const output = collect(run.reader());
       await waitFor(() => /WARN  \d+ log lines dropped: the log output was not taking them dropped=\d+/.test(output.text()), 'the dropped-lines notice', 15_000);
+      // The flood stopped and its backlog read, the last line cannot miss the exit's bounded flush
+      // however slowly a loaded machine reads.
+      assert.equal((await httpCall({ socketPath: run.socket }, 'POST', '/v1/jobs/chatty/stop')).status, 200);
+      await waitFor(() => /\[chatty\] stopped/.test(output.text()), 'the flood to stop and its backlog to be read', 30_000);
       process.kill(run.pid(), 'SIGTERM');
       assert.equal(await exitCode(run.child), 143);
       assert.match(output.text(), /stopped; exiting with code 143/);
