@@ -5,6 +5,7 @@ import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { attachKubernetesBridge } from '../k8s/attach.js';
 import { LogSink, createLogger, type Logger } from '../logging/logger.js';
+import { replaceStandardStreams } from '../logging/standard-streams.js';
 import { ProcessTable } from '../process/process-table.js';
 import { startReaper, type Reaper } from '../process/reaper.js';
 import { installCrashGuard } from '../supervisor/crash-guard.js';
@@ -17,6 +18,7 @@ import { attachOperatorEndpoints } from './operator-endpoints.js';
 export async function runCommand(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<void> {
   const { config, path, load, commandOnly } = loadConfigOrExit(configFlag, commandLine);
   const sink = openLogSinkOrExit(config, path);
+  replaceStandardStreams();
   const log = createLogger(sink);
   installCrashGuard(log);
   if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);

@@ -34,6 +34,10 @@ function parseJson5(text: string): ParsedText {
     return { ok: false, issues: [{ path: [], message: error.message.replace(JSON5_DECORATION, ''), position }] };
   }
   const tree = json5TreeOrUndefined(text);
+  // Only nesting thousands deep defeats the recursive tree reader, and without the tree neither
+  // duplicate keys nor positions could be reported: refuse it where it gets too deep, as for YAML.
+  const tooDeep = tree === undefined ? flowNestingOver(text, MAX_FLOW_DEPTH) : undefined;
+  if (tooDeep !== undefined) return { ok: false, issues: [tooDeepIssue(text, tooDeep)] };
   const duplicates = tree === undefined ? [] : duplicateKeys(tree, positionsIn(text));
   if (duplicates.length > 0) return { ok: false, issues: duplicates };
   return { ok: true, value, locate: tree === undefined ? () => undefined : locatorFor(tree, text) };
@@ -74,11 +78,8 @@ function parseYaml(text: string): ParsedText {
   const { parseDocument } = requireModule('yaml') as typeof import('yaml');
   const { yamlTree } = requireModule('./yaml-tree.js') as typeof import('./yaml-tree.js');
   const positionAt = positionsIn(text);
-  const tooDeep = flowNestingOver(text, MAX_YAML_FLOW_DEPTH);
-  if (tooDeep !== undefined) {
-    const message = `flow collections are nested more than ${MAX_YAML_FLOW_DEPTH} levels deep`;
-    return { ok: false, issues: [{ path: [], message, position: positionAt(tooDeep) }] };
-  }
+  const tooDeep = flowNestingOver(text, MAX_FLOW_DEPTH);
+  if (tooDeep !== undefined) return { ok: false, issues: [tooDeepIssue(text, tooDeep)] };
   const document = parseDocument(text, { prettyErrors: false });
   if (document.errors.length > 0) {
     // The yaml package appends " at line L, column C:" and a source excerpt even without prettyErrors.
@@ -98,7 +99,11 @@ function parseYaml(text: string): ParsedText {
 const TOO_DEEP = /Maximum call stack size exceeded/;
 
 // The yaml package takes seconds and hundreds of MB on a megabyte of `[[[[…`, before it gives up.
-const MAX_YAML_FLOW_DEPTH = 100;
+const MAX_FLOW_DEPTH = 100;
+
+function tooDeepIssue(text: string, offset: number): DocumentIssue {
+  return { path: [], message: `flow collections are nested more than ${MAX_FLOW_DEPTH} levels deep`, position: positionsIn(text)(offset) };
+}
 
 /**
  * The offset where `[`/`{` nesting first exceeds `limit`, or undefined. Brackets inside quoted or

@@ -2,8 +2,10 @@
 // A supervisor without its control socket still runs its app: failing to create the socket is
 // logged, not fatal.
 //
-// The socket is always on, so its cost is paid by every container: only the listener is set up
-// at start; the routes and what they import are loaded by the first request.
+// The socket is always on, so its cost is paid by every container: the routes and what they import
+// are loaded while the socket is being bound, not earlier. Not later either: a first request that
+// came once the descriptors had run out (EMFILE while reading a module) would fail for good, since
+// Node remembers a failed import.
 import { unlinkSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ControlStatus, MetricSink } from '../contracts/components.js';
@@ -28,10 +30,11 @@ export class ControlServer implements ReportingComponent<'control'> {
   private readonly server: Server;
   private readonly followers = new Set<ServerResponse>();
   private failure: string | undefined;
+  private readonly routes: () => Promise<Handler>;
 
   constructor(private readonly options: ControlServerOptions) {
     let handler: Promise<Handler> | undefined;
-    const routes = (): Promise<Handler> =>
+    const routes = (this.routes = (): Promise<Handler> =>
       (handler ??= Promise.all([import('./api.js'), import('./containerpilot-api.js'), import('../http/router.js')]).then(
         ([api, containerPilot, { router }]) => {
           const context: ControlContext = {
@@ -43,7 +46,7 @@ export class ControlServer implements ReportingComponent<'control'> {
           };
           return router([...api.pilotfishRoutes(context), ...containerPilot.containerPilotRoutes(context)]);
         },
-      ));
+      )));
     this.server = createBoundedServer((request, response) => {
       routes().then(
         (handle) => handle(request, response),
@@ -55,7 +58,8 @@ export class ControlServer implements ReportingComponent<'control'> {
 
   async start(): Promise<void> {
     try {
-      await listenOnUnixSocket(this.server, this.options.socket);
+      // A broken install's failure to load them is answered per request (500), not here.
+      await Promise.all([listenOnUnixSocket(this.server, this.options.socket), this.routes().catch(() => undefined)]);
       this.options.log.debug(`control socket listening on ${this.options.socket}`);
     } catch (error) {
       this.failure = (error as Error).message;

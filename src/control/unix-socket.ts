@@ -6,9 +6,14 @@ import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { listen } from '../http/listen.js';
+import { SUN_PATH_BYTES } from '../process/libc.js';
 import { ensurePrivateDirectory, privateTmpDirectory, unsafeSocketDirectory, untrustedSocketFile } from './socket-path.js';
 
 export async function listenOnUnixSocket(server: Server, path: string): Promise<void> {
+  // The config's control.socket is checked when it is loaded; $PILOTFISH_SOCKET and the defaults
+  // are not, and bind() would silently use a truncated name.
+  const bytes = Buffer.byteLength(path);
+  if (bytes >= SUN_PATH_BYTES) throw new Error(`${path} is ${bytes} bytes long, over the limit of a unix socket path (${SUN_PATH_BYTES - 1})`);
   if (dirname(path) === privateTmpDirectory()) ensurePrivateDirectory(dirname(path));
   const unsafe = unsafeSocketDirectory(path);
   if (unsafe) throw new Error(`refusing to create ${path}: ${unsafe}, so another user could replace the socket and read what clients send`);

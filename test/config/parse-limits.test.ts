@@ -27,4 +27,11 @@ describe('parsing limits', () => {
     assert.equal(messageOf(nested(500_000), 'app.yaml'), 'app.yaml:3:111: flow collections are nested more than 100 levels deep');
     assert.match(messageOf(nested(100), 'app.yaml'), /jobs\[0\]\.exec\[0\]: expected a string, got an array$/);
   });
+
+  it('refuses JSON5 nested too deep to be located, at the first level too deep, and still finds duplicate keys otherwise', { timeout: 20_000 }, () => {
+    // JSON5.parse reads any depth; the tree that gives positions and finds duplicate keys cannot.
+    const nested = (depth: number): string => `{ stopTimeout: "1s", stopTimeout: "2s",\n  x: ${'['.repeat(depth)}${']'.repeat(depth)} }`;
+    assert.equal(messageOf(nested(200_000), 'app.json5'), 'app.json5:2:105: flow collections are nested more than 100 levels deep');
+    assert.equal(messageOf(nested(1000), 'app.json5').split('\n')[0], 'app.json5:1:22: duplicate key "stopTimeout", already set on line 1');
+  });
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,4 +61,19 @@ test('a file that is not a socket is never replaced', async () => {
   writeFileSync(path, 'precious');
   await assert.rejects(listenOnUnixSocket(createServer(), path), /exists and is not a socket/);
   assert.equal(readFileSync(path, 'utf8'), 'precious');
+});
+
+test('a path longer than a unix socket address holds is refused, not bound at a truncated name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-socket-test-'));
+  const path = join(dir, `${'s'.repeat(120 - dir.length)}.socket`);
+  const server = createServer();
+  try {
+    await assert.rejects(listenOnUnixSocket(server, path), { message: `${path} is ${Buffer.byteLength(path)} bytes long, over the limit of a unix socket path (107)` });
+    assert.deepEqual(readdirSync(dir), [], 'no socket file under a truncated name');
+    const fits = join(dir, 's'.repeat(107 - dir.length - 1));
+    await listenOnUnixSocket(server, fits);
+    assert.ok(statSync(fits).isSocket());
+  } finally {
+    await closeServer(server);
+  }
 });

@@ -22,7 +22,8 @@ describe('the probe endpoints', () => {
         { name: "web", exec: "sleep 60", health: { exec: "sh -c 'test -f ${webFlag} || { echo web-flag missing; exit 1; }'", interval: "50ms", timeout: "5s" } },
       ],
     }`);
-    port = (await pilotfish.call('GET', '/v1/status')).json.components.probes.port;
+    // The control socket answers as soon as it is bound, the probes a moment later.
+    port = await waitFor(async () => (await pilotfish.call('GET', '/v1/status')).json.components.probes?.port, 'the probes to listen');
   });
   after(() => pilotfish.stop());
 

@@ -121,6 +121,10 @@ for (const asPid1 of [false, true]) {
       await assertSupervisesWhileStalled(run);
       const output = collect(run.reader());
       await waitFor(() => /WARN  \d+ log lines dropped: the log output was not taking them dropped=\d+/.test(output.text()), 'the dropped-lines notice', 15_000);
+      // The flood stopped and its backlog read, the last line cannot miss the exit's bounded flush
+      // however slowly a loaded machine reads.
+      assert.equal((await httpCall({ socketPath: run.socket }, 'POST', '/v1/jobs/chatty/stop')).status, 200);
+      await waitFor(() => /\[chatty\] stopped/.test(output.text()), 'the flood to stop and its backlog to be read', 30_000);
       process.kill(run.pid(), 'SIGTERM');
       assert.equal(await exitCode(run.child), 143);
       assert.match(output.text(), /stopped; exiting with code 143/);
@@ -228,5 +232,66 @@ test('a raw-output job writing to the same stdout pipe still gets blocking write
     assert.equal(await exitCode(run.child), 143);
   } finally {
     run.child.kill('SIGKILL');
+  }
+});
+
+test("a raw-output job's stderr stays blocking too, though Node makes a process.stderr of its own on pilotfish's", async () => {
+  const lines = 50_000;
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stall-stderr-'));
+  const ready = join(dir, 'ready');
+  const file = join(dir, 'pilotfish.json5');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      jobs: [
+        // Its exit closes its output pipes, which makes Node create process.stderr (before the fix,
+        // on fd 2's own description: O_NONBLOCK for every raw job's stderr).
+        { name: 'quick', exec: 'true' },
+        { name: 'raw', exec: ['sh', '-c', `while [ ! -e ${ready} ]; do sleep 0.1; done; yes raw-error-line | head -n ${lines} >&2`], logging: { raw: true } },
+      ],
+    }),
+  );
+  // stdout and stderr apart, as Docker gives them; the test reads stderr only once the job blocks on it.
+  const [stdout, stderr] = ['stdout', 'stderr'].map((name) => {
+    const fifo = join(dir, `${name}.fifo`);
+    execFileSync('mkfifo', [fifo]);
+    const reader = new Socket({ fd: openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+    return { reader: reader.pause(), writeFd: openSync(fifo, constants.O_WRONLY) };
+  }) as [{ reader: Socket; writeFd: number }, { reader: Socket; writeFd: number }];
+  const child = spawn(process.execPath, [CLI, 'run', '--config', file], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PILOTFISH_SOCKET: join(dir, 'control.socket') },
+    stdio: ['ignore', stdout.writeFd, stderr.writeFd],
+  });
+  closeSync(stdout.writeFd);
+  closeSync(stderr.writeFd);
+  try {
+    const output = collect(stdout.reader);
+    await waitFor(() => /\[quick\] exited with code 0/.test(output.text()), 'the quick job to exit', 30_000);
+    const O_NONBLOCK = 0o4000;
+    const flags = Number.parseInt(/^flags:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/fdinfo/2`, 'utf8'))![1]!, 8);
+    assert.equal(flags & O_NONBLOCK, 0, 'the stderr that jobs inherit is blocking');
+    writeFileSync(ready, '');
+    // Let the pipe fill and the raw job block on it for a while before reading.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    let raw = 0;
+    let partial = '';
+    stderr.reader.setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      raw += parts.filter((line) => line === 'raw-error-line').length;
+    });
+    stderr.reader.resume();
+    const exited = await waitFor(() => /\[raw\] exited with code (\d+)/.exec(output.text()), 'the raw job to exit', 30_000);
+    assert.equal(exited[1], '0', output.text().slice(-2000));
+    await waitFor(() => raw === lines, `${lines} lines on stderr (${raw} so far)`, 15_000);
+    // Every job has ended.
+    assert.equal(await exitCode(child), 0);
+  } finally {
+    child.kill('SIGKILL');
+    // A raw job outlives a killed pilotfish: let it end, and hold none of its pipes open.
+    writeFileSync(ready, '');
+    stdout.reader.destroy();
+    stderr.reader.destroy();
   }
 });

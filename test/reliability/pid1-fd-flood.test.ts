@@ -89,3 +89,24 @@ test('1100 probe and 300 control-socket connections under nofile=1024: pilotfish
   run.child.kill('SIGTERM');
   assert.deepEqual(await run.exited, { code: 143, signal: null }, run.output());
 });
+
+test("jobs that use up every descriptor: the control socket still answers (its first request needs no module file)", async () => {
+  // 60 jobs with two output pipes each cannot all start under nofile=100: the table fills up.
+  const jobs = Array.from({ length: 60 }, (_, i) => `{ name: "sleeper-${i}", exec: "sleep 600" }`).join(', ');
+  const run = launch(`{ jobs: [${jobs}] }`, { wrapper: ['prlimit', '--nofile=100', '--'] });
+  try {
+    await run.waitForLine(/could not start: spawn sleep EMFILE/);
+    // Before, the first request loaded the routes, hit EMFILE, and Node kept that failed import: 500 for good.
+    const status = await waitFor(
+      () => httpCall({ socketPath: run.socket }, 'GET', '/v1/status').then((response) => (response.status === 200 ? response : undefined), () => undefined),
+      'an answer on the control socket',
+      HEADERS_TIMEOUT_MS * 2,
+      200,
+    );
+    assert.equal(status.json.jobs.length, 60);
+    run.child.kill('SIGTERM');
+    assert.deepEqual(await run.exited, { code: 143, signal: null }, run.output());
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+});

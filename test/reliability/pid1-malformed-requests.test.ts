@@ -46,10 +46,13 @@ describe('malformed requests answer 4xx on every server', () => {
       }`,
       { env: { PILOTFISH_SOCKET: socket } },
     );
-    // Generous: a loaded machine can take many seconds to start pilotfish.
+    // Generous: a loaded machine can take many seconds to start pilotfish. The control socket
+    // answers from the moment it is bound, the probes and telemetry ports a moment later.
+    const listening = (response: Awaited<ReturnType<typeof httpCall>>) =>
+      response.status === 200 && response.json.components.probes?.port !== undefined && response.json.components.telemetry?.port !== undefined;
     const status = await waitFor(
-      () => httpCall({ socketPath: socket }, 'GET', '/v1/status').then((response) => (response.status === 200 ? response : undefined), () => undefined),
-      `the control socket ${socket}`,
+      () => httpCall({ socketPath: socket }, 'GET', '/v1/status').then((response) => (listening(response) ? response : undefined), () => undefined),
+      `the control socket ${socket} and the probes and telemetry ports`,
       60_000,
       100,
     );
