@@ -55,6 +55,8 @@ export class EventBus {
   private idleWaiters: IdleWaiter[] = [];
   /** The last events published, newest last (for debugging and status). */
   readonly recent: SupervisorEvent[] = [];
+  /** Events published while held, in order (see hold()). */
+  private held: SupervisorEvent[] | undefined;
 
   constructor(private readonly onHandlerError: (subscriber: string, error: unknown) => void = () => undefined) {}
 
@@ -84,8 +86,34 @@ export class EventBus {
     return subscription;
   }
 
+  /**
+   * Until release(), published events wait instead of being queued for the subscribers of the
+   * moment, then go to those of release time. The supervisor holds the bus while its components
+   * start, before its jobs have subscribed: a watch's first answer comes that soon, and a hook on
+   * it must hear it (ContainerPilot subscribed its jobs before running its watches for the same
+   * reason).
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Publishes what was held, after `ahead` if given (the supervisor's `startup`). */
+  release(ahead?: SupervisorEvent): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const event of ahead ? [ahead, ...held] : held) this.publish(event);
+  }
+
   /** Never blocks and never throws: delivery happens asynchronously, in publish order. */
   publish(event: SupervisorEvent): void {
+    if (this.held) {
+      this.held.push(event);
+      if (this.held.length > QUEUE_LIMIT) {
+        this.held.shift();
+        this.onHandlerError('the held bus', new Error(`more than ${QUEUE_LIMIT} events held: dropped the oldest`));
+      }
+      return;
+    }
     this.recent.push(event);
     if (this.recent.length > RECENT_LIMIT) this.recent.shift();
     for (const subscriber of this.subscribersOf(event)) {

@@ -161,12 +161,27 @@ export class Supervisor {
   async start(): Promise<void> {
     if (this.started || this.isShuttingDown) return;
     this.started = true;
-    for (const component of this.components) {
-      this.startedComponents.push(component);
-      await component.start();
-      // A stop signal may come while a component starts: then no job may start at all.
-      if (this.isShuttingDown) return;
+    // What the components publish while they start (a watch's first answer) waits for the jobs
+    // and comes after `startup`: nothing a job hears comes before it.
+    this.bus.hold();
+    let startup: SupervisorEvent | undefined;
+    try {
+      for (const component of this.components) {
+        this.startedComponents.push(component);
+        await component.start();
+        // A stop signal may come while a component starts: then no job may start at all.
+        if (this.isShuttingDown) return;
+      }
+      this.addJobs();
+      startup = { kind: 'startup', source: GLOBAL_SOURCE };
+    } finally {
+      this.bus.release(startup);
     }
+    this.scheduleLivenessCheck();
+  }
+
+  /** The config's jobs, subscribed to the bus; `startup` then starts them. */
+  private addJobs(): void {
     // Jobs without a process and unref'd check timers hold no handle of their own: the
     // supervisor itself keeps the process alive until it is done.
     const keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -174,8 +189,6 @@ export class Supervisor {
     this.logWarnings(this.config);
     for (const config of this.config.jobs) this.addJob(config);
     this.log.info(`pilotfish started with ${this.config.jobs.length} job(s) from ${this.config.file}`);
-    this.bus.publish({ kind: 'startup', source: GLOBAL_SOURCE });
-    this.scheduleLivenessCheck();
   }
 
   get currentConfig(): Config {

@@ -122,3 +122,23 @@ test('recent keeps the last events for debugging', () => {
   assert.equal(bus.recent.length, 100);
   assert.equal(bus.recent.at(-1)?.source, '149');
 });
+
+test('held events wait for release, then go to the subscribers of that moment, after the one sent ahead', async () => {
+  const bus = new EventBus();
+  const early: string[] = [];
+  bus.subscribe('early', (event) => void early.push(event.source));
+  bus.hold();
+  bus.publish(healthy('x'));
+  bus.publish(healthy('y'));
+  await bus.idle();
+  assert.deepEqual(early, [], 'nothing is delivered while held');
+  const late: string[] = [];
+  bus.subscribe('late', (event) => void late.push(event.source));
+  bus.release(healthy('first'));
+  await bus.idle();
+  assert.deepEqual(late, ['first', 'x', 'y']);
+  assert.deepEqual(early, ['first', 'x', 'y']);
+  bus.publish(healthy('z'));
+  await bus.idle();
+  assert.deepEqual(late, ['first', 'x', 'y', 'z'], 'once released, events flow as before');
+});

@@ -91,6 +91,30 @@ test('a shutdown that begins during a reload wins: the reloaded job does not sta
   assert.equal(supervisor.startJob('app'), false, 'nor can the control plane start it');
 });
 
+test("what a component publishes while it starts (a watch's first answer) reaches the jobs, after startup", async () => {
+  const hook = jobConfig('on-change', { exec: command('echo heard it'), when: { kind: 'event', source: 'watch.backend', event: 'changed', repeat: 'once' } });
+  const { supervisor, lines } = supervisorFor(supervisorConfig([hook]));
+  const heard: string[] = [];
+  supervisor.attach({
+    name: 'watches',
+    // A watch whose first answer comes before the jobs exist: the hook must still run on it.
+    start: () => {
+      supervisor.bus.subscribe('order', (event) => void heard.push(`${event.source} ${event.kind}`));
+      supervisor.bus.publish({ kind: 'changed', source: 'watch.backend' });
+    },
+    stop: async () => undefined,
+  });
+  await supervisor.start();
+  try {
+    await waitFor(() => lines.includes('INFO heard it'), 'the hook to run on the first answer', 20_000);
+    assert.deepEqual(heard.slice(0, 2), ['global startup', 'watch.backend changed']);
+    // A `once` hook that has run: nothing can run again, and pilotfish ends by itself.
+    assert.equal(await supervisor.done, 0);
+  } finally {
+    await supervisor.shutdown({ kind: 'request' });
+  }
+});
+
 /** A bridge whose bus subscriber never finishes handling an event. */
 function stuckSubscriber(supervisor: Supervisor): SupervisorComponent {
   return {
