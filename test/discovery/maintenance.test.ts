@@ -25,7 +25,7 @@ test('maintenance takes every service out of rotation with the jobs still runnin
   const pids = supervisor.snapshot().jobs.map((job) => job.pid);
 
   supervisor.setMaintenance(true);
-  await waitFor(async () => (await consul.passing('alpha')).length === 0 && (await consul.passing('beta')).length === 0, 'both out of rotation', 5000);
+  await waitFor(async () => (await consul.passing('alpha')).length === 0 && (await consul.passing('beta')).length === 0, 'both out of rotation', 20_000);
   const checks = await consul.checks();
   assert.equal(checks[maintenanceCheck('alpha')]?.Status, 'critical');
   assert.ok((await consul.services())[serviceId('alpha')], 'still registered, only in maintenance');
@@ -34,7 +34,7 @@ test('maintenance takes every service out of rotation with the jobs still runnin
   assert.deepEqual(status.services.map((service) => service.maintenance), [true, true]);
 
   supervisor.setMaintenance(false);
-  await waitFor(async () => (await consul.passing('alpha')).length === 1 && (await consul.passing('beta')).length === 1, 'both back in rotation', 5000);
+  await waitFor(async () => (await consul.passing('alpha')).length === 1 && (await consul.passing('beta')).length === 1, 'both back in rotation', 20_000);
   assert.equal((await consul.checks())[maintenanceCheck('alpha')], undefined);
 
   await supervisor.shutdown({ kind: 'request' });
@@ -46,11 +46,11 @@ test('leaving maintenance registers again a service the agent lost meanwhile (Co
   const supervisor = await startSupervisor(`{ consul: "${consul.address}", jobs: [${serviceJob('gamma', health)}] }`);
   await waitFor(async () => (await consul.passing('gamma')).length === 1, 'gamma passing', 8000);
   supervisor.setMaintenance(true);
-  await waitFor(async () => (await consul.checks())[maintenanceCheck('gamma')], 'gamma in maintenance', 5000);
+  await waitFor(async () => (await consul.checks())[maintenanceCheck('gamma')], 'gamma in maintenance', 20_000);
   // Someone (or an agent wipe) removes it while in maintenance.
   await consul.put(`/v1/agent/service/deregister/${serviceId('gamma')}`);
 
   supervisor.setMaintenance(false);
-  await waitFor(async () => (await consul.passing('gamma')).length === 1, 'gamma back and passing', 5000);
+  await waitFor(async () => (await consul.passing('gamma')).length === 1, 'gamma back and passing', 20_000);
   await supervisor.shutdown({ kind: 'request' });
 });

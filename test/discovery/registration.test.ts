@@ -44,11 +44,11 @@ test("the TTL check follows the job's health both ways, with the check's output"
   assert.equal((await check())?.Status, 'passing', run.output());
 
   health.unhealthy('disk full');
-  await waitFor(checkIs('critical', /disk full/), 'a critical check saying "disk full"', 5000);
+  await waitFor(checkIs('critical', /disk full/), 'a critical check saying "disk full"', 20_000);
   assert.deepEqual(await consul.passing('api'), []);
 
   health.healthy('recovered');
-  await waitFor(checkIs('passing', /recovered/), 'passing again, saying "recovered"', 5000);
+  await waitFor(checkIs('passing', /recovered/), 'passing again, saying "recovered"', 20_000);
   assert.equal((await consul.passing('api')).length, 1);
   await stopRun(run);
 });
@@ -120,7 +120,7 @@ test('initialStatus registers the service at once, before any check has run', as
     consul: "${consul.address}",
     jobs: [${serviceJob('early', health, { interval: '30s', extra: 'initialStatus: "warning"' })}],
   }`);
-  const check = await waitFor(async () => (await consul.checks())[`service:${serviceId('early')}`], 'early registered', 5000);
+  const check = await waitFor(async () => (await consul.checks())[`service:${serviceId('early')}`], 'early registered', 20_000);
   assert.equal(check.Status, 'warning');
   await stopRun(run);
 });
@@ -132,7 +132,7 @@ test('a restart of the job does not deregister it', async () => {
     jobs: [${serviceJob('bouncy', health, { exec: 'sleep 1', extra: 'restarts: "unlimited", backoff: { delay: "50ms" }' })}],
   }`);
   await waitFor(async () => (await consul.services())[serviceId('bouncy')], 'bouncy in the agent', 8000);
-  await run.waitForLine(/\[bouncy\] restarting/, 5000);
+  await run.waitForLine(/\[bouncy\] restarting/, 20_000);
   await sleep(300);
   assert.ok((await consul.services())[serviceId('bouncy')], 'still registered across the restart');
   await stopRun(run);
@@ -147,7 +147,7 @@ test('a job whose process exited is critical, saying how it exited, while it wai
   }`);
   const check = async () => (await consul.checks())[`service:${serviceId('crashy')}`];
   await waitFor(async () => (await check())?.Status === 'passing', 'crashy passing', 8000);
-  await run.waitForLine(/\[crashy\] restarting in/, 5000);
+  await run.waitForLine(/\[crashy\] restarting in/, 20_000);
   await waitFor(async () => (await check())?.Status === 'critical', 'crashy critical during its backoff', 2000);
   assert.match((await check())?.Output ?? '', /exited with code 0/);
   assert.deepEqual(await consul.passing('crashy'), []);

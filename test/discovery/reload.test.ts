@@ -47,12 +47,12 @@ test('a reload re-registers changed jobs, deregisters removed ones, and starts a
 
     await waitFor(async () => (await consul.passing('shifting'))[0]?.Port === 9090, 'shifting registered again on its new port, passing', 8000);
     assert.deepEqual((await consul.services())[serviceId('shifting')]?.Tags, ['v2']);
-    await waitFor(async () => (await consul.services())[serviceId('doomed')] === undefined, 'doomed deregistered', 5000);
+    await waitFor(async () => (await consul.services())[serviceId('doomed')] === undefined, 'doomed deregistered', 20_000);
 
     // The new watch runs: its hook sees a change. The old one is stopped (a config may not hook a
     // watch it does not have, so the status says it).
     await registerUpstream('new-upstream', 7001);
-    await pilotfish.waitForLine(/\[on-new-upstream\] new-upstream changed/, 5000);
+    await pilotfish.waitForLine(/\[on-new-upstream\] new-upstream changed/, 20_000);
     const status = (await pilotfish.call('GET', '/v1/status')).json.components.discovery;
     assert.deepEqual(status.watches.map((watch: { name: string }) => watch.name), ['new-upstream']);
   } finally {
@@ -86,7 +86,7 @@ test('a reload with another consul block moves the services and watches to that 
 
     // The watch now asks the other agent.
     await other.put('/v1/agent/service/register', { ID: 'upstream-1', Name: 'upstream', Address: '127.0.0.1', Port: 7003 });
-    await pilotfish.waitForLine(/\[on-upstream\] upstream changed/, 5000);
+    await pilotfish.waitForLine(/\[on-upstream\] upstream changed/, 20_000);
   } finally {
     await pilotfish.stop();
     await other.stop();
@@ -163,12 +163,12 @@ test('a job a reload removed before it was ever registered leaves the status, so
   await supervisor.start();
   const discovery = () => supervisor.snapshot().components.discovery as DiscoveryStatus;
   try {
-    await waitFor(() => discovery().services.some((service) => service.name === 'dropped'), 'dropped known to discovery', 5000);
+    await waitFor(() => discovery().services.some((service) => service.name === 'dropped'), 'dropped known to discovery', 20_000);
     await waitFor(() => discovery().services.find((service) => service.name === 'stayer')?.state === 'registered', 'stayer registered', 8000);
 
     text = `{ consul: "${consul.address}", jobs: [${serviceJob('stayer', healthy)}] }`;
     assert.deepEqual((await supervisor.reload()).ok, true);
-    await waitFor(() => !discovery().services.some((service) => service.name === 'dropped'), 'dropped gone from the status', 3000);
+    await waitFor(() => !discovery().services.some((service) => service.name === 'dropped'), 'dropped gone from the status', 20_000);
     assert.equal(discoveryStatusOf(discovery()).state, 'Registered');
   } finally {
     await supervisor.shutdown({ kind: 'request' });

@@ -85,7 +85,7 @@ test("a watch's status says its queries fail while Consul is down, and since whe
   const watch = () => (supervisor.snapshot().components.discovery as DiscoveryStatus).watches[0];
   const watchWhen = (failing: boolean) => () => (watch() && (watch()?.error !== undefined) === failing ? watch() : undefined);
   try {
-    const failing = await waitFor(watchWhen(true), 'a failed query in the status', 5000);
+    const failing = await waitFor(watchWhen(true), 'a failed query in the status', 20_000);
     assert.equal(failing.state, 'waiting');
     assert.match(failing.error ?? '', /ECONNREFUSED/);
     const since = failing.failingSince ?? '';
@@ -95,7 +95,7 @@ test("a watch's status says its queries fail while Consul is down, and since whe
     assert.equal(watch()?.failingSince, since);
 
     await consul.launch();
-    const answering = await waitFor(watchWhen(false), 'the error cleared by an answer', 5000);
+    const answering = await waitFor(watchWhen(false), 'the error cleared by an answer', 20_000);
     assert.deepEqual({ state: answering.state, failingSince: answering.failingSince }, { state: 'watching', failingSince: undefined });
   } finally {
     await supervisor.shutdown({ kind: 'request' });

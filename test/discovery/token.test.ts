@@ -69,7 +69,7 @@ test("a watch refused for its token says so in its status, without the token", a
   const wrong = '00000000-dead-beef-0000-000000000000';
   const supervisor = await startSupervisor(`{ consul: { address: "${consul.address}", token: "${wrong}" }, watches: [{ name: "upstream", interval: 1 }], jobs: [{ name: "keeper", exec: "sleep 60" }] }`);
   try {
-    const watch = await waitFor(() => (supervisor.snapshot().components.discovery as DiscoveryStatus).watches[0]?.error, 'the refusal in the watch status', 5000);
+    const watch = await waitFor(() => (supervisor.snapshot().components.discovery as DiscoveryStatus).watches[0]?.error, 'the refusal in the watch status', 20_000);
     assert.match(watch, /HTTP 403/);
     assert.ok(!JSON.stringify(supervisor.snapshot()).includes(wrong), JSON.stringify(supervisor.snapshot()));
   } finally {

@@ -126,7 +126,7 @@ describe('exec probes', () => {
     assert.equal(result.output, 'timed out after 0.3s\nwaiting');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(grandchild > 0);
-    await waitFor(() => isGone(grandchild), `grandchild ${grandchild} to be killed`, 3000);
+    await waitFor(() => isGone(grandchild), `grandchild ${grandchild} to be killed`, 20_000);
   });
 });
 

@@ -104,7 +104,7 @@ test('triggers that arrive during a run are coalesced into one more run', async 
   h.bus.publish({ kind: 'changed', source: 'db' });
   await settle(h.job, 'running');
   for (let i = 0; i < 5; i += 1) h.bus.publish({ kind: 'changed', source: 'db' });
-  await waitFor(() => h.transitions().filter((state) => state === 'idle').length === 1, 'both runs over', 5000);
+  await waitFor(() => h.transitions().filter((state) => state === 'idle').length === 1, 'both runs over', 20_000);
   assert.equal(h.transitions().filter((state) => state === 'running').length, 2);
 });
 

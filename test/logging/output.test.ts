@@ -27,7 +27,7 @@ test('a log file on a full disk: lines are queued, then dropped and counted; whe
     assert.ok(dropped > 100, `${dropped} lines dropped`);
     rmSync(filler);
     // The queue is retried on a timer, without a new line.
-    await waitFor(() => output.pendingBytes === 0, 'the queue to be written', 5000);
+    await waitFor(() => output.pendingBytes === 0, 'the queue to be written', 20_000);
     output.write('after\n');
     const text = readFileSync(join(dir, 'pilotfish.log'), 'utf8');
     assert.match(text, /^line 0000 /);

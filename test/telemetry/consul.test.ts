@@ -36,7 +36,7 @@ test('the telemetry endpoint is the "containerpilot" service, passing while it s
     // ContainerPilot appended its version to telemetry.tags; pilotfish appends its own.
     assert.deepEqual(service.Tags, ['prometheus', 'v3', pilotfishVersion()]);
     assert.match(pilotfishVersion(), /^\d+\.\d+\.\d+/);
-    await waitFor(async () => (await consul.passing('containerpilot')).length === 1, 'containerpilot passing', 5000);
+    await waitFor(async () => (await consul.passing('containerpilot')).length === 1, 'containerpilot passing', 20_000);
     const check = (await consul.checks())[`service:${id}`];
     assert.match(check?.Output ?? '', new RegExp(`telemetry serving on 127\\.0\\.0\\.1:${port}`));
     // What it advertises answers as Prometheus expects.
@@ -58,7 +58,7 @@ test("ContainerPilot's GET /status lists the endpoint's own service last among S
     const port: number = (await pilotfish.call('GET', '/v1/status')).json.components.telemetry.port;
     const services = async () => (await httpCall({ host: '127.0.0.1', port }, 'GET', '/status')).json.Services as Array<{ Name: string; Status: string }>;
     await waitFor(async () => (await consul.passing('app-telemetry')).length === 1, `app-telemetry passing:\n${pilotfish.output()}`, 8000);
-    await waitFor(async () => (await services()).every((service) => service.Status === 'healthy'), 'every service healthy in /status', 5000);
+    await waitFor(async () => (await services()).every((service) => service.Status === 'healthy'), 'every service healthy in /status', 20_000);
     assert.deepEqual(await services(), [
       { Name: 'web', Address: '127.0.0.1', Port: 8080, Status: 'healthy' },
       { Name: 'app-telemetry', Address: '127.0.0.1', Port: port, Status: 'healthy' },
