@@ -9,23 +9,17 @@
 import JSON5 from 'json5';
 import { backgroundsInsideAWord, isPlainCommand, splitAsContainerPilot } from './command.js';
 import type { DocumentIssue, DocumentPath } from './errors.js';
-import { json5Tree } from './json5-tree.js';
 import type { SourceNode } from './locate.js';
 import type { OutputRange } from './template.js';
 
 /**
- * Replaces, in `document` (parsed from `rendered`, a JSON5 text), each `exec` string that the
+ * Replaces, in `document` (parsed from `rendered`, a JSON5 text, into `tree` as well), each `exec` string that the
  * template's values made look like quotes or shell syntax by the argv ContainerPilot would have
  * passed. `actionOutput` says where the values went in `rendered` (renderTemplate).
  */
-export function execValuesAsData(document: unknown, rendered: string, actionOutput: readonly OutputRange[]): unknown {
-  if (actionOutput.length === 0) return document;
-  let tree: SourceNode;
-  try {
-    tree = json5Tree(rendered);
-  } catch {
-    return document; // Nested too deep for the offsets reader: the strings stay as they are.
-  }
+export function execValuesAsData(document: unknown, rendered: string, actionOutput: readonly OutputRange[], tree: SourceNode | undefined): unknown {
+  // Without the parser's tree (nested too deep for it) the strings stay as they are.
+  if (actionOutput.length === 0 || tree === undefined) return document;
   const pending: { node: SourceNode; value: unknown }[] = [{ node: tree, value: document }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { node, value } = next;

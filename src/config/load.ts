@@ -52,7 +52,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   if (!parsed.ok) throw place(parsed.issues);
 
   // YAML is pilotfish's own format: no ContainerPilot config to stay compatible with.
-  const document = normalizeKeys(format === 'json5' ? execValuesAsData(parsed.value, rendered, actionOutput) : parsed.value, configSchema);
+  const document = normalizeKeys(format === 'json5' ? execValuesAsData(parsed.value, rendered, actionOutput, parsed.tree) : parsed.value, configSchema);
   const result = configSchema.safeParse(document.value, { error: describeZodIssue });
   const schemaIssues = result.success ? [] : documentIssues(result.error.issues);
   const shapeIssues = [...document.issues, ...schemaIssues.map((issue) => ({ ...issue, path: document.userPath(issue.path) }))];

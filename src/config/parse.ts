@@ -10,7 +10,8 @@ const requireModule = createRequire(import.meta.url);
 
 export type DocumentFormat = 'json5' | 'yaml';
 
-export type ParsedText = { ok: true; value: unknown; locate: Locator } | { ok: false; issues: DocumentIssue[] };
+/** `tree`: a JSON5 document's nodes with their offsets, when it could be read (for exec-as-written.ts). */
+export type ParsedText = { ok: true; value: unknown; locate: Locator; tree?: SourceNode } | { ok: false; issues: DocumentIssue[] };
 
 export function documentFormat(file: string): DocumentFormat {
   return /\.ya?ml$/i.test(file) ? 'yaml' : 'json5';
@@ -40,7 +41,7 @@ function parseJson5(text: string): ParsedText {
   if (tooDeep !== undefined) return { ok: false, issues: [tooDeepIssue(text, tooDeep)] };
   const duplicates = tree === undefined ? [] : duplicateKeys(tree, positionsIn(text));
   if (duplicates.length > 0) return { ok: false, issues: duplicates };
-  return { ok: true, value, locate: tree === undefined ? () => undefined : locatorFor(tree, text) };
+  return tree === undefined ? { ok: true, value, locate: () => undefined } : { ok: true, value, locate: locatorFor(tree, text), tree };
 }
 
 /** The offsets tree; undefined if it cannot be built (nesting too deep for the recursive reader). */
