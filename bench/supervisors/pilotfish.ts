@@ -1,7 +1,7 @@
 // pilotfish itself, started the way the package's `bin` does, so a bundled build is measured
 // as soon as `bin` points at it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Workload } from '../workload.js';
 import { REPO_ROOT } from './installed.js';
 import type { Supervisor } from './types.js';
@@ -18,6 +18,14 @@ function cli(): string {
 /** A JavaScript build runs with the harness's Node; the single executable on its own (which scripts/sea.mjs records). */
 function isJavaScript(): boolean {
   return /\.[cm]?js$/.test(cli());
+}
+
+/**
+ * The npm bundle's `bin` is a shell line that execs Node with pilotfish's own flags: it runs as
+ * installed, on the harness's Node (first on PATH), so those flags are measured too.
+ */
+function startsItsOwnNode(): boolean {
+  return readFileSync(cli(), 'utf8').startsWith('#!/bin/sh\n');
 }
 
 /** What is measured, for the report: each row says which Node ran it. */
@@ -55,6 +63,9 @@ export const pilotfish: Supervisor = {
   prepareConfig(config, dir) {
     const file = join(dir, 'pilotfish.json');
     writeFileSync(file, JSON.stringify(config, null, 2));
-    return isJavaScript() ? { command: process.execPath, args: [cli(), 'run', '--config', file] } : { command: cli(), args: ['run', '--config', file] };
+    const args = ['run', '--config', file];
+    if (!isJavaScript()) return { command: cli(), args };
+    if (startsItsOwnNode()) return { command: cli(), args, env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } };
+    return { command: process.execPath, args: [cli(), ...args] };
   },
 };

@@ -22,18 +22,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   const log = createLogger(sink);
   installCrashGuard(log);
   if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
-  // Started here (koffi is required on the next microtask) and awaited before supervisor.start(),
-  // which spawns the first job. That order is what makes it safe: an orphan can only come from a
-  // job, so none exists before the first spawn, and prctl(PR_SET_CHILD_SUBREAPER) is in force
-  // before any could be reparented. (As PID 1, orphans come to us regardless and stay zombies
-  // until reaped, but the same order keeps a single rule.)
   const processes = new ProcessTable();
-  const reaperStarted = startReaper({
-    isOwned: processes.owns,
-    onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
-    onDegraded: (reason) =>
-      reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
-  });
   const supervisor = new Supervisor({
     config,
     log,
@@ -52,10 +41,21 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   // Signals are dispatched on a turn of the event loop, and loading may not have taken one (Node
   // 24 loads modules synchronously): a stop signal that came meanwhile must act before any job starts.
   await new Promise((resolve) => setImmediate(resolve));
-  const reaper = await reaperStarted;
-  logReaperMode(reaper, log);
   await supervisor.start();
   signals.supervisorStarted();
+  // The reaper's native part (koffi's addon) takes ~20 ms to load: it loads once the first jobs
+  // are spawned (they are, a turn of the loop after start), not before. An orphan that comes
+  // meanwhile waits as a zombie for the reaper's first sweep, as it would for SIGCHLD's; as a
+  // subreaper, one orphaned in those milliseconds goes to the real init instead, as it would
+  // without pilotfish.
+  await new Promise((resolve) => setImmediate(resolve));
+  const reaper = await startReaper({
+    isOwned: processes.owns,
+    onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
+    onDegraded: (reason) =>
+      reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
+  });
+  logReaperMode(reaper, log);
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);

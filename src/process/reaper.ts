@@ -195,6 +195,8 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
   process.on('SIGCHLD', onSigchld);
   // Safety net for anything SIGCHLD did not cover; never keeps the process alive.
   const timer = setInterval(reapZombies, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS).unref();
+  // Orphans may already be waiting: the reaper starts after the first jobs.
+  reapZombies();
 
   return {
     mode,

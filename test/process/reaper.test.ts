@@ -111,6 +111,14 @@ test('as PID 1 it reaps 200 orphans, keeps every exit code of its own, and exits
   assert.deepEqual(last, { terminatedBy: 'SIGTERM' });
 });
 
+test('orphans that became zombies before the reaper started are reaped as it starts', async () => {
+  const { code, lines, output } = await run([
+    'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, FIXTURE, 'late',
+  ]);
+  assert.equal(code, 0, output);
+  assert.deepEqual(lines.at(-1), { pid: 1, mode: 'pid1', zombiesBefore: 20, reapedAtStart: 20, zombiesAfter: 0 }, output);
+});
+
 test('with no descriptor left (EMFILE), orphans are still reaped, through waitid instead of /proc', async () => {
   const { code, lines, output } = await run([process.execPath, FIXTURE, 'emfile']);
   assert.equal(code, 0, output);
