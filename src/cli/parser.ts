@@ -11,12 +11,20 @@ import { CONFIG_OPTION, RUN, VERSION } from './verbs.js';
 
 const configOption = { config: CONFIG_OPTION };
 
+const runModule: Verb = {
+  ...yargsVerb(RUN, ['$0']),
+  // The command after `--` comes as parseAndRun's context, word for word: yargs would turn "1" into a number.
+  handler: (args) => RUN.run(args, (args as { commandLine?: [string, ...string[]] }).commandLine),
+};
+
+/** `pilotfish run --help` names the command after `--`, which is no yargs positional. */
+const runModuleNamed: Verb = {
+  ...runModule,
+  builder: (args) => (runModule.builder as (parser: Argv) => Argv)(args).usage(`$0 run [options] [-- CMD [ARGS...]]\n\n${RUN.describe}`),
+};
+
 const commands: Verb[] = [
-  {
-    ...yargsVerb(RUN, ['$0']),
-    // The command after `--` comes as parseAndRun's context, word for word: yargs would turn "1" into a number.
-    handler: (args) => RUN.run(args, (args as { commandLine?: [string, ...string[]] }).commandLine),
-  },
+  runModule,
   {
     command: 'validate',
     describe: 'Check a config and exit: 0 when valid, 2 with every error listed otherwise',
@@ -79,7 +87,9 @@ function commandPath(argv: readonly string[]): Verb[] {
  */
 export async function parseAndRun(argv: string[], commandLine?: readonly string[]): Promise<void> {
   if (commandLine !== undefined && !isCommand(commandLine)) usageError(argv, "expected a command after '--', as in 'pilotfish -- node server.js'");
-  await commands
+  // Only when run is named: as the default command its usage would join the top-level help's.
+  const named = commandPath(argv)[0] === runModule ? commands.map((module) => (module === runModule ? runModuleNamed : module)) : commands;
+  await named
     .reduce((parser: Argv<object>, module) => parser.command(module), yargs(argv))
     .scriptName('pilotfish')
     .usage('$0 <command> [options]\n\nAn autopilot-pattern supervisor: the container entrypoint that runs, checks and restarts your app.')

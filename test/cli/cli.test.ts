@@ -120,6 +120,7 @@ test('--help describes each verb', async () => {
   for (const verb of ['run', 'validate', 'template', 'schema', 'version']) assert.match(output, new RegExp(`pilotfish ${verb}`));
   const run = await cli(['run', '--help']);
   assert.match(run.output, /--config/);
+  assert.match(run.output, /^pilotfish run \[options\] \[-- CMD \[ARGS\.\.\.\]\]$/m);
 });
 
 test('with no config anywhere, pilotfish says where it looked and how to name one', async () => {
