@@ -4,6 +4,7 @@
 // `EnableTagOverride` and has no `replace-existing-checks`, and `/agent/check/update`, which it
 // does not wrap (and the only TTL call that sets status and output together).
 import { EventEmitter } from 'node:events';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { CheckStatus, Instance } from '../contracts/components.js';
 import type { Logger } from '../logging/logger.js';
 import { BlockingQuery } from './blocking-query.js';
@@ -24,7 +25,12 @@ interface ConsulClient {
   agent: { service: { deregister(options: RequestOptions & { id: string }): Promise<unknown>; maintenance(options: RequestOptions & { id: string; enable: boolean; reason: string }): Promise<unknown> } };
   health: { service(options: RequestOptions & ServiceQuery & { passing: boolean; index?: string; wait?: string }): Promise<[ResponseLike, HealthEntry[]]> };
   _put(request: { name: string; path: string; query?: Record<string, string>; type: 'json'; body: unknown; timeout?: number }, handler: ResponseHandler): Promise<unknown>;
+  /** papi's middleware: `onRequest` runs once the request's transport is chosen, before it is sent. */
+  _ext(event: 'onRequest', middleware: (request: { transport: Transport }, next: () => void) => void): void;
   destroy(): void;
+}
+interface Transport {
+  request(options: object): ClientRequest;
 }
 /** papi's response middleware: settles the call with the request's error or nothing. */
 type ResponseHandler = (request: { err?: Error }, next: (retry: boolean, error?: Error, result?: unknown) => void) => void;
@@ -49,6 +55,11 @@ interface PackageError extends Error {
 
 /** Agent calls are local and quick; a hung agent must not hold a heartbeat for long. */
 const CALL_TIMEOUT_MS = 5_000;
+/**
+ * The package reads every response whole: a larger one is cut off and the call fails. A health
+ * answer takes a few hundred bytes per instance, so this is tens of thousands of instances.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export async function connectConsul(connection: ConsulConnection, log: Logger): Promise<Discovery> {
   const { default: Consul } = await import('consul');
@@ -59,7 +70,28 @@ export async function connectConsul(connection: ConsulConnection, log: Logger): 
     headers: connection.token ? { 'x-consul-token': connection.token } : {},
     ...connection.tls,
   } as ConstructorParameters<typeof Consul>[0]) as unknown as ConsulClient;
+  client._ext('onRequest', (request, next) => {
+    request.transport = bounded(request.transport, MAX_RESPONSE_BYTES);
+    next();
+  });
   return new ConsulDiscovery(client, connection.url, log);
+}
+
+/** `transport` whose responses fail the request once their body passes `maxBytes`. */
+function bounded(transport: Transport, maxBytes: number): Transport {
+  return {
+    request(options) {
+      const request = transport.request(options);
+      request.once('response', (response: IncomingMessage) => {
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > maxBytes) request.destroy(new Error(`Consul answered with more than ${maxBytes} bytes`));
+        });
+      });
+      return request;
+    },
+  };
 }
 
 class ConsulDiscovery implements Discovery {
