@@ -120,6 +120,24 @@ const koffiNative = {
   },
 };
 
+/**
+ * koffi's `node:util` → only what koffi uses of it (`deprecate`). koffi's CommonJS interop copies
+ * every export of the module it requires, and from Node 24 on that loads util's lazy parts
+ * (parseArgs, diff, setTraceSigInt and with it worker_threads): +2.5 MiB of RSS for one function.
+ */
+const koffiUtil = {
+  name: 'koffi-util',
+  setup(build) {
+    build.onResolve({ filter: /^node:util$/ }, (args) =>
+      /[\\/]node_modules[\\/]koffi[\\/]/.test(args.importer) ? { path: 'util-deprecate', namespace: 'koffi-util' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'koffi-util' }, () => ({
+      contents: "module.exports = { deprecate: require('node:util').deprecate };",
+      loader: 'js',
+    }));
+  },
+};
+
 /** koffi's addon for glibc (Node's official Linux binaries are glibc programs). */
 function koffiAddon() {
   const packageDir = dirname(koffiRequire.resolve(`@koromix/koffi-${platform}/package.json`));
@@ -148,7 +166,7 @@ await build({
   banner: { js: "var __pilotfishExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;" },
   minify: true,
   keepNames: true,
-  plugins: [filesReadBesideModule, bundledCreateRequire, koffiNative],
+  plugins: [filesReadBesideModule, bundledCreateRequire, koffiNative, koffiUtil],
   logLevel: 'warning',
 });
 const config = join(work, 'sea-config.json');
