@@ -5,8 +5,10 @@
 // about 1 ms of CPU more per check than node:http (27 % of a core against 17 %), and loading it
 // adds about 16 MiB of resident memory to every pilotfish that has an HTTP check. node:https is
 // loaded on the first https check only.
-import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
+import { request, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import { connect } from 'node:net';
+import { urlToHttpOptions } from 'node:url';
 import type { HealthProbe } from '../config/types.js';
 import { errorMessage } from '../util/errors.js';
 import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
@@ -21,39 +23,59 @@ const MAX_REDIRECTS = 3;
 /** Headers not carried over a redirect to another host, nor from https to http (as browsers and follow-redirects do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
-// A fresh connection per check: a pooled keep-alive socket could hide a listener that stopped
-// accepting. (Node 20's global agent keeps connections alive, so ours is explicit.)
-const httpClient = { agent: new Agent({ keepAlive: false }), request };
-let httpsAgent: Promise<{ agent: HttpsAgent; request: typeof request }> | undefined;
-
-function httpsClient(): Promise<{ agent: HttpsAgent; request: typeof request }> {
-  httpsAgent ??= import('node:https').then((https) => ({
-    // Like the kubelet's HTTPS probes, do not verify certificates: a local health endpoint
-    // commonly has a self-signed one, and the check is about liveness, not identity.
-    agent: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
-    request: https.request,
-  }));
-  return httpsAgent;
+/** How requests of a scheme are made: node:http's or node:https's request, and what connects them. */
+interface Client {
+  request: typeof request;
+  connection: Pick<RequestOptions, 'agent' | 'createConnection'>;
 }
 
+// A fresh connection per check: a pooled keep-alive socket could hide a listener that stopped
+// accepting. Plain http connects each request itself, without an agent: an agent that keeps no
+// connection only adds its bookkeeping to each check (a fifth of a check's CPU on Node 24).
+// node:http then sends `Connection: close`, as it does through a non-keep-alive agent.
+const httpClient: Client = { request, connection: { createConnection: (options) => connect(options as Parameters<typeof connect>[0]) } };
+let httpsClientLoaded: Promise<Client> | undefined;
+
+function httpsClient(): Promise<Client> {
+  httpsClientLoaded ??= import('node:https').then((https) => ({
+    request: https.request,
+    // Like the kubelet's HTTPS probes, do not verify certificates: a local health endpoint
+    // commonly has a self-signed one, and the check is about liveness, not identity.
+    connection: { agent: new https.Agent({ keepAlive: false, rejectUnauthorized: false }) as HttpsAgent },
+  }));
+  return httpsClientLoaded;
+}
+
+/** A request as node:http takes it. A check's first one is built once: it is the same every time. */
+interface Hop {
+  url: URL;
+  method: string;
+  headers: OutgoingHttpHeaders;
+  options: RequestOptions;
+  client: Client;
+}
+
+const firstHops = new WeakMap<HttpProbe, Hop>();
+
 export async function runHttpProbe(probe: HttpProbe, options: ProbeOptions): Promise<ProbeOutcome> {
-  let url = new URL(probe.url);
-  // Loaded before the clock starts: the first https check must not time out on the import.
-  if (url.protocol === 'https:') await httpsClient();
+  let hop = firstHops.get(probe);
+  if (!hop) {
+    const url = new URL(probe.url);
+    // Before the clock starts: the first https check must not time out on loading node:https.
+    hop = makeHop(url, await clientFor(url), probe.method, { 'User-Agent': 'pilotfish-health-check', ...probe.headers });
+    firstHops.set(probe, hop);
+  }
   const deadline = new Deadline(options.timeoutMs);
-  let method: string = probe.method;
-  let headers: OutgoingHttpHeaders = { 'User-Agent': 'pilotfish-health-check', ...probe.headers };
   try {
     for (let redirects = 0; ; redirects += 1) {
-      const reply = await exchange(await clientFor(url), url, method, headers, deadline);
+      const reply = await exchange(hop, deadline);
       const { status, location } = reply;
       if (location !== undefined) {
         if (redirects === MAX_REDIRECTS) return { ok: false, output: `HTTP ${status}: more than ${MAX_REDIRECTS} redirects` };
-        const next = new URL(location, url);
-        headers = headersForRedirect(headers, url, next);
+        const next = new URL(location, hop.url);
         // 307 and 308 repeat the request as it was; the others turn a POST into a GET.
-        if (status !== 307 && status !== 308 && method === 'POST') method = 'GET';
-        url = next;
+        const method = hop.method === 'POST' && status !== 307 && status !== 308 ? 'GET' : hop.method;
+        hop = makeHop(next, await clientFor(next), method, headersForRedirect(hop.headers, hop.url, next));
         continue;
       }
       const ok = (status >= 200 && status < 300) || (probe.expectStatus?.includes(status) ?? false);
@@ -66,7 +88,11 @@ export async function runHttpProbe(probe: HttpProbe, options: ProbeOptions): Pro
   }
 }
 
-async function clientFor(url: URL): Promise<{ agent: Agent | HttpsAgent; request: typeof request }> {
+function makeHop(url: URL, client: Client, method: string, headers: OutgoingHttpHeaders): Hop {
+  return { url, method, headers, client, options: { ...urlToHttpOptions(url), method, headers, ...client.connection } };
+}
+
+async function clientFor(url: URL): Promise<Client> {
   if (url.protocol === 'http:') return httpClient;
   if (url.protocol === 'https:') return httpsClient();
   throw new Error(`unsupported protocol ${url.protocol}`);
@@ -111,18 +137,12 @@ interface Reply {
  * One request and the start of its answer's body; the rest is never read, and the connection is
  * closed. A body cut short (expiry, reset) still leaves the status as the verdict.
  */
-function exchange(
-  client: { agent: Agent | HttpsAgent; request: typeof request },
-  url: URL,
-  method: string,
-  headers: OutgoingHttpHeaders,
-  deadline: Deadline,
-): Promise<Reply> {
+function exchange(hop: Hop, deadline: Deadline): Promise<Reply> {
   // HTTP(S)_PROXY in the environment is for the app's outbound traffic, not for checks of
   // itself; node:http never reads it.
   return new Promise((resolve, reject) => {
     let onError: (error: Error) => void = reject;
-    const outgoing = client.request(url, { method, headers, agent: client.agent }, (response) => {
+    const outgoing = hop.client.request(hop.options, (response) => {
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && location) {

@@ -169,8 +169,19 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
     }
   };
 
+  // Whether any child at all is a zombie, asked without reaping it (WNOWAIT). The sweep runs
+  // every second and usually finds nothing: this one call then spares it reading every child's
+  // /proc/<pid>/stat (100 jobs: ~0.3 % of a core). A failure other than "no children" says
+  // nothing, so the listing runs.
+  const anyZombieChild = (): boolean => {
+    info.fill(0);
+    if (waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) !== 0) return libc.errno() !== libc.errnoCodes.ECHILD;
+    return info.readInt32LE(SI_PID_OFFSET) > 0;
+  };
+
   let degraded = false;
   const reapZombies = (): number => {
+    if (!degraded && !anyZombieChild()) return 0;
     let zombies: number[];
     try {
       zombies = listZombies();

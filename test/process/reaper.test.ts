@@ -80,6 +80,13 @@ test('a sweep reaps only orphans, never a zombie child of our own', async () => 
   console.log(`sweep cost with 200 zombies (ms): ${JSON.stringify(result.ms)}`);
 });
 
+test('a sweep that finds no zombie child reads nothing from /proc', async () => {
+  // The sweep runs every second: with 100 jobs, reading each one's /proc/<pid>/stat cost ~0.3 % of a core.
+  const { code, lines, output } = await run([process.execPath, FIXTURE, 'quiet']);
+  assert.equal(code, 0, output);
+  assert.deepEqual(lines.at(-1), { mode: 'subreaper', reapedNow: 0, sweepReads: 0 }, output);
+});
+
 test('as a subreaper, SIGCHLD alone reaps an orphan storm without stealing any exit code', async () => {
   const { code, lines, output } = await run([process.execPath, FIXTURE, 'storm']);
   assert.equal(code, 0, output);
