@@ -1,6 +1,7 @@
 // `pilotfish run`: what a container runs on every start, so it loads only what the config uses.
 // Consul discovery, telemetry, the probe endpoints and the Kubernetes bridge are imported only
 // when configured (their attach modules say how); a config that uses none of them pays for none.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { attachKubernetesBridge } from '../k8s/attach.js';
@@ -40,7 +41,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   const signals = installSignalHandlers(supervisor, sink, log, { forwardTo: commandOnly ? config.main : undefined });
   // Signals are dispatched on a turn of the event loop, and loading may not have taken one (Node
   // 24 loads modules synchronously): a stop signal that came meanwhile must act before any job starts.
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   await supervisor.start();
   signals.supervisorStarted();
   // The reaper's native part (koffi's addon) takes ~20 ms to load: it loads once the first jobs
@@ -48,7 +49,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
   // meanwhile waits as a zombie for the reaper's first sweep, as it would for SIGCHLD's; as a
   // subreaper, one orphaned in those milliseconds goes to the real init instead, as it would
   // without pilotfish.
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   const reaper = await startReaper({
     isOwned: processes.owns,
     onReaped: (pid, code) => log.debug(`reaped orphan ${pid} (exit ${code})`),
