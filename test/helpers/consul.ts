@@ -84,7 +84,16 @@ export class ConsulAgent {
     for (const stream of [child.stdout, child.stderr]) stream?.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk));
     this.child = child;
     // It answers "" while electing itself: only a non-empty leader means it takes writes.
-    await waitFor(async () => (await this.get('/v1/status/leader').catch(() => '""')) !== '""', `a Consul leader; agent output:\n${this.output.join('')}`, 20_000, 100);
+    const output = () => this.output.join('').slice(-4000);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the Consul agent exited (${child.exitCode ?? child.signalCode}) before it had a leader:\n${output()}`);
+        return (await this.get('/v1/status/leader').catch(() => '""')) !== '""';
+      },
+      () => `a Consul leader; agent output:\n${output()}`,
+      20_000,
+      100,
+    );
   }
 
   /** Kills it hard (no graceful leave), as a crashed agent. */

@@ -1,5 +1,6 @@
 // Real test peers built by test/peers/build.sh, and free loopback ports to run them on.
 import { existsSync, readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,19 +19,42 @@ export function peerBinary(name: string): string {
   return binary;
 }
 
-/** Ports free right now on 127.0.0.1 (the OS picks them, so parallel test files do not collide). */
+/**
+ * Ports free right now on 127.0.0.1, for TCP and UDP, picked at random *below* the kernel's
+ * ephemeral range. Ports the OS hands out for listen(0) come from that range, which is also where
+ * every outgoing connection takes its local port: a port reserved for a peer that starts seconds
+ * later (ConsulAgent.reserve) could meanwhile become the local end of some connection — even a
+ * connection to itself, as a client retrying an absent agent can make — and the peer would then
+ * fail to bind. Nothing takes a port below the range unless it asks for that very port.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const ephemeralLow = Number(/^\d+/.exec(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'))?.[0] ?? 32768);
+  const low = Math.max(1024, ephemeralLow - 16384);
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    if (!ports.includes(port) && !handedOut.has(port) && (await bindable(port))) ports.push(port);
+  }
+  for (const port of ports) handedOut.add(port);
   return ports;
+}
+
+/** Ports this process has handed out already: a peer may not have bound its port yet. */
+const handedOut = new Set<number>();
+
+async function bindable(port: number): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!tcp) return false;
+  return new Promise<boolean>((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
 }
