@@ -5,9 +5,9 @@
 // about 1 ms of CPU more per check than node:http (27 % of a core against 17 %), and loading it
 // adds about 16 MiB of resident memory to every pilotfish that has an HTTP check. node:https is
 // loaded on the first https check only.
-import { request, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
+import { request, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
 import type { HealthProbe } from '../config/types.js';
 import { errorMessage } from '../util/errors.js';
@@ -171,7 +171,17 @@ function exchange(hop: Hop, deadline: Deadline): Promise<Reply> {
       response.once('close', finish);
       response.once('error', finish);
     });
-    deadline.whenExpired(() => outgoing.destroy(new Error('timed out')));
+    // Node answers a 101 without an 'upgrade' listener by closing the socket, with neither a
+    // response nor an error: the check would never end. A switch of protocols is its verdict.
+    outgoing.once('upgrade', (response: IncomingMessage, socket: Socket) => {
+      socket.destroy();
+      resolve({ status: response.statusCode ?? 0, body: '' });
+    });
+    // Expiry settles the exchange itself: a request that was already closed emits no error when destroyed.
+    deadline.whenExpired(() => {
+      outgoing.destroy();
+      reject(new Error('timed out'));
+    });
     outgoing.on('error', (error) => onError(error));
     outgoing.end();
   });

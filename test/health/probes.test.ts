@@ -280,6 +280,22 @@ describe('http probes', () => {
     assert.ok(result.durationMs >= 200, `durationMs ${result.durationMs}`);
   });
 
+  // Node closes the connection of a 101 nobody takes, with neither a response nor an error: a check
+  // that waited for one never ended, and its monitor, which never overlaps checks, ran no other.
+  it('fails, and ends, when the server switches protocols', { timeout: 20_000 }, async (t) => {
+    const switching = createTcpServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => switching.listen(0, '127.0.0.1', resolve));
+    t.after(() => switching.close());
+    const url = `http://127.0.0.1:${(switching.address() as AddressInfo).port}/`;
+    // A timeout longer than the test's: only the answer can end the check.
+    const result = await runProbe(httpProbe(url), { ...options, timeoutMs: 60_000 });
+    assert.deepEqual([result.ok, result.output], [false, 'HTTP 101']);
+    assert.equal((await runProbe(httpProbe(url, { expectStatus: [101] }), options)).ok, true);
+  });
+
   it('opens a fresh connection for every check (no keep-alive pool)', async () => {
     seen.length = 0;
     await runProbe(httpProbe(`${base}/ok`), options);
