@@ -8,7 +8,8 @@
 // runs all run in the one wake-up of their anchor: 100 checks at 1 s then wake pilotfish once a
 // second, not ten times (the grid alone) or a hundred (a timer each). Each wake-up (timers,
 // epoll, microtasks) is a good part of what a check costs. A check is never early, and at most one
-// step late (systemd's AccuracySec coalesces timers the same way, on a fixed point of each window).
+// step (and a millisecond) late (systemd's AccuracySec coalesces timers the same way, on a fixed
+// point of each window).
 //
 // Times are whole milliseconds, so that a check on its anchor stays exactly on it.
 //
@@ -60,7 +61,9 @@ function arm(): void {
   if (next === Infinity || next >= timerAt) return;
   disarm();
   timerAt = next;
-  timer = setTimeout(fire, Math.max(0, next - performance.now()));
+  // Node's timers count whole milliseconds of libuv's clock: one set for the exact time left came
+  // up to a millisecond early a third of the time, found nothing due and woke pilotfish twice.
+  timer = setTimeout(fire, Math.max(0, Math.ceil(next - performance.now())) + 1);
   timer.unref();
 }
 

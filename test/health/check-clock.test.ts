@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
 import { everyInterval, plannedRun } from '../../src/health/check-clock.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -54,6 +55,40 @@ describe('check clock', () => {
     for (const check of checks) {
       check.runs.forEach((run, n) => assert.ok(run.at - check.scheduledAt >= (n + 1) * interval, `run ${n + 1} came ${run.at - check.scheduledAt} ms after scheduling`));
     }
+  });
+
+  it('wakes only when a check is due: each timer it sets runs one', { timeout: 20_000 }, async () => {
+    // Node's timers count whole milliseconds of libuv's clock, not performance.now()'s: a timer
+    // that comes a fraction early finds nothing due and costs a wake-up of its own.
+    let timers = 0;
+    const hook = createHook({
+      init(_id, type, _trigger, resource) {
+        if (type === 'Timeout' && (resource as { _onTimeout?: { name?: string } })._onTimeout?.name === 'fire') timers += 1;
+      },
+    });
+    hook.enable();
+    let runs = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // The clock's timer is unref'd: this one keeps the test alive, and detects a hang.
+        const hang = setTimeout(() => reject(new Error(`only ${runs} runs`)), 15_000);
+        // An odd interval and sync work in each run, so that the time left is rarely whole milliseconds.
+        const cancel = everyInterval(13, () => {
+          runs += 1;
+          const start = performance.now();
+          while (performance.now() - start < 0.3);
+          if (runs === 60) {
+            cancel();
+            clearTimeout(hang);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      hook.disable();
+    }
+    // One timer was set for the first run and one after each run but the last (which cancelled).
+    assert.equal(timers, runs);
   });
 
   it('runs every interval until cancelled, and not after', async () => {
