@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { consulConnection } from '../../src/discovery/connection.js';
 import { MAX_RESPONSE_BYTES, connectConsul } from '../../src/discovery/consul.js';
 import type { DiscoveryError } from '../../src/discovery/discovery.js';
@@ -65,6 +65,46 @@ test(`a Consul answer of more than ${MAX_RESPONSE_BYTES} bytes fails the query i
     small.stop();
     discovery.close();
     server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('an answer in tiny chunks counts what holding each piece costs, not only its bytes', async () => {
+  // 256 KiB of body in one-byte chunks: far below the cap in bytes, but the package keeps each
+  // chunk as a Buffer of its own (~400 bytes each; a million held 450 MiB).
+  const chunks = MAX_RESPONSE_BYTES / 64;
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Consul-Index: 7\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n');
+      const batch = '1\r\n \r\n'.repeat(1024);
+      let sent = 0;
+      const more = () => {
+        while (sent < chunks) {
+          sent += 1024;
+          if (!socket.write(batch)) return void socket.once('drain', more);
+        }
+        socket.end('1\r\n]\r\n0\r\n\r\n');
+      };
+      more();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const discovery = await connectConsul(consulConnection({ address: `127.0.0.1:${port}`, scheme: 'http' }, {}), silentLogger);
+  const errors: DiscoveryError[] = [];
+  const answers: number[] = [];
+  const watch = discovery.watch({ service: 'tiny' }, { waitMs: 60_000 }, { onInstances: (found) => answers.push(found.length), onError: (error) => errors.push(error) });
+  try {
+    await waitFor(() => errors.length > 0 || answers.length > 0, 'the answer to end the query', HANG_MS);
+    assert.deepEqual(answers, [], 'the answer was read whole');
+    assert.match(errors[0]!.message, new RegExp(`more than ${MAX_RESPONSE_BYTES} bytes`));
+  } finally {
+    watch.stop();
+    discovery.close();
+    for (const socket of sockets) socket.destroy();
     server.close();
   }
 });
