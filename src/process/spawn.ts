@@ -116,11 +116,12 @@ export function spawnProcess(options: SpawnOptions, live: LivePids): RunningProc
       }
     },
     async waitForGroup(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
+      // On the monotonic clock: a system clock stepped back (NTP) must not stretch a stop.
+      const deadline = performance.now() + timeoutMs;
       if ((await withDeadline(exitedPromise, timeoutMs)) === TIMED_OUT) return false;
       // Members outside our children send no event when they die: look for them.
       while (groupAlive()) {
-        if (Date.now() >= deadline) return false;
+        if (performance.now() >= deadline) return false;
         await sleep(GROUP_POLL_MS);
       }
       return true;
