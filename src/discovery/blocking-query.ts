@@ -96,13 +96,14 @@ export class TokenBucket {
   constructor(
     private readonly burst: number,
     private readonly refillMs: number,
-    private updatedAt = Date.now(),
+    // The monotonic clock: a system clock stepped back an hour would otherwise owe an hour's tokens.
+    private updatedAt = performance.now(),
   ) {
     this.tokens = burst;
   }
 
   /** Takes a token; returns how long to wait before using it (0 when one was available). */
-  take(now = Date.now()): number {
+  take(now = performance.now()): number {
     this.tokens = Math.min(this.burst, this.tokens + (now - this.updatedAt) / this.refillMs);
     this.updatedAt = now;
     this.tokens -= 1;

@@ -50,6 +50,13 @@ test('the token bucket lets a burst of two through, then one request per refill 
   assert.equal(bucket.take(start + 5000), 0);
 });
 
+test('the token bucket keeps time on the monotonic clock: a system clock stepped back an hour owes no hour', (t) => {
+  const bucket = new TokenBucket(2, 1000);
+  const stepped = Date.now() - 3_600_000;
+  t.mock.method(Date, 'now', () => stepped);
+  assert.equal(bucket.take(), 0);
+});
+
 test('the loop sends the index rules to the server and hands over every answer', async () => {
   const answers = [5, 9, 3, 0, 7];
   const sent: number[] = [];
