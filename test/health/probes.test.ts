@@ -157,7 +157,7 @@ describe('http probes', () => {
   before(async () => {
     server = createServer((request, response) => {
       seen.push(request);
-      const route = routes[request.url ?? ''] ?? ((_, res: ServerResponse) => res.writeHead(404).end());
+      const route = routes[new URL(request.url ?? '', 'http://x').pathname] ?? ((_, res: ServerResponse) => res.writeHead(404).end());
       route(request, response);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -194,6 +194,16 @@ describe('http probes', () => {
   it('sends the configured method and headers', async () => {
     const result = await runProbe(httpProbe(`${base}/echo`, { method: 'POST', headers: { 'X-Probe': 'yes' } }), options);
     assert.equal(result.output, 'HTTP 200: POST yes pilotfish-health-check');
+  });
+
+  it('sends every check the same first request, the redirect it followed last time notwithstanding', async () => {
+    // A check's first request is built once and handed to node:http each time.
+    const probe = httpProbe(`${base}/moved?from=check`, { method: 'POST', headers: { 'X-Probe': 'yes', Host: 'app.example' } });
+    seen.length = 0;
+    for (let check = 0; check < 3; check += 1) assert.equal((await runProbe(probe, options)).output, 'HTTP 200: fine');
+    const requests = seen.map((request) => [request.method, request.url, request.headers.host, request.headers['x-probe']].join(' '));
+    // 301 turns the POST into a GET (as browsers do); each check starts again from its own URL.
+    assert.deepEqual(requests, Array(3).fill(['POST /moved?from=check app.example yes', 'GET /ok app.example yes']).flat());
   });
 
   it('follows a redirect, but not a loop', async () => {
