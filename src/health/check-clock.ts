@@ -8,7 +8,7 @@
 // runs all run in the one wake-up of their anchor: 100 checks at 1 s then wake pilotfish once a
 // second, not ten times (the grid alone) or a hundred (a timer each). Each wake-up (timers,
 // epoll, microtasks) is a good part of what a check costs. A check is never early, and at most one
-// step (and a millisecond) late (systemd's AccuracySec coalesces timers the same way, on a fixed
+// step (and two milliseconds) late (systemd's AccuracySec coalesces timers the same way, on a fixed
 // point of each window).
 //
 // Times are whole milliseconds, so that a check on its anchor stays exactly on it.
@@ -61,9 +61,10 @@ function arm(): void {
   if (next === Infinity || next >= timerAt) return;
   disarm();
   timerAt = next;
-  // Node's timers count whole milliseconds of libuv's clock: one set for the exact time left came
-  // up to a millisecond early a third of the time, found nothing due and woke pilotfish twice.
-  timer = setTimeout(fire, Math.max(0, Math.ceil(next - performance.now())) + 1);
+  // Node's timers count whole milliseconds of libuv's clock, which may be the coarse clock (up to a
+  // millisecond behind): a timer set for the exact time left came early a third of the time, found
+  // nothing due and woke pilotfish twice. Two more milliseconds make it never early.
+  timer = setTimeout(fire, Math.max(0, Math.ceil(next - performance.now())) + 2);
   timer.unref();
 }
 
