@@ -5,9 +5,9 @@
 // about 1 ms of CPU more per check than node:http (27 % of a core against 17 %), and loading it
 // adds about 16 MiB of resident memory to every pilotfish that has an HTTP check. node:https is
 // loaded on the first https check only.
+import { lookup } from 'node:dns';
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { lookup } from 'node:dns';
 import { connect, type LookupFunction, type Socket } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
 import type { HealthProbe } from '../config/types.js';
