@@ -93,12 +93,24 @@ export class WriteLoop {
     return Math.max(delayMs, this.lastStartedAt + this.timing.minIntervalMs - performance.now());
   }
 
+  /**
+   * Runs the work once `delayMs` has passed on the monotonic clock. A timer counts from the time
+   * the event loop read at the start of its turn, which is stale by however long the turn has run
+   * so far: it can fire that much early, and the pacing and Retry-After are floors.
+   */
   private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
+    const due = performance.now() + delayMs;
+    const fire = (): void => {
+      const early = due - performance.now();
+      if (early > 0) {
+        this.timer = setTimeout(fire, Math.ceil(early)).unref();
+        return;
+      }
       this.timer = undefined;
       this.lastStartedAt = performance.now();
       this.inFlight = this.run().finally(() => (this.inFlight = undefined));
-    }, delayMs).unref();
+    };
+    this.timer = setTimeout(fire, delayMs).unref();
   }
 
   private async run(): Promise<void> {

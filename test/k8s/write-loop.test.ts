@@ -10,6 +10,7 @@ function scriptedWork(outcomes: WriteOutcome[] = [], durationMs = 0) {
   const calls: Array<{ forced: boolean; at: number }> = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let answered = 0;
   const work = async (forced: boolean): Promise<WriteOutcome> => {
     // The monotonic clock, as the loop's pacing: a test that steps the wall clock does not move it.
     calls.push({ forced, at: performance.now() });
@@ -17,9 +18,11 @@ function scriptedWork(outcomes: WriteOutcome[] = [], durationMs = 0) {
     maxInFlight = Math.max(maxInFlight, inFlight);
     await sleep(durationMs);
     inFlight--;
+    answered++;
     return outcomes.shift() ?? { kind: 'done' };
   };
-  return { work, calls, maxInFlight: () => maxInFlight };
+  // `answered`: calls whose outcome the loop has been handed (it acts on it before any timer runs).
+  return { work, calls, answered: () => answered, maxInFlight: () => maxInFlight };
 }
 
 describe('write loop', () => {
@@ -62,6 +65,30 @@ describe('write loop', () => {
     assert.ok(calls.length <= bound, `${calls.length} writes (bound ${bound})`);
     const gaps = calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
     assert.ok(gaps.every((gap) => gap >= TIMING.minIntervalMs - 5), `gaps ${gaps.join(', ')} ms`);
+  });
+
+  // Timers run on the event loop's clock (a coarse one on Linux), which a loaded machine can let
+  // lag the monotonic clock by milliseconds: a timer may fire before its delay has passed.
+  it('keeps the debounce and the minimum interval even when its timer fires early', async (t) => {
+    const { work, calls, answered } = scriptedWork();
+    const loop = new WriteLoop(work, TIMING);
+    loop.request();
+    await waitFor(() => answered() === 1, 'the first write');
+    const changedAt = performance.now();
+    loop.request();
+    // From here the monotonic clock reads 20 ms behind the timers': they fire 20 ms early by it.
+    const realNow = performance.now.bind(performance);
+    t.mock.method(performance, 'now', () => realNow() - 20);
+    try {
+      await waitFor(() => calls.length === 2, 'the second write', 10_000);
+    } finally {
+      await loop.stop();
+      t.mock.restoreAll();
+    }
+    const [first, second] = calls.map((call) => call.at) as [number, number];
+    assert.ok(second - changedAt >= TIMING.debounceMs, `debounce: ${second - changedAt} ms`);
+    // Less a hair: the loop reads its clock just before it calls the work, which reads it again.
+    assert.ok(second - first >= TIMING.minIntervalMs - 1, `interval: ${second - first} ms`);
   });
 
   it('paces by elapsed time, not the wall clock: a clock set back does not hold writes up', async (t) => {
@@ -114,12 +141,11 @@ describe('write loop', () => {
   });
 
   it('cuts a long backoff short when woken (the API server is back), within the spread', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', serverAway: true }]);
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', serverAway: true }]);
     // A backoff far longer than the test waits: only the wake can bring the retry in time.
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
     loop.request();
-    await waitFor(() => calls.length === 1, 'the failed write');
-    await sleep(20);
+    await waitFor(() => answered() === 1, 'the failed write');
     loop.wake(100);
     try {
       await waitFor(() => calls.length === 2, 'the retry after the wake', 10_000);
@@ -129,10 +155,10 @@ describe('write loop', () => {
   });
 
   it('when woken, still waits for Retry-After', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', retryAfterMs: 300, serverAway: true }]);
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', retryAfterMs: 300, serverAway: true }]);
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
     loop.request();
-    await waitFor(() => calls.length === 1, 'the failed write');
+    await waitFor(() => answered() === 1, 'the failed write');
     loop.wake(0);
     await waitFor(() => calls.length === 2, 'the retry', 10_000);
     await loop.stop();
@@ -141,12 +167,13 @@ describe('write loop', () => {
   });
 
   it('is not woken out of the wait after a refusal (RBAC, an invalid write): the server\'s return does not fix it', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry' }]);
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry' }]);
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 400, maxMs: 400 }, patientMs: 400 });
     loop.request();
-    await waitFor(() => calls.length === 1, 'the denied write');
+    await waitFor(() => answered() === 1, 'the denied write');
     loop.wake(0);
     await waitFor(() => calls.length === 2, 'the retry after the patient wait', 10_000);
+    await waitFor(() => answered() === 2, 'the retry to fail');
     loop.wake(0);
     await waitFor(() => calls.length === 3, 'the retry after the backoff', 10_000);
     await loop.stop();
