@@ -14,7 +14,9 @@ import { CLI, REPO_ROOT } from '../helpers/pilotfish.js';
 import { freePorts } from '../helpers/peers.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CHATTY = 'while :; do echo "a chatty job writing one line of output after another, as fast as it can"; done';
+// Long lines: the 4 MiB queue fills after a few thousand of them, however few a loaded machine lets
+// pilotfish handle in a second (with 90-byte lines it took tens of thousands, and over 20 s so).
+const CHATTY = `while :; do echo "a chatty job writing one long line of output after another, as fast as it can: ${'x'.repeat(900)}"; done`;
 
 interface Stalled {
   child: ChildProcess;
@@ -104,7 +106,7 @@ async function exitCode(child: ChildProcess): Promise<number | null> {
 async function assertSupervisesWhileStalled(run: Stalled): Promise<void> {
   // Dropped lines prove that the output is stalled and the queue is full; on a pilotfish that blocks
   // on its stdout, /metrics never answers.
-  await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 20_000, 100);
+  await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 60_000, 100);
   const ticks = run.ticks();
   await waitFor(() => run.ticks() >= ticks + 3, 'the periodic job to keep running', 15_000);
   const ping = await httpCall({ socketPath: run.socket }, 'GET', '/v1/ping');
@@ -120,7 +122,7 @@ for (const asPid1 of [false, true]) {
     try {
       await assertSupervisesWhileStalled(run);
       const output = collect(run.reader());
-      await waitFor(() => /WARN  \d+ log lines dropped: the log output was not taking them dropped=\d+/.test(output.text()), 'the dropped-lines notice', 15_000);
+      await waitFor(() => /WARN  \d+ log lines dropped: the log output was not taking them dropped=\d+/.test(output.text()), 'the dropped-lines notice', 30_000);
       // The flood stopped and its backlog read, the last line cannot miss the exit's bounded flush
       // however slowly a loaded machine reads.
       assert.equal((await httpCall({ socketPath: run.socket }, 'POST', '/v1/jobs/chatty/stop')).status, 200);
@@ -137,7 +139,7 @@ for (const asPid1 of [false, true]) {
 test('SIGTERM is obeyed while stdout stays stalled, within the bounded exit flush', async () => {
   const run = await startStalled(chattyWithTicks, 'pipe', true);
   try {
-    await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 20_000, 100);
+    await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 60_000, 100);
     process.kill(run.pid(), 'SIGTERM');
     assert.equal(await exitCode(run.child), 143);
   } finally {
@@ -161,7 +163,7 @@ test('a stalled stdout socket (a journal stream) does not stop supervision eithe
   try {
     await assertSupervisesWhileStalled(run);
     const output = collect(reader as Socket);
-    await waitFor(() => /\d+ log lines dropped/.test(output.text()), 'the dropped-lines notice', 15_000);
+    await waitFor(() => /\d+ log lines dropped/.test(output.text()), 'the dropped-lines notice', 30_000);
     process.kill(run.pid(), 'SIGTERM');
     assert.equal(await exitCode(run.child), 143);
   } finally {
