@@ -165,7 +165,7 @@ describe('the Kubernetes bridge', () => {
       const webPid = run.supervisor.job('web')?.pid;
       await fixture.cluster.stopApiServer();
       health.unhealthy('down during the outage');
-      await waitFor(() => run.supervisor.job('web')?.health === 'unhealthy', 'web to turn unhealthy', 5_000);
+      await waitFor(() => run.supervisor.job('web')?.health === 'unhealthy', 'web to turn unhealthy', 20_000);
       await sleep(2_000);
       assert.equal(run.supervisor.job('web')?.pid, webPid, 'the job kept running');
       assert.equal(run.supervisor.isShuttingDown, false);
