@@ -93,24 +93,12 @@ export class WriteLoop {
     return Math.max(delayMs, this.lastStartedAt + this.timing.minIntervalMs - performance.now());
   }
 
-  /**
-   * Runs the work once `delayMs` has passed on the monotonic clock. A timer counts from the time
-   * the event loop read at the start of its turn, which is stale by however long the turn has run
-   * so far: it can fire that much early, and the pacing and Retry-After are floors.
-   */
   private schedule(delayMs: number): void {
-    const due = performance.now() + delayMs;
-    const fire = (): void => {
-      const early = due - performance.now();
-      if (early > 0) {
-        this.timer = setTimeout(fire, Math.ceil(early)).unref();
-        return;
-      }
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastStartedAt = performance.now();
       this.inFlight = this.run().finally(() => (this.inFlight = undefined));
-    };
-    this.timer = setTimeout(fire, delayMs).unref();
+    }, delayMs).unref();
   }
 
   private async run(): Promise<void> {
