@@ -142,12 +142,15 @@ describe('the client verbs', () => {
 
   it("ContainerPilot's flags keep working", async () => {
     assert.deepEqual(await verb('-ping'), { code: 0, output: 'ok' });
-    assert.equal((await verb('-putenv', 'MODE=from-cp', '-putenv=X=1')).code, 0);
+    const putenv = await verb('-putenv', 'MODE=from-cp', '-putenv=X=1');
+    assert.equal(putenv.code, 0, putenv.output);
     assert.deepEqual((JSON.parse((await verb('status', '--json')).output) as { envSet: string[] }).envSet, ['MODE', 'OTHER', 'X']);
-    assert.equal((await verb('-putmetric', 'queue_depth=9', '-putmetric', 'unknown=1')).code, 0);
+    const putmetric = await verb('-putmetric', 'queue_depth=9', '-putmetric', 'unknown=1');
+    assert.equal(putmetric.code, 0, putmetric.output);
     assert.deepEqual(await verb('-maintenance', 'enable'), { code: 0, output: 'maintenance on' });
     assert.deepEqual(await verb('-maintenance', 'disable'), { code: 0, output: 'maintenance off' });
-    assert.equal((await verb('-reload')).code, 0);
+    const reload = await verb('-reload');
+    assert.equal(reload.code, 0, reload.output);
   });
 });
 

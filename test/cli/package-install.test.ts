@@ -87,7 +87,8 @@ test('with only its runtime dependencies, the installed pilotfish runs the hello
     command: [bin],
     args: ['run', '--config', 'examples/hello/pilotfish.json5'],
     asPid1: true,
-    env: { HELLO_PORT: String(port), PATH },
+    // Its own greeting file: other test files running the example rewrite examples/hello/greeting.txt.
+    env: { HELLO_PORT: String(port), HELLO_GREETING_FILE: join(mkdtempSync(join(tmpdir(), 'pilotfish-hello-')), 'greeting.txt'), PATH },
   });
   await run.waitForLine(/\[main\] is healthy/, 20_000);
   const response = await fetch(`http://127.0.0.1:${port}/`);

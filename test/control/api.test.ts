@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { request, type IncomingMessage } from 'node:http';
 import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -130,9 +131,10 @@ describe('the control API', () => {
 
     const followed: string[] = [];
     const follow = request({ socketPath: pilotfish.socket, path: '/v1/logs?job=app&lines=0&follow=true' });
-    follow.on('response', (response) => response.setEncoding('utf8').on('data', (chunk: string) => followed.push(chunk)));
     follow.end();
-    await sleep(200);
+    // The answer's head comes once the request follows the job's output.
+    const [response] = (await once(follow, 'response')) as [IncomingMessage];
+    response.setEncoding('utf8').on('data', (chunk: string) => followed.push(chunk));
     await pilotfish.call('POST', '/v1/jobs/app/restart');
     await waitFor(() => followed.join('').includes('greeting='), 'the followed line');
     follow.destroy();

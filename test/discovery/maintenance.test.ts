@@ -21,7 +21,7 @@ test('maintenance takes every service out of rotation with the jobs still runnin
     consul: "${consul.address}",
     jobs: [${serviceJob('alpha', health)}, ${serviceJob('beta', health)}],
   }`);
-  await waitFor(async () => (await consul.passing('alpha')).length === 1 && (await consul.passing('beta')).length === 1, 'both passing', 8000);
+  await waitFor(async () => (await consul.passing('alpha')).length === 1 && (await consul.passing('beta')).length === 1, 'both passing', 20_000);
   const pids = supervisor.snapshot().jobs.map((job) => job.pid);
 
   supervisor.setMaintenance(true);
@@ -44,7 +44,7 @@ test('maintenance takes every service out of rotation with the jobs still runnin
 test('leaving maintenance registers again a service the agent lost meanwhile (ContainerPilot never did)', async () => {
   const health = new HealthSwitch().healthy('ok');
   const supervisor = await startSupervisor(`{ consul: "${consul.address}", jobs: [${serviceJob('gamma', health)}] }`);
-  await waitFor(async () => (await consul.passing('gamma')).length === 1, 'gamma passing', 8000);
+  await waitFor(async () => (await consul.passing('gamma')).length === 1, 'gamma passing', 20_000);
   supervisor.setMaintenance(true);
   await waitFor(async () => (await consul.checks())[maintenanceCheck('gamma')], 'gamma in maintenance', 20_000);
   // Someone (or an agent wipe) removes it while in maintenance.

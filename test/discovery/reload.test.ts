@@ -37,7 +37,7 @@ test('a reload re-registers changed jobs, deregisters removed ones, and starts a
     config(`${serviceJob('shifting', health, { extra: 'tags: ["v1"]' })}, ${serviceJob('doomed', health)}, ${hook('old-upstream')}`, '{ name: "old-upstream", interval: 2 }'),
   );
   try {
-    await waitFor(async () => (await consul.passing('shifting')).length === 1 && (await consul.passing('doomed')).length === 1, 'both passing', 8000);
+    await waitFor(async () => (await consul.passing('shifting')).length === 1 && (await consul.passing('doomed')).length === 1, 'both passing', 20_000);
 
     writeFileSync(
       join(pilotfish.dir, 'pilotfish.json5'),
@@ -45,7 +45,7 @@ test('a reload re-registers changed jobs, deregisters removed ones, and starts a
     );
     assert.equal((await pilotfish.call('POST', '/v1/reload')).status, 200);
 
-    await waitFor(async () => (await consul.passing('shifting'))[0]?.Port === 9090, 'shifting registered again on its new port, passing', 8000);
+    await waitFor(async () => (await consul.passing('shifting'))[0]?.Port === 9090, 'shifting registered again on its new port, passing', 20_000);
     assert.deepEqual((await consul.services())[serviceId('shifting')]?.Tags, ['v2']);
     await waitFor(async () => (await consul.services())[serviceId('doomed')] === undefined, 'doomed deregistered', 20_000);
 
@@ -74,11 +74,11 @@ test('a reload with another consul block moves the services and watches to that 
   }`;
   const pilotfish = await startSupervisor(config(consul));
   try {
-    await waitFor(async () => (await consul.passing('nomad')).length === 1, 'nomad passing on the first agent', 8000);
+    await waitFor(async () => (await consul.passing('nomad')).length === 1, 'nomad passing on the first agent', 20_000);
 
     writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), config(other));
     assert.equal((await pilotfish.call('POST', '/v1/reload')).status, 200);
-    await waitFor(async () => (await other.passing('nomad')).length === 1, 'nomad passing on the other agent', 8000);
+    await waitFor(async () => (await other.passing('nomad')).length === 1, 'nomad passing on the other agent', 20_000);
     assert.equal((await consul.services())[serviceId('nomad')], undefined, 'gone from the first agent');
     assert.match(pilotfish.output(), /the consul block changed: reconnecting/);
     const status = (await pilotfish.call('GET', '/v1/status')).json.components.discovery;
@@ -132,7 +132,7 @@ test('a reload that comes while a reconnect still waits on a hung agent starts i
   }`;
   const pilotfish = await startSupervisor(config(proxy.address, false));
   try {
-    await waitFor(async () => (await consul.passing('mover')).length === 1, 'mover passing through the proxy', 8000);
+    await waitFor(async () => (await consul.passing('mover')).length === 1, 'mover passing through the proxy', 20_000);
     // The old agent stops answering: deregistering from it takes until the call times out.
     proxy.hang();
     writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), config(other.address, false));
@@ -143,7 +143,7 @@ test('a reload that comes while a reconnect still waits on a hung agent starts i
 
     await waitFor(async () => (await other.passing('mover')).length === 1, 'mover passing on the other agent', 15_000);
     await other.put('/v1/agent/service/register', { ID: 'late-upstream-1', Name: 'late-upstream', Address: '127.0.0.1', Port: 7004 });
-    await pilotfish.waitForLine(/\[on-late-upstream\] late-upstream changed/, 8000);
+    await pilotfish.waitForLine(/\[on-late-upstream\] late-upstream changed/, 20_000);
     const watch = (await pilotfish.call('GET', '/v1/status')).json.components.discovery.watches[0];
     assert.equal(watch.instances, 1, JSON.stringify(watch));
   } finally {
@@ -164,7 +164,7 @@ test('a job a reload removed before it was ever registered leaves the status, so
   const discovery = () => supervisor.snapshot().components.discovery as DiscoveryStatus;
   try {
     await waitFor(() => discovery().services.some((service) => service.name === 'dropped'), 'dropped known to discovery', 20_000);
-    await waitFor(() => discovery().services.find((service) => service.name === 'stayer')?.state === 'registered', 'stayer registered', 8000);
+    await waitFor(() => discovery().services.find((service) => service.name === 'stayer')?.state === 'registered', 'stayer registered', 20_000);
 
     text = `{ consul: "${consul.address}", jobs: [${serviceJob('stayer', healthy)}] }`;
     assert.deepEqual((await supervisor.reload()).ok, true);

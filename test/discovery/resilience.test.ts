@@ -45,7 +45,7 @@ test('an agent killed and restarted empty gets the services back at the next TTL
   const ttlMs = 3000;
   const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('sturdy', health, { ttl: '3s', interval: '500ms' })}] }`);
   try {
-    await waitFor(async () => (await consul.passing('sturdy')).length === 1, 'sturdy passing', 8000);
+    await waitFor(async () => (await consul.passing('sturdy')).length === 1, 'sturdy passing', 20_000);
     const started = run.lines.filter((line) => /\[sturdy\] started/.test(line));
 
     await consul.kill();
@@ -65,12 +65,13 @@ test('an agent killed and restarted empty gets the services back at the next TTL
   }
 });
 
-// A shutdown that waited on the absent agent would hang: the test's own timeout says so.
-test('with Consul gone at shutdown, pilotfish still exits at once and says what stays registered', { timeout: 20_000 }, async (t) => {
+// A shutdown that waited on the absent agent would hang: the test's own timeout says so (a hang
+// detector's, that also covers starting Consul and pilotfish on a loaded machine).
+test('with Consul gone at shutdown, pilotfish still exits at once and says what stays registered', { timeout: 60_000 }, async (t) => {
   const consul = await ConsulAgent.start();
   const health = new HealthSwitch().healthy('ok');
   const run = runConfig(`{ consul: "${consul.address}", jobs: [${serviceJob('stranded', health)}] }`);
-  await waitFor(async () => (await consul.passing('stranded')).length === 1, 'stranded passing', 8000);
+  await waitFor(async () => (await consul.passing('stranded')).length === 1, 'stranded passing', 20_000);
   await consul.stop();
   const stoppingAt = performance.now();
   run.signal('SIGTERM');

@@ -54,7 +54,7 @@ test('CONSUL_HTTP_ADDR, CONSUL_CACERT, CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY 
       CONSUL_CLIENT_KEY: pki.client.keyFile,
     },
   });
-  await waitFor(async () => (await consul.passing('secured')).length === 1, `secured registered over HTTPS:\n${run.output()}`, 8000);
+  await waitFor(async () => (await consul.passing('secured')).length === 1, `secured registered over HTTPS:\n${run.output()}`, 20_000);
   await stopRun(run);
 });
 
@@ -63,7 +63,7 @@ test('a server certificate from an unknown CA is refused, and said so', async ()
   const run = runConfig(`{ consul: "https://127.0.0.1:${consul.httpsPort}", jobs: [${serviceJob('doubtful', health)}] }`, {
     env: { CONSUL_CLIENT_CERT: pki.client.certFile, CONSUL_CLIENT_KEY: pki.client.keyFile },
   });
-  await run.waitForLine(/Consul at https:\/\/127\.0\.0\.1:\d+ is failing: .*certificate/, 8000);
+  await run.waitForLine(/Consul at https:\/\/127\.0\.0\.1:\d+ is failing: .*certificate/, 20_000);
   assert.equal((await consul.passing('doubtful')).length, 0);
   await stopRun(run);
 });

@@ -26,7 +26,7 @@ test('a token from CONSUL_HTTP_TOKEN_FILE registers the service and never reache
   const run = runConfig(`{ consul: "${consul.address}", logging: { level: "DEBUG" }, jobs: [${serviceJob('secretive', health)}] }`, {
     env: { CONSUL_HTTP_TOKEN_FILE: tokenFile },
   });
-  await waitFor(async () => (await consul.passing('secretive')).length === 1, 'registered with the token', 8000);
+  await waitFor(async () => (await consul.passing('secretive')).length === 1, 'registered with the token', 20_000);
   await stopRun(run);
   assert.equal((await consul.services())[serviceId('secretive')], undefined, 'deregistered with the token too');
   assert.ok(!run.output().includes(TOKEN), run.output());
@@ -36,7 +36,7 @@ test('a refused token is reported without being shown', async () => {
   const wrong = '00000000-dead-beef-0000-000000000000';
   const health = new HealthSwitch().healthy('ok');
   const run = runConfig(`{ consul: { address: "${consul.address}", token: "${wrong}" }, jobs: [${serviceJob('refused', health)}] }`);
-  const line = await run.waitForLine(/Consul at .* is failing: HTTP 403/, 8000);
+  const line = await run.waitForLine(/Consul at .* is failing: HTTP 403/, 20_000);
   await stopRun(run);
   assert.ok(!run.output().includes(wrong), line);
 });
@@ -56,8 +56,8 @@ test('a refusal about one service is logged once, not after every heartbeat of a
   const run = runConfig(
     `{ consul: { address: "${consul.address}", token: "${SecretID}" }, jobs: [${serviceJob('allowed', health)}, ${serviceJob('forbidden', health, { port: 8081 })}] }`,
   );
-  await waitFor(async () => (await consul.passing('allowed')).length === 1, 'allowed registered', 8000);
-  await run.waitForLine(/Consul at .* is failing: HTTP 403.*"forbidden"/, 8000);
+  await waitFor(async () => (await consul.passing('allowed')).length === 1, 'allowed registered', 20_000);
+  await run.waitForLine(/Consul at .* is failing: HTTP 403.*"forbidden"/, 20_000);
   // Several retries of the refused registration, and heartbeats of the other every 200 ms.
   await sleep(3000);
   await stopRun(run);
@@ -81,7 +81,7 @@ test('the status names the agent but not the token, and no log line carries it',
   const { log, lines } = recordingLogger();
   const health = new HealthSwitch().healthy('ok');
   const supervisor = await startSupervisor(`{ consul: { address: "${consul.address}", token: "${TOKEN}" }, jobs: [${serviceJob('quiet', health)}] }`, log);
-  await waitFor(() => (supervisor.snapshot().components.discovery as DiscoveryStatus).services[0]?.check === 'passing', 'a passing check in the status', 8000);
+  await waitFor(() => (supervisor.snapshot().components.discovery as DiscoveryStatus).services[0]?.check === 'passing', 'a passing check in the status', 20_000);
   const snapshot = JSON.stringify(supervisor.snapshot());
   assert.match(snapshot, new RegExp(`http://${consul.address}`));
   assert.ok(!snapshot.includes(TOKEN), snapshot);
@@ -93,7 +93,7 @@ test('the control API\'s status names the agent but not the token', async () => 
   const health = new HealthSwitch().healthy('ok');
   const pilotfish = await startWithControl(`{ consul: { address: "${consul.address}", token: "${TOKEN}" }, jobs: [${serviceJob('discreet', health)}] }`);
   try {
-    await waitFor(async () => (await consul.passing('discreet')).length === 1, 'discreet registered with the token', 8000);
+    await waitFor(async () => (await consul.passing('discreet')).length === 1, 'discreet registered with the token', 20_000);
     const status = await pilotfish.call('GET', '/v1/status');
     assert.equal(status.json.components.discovery.consul, `http://${consul.address}`);
     assert.ok(!status.body.includes(TOKEN), status.body);

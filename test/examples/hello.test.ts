@@ -2,20 +2,19 @@
 // followed by this command): the bundled example comes up, serves, and stops cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTAINER_ADDRESS, fetchInNamespaceOf, inNetworkNamespace } from '../helpers/container.js';
+import { freePorts } from '../helpers/peers.js';
 import { CLI_COMMAND, innerPid, REPO_ROOT, runPilotfish } from '../helpers/pilotfish.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
+/**
+ * Where this run's setup hook writes the greeting its app reads: not examples/hello/greeting.txt,
+ * which other test files running the example at the same time rewrite (truncated, then written).
+ */
+function greetingFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'pilotfish-hello-')), 'greeting.txt');
 }
 
 test('npm run example runs the example command that the README documents', () => {
@@ -25,9 +24,11 @@ test('npm run example runs the example command that the README documents', () =>
 });
 
 test('the hello example starts, becomes healthy, serves, runs its hooks and stops with exit 0', async () => {
-  const port = await freePort();
-  const run = runPilotfish({ args: ['run', '--config', 'examples/hello/pilotfish.json5'], env: { HELLO_PORT: String(port) } });
-  await run.waitForLine(/\[setup\] wrote greeting\.txt/);
+  // Not a port of listen(0): one the kernel may hand out again before the app binds it.
+  const [port] = await freePorts(1);
+  const greeting = greetingFile();
+  const run = runPilotfish({ args: ['run', '--config', 'examples/hello/pilotfish.json5'], env: { HELLO_PORT: String(port), HELLO_GREETING_FILE: greeting } });
+  await run.waitForLine(new RegExp(`\\[setup\\] wrote ${greeting}$`));
   await run.waitForLine(/\[main\] is healthy/, 10_000);
   await run.waitForLine(/\[announce\] hello is up/);
   const response = await fetch(`http://127.0.0.1:${port}/`);
@@ -41,7 +42,7 @@ test('the hello example starts, becomes healthy, serves, runs its hooks and stop
 });
 
 test('the example app answers on the container\'s address, not only on loopback (what `docker run -p` reaches)', async () => {
-  const run = runPilotfish({ command: inNetworkNamespace([...CLI_COMMAND]), args: ['run', '--config', 'examples/hello/pilotfish.json5'], asPid1: true });
+  const run = runPilotfish({ command: inNetworkNamespace([...CLI_COMMAND]), args: ['run', '--config', 'examples/hello/pilotfish.json5'], asPid1: true, env: { HELLO_GREETING_FILE: greetingFile() } });
   await run.waitForLine(/\[main\] is healthy/, 30_000);
   // pilotfish (PID 1 in there) is in the app's network namespace.
   assert.match(fetchInNamespaceOf(innerPid(run.child.pid!), `http://${CONTAINER_ADDRESS}:8080/`), /hello from pilotfish \(request \d+\)/);

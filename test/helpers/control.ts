@@ -57,7 +57,7 @@ export async function startSupervisor(configText: string, options: { socket?: st
   const socket = options.socket ?? join(mkdtempSync(join(tmpdir(), 'pilotfish-control-')), 'control.socket');
   const run = runConfig(configText, { env: { ...options.env, PILOTFISH_SOCKET: options.socket ? '' : socket } });
   const call = (method: string, path: string, body?: string | object) => httpCall({ socketPath: socket }, method, path, body);
-  await waitFor(() => call('GET', '/v1/ping').then((response) => response.status === 200, () => false), `the control socket ${socket}\n${run.output()}`, 10_000);
+  await waitFor(() => call('GET', '/v1/ping').then((response) => response.status === 200, () => false), `the control socket ${socket}\n${run.output()}`, 20_000);
   return {
     ...run,
     socket,

@@ -54,17 +54,19 @@ export interface ServiceJobOptions {
   port?: number;
   /** Health-check interval. */
   interval?: string;
+  /** Health-check timeout. */
+  timeout?: string;
   ttl?: string;
   /** More JSON5 keys for the job. */
   extra?: string;
 }
 
 /** A JSON5 job advertised on 127.0.0.1 (port 8080 unless told) whose health follows `health`. */
-export function serviceJob(name: string, health: HealthSwitch, { exec = 'sleep 60', port = 8080, interval = '200ms', ttl = '2s', extra = '' }: ServiceJobOptions = {}): string {
+export function serviceJob(name: string, health: HealthSwitch, { exec = 'sleep 60', port = 8080, interval = '200ms', timeout = '3s', ttl = '2s', extra = '' }: ServiceJobOptions = {}): string {
   return `{
     name: "${name}", exec: "${exec}", port: ${port}, interfaces: ["static:127.0.0.1"],
     // A generous timeout: a loaded test machine must not turn a slow check into a failure.
-    health: { exec: "${health.command}", interval: "${interval}", timeout: "3s", ttl: "${ttl}" },
+    health: { exec: "${health.command}", interval: "${interval}", timeout: "${timeout}", ttl: "${ttl}" },
     ${extra}
   }`;
 }

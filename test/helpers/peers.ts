@@ -1,8 +1,8 @@
 // Real test peers built by test/peers/build.sh, and free loopback ports to run them on.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,10 @@ export function peerBinary(name: string): string {
  * later (ConsulAgent.reserve) could meanwhile become the local end of some connection — even a
  * connection to itself, as a client retrying an absent agent can make — and the peer would then
  * fail to bind. Nothing takes a port below the range unless it asks for that very port.
+ *
+ * Test files run in processes of their own, several at once: a port is also claimed, for as long
+ * as this process lives, in a directory they all share, so that two files picking the same port
+ * before either has bound it do not both get it.
  */
 export async function freePorts(count: number): Promise<number[]> {
   const ephemeralLow = Number(/^\d+/.exec(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'))?.[0] ?? 32768);
@@ -33,14 +37,47 @@ export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const port = low + Math.floor(Math.random() * (ephemeralLow - low));
-    if (!ports.includes(port) && !handedOut.has(port) && (await bindable(port))) ports.push(port);
+    if (claim(port) && (await bindable(port))) ports.push(port);
   }
-  for (const port of ports) handedOut.add(port);
   return ports;
 }
 
-/** Ports this process has handed out already: a peer may not have bound its port yet. */
-const handedOut = new Set<number>();
+const CLAIMS = join(tmpdir(), 'pilotfish-test-ports');
+/** Claims of this process: they end with it (a claim whose process is gone is free anyway). */
+const claimed = new Set<number>();
+process.once('exit', () => {
+  for (const port of claimed) rmSync(join(CLAIMS, String(port)), { force: true });
+});
+
+/** True if `port` was claimed by no living process, and is now this one's (once: never twice). */
+function claim(port: number): boolean {
+  const file = join(CLAIMS, String(port));
+  mkdirSync(CLAIMS, { recursive: true });
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    // Claimed already; taken over only from a process that is gone. Any surprise (the owner
+    // removing it meanwhile, a claim still being written) just means: another port.
+    try {
+      if (isAlive(Number(readFileSync(file, 'utf8')))) return false;
+      unlinkSync(file);
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+    } catch {
+      return false;
+    }
+  }
+  claimed.add(port);
+  return true;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 async function bindable(port: number): Promise<boolean> {
   const tcp = await new Promise<boolean>((resolve) => {

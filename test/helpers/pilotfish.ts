@@ -119,7 +119,7 @@ export function runPilotfish(options: RunOptions = {}): PilotfishRun {
     child,
     lines,
     output: () => lines.join('\n'),
-    waitForLine: (pattern, timeoutMs = 8000) =>
+    waitForLine: (pattern, timeoutMs = 20_000) =>
       waitFor(() => lines.find((line) => pattern.test(line)), `a line matching ${pattern} in:\n${lines.join('\n')}`, timeoutMs),
     exited,
     signal: (signal) => {

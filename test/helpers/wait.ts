@@ -1,8 +1,9 @@
 /**
  * Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws `what`; a
- * function is called only then, so it can describe what happened meanwhile).
+ * function is called only then, so it can describe what happened meanwhile). The default deadline
+ * is a hang detector's: CI runs three test files at once on two cores, with real peers beside them.
  */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string | (() => string), timeoutMs = 5000, everyMs = 20): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string | (() => string), timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

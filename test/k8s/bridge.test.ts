@@ -165,7 +165,7 @@ describe('the Kubernetes bridge', () => {
       const webPid = run.supervisor.job('web')?.pid;
       await fixture.cluster.stopApiServer();
       health.unhealthy('down during the outage');
-      await waitFor(() => run.supervisor.job('web')?.health === 'unhealthy', 'web to turn unhealthy', 5_000);
+      await waitFor(() => run.supervisor.job('web')?.health === 'unhealthy', 'web to turn unhealthy', 20_000);
       await sleep(2_000);
       assert.equal(run.supervisor.job('web')?.pid, webPid, 'the job kept running');
       assert.equal(run.supervisor.isShuttingDown, false);
@@ -217,8 +217,11 @@ describe('the Kubernetes bridge', () => {
   it('keeps writes bounded under a flapping job', async () => {
     const setup = await fixture.podWithServiceAccount();
     const flapping = '{ name: "flappy", exec: "sh -c \'exit 3\'", restarts: "unlimited", backoff: { delay: "20ms", factor: 1, limit: "20ms" } }';
+    // A minimum interval of a second: even a loaded machine, slow to restart the job, flaps it
+    // more than three times as often as that (with 200 ms it would have to restart it every 200 ms).
+    const timing = { ...FAST, status: { ...FAST.status, minIntervalMs: 1_000 } };
     const started = Date.now();
-    const run = await fixture.supervise(setup, flapping);
+    const run = await fixture.supervise(setup, flapping, { timing });
     let transitions = 0;
     run.supervisor.bus.subscribe('test', (event) => {
       if (event.kind === 'transition') transitions++;
@@ -231,7 +234,7 @@ describe('the Kubernetes bridge', () => {
     const elapsedMs = Date.now() - started;
     const { statusWrites, eventWrites } = run.bridge.status();
     // Two writes start at least the minimum interval apart, whatever happens meanwhile; the last one at shutdown comes on top.
-    const statusBound = Math.floor(elapsedMs / FAST.status.minIntervalMs) + 2;
+    const statusBound = Math.floor(elapsedMs / timing.status.minIntervalMs) + 2;
     assert.ok(statusWrites <= statusBound, `${statusWrites} status writes (bound ${statusBound}) for ${transitions} transitions`);
     // Each kind of Event (Started, Exited, Restarted), about the pod and about the Autopilot, is
     // posted once, then its series updated at most once per interval, and once more at shutdown.

@@ -10,16 +10,23 @@ function scriptedWork(outcomes: WriteOutcome[] = [], durationMs = 0) {
   const calls: Array<{ forced: boolean; at: number }> = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const work = async (forced: boolean): Promise<WriteOutcome> => {
-    // The monotonic clock, as the loop's pacing: a test that steps the wall clock does not move it.
-    calls.push({ forced, at: performance.now() });
+  let answered = 0;
+  // A function, not an arrow: the loop calls it as its method, and `this` is the loop.
+  const work = async function (this: unknown, forced: boolean): Promise<WriteOutcome> {
+    // When the loop started this write, on the monotonic clock it paces by. Not performance.now()
+    // here: a loaded machine can preempt the test between the loop's reading and this one, for
+    // tens of milliseconds, and a gap measured from a late reading looks that much too short
+    // (a stressed run saw 54.8 ms for a 60 ms minimum).
+    calls.push({ forced, at: (this as { lastStartedAt: number }).lastStartedAt });
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await sleep(durationMs);
     inFlight--;
+    answered++;
     return outcomes.shift() ?? { kind: 'done' };
   };
-  return { work, calls, maxInFlight: () => maxInFlight };
+  // `answered`: calls whose outcome the loop has been handed (it acts on it before any timer runs).
+  return { work, calls, answered: () => answered, maxInFlight: () => maxInFlight };
 }
 
 describe('write loop', () => {
@@ -114,12 +121,11 @@ describe('write loop', () => {
   });
 
   it('cuts a long backoff short when woken (the API server is back), within the spread', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', serverAway: true }]);
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', serverAway: true }]);
     // A backoff far longer than the test waits: only the wake can bring the retry in time.
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
     loop.request();
-    await waitFor(() => calls.length === 1, 'the failed write');
-    await sleep(20);
+    await waitFor(() => answered() === 1, 'the failed write');
     loop.wake(100);
     try {
       await waitFor(() => calls.length === 2, 'the retry after the wake', 10_000);
@@ -129,10 +135,10 @@ describe('write loop', () => {
   });
 
   it('when woken, still waits for Retry-After', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', retryAfterMs: 300, serverAway: true }]);
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', retryAfterMs: 300, serverAway: true }]);
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
     loop.request();
-    await waitFor(() => calls.length === 1, 'the failed write');
+    await waitFor(() => answered() === 1, 'the failed write');
     loop.wake(0);
     await waitFor(() => calls.length === 2, 'the retry', 10_000);
     await loop.stop();
@@ -141,12 +147,13 @@ describe('write loop', () => {
   });
 
   it('is not woken out of the wait after a refusal (RBAC, an invalid write): the server\'s return does not fix it', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry' }]);
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry' }]);
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 400, maxMs: 400 }, patientMs: 400 });
     loop.request();
-    await waitFor(() => calls.length === 1, 'the denied write');
+    await waitFor(() => answered() === 1, 'the denied write');
     loop.wake(0);
     await waitFor(() => calls.length === 2, 'the retry after the patient wait', 10_000);
+    await waitFor(() => answered() === 2, 'the retry to fail');
     loop.wake(0);
     await waitFor(() => calls.length === 3, 'the retry after the backoff', 10_000);
     await loop.stop();

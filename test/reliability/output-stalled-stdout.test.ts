@@ -14,7 +14,10 @@ import { CLI, REPO_ROOT } from '../helpers/pilotfish.js';
 import { freePorts } from '../helpers/peers.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CHATTY = 'while :; do echo "a chatty job writing one line of output after another, as fast as it can"; done';
+// Long lines: the 4 MiB queue fills after a few thousand of them, however few a loaded machine lets
+// pilotfish handle in a second (with 90-byte lines it took tens of thousands, and over 20 s so).
+const FLOOD_LINE = 'a chatty job writing one long line of output after another';
+const CHATTY = `while :; do echo "${FLOOD_LINE}, as fast as it can: ${'x'.repeat(900)}"; done`;
 
 interface Stalled {
   child: ChildProcess;
@@ -86,14 +89,20 @@ async function droppedLines(port: number): Promise<number> {
   return Number(match[1]);
 }
 
+/**
+ * What pilotfish printed besides the flood's own lines. Not a tail of everything: the flood
+ * scrolls a line out of a megabyte's tail within milliseconds, before a poll could see it.
+ */
 function collect(stream: Readable): { text: () => string } {
-  let text = '';
+  const kept: string[] = [];
+  let partial = '';
   stream.setEncoding('utf8').on('data', (chunk: string) => {
-    // Only the tail matters, and the flood must not grow the test's own memory.
-    text = (text + chunk).slice(-1_000_000);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (!line.includes(FLOOD_LINE)) kept.push(line);
   });
   stream.resume();
-  return { text: () => text };
+  return { text: () => kept.join('\n') };
 }
 
 async function exitCode(child: ChildProcess): Promise<number | null> {
@@ -104,7 +113,7 @@ async function exitCode(child: ChildProcess): Promise<number | null> {
 async function assertSupervisesWhileStalled(run: Stalled): Promise<void> {
   // Dropped lines prove that the output is stalled and the queue is full; on a pilotfish that blocks
   // on its stdout, /metrics never answers.
-  await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 20_000, 100);
+  await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 60_000, 100);
   const ticks = run.ticks();
   await waitFor(() => run.ticks() >= ticks + 3, 'the periodic job to keep running', 15_000);
   const ping = await httpCall({ socketPath: run.socket }, 'GET', '/v1/ping');
@@ -120,11 +129,11 @@ for (const asPid1 of [false, true]) {
     try {
       await assertSupervisesWhileStalled(run);
       const output = collect(run.reader());
-      await waitFor(() => /WARN  \d+ log lines dropped: the log output was not taking them dropped=\d+/.test(output.text()), 'the dropped-lines notice', 15_000);
+      await waitFor(() => /WARN  \d+ log lines dropped: the log output was not taking them dropped=\d+/.test(output.text()), 'the dropped-lines notice', 30_000);
       // The flood stopped and its backlog read, the last line cannot miss the exit's bounded flush
       // however slowly a loaded machine reads.
       assert.equal((await httpCall({ socketPath: run.socket }, 'POST', '/v1/jobs/chatty/stop')).status, 200);
-      await waitFor(() => /\[chatty\] stopped/.test(output.text()), 'the flood to stop and its backlog to be read', 30_000);
+      await waitFor(() => /\[chatty\] stopped/.test(output.text()), 'the flood to stop and its backlog to be read', 60_000);
       process.kill(run.pid(), 'SIGTERM');
       assert.equal(await exitCode(run.child), 143);
       assert.match(output.text(), /stopped; exiting with code 143/);
@@ -137,7 +146,7 @@ for (const asPid1 of [false, true]) {
 test('SIGTERM is obeyed while stdout stays stalled, within the bounded exit flush', async () => {
   const run = await startStalled(chattyWithTicks, 'pipe', true);
   try {
-    await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 20_000, 100);
+    await waitFor(() => droppedLines(run.port).then((count) => count > 0, () => false), 'lines to be dropped', 60_000, 100);
     process.kill(run.pid(), 'SIGTERM');
     assert.equal(await exitCode(run.child), 143);
   } finally {
@@ -161,7 +170,7 @@ test('a stalled stdout socket (a journal stream) does not stop supervision eithe
   try {
     await assertSupervisesWhileStalled(run);
     const output = collect(reader as Socket);
-    await waitFor(() => /\d+ log lines dropped/.test(output.text()), 'the dropped-lines notice', 15_000);
+    await waitFor(() => /\d+ log lines dropped/.test(output.text()), 'the dropped-lines notice', 30_000);
     process.kill(run.pid(), 'SIGTERM');
     assert.equal(await exitCode(run.child), 143);
   } finally {

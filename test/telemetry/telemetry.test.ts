@@ -19,7 +19,9 @@ const CONFIG = `{
   },
   watches: [ { name: "backend", interval: 60 } ],
   jobs: [
-    { name: "web", exec: "sleep 60", port: 8080, interfaces: ["static:10.1.2.3"], health: { exec: "true", interval: "100ms", ttl: "10s" } },
+    // A check timeout well above the interval (its default): a check that a loaded machine is slow
+    // to spawn must not turn web unhealthy between the test's reads (a stressed run saw it so).
+    { name: "web", exec: "sleep 60", port: 8080, interfaces: ["static:10.1.2.3"], health: { exec: "true", interval: "100ms", timeout: "5s", ttl: "10s" } },
     { name: "crashy", exec: "sh -c 'exit 3'", restarts: "unlimited", backoff: { delay: "50ms", limit: "50ms" } },
   ],
 }`;
