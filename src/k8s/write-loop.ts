@@ -47,6 +47,8 @@ export class WriteLoop {
   private retryNotBefore = -Infinity;
   /** The pending retry waits for the server to come back (not for it to change its mind). */
   private awaitingServer = false;
+  /** The spread of a wake that came while a write was in flight, for the retry it may leave. */
+  private wokenDuringWrite: number | undefined;
 
   constructor(
     private readonly work: Work,
@@ -71,7 +73,14 @@ export class WriteLoop {
    * for one after a refusal (RBAC, an invalid write), which the server's return does not fix.
    */
   wake(spreadMs: number): void {
-    if (this.stopped || this.inFlight || !this.timer || !this.awaitingServer) return;
+    if (this.stopped) return;
+    // The write under way may still fail for the server having been away: then it is cut short too.
+    if (this.inFlight) this.wokenDuringWrite = spreadMs;
+    else this.cutRetryShort(spreadMs);
+  }
+
+  private cutRetryShort(spreadMs: number): void {
+    if (!this.timer || !this.awaitingServer) return;
     clearTimeout(this.timer);
     this.schedule(this.paced(Math.max(this.random() * spreadMs, this.retryNotBefore - performance.now())));
   }
@@ -103,6 +112,7 @@ export class WriteLoop {
 
   private async run(): Promise<void> {
     const forced = this.forced;
+    this.wokenDuringWrite = undefined;
     this.dirty = false;
     this.forced = false;
     let outcome: WriteOutcome;
@@ -131,5 +141,6 @@ export class WriteLoop {
     const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs, this.random);
     // A failed write reached the API server too (5xx, 429, 409…): retries keep the pacing.
     this.schedule(this.paced(delay));
+    if (this.wokenDuringWrite !== undefined) this.cutRetryShort(this.wokenDuringWrite);
   }
 }

@@ -134,6 +134,20 @@ describe('write loop', () => {
     }
   });
 
+  it('cuts the backoff short when woken while the write that then fails was still in flight', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry', serverAway: true }], 300);
+    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
+    loop.request();
+    await waitFor(() => calls.length === 1, 'the write to start');
+    // The server is back before the write under way has failed (it had been sent while it was away).
+    loop.wake(100);
+    try {
+      await waitFor(() => calls.length === 2, 'the retry after the wake', 10_000);
+    } finally {
+      await loop.stop();
+    }
+  });
+
   it('when woken, still waits for Retry-After', async () => {
     const { work, calls, answered } = scriptedWork([{ kind: 'retry', retryAfterMs: 300, serverAway: true }]);
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
