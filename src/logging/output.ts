@@ -123,11 +123,15 @@ export class LogOutput {
     this.transport.close();
   }
 
-  /** Blocks up to `deadline` (epoch ms) for the queue to be written: at exit, when nothing else is left to do. */
+  /**
+   * Blocks up to `deadline` (`performance.now()` ms) for the queue to be written: at exit, when
+   * nothing else is left to do. The monotonic clock: a system clock stepped back while a stalled
+   * reader holds the queue would otherwise hold PID 1's exit for as long as the step.
+   */
   flushBeforeExit(deadline: number): void {
     clearTimeout(this.retry);
     this.retry = undefined;
-    while (!(this.flushOnce() && this.transport.settled()) && Date.now() < deadline) this.transport.pause(RETRY_FIRST_MS);
+    while (!(this.flushOnce() && this.transport.settled()) && performance.now() < deadline) this.transport.pause(RETRY_FIRST_MS);
   }
 
   private fits(length: number, limit: number): boolean {
@@ -221,7 +225,7 @@ export class LogOutput {
 // most telling ones: give a slow reader a moment to take them, a stalled one no more than that.
 const openOutputs = new Set<LogOutput>();
 process.once('exit', () => {
-  const deadline = Date.now() + EXIT_FLUSH_MS;
+  const deadline = performance.now() + EXIT_FLUSH_MS;
   for (const output of openOutputs) output.flushBeforeExit(deadline);
 });
 

@@ -2,7 +2,7 @@
 // and counted, and a notice says how many once the output takes lines again (issue 10, critical 1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,4 +65,31 @@ test('a FIFO with no reader as the log file is refused at once (ENXIO), never a 
   const fifo = join(mkdtempSync(join(tmpdir(), 'pilotfish-log-fifo-')), 'log.fifo');
   execFileSync('mkfifo', [fifo]);
   assert.throws(() => LogOutput.forFile(fifo, notice), /ENXIO/);
+});
+
+test('the exit flush is bounded on the monotonic clock: a system clock stepped back an hour does not hold the exit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-log-exit-'));
+  const fifo = join(dir, 'log.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // A reader that never reads: the pipe fills, the rest stays queued for the exit flush.
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const script = `
+    const { LogOutput } = await import(${JSON.stringify(new URL('../../src/logging/output.js', import.meta.url).href)});
+    const output = LogOutput.forFile(${JSON.stringify(fifo)}, (count) => count + ' dropped\\n');
+    for (let i = 0; i < 2000; i++) output.write('x'.repeat(1000) + '\\n');
+    // The wall clock is stepped back an hour (NTP, say) right after its first reading at exit.
+    const wallClock = Date.now;
+    let readings = 0;
+    Date.now = () => wallClock() - (readings++ === 0 ? 0 : 3_600_000);
+    process.exit(0);
+  `;
+  try {
+    // The flush gives a stalled reader 2 s; the detector is for the old code, which waited an hour.
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
+    assert.equal(child.signal, null, `still flushing after 30 s: ${child.stderr}`);
+    assert.equal(child.status, 0, child.stderr);
+  } finally {
+    closeSync(reader);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
