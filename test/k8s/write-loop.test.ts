@@ -120,32 +120,30 @@ describe('write loop', () => {
     assert.ok((third ?? 0) - (second ?? 0) >= TIMING.patientMs - 5, 'patient backoff');
   });
 
-  it('cuts a long backoff short when woken (the API server is back), within the spread', async () => {
-    const { work, calls, answered } = scriptedWork([{ kind: 'retry', serverAway: true }]);
-    // A backoff far longer than the test waits: only the wake can bring the retry in time.
+  /**
+   * A write fails for the server being away, with a backoff far longer than the test waits: only
+   * the wake, once `wakeWhen` holds, can bring the retry in time.
+   */
+  async function retryComesAfterWake(writeMs: number, wakeWhen: (progress: { calls: number; answered: number }) => boolean): Promise<void> {
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', serverAway: true }], writeMs);
     const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
     loop.request();
-    await waitFor(() => answered() === 1, 'the failed write');
-    loop.wake(100);
     try {
+      await waitFor(() => wakeWhen({ calls: calls.length, answered: answered() }), 'the moment to wake the loop');
+      loop.wake(100);
       await waitFor(() => calls.length === 2, 'the retry after the wake', 10_000);
     } finally {
       await loop.stop();
     }
+  }
+
+  it('cuts a long backoff short when woken (the API server is back), within the spread', async () => {
+    await retryComesAfterWake(0, ({ answered }) => answered === 1);
   });
 
   it('cuts the backoff short when woken while the write that then fails was still in flight', async () => {
-    const { work, calls } = scriptedWork([{ kind: 'retry', serverAway: true }], 300);
-    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 600_000, maxMs: 600_000 } });
-    loop.request();
-    await waitFor(() => calls.length === 1, 'the write to start');
     // The server is back before the write under way has failed (it had been sent while it was away).
-    loop.wake(100);
-    try {
-      await waitFor(() => calls.length === 2, 'the retry after the wake', 10_000);
-    } finally {
-      await loop.stop();
-    }
+    await retryComesAfterWake(300, ({ calls, answered }) => calls === 1 && answered === 0);
   });
 
   it('when woken, still waits for Retry-After', async () => {
