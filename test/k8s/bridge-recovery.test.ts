@@ -137,7 +137,9 @@ describe('the Kubernetes bridge recovering', () => {
       hog.release();
       await run.stop();
     }
-    const warnings = problems(run.lines);
+    // Up to the all-clear: the flow schema stays, so the account keeps its one seat, and the
+    // writes that run.stop() makes at once may meet a 429 of their own — a new problem, said anew.
+    const warnings = problems(run.lines.slice(0, run.lines.indexOf('INFO Kubernetes API writes succeed again')));
     assert.deepEqual(warnings, ['WARN Kubernetes API unavailable (Too many requests, please try again later.): retrying with backoff; the jobs are not affected'], 'said once');
   });
 
