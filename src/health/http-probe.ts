@@ -5,7 +5,6 @@
 // about 1 ms of CPU more per check than node:http (27 % of a core against 17 %), and loading it
 // adds about 16 MiB of resident memory to every pilotfish that has an HTTP check. node:https is
 // loaded on the first https check only.
-import { lookup } from 'node:dns';
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { connect, type LookupFunction, type Socket } from 'node:net';
@@ -109,7 +108,8 @@ const sharedLookup: LookupFunction = (hostname, options, callback) => {
   if (waiting) return void waiting.push(callback);
   const callbacks = [callback];
   lookupsUnderWay.set(key, callbacks);
-  lookup(hostname, options, (error, address, family) => {
+  // node:dns (and c-ares' binding) loads on the first name looked up, not at every start.
+  process.getBuiltinModule('node:dns').lookup(hostname, options, (error, address, family) => {
     lookupsUnderWay.delete(key);
     for (const waiter of callbacks) waiter(error, address, family);
   });
