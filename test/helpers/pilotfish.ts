@@ -45,6 +45,11 @@ function markedProcesses(): number[] {
 }
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The source files and packages' modules that went into the npm bundle (esbuild's record, written by scripts/bundle.mjs). */
+export function bundledModules(): string[] {
+  return Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, 'dist/bundle.meta.json'), 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+}
 /**
  * The command under test: $PILOTFISH_TEST_BIN (the single executable, dist/pilotfish, run by
  * test/sea/executable.test.ts), else the package's `bin` (the esbuild bundle), so what ships is what is tested.
