@@ -117,6 +117,7 @@ type StopPlan = 'stop' | 'start' | 'restart' | 'policy';
 
 interface Run {
   readonly id: number;
+  /** On the monotonic clock. */
   readonly startedAt: number;
   process?: RunningProcess;
   /** Set once the leader has exited (the group may still have members). */
@@ -600,12 +601,12 @@ export class Job {
   }
 
   private launch(): void {
-    const run: Run = { id: ++this.runCount, startedAt: this.clock.now(), becameHealthy: false };
+    const run: Run = { id: ++this.runCount, startedAt: this.clock.monotonicNow(), becameHealthy: false };
     this.run = run;
     this.transitionTo('starting');
     if (!this.config.exec) {
       // A registration-only service: "running" for as long as the supervisor is.
-      this.startedAtDate = new Date(this.clock.now());
+      this.startedAtDate = this.clock.wallTime();
       this.transitionTo('running');
       this.monitor.start();
       return;
@@ -647,7 +648,7 @@ export class Job {
     }
     run.process = process;
     this.lastProcess = process;
-    this.startedAtDate = new Date(this.clock.now());
+    this.startedAtDate = this.clock.wallTime();
     if (process.pid !== undefined) {
       this.lifecycle('info', `started: ${programName(exec)}`, process.pid);
       this.log.debug(`command line: ${redactedCommandLine(exec, this.context.templateValues?.() ?? [])}`, { pid: process.pid });
@@ -756,7 +757,7 @@ export class Job {
     this.recordExit(status, status.code === 0 ? 'info' : 'warn');
     this.publish(status.code === 0 ? 'exitSuccess' : 'exitFailed', String(status.code));
     const when = this.config.when;
-    const runMillis = this.clock.now() - (this.run as Run).startedAt;
+    const runMillis = this.clock.monotonicNow() - (this.run as Run).startedAt;
     if (forceRestart) {
       if (this.mayStart('restart')) return this.scheduleRestart(runMillis);
       return this.endForGood(status);
@@ -780,7 +781,7 @@ export class Job {
 
   private recordExit(status: ExitStatus, level: 'info' | 'warn', prefix = ''): void {
     this.clearTimer('runTimeout');
-    this.lastExitRecord = { ...status, at: new Date(this.clock.now()) };
+    this.lastExitRecord = { ...status, at: this.clock.wallTime() };
     const pid = this.run?.process?.pid;
     if (status.spawnError) this.lifecycle('error', `could not start: ${status.spawnError}`);
     else this.lifecycle(level, prefix + describeExit(status), pid);

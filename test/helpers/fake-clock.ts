@@ -3,11 +3,22 @@ import type { Clock } from '../../src/jobs/clock.js';
 /** A clock whose time moves only when a test says so; timers fire in due order. */
 export class FakeClock implements Clock {
   private time = 1_000_000;
+  /** How far the wall clock has been stepped away from the monotonic one. */
+  private wallOffset = 0;
   private nextId = 1;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
 
-  now(): number {
+  monotonicNow(): number {
     return this.time;
+  }
+
+  wallTime(): Date {
+    return new Date(this.time + this.wallOffset);
+  }
+
+  /** Steps the wall clock (as NTP would), leaving the monotonic clock and the timers alone. */
+  stepWallClock(ms: number): void {
+    this.wallOffset += ms;
   }
 
   setTimeout(callback: () => void, ms: number): unknown {

@@ -511,3 +511,30 @@ test('a healthy job whose process is killed turns unhealthy saying so, and its s
   assert.deepEqual(events, ['killed by SIGKILL']);
   assert.equal(h.job.snapshot().healthReason, 'killed by SIGKILL');
 });
+
+// A container's clock is often set by NTP after boot: how long a run lasted must not follow it.
+for (const { step, ranMs, expected } of [
+  { step: +3_600_000, ranMs: 50, expected: /^INFO restarting in \d+ ms$/ },
+  { step: -3_600_000, ranMs: 20_000, expected: /^INFO restarting at once$/ },
+]) {
+  test(`a run is timed on the monotonic clock: ${ranMs} ms with the wall clock stepped ${step > 0 ? 'forward' : 'back'} an hour is ${ranMs < 10_000 ? 'a quick crash' : 'a stable run'}`, () => {
+    const h = harness(jobConfig('crash', { exec: command('crash'), restarts: 5, backoff: { delay: 100, factor: 2, limit: 1000, resetAfter: 10_000 } }));
+    h.input({ kind: 'startup' });
+    h.clock.advance(ranMs);
+    h.clock.stepWallClock(step);
+    h.exit(1);
+    assert.equal(h.job.state, 'backoff');
+    assert.match(h.lines.filter((line) => line.includes('restarting')).join('\n'), expected);
+  });
+}
+
+test("a run's timestamps are the wall clock's: stepped forward an hour, the start and exit that status shows move with it", () => {
+  const h = harness(jobConfig('app', { exec: command('app'), restarts: 0 }));
+  const before = h.clock.wallTime().getTime();
+  h.clock.stepWallClock(3_600_000);
+  h.input({ kind: 'startup' });
+  h.exit(0);
+  const snapshot = h.job.snapshot();
+  assert.equal(Date.parse(snapshot.startedAt ?? ''), before + 3_600_000);
+  assert.equal(Date.parse(snapshot.lastExit?.at ?? ''), before + 3_600_000);
+});
