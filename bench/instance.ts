@@ -2,7 +2,7 @@
 // harness execs it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JobStartLog } from './job-starts.js';
@@ -12,6 +12,26 @@ import { makeWorkload, type JobOptions } from './workload.js';
 
 /** How to start the supervisor in `dir`, given the log its jobs announce their starts on. */
 export type LaunchFor = (starts: JobStartLog, dir: string) => Launch;
+
+/** Supervisors the harness has started and not yet disposed of. */
+const live = new Set<Instance>();
+let signalsHandled = false;
+
+/**
+ * A harness stopped by a signal (Ctrl-C, a test's timeout) kills the supervisors it started, jobs
+ * included, instead of leaving them running, then exits as the shell reports a death by that signal.
+ */
+function killLiveInstancesOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const instance of live) {
+        instance.killTree();
+        rmSync(instance.dir, { recursive: true, force: true });
+      }
+      process.exit(128 + constants.signals[signal]);
+    });
+  }
+}
 
 export class Instance {
   readonly starts: JobStartLog;
@@ -28,9 +48,14 @@ export class Instance {
     this.starts = new JobStartLog(join(this.dir, 'starts.fifo'));
     const launch = launchFor(this.starts, this.dir);
     const output = openSync(join(this.dir, 'output.log'), 'w');
+    if (!signalsHandled) {
+      signalsHandled = true;
+      killLiveInstancesOnSignals();
+    }
     this.spawnedAt = performance.now();
     this.child = spawn(launch.command, launch.args, { cwd: this.dir, env: { ...process.env, ...launch.env }, stdio: ['ignore', output, output] });
     closeSync(output);
+    live.add(this);
     this.exited = new Promise((resolve) =>
       this.child.once('exit', () => {
         this.exitedAt = performance.now();
@@ -53,19 +78,26 @@ export class Instance {
     this.child.kill(signal);
   }
 
+  /** SIGKILLs the supervisor and every process under it, if it is still running. */
+  killTree(): void {
+    if (this.exitedAt !== undefined || this.child.pid === undefined) return;
+    // Collect the tree first: once the supervisor dies, its jobs are reparented away.
+    for (const process_ of processTree(this.child.pid)) {
+      try {
+        process.kill(process_.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   /** Kills whatever is left of the supervisor and its jobs, and removes the scratch directory. */
   async dispose(): Promise<void> {
     if (this.exitedAt === undefined && this.child.pid !== undefined) {
-      // Collect the tree first: once the supervisor dies, its jobs are reparented away.
-      for (const process_ of processTree(this.child.pid)) {
-        try {
-          process.kill(process_.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      this.killTree();
       await this.exited;
     }
+    live.delete(this);
     this.starts.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
