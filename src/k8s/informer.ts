@@ -111,9 +111,12 @@ export class Informer<T extends KubeObject> {
   private watchAbort: AbortController | undefined;
   private readonly loopName: string;
   private listed = false;
+  /** Objects per page: the configured size, halved for good each time a page was too large to hold. */
+  private pageSize: number;
 
   constructor(private readonly options: InformerOptions<T>) {
     this.timing = { ...DEFAULT_INFORMER_TIMING, ...options.timing };
+    this.pageSize = this.timing.pageSize;
     this.log = options.log;
     this.problems = options.problems ?? new ApiProblems(options.log, namespaceOf(options.path), this.timing.forbiddenGraceMs);
     this.probe = new ServerProbe(options.api, this.timing.probe, () => this.serverBack());
@@ -182,9 +185,8 @@ export class Informer<T extends KubeObject> {
     const objects = new Map<string, T>();
     let resourceVersion: string | undefined;
     let page: string | undefined;
-    let pageSize = this.timing.pageSize;
     for (;;) {
-      const query = this.query({ limit: String(pageSize), ...(page ? { continue: page } : {}) });
+      const query = this.query({ limit: String(this.pageSize), ...(page ? { continue: page } : {}) });
       let answer: ListAnswer<T>;
       try {
         answer = await this.options.api.request<ListAnswer<T>>({ method: 'GET', path: `${this.options.path}?${query}`, verb: 'list', resource: this.options.resource });
@@ -192,9 +194,9 @@ export class Informer<T extends KubeObject> {
         // The continue token of a long list expired: start over (client-go does the same).
         if (error instanceof KubeApiError && error.status === 410) throw new Gone(error.message);
         // Large objects: the same page again, in smaller pages (a page of one is a reply of one object).
-        if (error instanceof KubeApiError && error.reason === REPLY_TOO_LARGE && pageSize > 1 && !this.stopped) {
-          pageSize = Math.ceil(pageSize / 2);
-          this.log.debug(`${this.loopName}: ${error.message}: listing ${pageSize} objects a page`);
+        if (error instanceof KubeApiError && error.reason === REPLY_TOO_LARGE && this.pageSize > 1 && !this.stopped) {
+          this.pageSize = Math.ceil(this.pageSize / 2);
+          this.log.debug(`${this.loopName}: ${error.message}: listing ${this.pageSize} objects a page`);
           continue;
         }
         throw error;

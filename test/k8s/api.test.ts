@@ -80,7 +80,7 @@ test('a reply in one-byte pieces counts what holding each piece costs: it is ref
     const sent = await served!;
     assert.ok(sent < pieces / 8, `${sent} pieces were sent before the client left`);
     // What the bound lets it hold (4 MiB), V8's young generation, which the pieces churn through,
-    // and the server's buffers: 16-23 MiB measured, where the old code held the pieces whole (250 MiB).
+    // and the server's buffers: 16-23 MiB measured; holding every piece, the old code's process reached 359 MiB.
     assert.ok(growth < 96 * 1024 * 1024, `resident memory rose by ${(growth / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     server.closeAllConnections();

@@ -107,14 +107,17 @@ test('a watch delivers more than a reply may hold in all, event by event', async
   }
 });
 
-test('a list whose page is too large to hold is asked for again in smaller pages, until it fits', async () => {
+test('a list whose page is too large to hold is asked for again in smaller pages, until it fits, and lists again so', async () => {
   // 30 objects of 200 kB: 6 MB in one page, over the client's bound; 16 of them fit.
   const names = Array.from({ length: 30 }, (_, index) => `cm-${index}`);
   const value = 'x'.repeat(200_000);
   const limits: number[] = [];
+  let watches = 0;
   const { informer, close } = await informOn((request, response) => {
     const query = new URL(request.url ?? '/', 'http://server').searchParams;
     response.writeHead(200, { 'Content-Type': 'application/json' });
+    // The first watch makes it list again; the next ones stay open.
+    if (query.has('watch') && ++watches === 1) response.end(event('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }));
     if (query.has('watch')) return;
     const limit = Number(query.get('limit'));
     const start = Number(query.get('continue') ?? '0');
@@ -124,9 +127,9 @@ test('a list whose page is too large to hold is asked for again in smaller pages
     response.end(JSON.stringify({ metadata: { resourceVersion: '10', ...(end < names.length ? { continue: String(end) } : {}) }, items }));
   });
   try {
-    await waitFor(() => informer.synced, 'the list', HANG_MS);
+    await waitFor(() => watches === 2, 'the watch after the second list', HANG_MS);
     assert.equal(informer.items().size, names.length);
-    assert.deepEqual(limits, [500, 250, 125, 63, 32, 16, 16]);
+    assert.deepEqual(limits, [500, 250, 125, 63, 32, 16, 16, 16, 16]);
   } finally {
     close();
   }
