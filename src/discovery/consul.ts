@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { CheckStatus, Instance } from '../contracts/components.js';
 import type { Logger } from '../logging/logger.js';
+import { heldBytes } from '../util/held-bytes.js';
 import { BlockingQuery } from './blocking-query.js';
 import type { ConsulConnection } from './connection.js';
 import {
@@ -60,11 +61,6 @@ const CALL_TIMEOUT_MS = 5_000;
  * answer takes a few hundred bytes per instance, so this is tens of thousands of instances.
  */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-/**
- * What the package holds per piece of a body beyond its bytes (a Buffer and its place in an
- * array; measured ~400 bytes): an answer in one-byte chunks held 1 M pieces in 450 MiB.
- */
-const HELD_CHUNK_BYTES = 512;
 
 export async function connectConsul(connection: ConsulConnection, log: Logger): Promise<Discovery> {
   const { default: Consul } = await import('consul');
@@ -90,7 +86,7 @@ function bounded(transport: Transport, maxBytes: number): Transport {
       request.once('response', (response: IncomingMessage) => {
         let held = 0;
         response.on('data', (chunk: Buffer) => {
-          held += chunk.length + HELD_CHUNK_BYTES;
+          held += heldBytes(chunk);
           if (held > maxBytes) request.destroy(new Error(`Consul's answer took more than ${maxBytes} bytes to hold`));
         });
       });

@@ -6,6 +6,7 @@ import { Agent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { errorMessage } from '../util/errors.js';
+import { heldBytes } from '../util/held-bytes.js';
 import type { Logger } from '../logging/logger.js';
 import { parseRetryAfter } from './retry-delay.js';
 import type { TokenFile } from './token.js';
@@ -54,8 +55,16 @@ export interface ApiConnection {
   log: Logger;
 }
 
-/** The largest reply read whole: far above a page of a list (500 objects) or any object we read. */
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * The most a reply may take to hold (its bytes, and what each piece it came in costs): room for the
+ * largest object the API server stores (etcd's 1.5 MiB, as JSON). A list whose page is larger is
+ * asked for again in smaller pages. Parsed, a reply can take many times its size (4 MiB of `{},`
+ * is 85 MiB of objects, a list of EndpointSlices 1.4 times its size), so this is what one object needs.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** The `reason` of a KubeApiError for a reply over MAX_RESPONSE_BYTES (no API server's reason). */
+export const REPLY_TOO_LARGE = 'ReplyTooLarge';
 
 export class KubeApi {
   private readonly http: AxiosInstance;
@@ -66,9 +75,9 @@ export class KubeApi {
       timeout: connection.timeoutMs,
       httpsAgent: new Agent({ keepAlive: true, ...(connection.ca ? { ca: connection.ca } : {}) }),
       maxRedirects: 0,
-      // A reply (paged lists included) is far smaller; a server or proxy that sends more must not
-      // be buffered into PID 1's memory. Watches are streams, bounded per event by the informer.
-      maxContentLength: MAX_RESPONSE_BYTES,
+      // Every reply is a stream, read here within MAX_RESPONSE_BYTES: axios' own cap counts bytes,
+      // not the pieces they came in. Watches are bounded per event by the informer.
+      responseType: 'stream',
       // Every status is an answer to classify, not an exception.
       validateStatus: () => true,
     });
@@ -76,8 +85,18 @@ export class KubeApi {
 
   async request<T>(request: ApiRequest): Promise<T> {
     const response = await this.sendWithFreshToken(request);
-    if (response.status >= 200 && response.status < 300) return response.data as T;
-    throw failureOf(request, response);
+    const body = response.data as Readable;
+    // The timer of axios ends with the reply's head: this one bounds its body.
+    const timeoutMs = request.timeoutMs ?? this.connection.timeoutMs;
+    if (response.status < 200 || response.status >= 300) throw failureOf(request, { ...response, data: await readErrorBody(body, timeoutMs) });
+    let reply: Buffer | undefined;
+    try {
+      reply = await readWithin(body, MAX_RESPONSE_BYTES, timeoutMs);
+    } catch (error) {
+      throw new KubeApiError(request, 0, `reading the reply: ${errorMessage(error)}`);
+    }
+    if (!reply) throw new KubeApiError(request, 0, `the reply took more than ${MAX_RESPONSE_BYTES} bytes to hold`, REPLY_TOO_LARGE);
+    return decode(request, response, reply) as T;
   }
 
   /**
@@ -86,23 +105,24 @@ export class KubeApi {
    */
   async stream(request: Omit<ApiRequest, 'method' | 'body' | 'patchType' | 'timeoutMs'>, signal: AbortSignal): Promise<Readable> {
     const get: ApiRequest = { ...request, method: 'GET' };
-    const response = await this.sendWithFreshToken(get, { responseType: 'stream', signal, timeout: 0 });
+    const response = await this.sendWithFreshToken(get, { signal, timeout: 0 });
     const body = response.data as Readable;
     if (response.status >= 200 && response.status < 300) return body;
+    // The caller's signal bounds the error's body too.
     throw failureOf(get, { ...response, data: await readErrorBody(body) });
   }
 
-  private async sendWithFreshToken(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'responseType' | 'signal' | 'timeout'> = {}): Promise<AxiosResponse> {
+  private async sendWithFreshToken(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'signal' | 'timeout'> = {}): Promise<AxiosResponse> {
     const response = await this.send(request, extra);
     if (response.status !== 401) return response;
     // Routine when the kubelet has rotated the token since it was last read.
-    if (extra.responseType === 'stream') (response.data as Readable).destroy();
+    (response.data as Readable).destroy();
     this.connection.log.debug(`the API server rejects the token: reading ${this.connection.token.path} again`);
     this.connection.token.invalidate();
     return this.send(request, extra);
   }
 
-  private async send(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'responseType' | 'signal' | 'timeout'>): Promise<AxiosResponse> {
+  private async send(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'signal' | 'timeout'>): Promise<AxiosResponse> {
     let token: string;
     try {
       token = await this.connection.token.get();
@@ -138,22 +158,57 @@ export function serverAway(error: unknown): boolean {
 /** An error's body is a small Status object; more than this is not worth reading. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-async function readErrorBody(body: Readable): Promise<unknown> {
+/** An error's body: its Status object, or its text (empty when it is too large, broke off or came too slowly). */
+async function readErrorBody(body: Readable, timeoutMs?: number): Promise<unknown> {
   let text = '';
   try {
-    for await (const chunk of body) {
-      text += String(chunk);
-      if (text.length > ERROR_BODY_LIMIT) break;
-    }
+    text = (await readWithin(body, ERROR_BODY_LIMIT, timeoutMs))?.toString('utf8') ?? '';
   } catch {
-    // What arrived is all there is to say.
-  } finally {
-    body.destroy();
+    // Its status is all there is to say.
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return text;
+  }
+}
+
+/**
+ * The whole of `body`; undefined as soon as holding it would take more than `maxHeldBytes` (each
+ * piece counts what it costs to hold, not only its bytes). Fails when it breaks off or, given
+ * `timeoutMs`, has not ended within it. The stream is destroyed in every case.
+ */
+async function readWithin(body: Readable, maxHeldBytes: number, timeoutMs?: number): Promise<Buffer | undefined> {
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  let held = 0;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => body.destroy(new Error(`timeout of ${timeoutMs}ms exceeded`)), timeoutMs);
+  try {
+    for await (const piece of body as AsyncIterable<Buffer>) {
+      held += heldBytes(piece);
+      if (held > maxHeldBytes) return undefined;
+      pieces.push(piece);
+      bytes += piece.length;
+    }
+    return Buffer.concat(pieces, bytes);
+  } finally {
+    clearTimeout(timer);
+    body.destroy();
+  }
+}
+
+/**
+ * A reply's object. As axios read it: JSON if it parses, else its text (`/readyz` answers `ok`);
+ * but a reply that says it is JSON and does not parse (cut short by a proxy) is no answer.
+ */
+function decode(request: ApiRequest, response: AxiosResponse, reply: Buffer): unknown {
+  const text = reply.toString('utf8');
+  if (text === '') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    if (!String(response.headers['content-type'] ?? '').includes('json')) return text;
+    throw new KubeApiError(request, 0, `the reply is not valid JSON: ${errorMessage(error)}`);
   }
 }
 

@@ -6,7 +6,8 @@
 // little later for a connection that died silently), and every line of its stream is bounded.
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logging/logger.js';
-import { KubeApiError, type KubeApi } from './api.js';
+import { heldBytes } from '../util/held-bytes.js';
+import { KubeApiError, MAX_RESPONSE_BYTES, REPLY_TOO_LARGE, type KubeApi } from './api.js';
 import { ApiProblems } from './api-problems.js';
 import { retryDelay, type BackoffPolicy } from './retry-delay.js';
 import { ServerProbe, type ProbeTiming } from './server-probe.js';
@@ -25,9 +26,12 @@ export interface InformerTiming {
   watchGraceMs: number;
   /** A full relist this often, whatever the watch says (0: never). */
   relistMs: number;
-  /** A line of the watch stream (one event) longer than this is an error: the watch is dropped and started again. */
+  /**
+   * A line of the watch stream (one event) that takes more than this to hold (its bytes, and what
+   * each piece it came in costs) is an error: the watch is dropped and started again.
+   */
   maxLineBytes: number;
-  /** Objects per page of a list. */
+  /** Objects per page of a list; a page too large to hold is asked for again with half as many. */
   pageSize: number;
   /** While the API server is away: how often to ask whether it is back. */
   probe: ProbeTiming;
@@ -43,7 +47,8 @@ export const DEFAULT_INFORMER_TIMING: InformerTiming = {
   watchTimeoutSeconds: 300,
   watchGraceMs: 30_000,
   relistMs: 30 * 60_000,
-  maxLineBytes: 4 * 1024 * 1024,
+  // An event carries one object, as the largest reply does.
+  maxLineBytes: MAX_RESPONSE_BYTES,
   pageSize: 500,
   probe: { intervalMs: 2_000, timeoutMs: 2_000 },
   catchUpSpreadMs: 2_000,
@@ -106,9 +111,12 @@ export class Informer<T extends KubeObject> {
   private watchAbort: AbortController | undefined;
   private readonly loopName: string;
   private listed = false;
+  /** Objects per page: the configured size, halved for good each time a page was too large to hold. */
+  private pageSize: number;
 
   constructor(private readonly options: InformerOptions<T>) {
     this.timing = { ...DEFAULT_INFORMER_TIMING, ...options.timing };
+    this.pageSize = this.timing.pageSize;
     this.log = options.log;
     this.problems = options.problems ?? new ApiProblems(options.log, namespaceOf(options.path), this.timing.forbiddenGraceMs);
     this.probe = new ServerProbe(options.api, this.timing.probe, () => this.serverBack());
@@ -177,20 +185,27 @@ export class Informer<T extends KubeObject> {
     const objects = new Map<string, T>();
     let resourceVersion: string | undefined;
     let page: string | undefined;
-    do {
-      const query = this.query({ limit: String(this.timing.pageSize), ...(page ? { continue: page } : {}) });
+    for (;;) {
+      const query = this.query({ limit: String(this.pageSize), ...(page ? { continue: page } : {}) });
       let answer: ListAnswer<T>;
       try {
         answer = await this.options.api.request<ListAnswer<T>>({ method: 'GET', path: `${this.options.path}?${query}`, verb: 'list', resource: this.options.resource });
       } catch (error) {
         // The continue token of a long list expired: start over (client-go does the same).
         if (error instanceof KubeApiError && error.status === 410) throw new Gone(error.message);
+        // Large objects: the same page again, in smaller pages (a page of one is a reply of one object).
+        if (error instanceof KubeApiError && error.reason === REPLY_TOO_LARGE && this.pageSize > 1 && !this.stopped) {
+          this.pageSize = Math.ceil(this.pageSize / 2);
+          this.log.debug(`${this.loopName}: ${error.message}: listing ${this.pageSize} objects a page`);
+          continue;
+        }
         throw error;
       }
       for (const item of answer.items ?? []) objects.set(item.metadata.name, item);
       resourceVersion = answer.metadata.resourceVersion;
       page = answer.metadata.continue || undefined;
-    } while (page && !this.stopped);
+      if (!page || this.stopped) break;
+    }
     if (this.stopped) return;
     this.objects = objects;
     this.resourceVersion = resourceVersion;
@@ -318,24 +333,29 @@ export class Informer<T extends KubeObject> {
   }
 }
 
-/** The stream's lines, each at most `maxBytes` long: a longer one throws LineTooLong. */
-async function* lines(body: Readable, maxBytes: number): AsyncGenerator<string> {
+/**
+ * The stream's lines, each taking at most `maxHeldBytes` to hold until it is whole: its bytes, and
+ * for each piece it came in, what that piece costs (the start of a line keeps the whole piece it
+ * is part of). A longer one throws LineTooLong.
+ */
+async function* lines(body: Readable, maxHeldBytes: number): AsyncGenerator<string> {
+  const tooLong = () => new LineTooLong(`a watch event of more than ${maxHeldBytes} bytes to hold`);
   let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  let pendingHeld = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     let rest = chunk;
     for (let newline = rest.indexOf(10); newline !== -1; newline = rest.indexOf(10)) {
-      const lineBytes = pendingBytes + newline;
-      if (lineBytes > maxBytes) throw new LineTooLong(`a watch event of more than ${maxBytes} bytes`);
+      if (pendingHeld + newline > maxHeldBytes) throw tooLong();
       const line = Buffer.concat([...pending, rest.subarray(0, newline)]).toString('utf8');
       pending = [];
-      pendingBytes = 0;
+      pendingHeld = 0;
       rest = rest.subarray(newline + 1);
       if (line.trim() !== '') yield line;
     }
-    pendingBytes += rest.length;
-    if (pendingBytes > maxBytes) throw new LineTooLong(`a watch event of more than ${maxBytes} bytes`);
-    if (rest.length > 0) pending.push(rest);
+    if (rest.length === 0) continue;
+    pendingHeld += heldBytes(chunk);
+    if (pendingHeld > maxHeldBytes) throw tooLong();
+    pending.push(rest);
   }
 }
 
