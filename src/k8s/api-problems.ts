@@ -18,6 +18,8 @@ export class ApiProblems {
     private readonly log: Logger,
     private readonly namespace: string,
     private readonly forbiddenGraceMs: number,
+    /** The grace's clock: monotonic, or a wall clock stepped back would hide a missing Role for as long. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   failed(loop: string, error: unknown): WriteOutcome {
@@ -32,9 +34,9 @@ export class ApiProblems {
       return { kind: 'retry', retryAfterMs: error.retryAfterMs, ...(status === 429 ? {} : { serverAway: true }) };
     }
     if (status === 403) {
-      const since = this.forbiddenSince.get(loop) ?? Date.now();
+      const since = this.forbiddenSince.get(loop) ?? this.now();
       this.forbiddenSince.set(loop, since);
-      if (Date.now() - since < this.forbiddenGraceMs) {
+      if (this.now() - since < this.forbiddenGraceMs) {
         this.log.debug(`forbidden to ${request.verb} ${request.resource}, perhaps while the API server starts: retrying (${error.message})`);
         return { kind: 'retry', serverAway: true };
       }

@@ -20,7 +20,10 @@ export interface Regarding {
 /** One Event object, about one of the objects an occurrence is reported on. */
 interface Posted {
   name: string;
-  /** How many of the occurrence's `count` the API server knows about, and since when. */
+  /**
+   * How many of the occurrence's `count` the API server knows about, and since when (on the
+   * monotonic clock: a wall clock stepped back would hold series updates back for as long).
+   */
   written: number;
   writtenAt: number;
 }
@@ -84,14 +87,14 @@ export class EventRecorder {
         const key = `${target.kind}/${target.uid ?? target.name}`;
         const posted = occurrence.posted.get(key);
         if (posted?.written === occurrence.count) continue;
-        const wait = (posted?.writtenAt ?? 0) + this.seriesIntervalMs - Date.now();
+        const wait = (posted?.writtenAt ?? 0) + this.seriesIntervalMs - performance.now();
         if (posted && wait > 0 && !forced) {
           heldBackMs = Math.min(heldBackMs ?? wait, wait);
           continue;
         }
         const count = occurrence.count;
         const name = posted ? await this.updateSeries(occurrence, target, posted.name) : await this.create(occurrence, target);
-        occurrence.posted.set(key, { name, written: count, writtenAt: Date.now() });
+        occurrence.posted.set(key, { name, written: count, writtenAt: performance.now() });
         this.writes += 1;
       }
     }

@@ -11,12 +11,14 @@ export class TokenFile {
   constructor(
     readonly path: string,
     private readonly maxAgeMs = MAX_AGE_MS,
+    /** Its age's clock: monotonic, or a wall clock stepped back an hour would keep a rotated token an hour. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   async get(): Promise<string> {
-    if (this.cached && Date.now() - this.cached.readAt < this.maxAgeMs) return this.cached.token;
+    if (this.cached && this.now() - this.cached.readAt < this.maxAgeMs) return this.cached.token;
     const token = (await readFile(this.path, 'utf8')).trim();
-    this.cached = { token, readAt: Date.now() };
+    this.cached = { token, readAt: this.now() };
     return token;
   }
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { KubeApiError } from '../../src/k8s/api.js';
 import { ApiProblems } from '../../src/k8s/api-problems.js';
 import { recordingLogger } from '../helpers/log.js';
+import { sleep } from '../helpers/wait.js';
 
 const patchStatus = { verb: 'patch', resource: 'autopilots/status' };
 
@@ -34,21 +35,36 @@ describe('API problems', () => {
     assert.deepEqual(lines.slice(1), ['INFO Kubernetes API writes succeed again']);
   });
 
-  it('name the missing permission once a 403 outlasts an API server\'s start, and back off long', (t) => {
+  it('name the missing permission once a 403 outlasts an API server\'s start, and back off long', () => {
     // The grace on the test's clock.
-    t.mock.timers.enable({ apis: ['Date'] });
+    let now = 0;
     const { log, lines } = recordingLogger();
-    const problems = new ApiProblems(log, 'shop', 50);
+    const problems = new ApiProblems(log, 'shop', 50, () => now);
     const forbidden = new KubeApiError(patchStatus, 403, 'cannot patch resource "autopilots/status"');
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true }, 'at first, perhaps a starting API server');
-    t.mock.timers.tick(49);
+    now += 49;
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true }, 'still within the grace');
-    t.mock.timers.tick(1);
+    now += 1;
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(lines.filter((line) => !line.startsWith('DEBUG')), [
       'ERROR Kubernetes RBAC denies "patch" on autopilots/status in namespace shop: bind the Role printed by `pilotfish k8s manifests` to this pod\'s service account (cannot patch resource "autopilots/status"); retrying every few minutes',
     ]);
+  });
+
+  it('time the grace of a 403 on the monotonic clock: a wall clock stepped back an hour does not prolong it', async () => {
+    const { log } = recordingLogger();
+    const problems = new ApiProblems(log, 'shop', 50);
+    const forbidden = new KubeApiError(patchStatus, 403, 'cannot patch resource "autopilots/status"');
+    assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true });
+    const wallClock = Date.now;
+    Date.now = () => wallClock() - 3_600_000;
+    try {
+      await sleep(100);
+      assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
+    } finally {
+      Date.now = wallClock;
+    }
   });
 
   it('log a 422 with the causes of each field', () => {

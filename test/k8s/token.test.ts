@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TokenFile } from '../../src/k8s/token.js';
+import { sleep } from '../helpers/wait.js';
 
 /** Replaces the token the way the kubelet does: a new file renamed over the old one. */
 function rotate(path: string, token: string): void {
@@ -12,19 +13,34 @@ function rotate(path: string, token: string): void {
 }
 
 describe('service-account token', () => {
-  it('is read once, then again once it is older than its maximum age', async (t) => {
-    // Its age on the test's clock.
-    t.mock.timers.enable({ apis: ['Date'] });
+  it('is read once, then again once it is older than its maximum age', async () => {
+    let now = 0;
     const path = join(mkdtempSync(join(tmpdir(), 'pilotfish-token-')), 'token');
     rotate(path, 'token-a');
-    const token = new TokenFile(path, 100);
+    const token = new TokenFile(path, 100, () => now);
     assert.equal(await token.get(), 'token-a');
     rotate(path, 'token-b');
     assert.equal(await token.get(), 'token-a', 'cached');
-    t.mock.timers.tick(99);
+    now += 99;
     assert.equal(await token.get(), 'token-a', 'still younger than its maximum age');
-    t.mock.timers.tick(1);
+    now += 1;
     assert.equal(await token.get(), 'token-b');
+  });
+
+  it('ages on the monotonic clock: a wall clock stepped back an hour does not keep a rotated token', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pilotfish-token-')), 'token');
+    rotate(path, 'token-a');
+    const token = new TokenFile(path, 50);
+    assert.equal(await token.get(), 'token-a');
+    rotate(path, 'token-b');
+    const wallClock = Date.now;
+    Date.now = () => wallClock() - 3_600_000;
+    try {
+      await sleep(100);
+      assert.equal(await token.get(), 'token-b');
+    } finally {
+      Date.now = wallClock;
+    }
   });
 
   it('is read again at once after the API server rejected it', async () => {

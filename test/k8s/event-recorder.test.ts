@@ -1,0 +1,26 @@
+// The Event recorder's pacing of series updates, against a fake API that takes every write.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ApiRequest, KubeApi } from '../../src/k8s/api.js';
+import { EventRecorder } from '../../src/k8s/event-recorder.js';
+import { sleep } from '../helpers/wait.js';
+
+test('series updates are paced on the monotonic clock: a wall clock stepped back an hour does not hold them back', async () => {
+  const writes: string[] = [];
+  const api = { request: async (request: ApiRequest) => void writes.push(request.method) } as unknown as KubeApi;
+  const recorder = new EventRecorder(api, { name: 'web-0', namespace: 'shop' }, 50, () => [{ apiVersion: 'v1', kind: 'Pod', name: 'web-0' }]);
+  const crash = { type: 'Warning', reason: 'JobFailed', action: 'Restart', note: 'app exited 1' } as const;
+  recorder.record(crash);
+  await recorder.flush();
+  assert.deepEqual(writes, ['POST']);
+  recorder.record(crash);
+  const wallClock = Date.now;
+  Date.now = () => wallClock() - 3_600_000;
+  try {
+    await sleep(100);
+    await recorder.flush();
+  } finally {
+    Date.now = wallClock;
+  }
+  assert.deepEqual(writes, ['POST', 'PATCH'], 'the repeat, written as a series update once the interval has passed');
+});
