@@ -101,7 +101,8 @@ export class Informer<T extends KubeObject> {
   private trouble: string | undefined;
   private objects = new Map<string, T>();
   private resourceVersion: string | undefined;
-  private listedAt = 0;
+  /** On the monotonic clock, as the watches' start: a wall clock stepped back would put off relists and misjudge watches as ended at once. */
+  private listedAt = -Infinity;
   private failures = 0;
   private running = false;
   private stopped = false;
@@ -164,13 +165,13 @@ export class Informer<T extends KubeObject> {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        const relistDue = this.timing.relistMs > 0 && Date.now() - this.listedAt >= this.timing.relistMs;
+        const relistDue = this.timing.relistMs > 0 && performance.now() - this.listedAt >= this.timing.relistMs;
         if (this.resourceVersion === undefined || relistDue) await this.list();
         await this.watch();
       } catch (error) {
         if (this.stopped) return;
         // A version gone right after a list is no reason to list again at once (and again, and again).
-        const listedJustNow = Date.now() - this.listedAt < MIN_WATCH_MS;
+        const listedJustNow = performance.now() - this.listedAt < MIN_WATCH_MS;
         if (error instanceof Gone) {
           this.log.debug(`${this.loopName}: resourceVersion ${this.resourceVersion} is gone (${error.message}): listing again`);
           this.resourceVersion = undefined;
@@ -209,7 +210,7 @@ export class Informer<T extends KubeObject> {
     if (this.stopped) return;
     this.objects = objects;
     this.resourceVersion = resourceVersion;
-    this.listedAt = Date.now();
+    this.listedAt = performance.now();
     this.listed = true;
     this.connected();
     this.emit({ type: 'RELISTED' });
@@ -226,7 +227,7 @@ export class Informer<T extends KubeObject> {
       abort.abort();
     }, timeoutSeconds * 1000 + this.timing.watchGraceMs).unref();
     let body: Readable | undefined;
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     try {
       const query = this.query({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion ?? '', timeoutSeconds: String(timeoutSeconds) });
       body = await this.options.api.stream({ path: `${this.options.path}?${query}`, verb: 'watch', resource: this.options.resource }, abort.signal);
@@ -252,7 +253,7 @@ export class Informer<T extends KubeObject> {
       this.watchAbort = undefined;
     }
     // A server that ends every watch at once must not make this a busy loop.
-    if (!this.stopped && Date.now() - startedAt < MIN_WATCH_MS) {
+    if (!this.stopped && performance.now() - startedAt < MIN_WATCH_MS) {
       throw new KubeApiError({ verb: 'watch', resource: this.options.resource }, 0, 'the API server ended the watch at once');
     }
     this.failures = 0;

@@ -173,10 +173,11 @@ describe('the informer against a real API server', () => {
 
 describe('the informer against a server that misbehaves on demand', () => {
   /**
-   * A list and watch server: each watch request gets the next scripted body, then is held open;
-   * the first `listRefusals` lists are answered 404, as for a resource the server does not serve.
+   * A list and watch server: each watch request gets the next scripted body, then is held open
+   * (or ended after `endWatchesAfterMs`); the first `listRefusals` lists are answered 404, as for
+   * a resource the server does not serve.
    */
-  async function scriptedServer(watches: string[], listRefusals = 0) {
+  async function scriptedServer(watches: string[], listRefusals = 0, endWatchesAfterMs?: number) {
     const requests: string[] = [];
     /** When each of `requests` came, on the monotonic clock. */
     const arrivals: number[] = [];
@@ -198,6 +199,7 @@ describe('the informer against a server that misbehaves on demand', () => {
       }
       const script = watches.shift();
       if (script !== undefined) response.write(script);
+      if (endWatchesAfterMs !== undefined) setTimeout(() => response.end(), endWatchesAfterMs);
       open.push(response);
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -213,9 +215,9 @@ describe('the informer against a server that misbehaves on demand', () => {
     };
   }
 
-  function informOn(url: string, maxLineBytes = 1024 * 1024) {
+  function informOn(url: string, timing: Partial<InformerTiming> = {}) {
     const { log, lines } = recordingLogger();
-    const informer = new Informer<ConfigMap>({ api: api('t', url, undefined), path: configMaps('ns'), resource: 'configmaps', log, timing: { ...FAST_INFORMER, maxLineBytes } });
+    const informer = new Informer<ConfigMap>({ api: api('t', url, undefined), path: configMaps('ns'), resource: 'configmaps', log, timing: { ...FAST_INFORMER, maxLineBytes: 1024 * 1024, ...timing } });
     const changes: Array<InformerChange<ConfigMap>> = [];
     informer.onChange((change) => changes.push(change));
     informer.start();
@@ -261,13 +263,31 @@ describe('the informer against a server that misbehaves on demand', () => {
     }
   });
 
+  it('times its watches and relists on the monotonic clock: a wall clock stepped back an hour neither puts a relist off nor makes a watch look ended at once', async () => {
+    // Each watch lasts 1.2 s, longer than a watch "ended at once" (1 s), and the relist is due after 300 ms.
+    const server = await scriptedServer([], 0, 1_200);
+    const wallClock = Date.now;
+    const { informer, lines } = informOn(server.url, { relistMs: 300 });
+    const lists = () => server.requests.filter((url) => !url.includes('watch=1')).length;
+    try {
+      await waitFor(() => lists() >= 1, 'the first list');
+      Date.now = () => wallClock() - 3_600_000;
+      await waitFor(() => lists() >= 2, 'a second list, once the first watch has ended');
+      assert.deepEqual(lines.filter((line) => line.includes('ended the watch at once')), []);
+    } finally {
+      Date.now = wallClock;
+      informer.stop();
+      server.close();
+    }
+  });
+
   it('drops a watch whose event line is over the bound, and watches again from the last version', async () => {
     const huge = 'x'.repeat(4096);
     const server = await scriptedServer([
       event('BOOKMARK', { metadata: { resourceVersion: '12' } }) + event('MODIFIED', { metadata: { name: 'a', resourceVersion: '13' }, data: { v: huge } }),
       event('MODIFIED', { metadata: { name: 'a', resourceVersion: '14' }, data: { v: 'small' } }),
     ]);
-    const { informer, lines } = informOn(server.url, 1024);
+    const { informer, lines } = informOn(server.url, { maxLineBytes: 1024 });
     try {
       await waitFor(() => dataOf(informer, 'a')?.v === 'small', 'the event after the dropped watch');
       assert.ok(lines.some((line) => line.startsWith('WARN') && line.includes('a watch event of more than 1024 bytes')), lines.join('\n'));
