@@ -40,7 +40,10 @@ for (const file of outputFiles) {
     target: 'node20',
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__pilotfishModuleUrl' },
-    banner: file.text.includes('import.meta.url') ? "var __pilotfishModuleUrl = require('node:url').pathToFileURL(__filename).href;" : '',
+    // ES modules are strict; a CommonJS file only with the directive, which the conversion drops
+    // (sloppy, a write to a read-only property or an undeclared name fails silently). It must come
+    // first, before the module URL: a directive after a statement is only a string.
+    banner: ['"use strict";', ...(file.text.includes('import.meta.url') ? ["var __pilotfishModuleUrl = require('node:url').pathToFileURL(__filename).href;"] : [])].join('\n'),
     logLevel: 'warning',
   });
   mkdirSync(dirname(file.path), { recursive: true });
