@@ -108,8 +108,9 @@ export class KubeApi {
     const response = await this.sendWithFreshToken(get, { signal, timeout: 0 });
     const body = response.data as Readable;
     if (response.status >= 200 && response.status < 300) return body;
-    // The caller's signal bounds the error's body too.
-    throw failureOf(get, { ...response, data: await readErrorBody(body) });
+    // A refusal's body is a small Status, due within a request's time: the caller's signal is
+    // the watch's deadline, minutes away, and a server that sent the head alone held the watch so long.
+    throw failureOf(get, { ...response, data: await readErrorBody(body, this.connection.timeoutMs) });
   }
 
   private async sendWithFreshToken(request: ApiRequest, extra: Pick<AxiosRequestConfig, 'signal' | 'timeout'> = {}): Promise<AxiosResponse> {

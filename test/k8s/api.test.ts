@@ -15,12 +15,12 @@ import { peakRssGrowth, piecemeal } from './piecemeal.js';
 const list = (path: string): ApiRequest => ({ method: 'GET', path, verb: 'list', resource: 'autopilots' });
 
 /** A client of `server`, once it listens. */
-async function apiOn(server: Server): Promise<KubeApi> {
+async function apiOn(server: Server, timeoutMs = 60_000): Promise<KubeApi> {
   await once(server, 'listening');
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'pilotfish-api-')), 'token');
   writeFileSync(tokenFile, 'secret-token');
   const { port } = server.address() as AddressInfo;
-  return new KubeApi({ server: `http://127.0.0.1:${port}`, token: new TokenFile(tokenFile), timeoutMs: 60_000, log: recordingLogger().log });
+  return new KubeApi({ server: `http://127.0.0.1:${port}`, token: new TokenFile(tokenFile), timeoutMs, log: recordingLogger().log });
 }
 
 /** What `request` fails with (it must fail). */
@@ -120,6 +120,34 @@ test('a text reply is its text; one that is not the JSON it says, breaks off or 
     assert.equal(slow.status, 0);
     assert.match(slow.message, /timeout of 300ms exceeded/);
   } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('a watch refused with a head and no body fails within the time of a request, not at the deadline of the watch', async () => {
+  const server = createServer((_request, response) => {
+    response.writeHead(500, { 'Content-Type': 'application/json' });
+    response.flushHeaders();
+  }).listen(0, '127.0.0.1');
+  // The watch's own deadline, never reached here: what a caller's signal is.
+  const watchDeadline = new AbortController();
+  let hangDetector: NodeJS.Timeout | undefined;
+  try {
+    const api = await apiOn(server, 300);
+    const refused = api.stream({ path: '/api/v1/services?watch=1', verb: 'watch', resource: 'services' }, watchDeadline.signal).then(
+      () => assert.fail('the watch was accepted'),
+      (thrown: unknown) => thrown,
+    );
+    const hung = new Promise<never>((_resolve, reject) => {
+      hangDetector = setTimeout(() => reject(new Error('the refusal was still being read 15 s on')), 15_000);
+    });
+    const error = await Promise.race([refused, hung]);
+    assert.ok(error instanceof KubeApiError, String(error));
+    assert.equal(error.status, 500);
+  } finally {
+    clearTimeout(hangDetector);
+    watchDeadline.abort();
     server.closeAllConnections();
     server.close();
   }
