@@ -2,7 +2,7 @@
 // problem starts or changes — not at every retry, and not again by the other write loop
 // (status, events) that hits the same outage — and an all-clear when every loop writes again.
 import type { Logger } from '../logging/logger.js';
-import { KubeApiError } from './api.js';
+import { KubeApiError, REPLY_TOO_LARGE } from './api.js';
 import type { WriteOutcome } from './write-loop.js';
 
 export class ApiProblems {
@@ -28,6 +28,12 @@ export class ApiProblems {
       return { kind: 'retry' };
     }
     const { status, request } = error;
+    // The server answered, with more than the client holds: it is not away, so no probe of it
+    // (whose all-clear would reset the backoff and repeat the reply every few seconds).
+    if (error.reason === REPLY_TOO_LARGE) {
+      this.say(loop, 'error', `Kubernetes API: the reply to ${request.verb} ${request.resource} is too large (${error.message}): retrying with backoff`);
+      return { kind: 'retry' };
+    }
     if (status === 0 || status === 429 || status >= 500) {
       this.say(loop, 'warn', `Kubernetes API unavailable (${error.message}): retrying with backoff; the jobs are not affected`);
       // 429: the server is there and sets the pace itself.

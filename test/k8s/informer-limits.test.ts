@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KubeApi, MAX_RESPONSE_BYTES } from '../../src/k8s/api.js';
-import { Informer, type KubeObject } from '../../src/k8s/informer.js';
+import { Informer, type InformerTiming, type KubeObject } from '../../src/k8s/informer.js';
 import { TokenFile } from '../../src/k8s/token.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
@@ -23,7 +23,7 @@ interface ConfigMap extends KubeObject {
 const HANG_MS = 20_000;
 
 /** An informer on ConfigMaps served by `listener`, started, with its log. */
-async function informOn(listener: RequestListener) {
+async function informOn(listener: RequestListener, timing: Partial<InformerTiming> = {}) {
   const server = createServer(listener).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'pilotfish-informer-')), 'token');
@@ -31,7 +31,7 @@ async function informOn(listener: RequestListener) {
   const { port } = server.address() as AddressInfo;
   const api = new KubeApi({ server: `http://127.0.0.1:${port}`, token: new TokenFile(tokenFile), timeoutMs: 10_000, log: recordingLogger().log });
   const { log, lines } = recordingLogger();
-  const informer = new Informer<ConfigMap>({ api, path: '/api/v1/namespaces/ns/configmaps', resource: 'configmaps', log, timing: { backoff: { initialMs: 100, maxMs: 1_000 } } });
+  const informer = new Informer<ConfigMap>({ api, path: '/api/v1/namespaces/ns/configmaps', resource: 'configmaps', log, timing: { backoff: { initialMs: 100, maxMs: 1_000 }, ...timing } });
   informer.start();
   return {
     informer,
@@ -130,6 +130,38 @@ test('a list whose page is too large to hold is asked for again in smaller pages
     await waitFor(() => watches === 2, 'the watch after the second list', HANG_MS);
     assert.equal(informer.items().size, names.length);
     assert.deepEqual(limits, [500, 250, 125, 63, 32, 16, 16, 16, 16]);
+  } finally {
+    close();
+  }
+});
+
+test('an object too large to hold even alone is an error said once and retried with backoff, not an outage to probe for', async () => {
+  const value = 'x'.repeat(MAX_RESPONSE_BYTES);
+  let lonelyLists = 0;
+  let probes = 0;
+  const { lines, close } = await informOn(
+    (request, response) => {
+      const query = new URL(request.url ?? '/', 'http://server').searchParams;
+      if (request.url === '/readyz') {
+        probes += 1;
+        response.writeHead(200, { 'Content-Type': 'text/plain' });
+        response.end('ok');
+        return;
+      }
+      if (query.get('limit') === '1') lonelyLists += 1;
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ metadata: { resourceVersion: '10' }, items: [{ metadata: { name: 'huge', resourceVersion: '10' }, data: { v: value } }] }));
+    },
+    // A probe would be at the server long before the first retry.
+    { probe: { intervalMs: 10, timeoutMs: 5_000 } },
+  );
+  try {
+    await waitFor(() => lonelyLists >= 3, 'three lists of one object a page', HANG_MS);
+    assert.equal(probes, 0, 'the server was probed as if it were away');
+    const said = lines.filter((line) => line.includes('is too large'));
+    assert.equal(said.length, 1, lines.join('\n'));
+    assert.match(said[0]!, /^ERROR .*list configmaps is too large \(the reply took more than \d+ bytes to hold\)/);
+    assert.deepEqual(lines.filter((line) => line.includes('unavailable')), []);
   } finally {
     close();
   }
