@@ -163,7 +163,9 @@ await build({
   supported: { 'dynamic-import': false },
   // Dependencies' own `createRequire(import.meta.url)` (yargs) get the executable's location.
   define: { 'import.meta.url': '__pilotfishExecutableUrl' },
-  banner: { js: "var __pilotfishExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;" },
+  // Strict, as the ES modules it is built from: esbuild's CommonJS output does not say so, and the
+  // directive must come first (after a statement it is only a string).
+  banner: { js: "\"use strict\";\nvar __pilotfishExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;" },
   minify: true,
   keepNames: true,
   plugins: [filesReadBesideModule, bundledCreateRequire, koffiNative, koffiUtil],

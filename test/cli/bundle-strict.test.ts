@@ -4,23 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Script } from 'node:vm';
 import { REPO_ROOT } from '../helpers/pilotfish.js';
+import { compilesStrict } from '../helpers/strict.js';
 
 const BUNDLE = join(REPO_ROOT, 'dist/bundle/cli');
-
-/** Whether `source`, compiled as Node compiles a CommonJS module (in a function), is strict code: only sloppy code may hold a `with` statement. */
-function compilesStrict(source: string): boolean {
-  // Node skips a hashbang line (the launcher's); inside the wrapper it would not parse.
-  const body = source.replace(/^#!.*/, '');
-  try {
-    new Script(`(function (exports, require, module, __filename, __dirname) {${body}\nwith ({}) {}\n})`);
-    return false;
-  } catch (error) {
-    if (error instanceof SyntaxError && /strict mode/i.test(error.message)) return true;
-    throw error;
-  }
-}
 
 test('every file of the npm bundle is strict mode code, as the ES modules it comes from were', () => {
   const files = readdirSync(BUNDLE).filter((name) => /\.c?js$/.test(name));

@@ -6,10 +6,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/pilotfish.js';
+import { compilesStrict } from '../helpers/strict.js';
 import { waitFor } from '../helpers/wait.js';
 
 const EXECUTABLE = join(REPO_ROOT, 'dist', 'pilotfish');
@@ -21,6 +22,10 @@ before(() => {
   if (existsSync(EXECUTABLE) && statSync(EXECUTABLE).mtimeMs >= statSync(BUNDLE).mtimeMs) return;
   const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'sea.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(build.status, 0, `building dist/pilotfish failed:\n${build.stdout}${build.stderr}`);
+});
+
+test("its script is strict mode code, as the ES modules it is built from were (esbuild's CommonJS output does not say so)", () => {
+  assert.equal(compilesStrict(readFileSync(join(REPO_ROOT, 'dist', 'sea', 'pilotfish.cjs'), 'utf8')), true);
 });
 
 const which = (command: string) => execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
