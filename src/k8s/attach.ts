@@ -19,20 +19,17 @@ export async function attachKubernetesBridge(supervisor: Supervisor, log: Logger
     return sayServiceWatchesOff(supervisor, log, 'the Kubernetes bridge is off');
   }
   const { KubernetesBridge } = await import('./bridge.js');
-  supervisor.attach(new KubernetesBridge({ observed: supervisor, settings, log, version: pilotfishVersion() }));
-  await attachServiceWatches(supervisor, settings, log);
+  const bridge = new KubernetesBridge({ observed: supervisor, settings, log, version: pilotfishVersion() });
+  supervisor.attach(bridge);
+  // The CA as the bridge read it: a missing one is said once, not again by the watches.
+  await attachServiceWatches(supervisor, settings, bridge.ca, log);
 }
 
 /** Always with the bridge, so that a reload may add a watch on a Service; idle without one. */
-async function attachServiceWatches(supervisor: Supervisor, settings: BridgeSettings, log: Logger): Promise<void> {
-  const [{ EndpointWatches }, { KubeApi }, { TokenFile }, { readCa }] = await Promise.all([
-    import('./endpoint-watches.js'),
-    import('./api.js'),
-    import('./token.js'),
-    import('./bridge.js'),
-  ]);
+async function attachServiceWatches(supervisor: Supervisor, settings: BridgeSettings, ca: string | undefined, log: Logger): Promise<void> {
+  const [{ EndpointWatches }, { KubeApi }, { TokenFile }] = await Promise.all([import('./endpoint-watches.js'), import('./api.js'), import('./token.js')]);
   const watchLog = log.child({ component: 'kubernetes' });
-  const api = new KubeApi({ server: settings.server, ca: readCa(settings.caFile, watchLog), token: new TokenFile(settings.tokenFile), timeoutMs: WATCH_REQUEST_TIMEOUT_MS, log: watchLog });
+  const api = new KubeApi({ server: settings.server, ca, token: new TokenFile(settings.tokenFile), timeoutMs: WATCH_REQUEST_TIMEOUT_MS, log: watchLog });
   supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: settings.pod.namespace, log: watchLog }));
 }
 

@@ -104,13 +104,15 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   private conditions: Condition[] = [];
   private lastWritten: string | undefined;
   private statusWrites = 0;
+  /** The cluster CA, read once (undefined: the system's CAs). */
+  readonly ca: string | undefined;
 
   constructor(private readonly options: BridgeOptions) {
     const { settings } = options;
     this.timing = options.timing ?? DEFAULT_TIMING;
     this.log = options.log.child({ component: 'kubernetes' });
-    const ca = readCa(settings.caFile, this.log);
-    const api = new KubeApi({ server: settings.server, ca, token: new TokenFile(settings.tokenFile), timeoutMs: this.timing.requestTimeoutMs, log: this.log });
+    this.ca = readCa(settings.caFile, this.log);
+    const api = new KubeApi({ server: settings.server, ca: this.ca, token: new TokenFile(settings.tokenFile), timeoutMs: this.timing.requestTimeoutMs, log: this.log });
     this.problems = new ApiProblems(this.log, settings.pod.namespace, this.timing.forbiddenGraceMs);
     this.object = new AutopilotObject(api, settings.pod);
     this.statusLoop = new WriteLoop((forced) => this.syncStatus(forced), this.timing.status);
@@ -295,7 +297,7 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
 }
 
 /** The cluster CA; without it the system's CAs are used (an API server with a public certificate). */
-export function readCa(path: string, log: Logger): string | undefined {
+function readCa(path: string, log: Logger): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
