@@ -1,6 +1,7 @@
 // JSON over HTTP, shared by the control socket, telemetry and the probes: bounded request bodies
 // and errors that say what was wrong.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { heldBytes } from '../util/held-bytes.js';
 
 /** A request the server refuses, with the status and the message the client sees. */
 export class HttpError extends Error {
@@ -26,15 +27,22 @@ export function sendError(response: ServerResponse, error: unknown): void {
   else sendJson(response, 500, { error: `internal error: ${(error as Error).message}` });
 }
 
-/** The request body as text; 413 past `limit` bytes (checked as it arrives, not after). */
+/**
+ * The request body as text; 413 past `limit` bytes, or once holding its pieces would take more
+ * (each piece costs a Buffer of its own: a body sent a byte per chunk held ~30 times its size).
+ * Checked as it arrives, not after.
+ */
 async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
+  let held = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
+    held += heldBytes(chunk);
     if (size > limit) throw tooLarge(limit);
+    if (held > limit) throw new HttpError(413, `the request body came in too many pieces: more than ${limit} bytes to hold`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -87,6 +87,32 @@ describe('the control API', () => {
     assert.match(response.json.error, /larger than 65536 bytes/);
   });
 
+  it('refuses with 413 a small body sent in thousands of pieces, each of which it would hold in a Buffer of its own', async () => {
+    // 4 000 one-byte chunks (a 4 KiB body): held piece by piece, ~2 MiB for one request, ~130 MiB for 64.
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const post = request({ socketPath: pilotfish.socket, method: 'POST', path: '/v1/env', headers: { 'Content-Type': 'application/json' } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      // The server may answer, and close, before the whole body is sent.
+      post.on('error', (error) => (post.writableEnded ? undefined : reject(error)));
+      post.write('{"PIECES":"');
+      let sent = 0;
+      const more = () => {
+        if (post.destroyed || post.writableEnded) return;
+        if (sent === 4000) return void post.end('"}');
+        sent += 1;
+        post.write('x');
+        setImmediate(more);
+      };
+      more();
+    });
+    const { status, body } = await answer;
+    assert.equal(status, 413, body);
+    assert.match(body, /came in too many pieces: more than 65536 bytes to hold/);
+  });
+
   it('answers 404 for an unknown endpoint or job, and 405 with Allow for a wrong method', async () => {
     assert.equal((await pilotfish.call('GET', '/v1/nothing')).status, 404);
     const unknownJob = await pilotfish.call('POST', '/v1/jobs/ghost/start');
