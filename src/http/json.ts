@@ -41,8 +41,8 @@ async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promi
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     held += heldBytes(chunk);
-    if (size > limit) throw tooLarge(limit);
-    if (held > limit) throw new HttpError(413, `the request body came in too many pieces: more than ${limit} bytes to hold`);
+    // Holding a body takes at least its size: what passed the limit says which message fits.
+    if (held > limit) throw size > limit ? tooLarge(limit) : new HttpError(413, `the request body came in too many pieces: more than ${limit} bytes to hold`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

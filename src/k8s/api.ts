@@ -181,7 +181,6 @@ async function readErrorBody(body: Readable, timeoutMs?: number): Promise<unknow
  */
 async function readWithin(body: Readable, maxHeldBytes: number, timeoutMs?: number): Promise<Buffer | undefined> {
   const pieces: Buffer[] = [];
-  let bytes = 0;
   let held = 0;
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => body.destroy(new Error(`timeout of ${timeoutMs}ms exceeded`)), timeoutMs);
   try {
@@ -189,9 +188,8 @@ async function readWithin(body: Readable, maxHeldBytes: number, timeoutMs?: numb
       held += heldBytes(piece);
       if (held > maxHeldBytes) return undefined;
       pieces.push(piece);
-      bytes += piece.length;
     }
-    return Buffer.concat(pieces, bytes);
+    return Buffer.concat(pieces);
   } finally {
     clearTimeout(timer);
     body.destroy();
