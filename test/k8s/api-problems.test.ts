@@ -4,6 +4,7 @@ import { KubeApiError } from '../../src/k8s/api.js';
 import { ApiProblems } from '../../src/k8s/api-problems.js';
 import { recordingLogger } from '../helpers/log.js';
 import { sleep } from '../helpers/wait.js';
+import { withWallClockStepped } from '../helpers/wall-clock.js';
 
 const patchStatus = { verb: 'patch', resource: 'autopilots/status' };
 
@@ -57,14 +58,10 @@ describe('API problems', () => {
     const problems = new ApiProblems(log, 'shop', 50);
     const forbidden = new KubeApiError(patchStatus, 403, 'cannot patch resource "autopilots/status"');
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', serverAway: true });
-    const wallClock = Date.now;
-    Date.now = () => wallClock() - 3_600_000;
-    try {
+    await withWallClockStepped(-3_600_000, async () => {
       await sleep(100);
       assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
-    } finally {
-      Date.now = wallClock;
-    }
+    });
   });
 
   it('log a 422 with the causes of each field', () => {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { ApiRequest, KubeApi } from '../../src/k8s/api.js';
 import { EventRecorder } from '../../src/k8s/event-recorder.js';
 import { sleep } from '../helpers/wait.js';
+import { withWallClockStepped } from '../helpers/wall-clock.js';
 
 test('series updates are paced on the monotonic clock: a wall clock stepped back an hour does not hold them back', async () => {
   const writes: string[] = [];
@@ -14,13 +15,9 @@ test('series updates are paced on the monotonic clock: a wall clock stepped back
   await recorder.flush();
   assert.deepEqual(writes, ['POST']);
   recorder.record(crash);
-  const wallClock = Date.now;
-  Date.now = () => wallClock() - 3_600_000;
-  try {
+  await withWallClockStepped(-3_600_000, async () => {
     await sleep(100);
     await recorder.flush();
-  } finally {
-    Date.now = wallClock;
-  }
+  });
   assert.deepEqual(writes, ['POST', 'PATCH'], 'the repeat, written as a series update once the interval has passed');
 });

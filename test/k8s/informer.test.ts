@@ -15,6 +15,7 @@ import { TokenFile } from '../../src/k8s/token.js';
 import { KubeCluster } from '../helpers/kube.js';
 import { recordingLogger } from '../helpers/log.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { withWallClockStepped } from '../helpers/wall-clock.js';
 
 interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
@@ -266,16 +267,15 @@ describe('the informer against a server that misbehaves on demand', () => {
   it('times its watches and relists on the monotonic clock: a wall clock stepped back an hour neither puts a relist off nor makes a watch look ended at once', async () => {
     // Each watch lasts 1.2 s, longer than a watch "ended at once" (1 s), and the relist is due after 300 ms.
     const server = await scriptedServer([], 0, 1_200);
-    const wallClock = Date.now;
     const { informer, lines } = informOn(server.url, { relistMs: 300 });
     const lists = () => server.requests.filter((url) => !url.includes('watch=1')).length;
     try {
       await waitFor(() => lists() >= 1, 'the first list');
-      Date.now = () => wallClock() - 3_600_000;
-      await waitFor(() => lists() >= 2, 'a second list, once the first watch has ended');
-      assert.deepEqual(lines.filter((line) => line.includes('ended the watch at once')), []);
+      await withWallClockStepped(-3_600_000, async () => {
+        await waitFor(() => lists() >= 2, 'a second list, once the first watch has ended');
+        assert.deepEqual(lines.filter((line) => line.includes('ended the watch at once')), []);
+      });
     } finally {
-      Date.now = wallClock;
       informer.stop();
       server.close();
     }

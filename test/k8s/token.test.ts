@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TokenFile } from '../../src/k8s/token.js';
 import { sleep } from '../helpers/wait.js';
+import { withWallClockStepped } from '../helpers/wall-clock.js';
 
 /** Replaces the token the way the kubelet does: a new file renamed over the old one. */
 function rotate(path: string, token: string): void {
@@ -33,14 +34,10 @@ describe('service-account token', () => {
     const token = new TokenFile(path, 50);
     assert.equal(await token.get(), 'token-a');
     rotate(path, 'token-b');
-    const wallClock = Date.now;
-    Date.now = () => wallClock() - 3_600_000;
-    try {
+    await withWallClockStepped(-3_600_000, async () => {
       await sleep(100);
       assert.equal(await token.get(), 'token-b');
-    } finally {
-      Date.now = wallClock;
-    }
+    });
   });
 
   it('is read again at once after the API server rejected it', async () => {
