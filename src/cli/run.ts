@@ -11,9 +11,12 @@ import { ProcessTable } from '../process/process-table.js';
 import { startReaper, type Reaper } from '../process/reaper.js';
 import { installCrashGuard } from '../supervisor/crash-guard.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
+import { settleAfterStartUp } from '../supervisor/start-up-footprint.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { exitInvalid, loadConfigOrExit } from './load.js';
 import { attachOperatorEndpoints } from './operator-endpoints.js';
+
+const SETTLE_AFTER_START_MS = 1000;
 
 /** Supervises the config's jobs; `commandLine`, the command after `pilotfish --`, is the main job. */
 export async function runCommand(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<void> {
@@ -57,6 +60,8 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
       reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
   });
   logReaperMode(reaper, log);
+  // Start-up's last promises (sockets bound, first checks) settle within the second.
+  setTimeout(settleAfterStartUp, SETTLE_AFTER_START_MS).unref();
   const code = await supervisor.done;
   reaper.stop();
   process.exit(code);

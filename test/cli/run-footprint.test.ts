@@ -22,8 +22,7 @@ test('run, with its output a pipe and no check, loads neither node:worker_thread
   await run.exited;
   const builtins = readFileSync(loaded, 'utf8').split('\n');
   assert.ok(builtins.includes('NativeModule child_process'), `the list is Node's: ${builtins.slice(0, 5).join(', ')}…`);
-  // koffi (the reaper's FFI) is loaded by every `run`; on Node 24 its own node:util use loads worker_threads.
-  const byKoffi = execFileSync(process.execPath, ['-e', "require('koffi'); process.stdout.write(process.moduleLoadList.join('\\n'))"], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n');
+  const byKoffi = builtinsKoffiLoads();
   // http2: what an ES module namespace of node:http pulls in from Node 24 on.
   // crypto: only the config's hash needs it, computed when status first asks (src/config/build.ts).
   for (const unused of ['NativeModule worker_threads', 'NativeModule https', 'NativeModule http2', 'NativeModule crypto']) {
@@ -31,8 +30,66 @@ test('run, with its output a pipe and no check, loads neither node:worker_thread
   }
 });
 
+/** koffi (the reaper's FFI) is loaded by every `run`; on Node 24 its own node:util use loads worker_threads. */
+function builtinsKoffiLoads(): string[] {
+  return execFileSync(process.execPath, ['-e', "require('koffi'); process.stdout.write(process.moduleLoadList.join('\\n'))"], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n');
+}
+
 test('the bundle inlines zod/mini, not classic zod, whose methods on every schema cost run ~100 ms of start-up', () => {
   const zodModules = bundledModules().flatMap((path) => /node_modules\/zod\/(.+)$/.exec(path)?.[1] ?? []);
   assert.ok(zodModules.some((path) => path.startsWith('v4/mini/')), `zod/mini is not in the bundle: ${zodModules.join(', ')}`);
   assert.deepEqual(zodModules.filter((path) => path.startsWith('v4/classic/')), []);
 });
+
+test("run holds V8's optimizing compilers through start-up, with every built-in start-up needs loaded before, and puts V8's flags back once its jobs run", async () => {
+  const { dir, file } = writeConfig('{ jobs: [{ name: "app", exec: "sleep 60" }] }');
+  const record = join(dir, 'v8-flags.json');
+  // Records each flag pilotfish sets, the built-ins loaded once the first was set, and V8's flag
+  // hash before and after; written when settling ends (its last flag puts gc() away again).
+  const preload = join(dir, 'record-flags.cjs');
+  writeFileSync(
+    preload,
+    `const v8 = require('node:v8');
+const set = v8.setFlagsFromString;
+const tagBefore = v8.cachedDataVersionTag();
+const flags = [];
+let loadedAtHold;
+v8.setFlagsFromString = (flag) => {
+  loadedAtHold ??= process.moduleLoadList.length;
+  flags.push(flag);
+  set(flag);
+  if (flag === '--no-expose-gc') {
+    const loadedAfter = process.moduleLoadList.slice(loadedAtHold);
+    require('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ flags, loadedAfter, tagBefore, tagAfter: v8.cachedDataVersionTag() }));
+  }
+};`,
+  );
+  const run = runPilotfish({ command: [process.execPath, '-r', preload, BIN], args: ['run', '--config', file] });
+  try {
+    await run.waitForLine(/\[app\] started/, 20_000);
+    const recorded = await waitForFile(record, 10_000);
+    const { flags, loadedAfter, tagBefore, tagAfter } = JSON.parse(recorded) as { flags: string[]; loadedAfter: string[]; tagBefore: number; tagAfter: number };
+    assert.ok(flags.indexOf('--no-turbofan') < flags.indexOf('--turbofan') && flags.indexOf('--no-turbofan') !== -1, `flags set: ${flags.join(' ')}`);
+    assert.equal(tagAfter, tagBefore, `V8's flags are back as they were: ${flags.join(' ')}`);
+    // node:v8 and node:vm set the flags, and koffi loads once the first jobs run; any other public
+    // built-in would have been compiled without Node's code cache.
+    const expected = new Set(['NativeModule v8', 'NativeModule vm', ...builtinsKoffiLoads()]);
+    const publicBuiltins = loadedAfter.filter((entry) => entry.startsWith('NativeModule ') && !entry.startsWith('NativeModule internal/'));
+    assert.deepEqual(publicBuiltins.filter((entry) => !expected.has(entry)), []);
+  } finally {
+    run.signal('SIGTERM');
+    await run.exited;
+  }
+});
+
+async function waitForFile(path: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
