@@ -2,7 +2,6 @@
 // everything else goes through the full parser. The `bin` is launcher.ts, which starts Node so
 // that SIGUSR1 can never open its inspector and holds signals before this module is even loaded.
 import { holdSignals, releaseSignals } from '../supervisor/early-signals.js';
-import { holdOptimizingCompilers } from '../supervisor/start-up-footprint.js';
 import { COMMAND_SEPARATOR, splitAtCommand } from './command-after-dashes.js';
 import { translateContainerPilotArgs } from './compat.js';
 import { fastCommand, supervises } from './fast-path.js';
@@ -17,8 +16,7 @@ const runsCommand = commandLine !== undefined && supervises(ownArgv);
 // Only `run` takes a command; any other verb gets its `--` and what follows, as yargs reads them.
 const argv = commandLine === undefined || runsCommand ? ownArgv : [...ownArgv, COMMAND_SEPARATOR, ...commandLine];
 const entrypoint = runsCommand ? commandLine : undefined;
-if (supervises(argv)) holdOptimizingCompilers();
-else releaseSignals();
+if (!supervises(argv)) releaseSignals();
 const command = fastCommand(argv, entrypoint);
 // No top-level await: the single executable runs this module as CommonJS, which has none.
 void (command ? command() : import('./parser.js').then(({ parseAndRun }) => parseAndRun(argv, entrypoint)));

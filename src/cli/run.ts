@@ -20,6 +20,15 @@ const SETTLE_AFTER_START_MS = 1000;
 
 /** Supervises the config's jobs; `commandLine`, the command after `pilotfish --`, is the main job. */
 export async function runCommand(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<void> {
+  // Start-up's last promises (sockets bound, first checks) settle within the second; and a
+  // start-up that failed halfway (the crash guard carries on) must not keep the compilers held.
+  const { supervisor, reaper } = await startSupervising(configFlag, commandLine).finally(() => setTimeout(settleAfterStartUp, SETTLE_AFTER_START_MS).unref());
+  const code = await supervisor.done;
+  reaper.stop();
+  process.exit(code);
+}
+
+async function startSupervising(configFlag: string | undefined, commandLine?: readonly [string, ...string[]]): Promise<{ supervisor: Supervisor; reaper: Reaper }> {
   const { config, path, load, commandOnly } = loadConfigOrExit(configFlag, commandLine);
   const sink = openLogSinkOrExit(config, path);
   replaceStandardStreams();
@@ -60,11 +69,7 @@ export async function runCommand(configFlag: string | undefined, commandLine?: r
       reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
   });
   logReaperMode(reaper, log);
-  // Start-up's last promises (sockets bound, first checks) settle within the second.
-  setTimeout(settleAfterStartUp, SETTLE_AFTER_START_MS).unref();
-  const code = await supervisor.done;
-  reaper.stop();
-  process.exit(code);
+  return { supervisor, reaper };
 }
 
 /** `validate` checked the output; should it have changed since, this is still a config error, not a crash. */

@@ -1,9 +1,10 @@
 // The verbs an operator or a container runs most, described once: `run`, `version` and the client
 // verbs, with their positionals, options, help and handler. parser.ts builds yargs commands from
 // this table (help, completion, the explanation of every mistake); fast-path.ts recognises their
-// plain shapes without loading yargs. So this module imports nothing at run time: each handler
-// loads what it needs when its verb runs (`./control-commands.js`: node:http and the config
-// parser, never zod).
+// plain shapes without loading yargs. So this module imports nothing at run time but what
+// `run` must do before it loads anything: each handler loads what it needs when its verb runs
+// (`./control-commands.js`: node:http and the config parser, never zod).
+import { holdOptimizingCompilers } from '../supervisor/start-up-footprint.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean' | 'number';
@@ -106,7 +107,11 @@ export const RUN: VerbSpec = {
     'with `-- CMD [ARGS...]`, CMD is the main job, "main", with or without a config',
   positionals: [],
   options: { config: CONFIG_OPTION },
-  run: async (args, commandLine) => (await import('./run.js')).runCommand(text(args, 'config'), commandLine),
+  run: async (args, commandLine) => {
+    // Before the supervisor's code is even loaded: it is start-up's hot code.
+    holdOptimizingCompilers();
+    return (await import('./run.js')).runCommand(text(args, 'config'), commandLine);
+  },
 };
 
 export const VERSION: VerbSpec = {

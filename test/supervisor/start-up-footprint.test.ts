@@ -54,6 +54,33 @@ test('settling leaves no gc() behind in the contexts made afterwards', () => {
   assert.equal(seen.gc, 'undefined');
 });
 
+test("the user's own --expose-gc is kept: gc() stays, in this context and in new ones", () => {
+  const seen = inProcess(
+    `
+    footprint.settleAfterStartUp();
+    const vm = await import('node:vm');
+    console.log(JSON.stringify({ here: typeof gc, inNew: vm.runInNewContext('typeof gc') }));
+  `,
+    ['--expose-gc'],
+  );
+  assert.deepEqual(seen, { here: 'function', inNew: 'function' });
+});
+
+test('with V8 flags frozen after start-up (changing one would abort the process), nothing is touched', () => {
+  const tags = inProcess(
+    `
+    const before = v8.cachedDataVersionTag();
+    footprint.holdOptimizingCompilers();
+    const held = v8.cachedDataVersionTag();
+    footprint.settleAfterStartUp();
+    console.log(JSON.stringify({ before, held, after: v8.cachedDataVersionTag() }));
+  `,
+    ['--freeze-flags-after-init'],
+  );
+  assert.equal(tags.held, tags.before);
+  assert.equal(tags.after, tags.before);
+});
+
 const [v8Major] = process.versions.v8.split('.').map(Number);
 
 test(
