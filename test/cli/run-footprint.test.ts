@@ -43,9 +43,50 @@ test('the bundle inlines zod/mini, not classic zod, whose methods on every schem
 
 test("run holds V8's optimizing compilers through start-up, with every built-in start-up needs loaded before, and puts V8's flags back once its jobs run", async () => {
   const { dir, file } = writeConfig('{ jobs: [{ name: "app", exec: "sleep 60" }] }');
+  const recorder = recordV8Flags(dir);
+  const run = runPilotfish({ command: [process.execPath, '-r', recorder.preload, BIN], args: ['run', '--config', file] });
+  try {
+    await run.waitForLine(/\[app\] started/, 20_000);
+    // Settled: TurboFan back, and from V8 12 on the collection's gc() put away again.
+    const settled = (flags: string[]) => flags.includes('--turbofan') && (V8_MAJOR < 12 || flags.includes('--no-expose-gc'));
+    const { flags, loadedAfter, tagBefore, tagAfter } = await waitForRecord(recorder, settled, 10_000);
+    assert.ok(flags.indexOf('--no-turbofan') < flags.indexOf('--turbofan') && flags.indexOf('--no-turbofan') !== -1, `flags set: ${flags.join(' ')}`);
+    assert.equal(tagAfter, tagBefore, `V8's flags are back as they were: ${flags.join(' ')}`);
+    // node:v8 and node:vm set the flags, and koffi loads once the first jobs run; any other public
+    // built-in would have been compiled without Node's code cache.
+    const expected = new Set(['NativeModule v8', 'NativeModule vm', ...builtinsKoffiLoads()]);
+    const publicBuiltins = loadedAfter.filter((entry) => entry.startsWith('NativeModule ') && !entry.startsWith('NativeModule internal/'));
+    assert.deepEqual(publicBuiltins.filter((entry) => !expected.has(entry)), []);
+  } finally {
+    run.signal('SIGTERM');
+    await run.exited;
+  }
+});
+
+test('only run holds the compilers: --help and version change no V8 flag', () => {
+  const { dir } = writeConfig('{ jobs: [] }');
+  const recorder = recordV8Flags(dir);
+  for (const args of [['--help'], ['version']]) {
+    execFileSync(process.execPath, ['-r', recorder.preload, BIN, ...args], { encoding: 'utf8' });
+    assert.equal(recorder.read(), undefined, `pilotfish ${args.join(' ')} set ${recorder.read()?.flags.join(' ')}`);
+  }
+});
+
+interface FlagRecord {
+  flags: string[];
+  loadedAfter: string[];
+  tagBefore: number;
+  tagAfter: number;
+}
+
+const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
+
+/**
+ * A preload that records each V8 flag the process sets, the built-ins loaded from the first one
+ * on, and V8's flag hash before any and after the last: written again after each flag.
+ */
+function recordV8Flags(dir: string): { preload: string; read: () => FlagRecord | undefined } {
   const record = join(dir, 'v8-flags.json');
-  // Records each flag pilotfish sets, the built-ins loaded once the first was set, and V8's flag
-  // hash before and now, after each flag.
   const preload = join(dir, 'record-flags.cjs');
   writeFileSync(
     preload,
@@ -62,61 +103,20 @@ v8.setFlagsFromString = (flag) => {
   require('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ flags, loadedAfter, tagBefore, tagAfter: v8.cachedDataVersionTag() }));
 };`,
   );
-  const run = runPilotfish({ command: [process.execPath, '-r', preload, BIN], args: ['run', '--config', file] });
-  try {
-    await run.waitForLine(/\[app\] started/, 20_000);
-    // Settled: TurboFan back, and from V8 12 on the collection's gc() put away again.
-    const settled = (flags: string[]) => flags.includes('--turbofan') && (V8_MAJOR < 12 || flags.includes('--no-expose-gc'));
-    const { flags, loadedAfter, tagBefore, tagAfter } = await waitForRecord(record, settled, 10_000);
-    assert.ok(flags.indexOf('--no-turbofan') < flags.indexOf('--turbofan') && flags.indexOf('--no-turbofan') !== -1, `flags set: ${flags.join(' ')}`);
-    assert.equal(tagAfter, tagBefore, `V8's flags are back as they were: ${flags.join(' ')}`);
-    // node:v8 and node:vm set the flags, and koffi loads once the first jobs run; any other public
-    // built-in would have been compiled without Node's code cache.
-    const expected = new Set(['NativeModule v8', 'NativeModule vm', ...builtinsKoffiLoads()]);
-    const publicBuiltins = loadedAfter.filter((entry) => entry.startsWith('NativeModule ') && !entry.startsWith('NativeModule internal/'));
-    assert.deepEqual(publicBuiltins.filter((entry) => !expected.has(entry)), []);
-  } finally {
-    run.signal('SIGTERM');
-    await run.exited;
-  }
-});
-
-test('only run holds the compilers: --help and version change no V8 flag', () => {
-  const { dir } = writeConfig('{ jobs: [] }');
-  const record = join(dir, 'v8-flags.json');
-  const preload = join(dir, 'record-flags.cjs');
-  writeFileSync(
-    preload,
-    `const v8 = require('node:v8');
-const set = v8.setFlagsFromString;
-const flags = [];
-v8.setFlagsFromString = (flag) => { flags.push(flag); set(flag); };
-process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(flags)));`,
-  );
-  for (const args of [['--help'], ['version']]) {
-    execFileSync(process.execPath, ['-r', preload, BIN, ...args], { encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(readFileSync(record, 'utf8')), [], `pilotfish ${args.join(' ')}`);
-  }
-});
-
-interface FlagRecord {
-  flags: string[];
-  loadedAfter: string[];
-  tagBefore: number;
-  tagAfter: number;
+  const read = (): FlagRecord | undefined => {
+    try {
+      return JSON.parse(readFileSync(record, 'utf8')) as FlagRecord;
+    } catch {
+      return undefined; // not written yet, or being written
+    }
+  };
+  return { preload, read };
 }
 
-const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
-
-async function waitForRecord(path: string, done: (flags: string[]) => boolean, timeoutMs: number): Promise<FlagRecord> {
+async function waitForRecord(recorder: { read: () => FlagRecord | undefined }, done: (flags: string[]) => boolean, timeoutMs: number): Promise<FlagRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let record: FlagRecord | undefined;
-    try {
-      record = JSON.parse(readFileSync(path, 'utf8')) as FlagRecord;
-    } catch {
-      // Not written yet, or being written.
-    }
+    const record = recorder.read();
     if (record && done(record.flags)) return record;
     if (Date.now() > deadline) throw new Error(`flags recorded by then: ${record?.flags.join(' ') ?? 'none'}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
