@@ -34,7 +34,7 @@ function parseJson5(text: string): ParsedText {
     const position = lineNumber === undefined ? undefined : { line: lineNumber, column: Math.max(1, columnNumber ?? 1) };
     return { ok: false, issues: [{ path: [], message: error.message.replace(JSON5_DECORATION, ''), position }] };
   }
-  const tree = json5TreeOrUndefined(text);
+  const tree = treeOrUndefined(() => json5Tree(text));
   // Only nesting thousands deep defeats the recursive tree reader, and without the tree neither
   // duplicate keys nor positions could be reported: refuse it where it gets too deep, as for YAML.
   const tooDeep = tree === undefined ? flowNestingOver(text, MAX_FLOW_DEPTH) : undefined;
@@ -45,9 +45,9 @@ function parseJson5(text: string): ParsedText {
 }
 
 /** The offsets tree; undefined if it cannot be built (nesting too deep for the recursive reader). */
-function json5TreeOrUndefined(text: string): SourceNode | undefined {
+function treeOrUndefined(build: () => SourceNode): SourceNode | undefined {
   try {
-    return json5Tree(text);
+    return build();
   } catch {
     return undefined;
   }
@@ -77,19 +77,26 @@ function parseYaml(text: string): ParsedText {
   // YAML support (the `yaml` package and its tree walker, ~50 ms to import) is loaded only for
   // YAML files: most configs are JSON5, and start-up time is a feature of a supervisor.
   const { parseDocument } = requireModule('yaml') as typeof import('yaml');
-  const { yamlTree } = requireModule('./yaml-tree.js') as typeof import('./yaml-tree.js');
+  const { collectionKeys, yamlTree } = requireModule('./yaml-tree.js') as typeof import('./yaml-tree.js');
   const positionAt = positionsIn(text);
   const tooDeep = flowNestingOver(text, MAX_FLOW_DEPTH);
   if (tooDeep !== undefined) return { ok: false, issues: [tooDeepIssue(text, tooDeep)] };
-  const document = parseDocument(text, { prettyErrors: false });
+  // Duplicate keys are found below, in one pass: the yaml package's own check compares each key
+  // with every earlier one of its mapping (20 000 keys took 13 s, in PID 1's event loop on a reload).
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   if (document.errors.length > 0) {
     // The yaml package appends " at line L, column C:" and a source excerpt even without prettyErrors.
     const issues = document.errors.map((error) => ({ path: [], message: yamlMessage(error.message), position: positionAt(error.pos[0]) }));
     return { ok: false, issues };
   }
+  const keyIssues = collectionKeys(document, positionAt);
+  if (keyIssues.length > 0) return { ok: false, issues: keyIssues };
+  const tree = treeOrUndefined(() => yamlTree(document.contents));
+  const duplicates = tree === undefined ? [] : duplicateKeys(tree, positionAt);
+  if (duplicates.length > 0) return { ok: false, issues: duplicates };
   try {
     const value: unknown = document.toJS();
-    return { ok: true, value, locate: lazyLocator(() => yamlTree(document.contents), text) };
+    return tree === undefined ? { ok: true, value, locate: () => undefined } : { ok: true, value, locate: locatorFor(tree, text), tree };
   } catch (error) {
     // toJS refuses unresolved aliases and alias "billion laughs" expansions, and recurses.
     if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
@@ -129,18 +136,3 @@ function yamlMessage(message: string): string {
   return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
 }
 
-/**
- * Positions are needed only when there is something to report, so the tree is built on first use.
- * If building it fails, messages go out without positions rather than the loader crashing.
- */
-function lazyLocator(buildTree: () => SourceNode, text: string): Locator {
-  let locate: Locator | undefined;
-  return (path) => {
-    try {
-      locate ??= locatorFor(buildTree(), text);
-    } catch {
-      locate = () => undefined;
-    }
-    return locate(path);
-  };
-}

@@ -57,7 +57,16 @@ describe('syntax errors', () => {
 
   it('reports duplicate YAML keys', () => {
     const text = 'stopTimeout: 5\nstopTimeout: 6\n';
-    assertOnlyIssue(text, { path: '', line: 2, column: 1, message: 'Map keys must be unique' }, 'app.yml');
+    assertOnlyIssue(text, { path: '', line: 2, column: 1, message: 'duplicate key "stopTimeout", already set on line 1' }, 'app.yml');
+  });
+
+  it('refuses a YAML key that is a sequence or a mapping, where it is, instead of making it a string', () => {
+    const text = 'jobs:\n  - name: a\n    exec: sleep 1\n    env:\n      ? [X, Y]\n      : "1"\n';
+    assertOnlyIssue(text, { path: '', ...at(text, 5, '['), message: 'a key must be a string, not a sequence' }, 'app.yaml');
+    const flow = 'jobs: [{ name: a, exec: sleep 1, { x: 1 }: 2 }]\n';
+    assertOnlyIssue(flow, { path: '', ...at(flow, 1, '{ x'), message: 'a key must be a string, not a mapping' }, 'app.yaml');
+    const alias = 'x-keys: &pair [X, Y]\njobs:\n  - name: a\n    exec: sleep 1\n    env:\n      ? *pair\n      : "1"\n';
+    assertOnlyIssue(alias, { path: '', ...at(alias, 6, '*pair'), message: 'a key must be a string, not a sequence' }, 'app.yaml');
   });
 
   it('refuses unresolved YAML aliases', () => {

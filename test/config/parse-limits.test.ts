@@ -1,5 +1,6 @@
-// Parsing: duplicate keys are errors at the repeated key, and YAML nesting is bounded before the
-// yaml package spends seconds and hundreds of MB on it (and overflows its stack from ~800 levels).
+// Parsing: duplicate keys are errors at the repeated key, found in one pass, and YAML nesting is
+// bounded before the yaml package spends seconds and hundreds of MB on it (and overflows its stack
+// from ~800 levels).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
@@ -33,5 +34,11 @@ describe('parsing limits', () => {
     const nested = (depth: number): string => `{ stopTimeout: "1s", stopTimeout: "2s",\n  x: ${'['.repeat(depth)}${']'.repeat(depth)} }`;
     assert.equal(messageOf(nested(200_000), 'app.json5'), 'app.json5:2:105: flow collections are nested more than 100 levels deep');
     assert.equal(messageOf(nested(1000), 'app.json5').split('\n')[0], 'app.json5:1:22: duplicate key "stopTimeout", already set on line 1');
+  });
+
+  it('finds a duplicate among a YAML mapping of 50 000 keys in one pass (the yaml package compares each key with every earlier one: minutes)', { timeout: 20_000 }, () => {
+    const keys = Array.from({ length: 50_000 }, (_, index) => `      K${index}: "${index}"`);
+    const text = `jobs:\n  - name: a\n    exec: sleep 1\n    env:\n${keys.join('\n')}\n      K7: again\n`;
+    assert.equal(messageOf(text, 'app.yaml'), `app.yaml:${keys.length + 5}:7: jobs[0].env: duplicate key "K7", already set on line 12`);
   });
 });

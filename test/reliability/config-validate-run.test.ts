@@ -100,6 +100,6 @@ describe('validate refuses what run cannot do, and run refuses it the same way',
     const configFile = writeConfig('jobs:\n  - name: a\n    exec: "true"\n    name: b\n', 'pilotfish.yaml').file;
     const { code, output } = await pilotfish('validate', configFile);
     assert.equal(code, 2, output);
-    assert.equal(output.split('\n')[1], `${configFile}:4:5: Map keys must be unique`);
+    assert.equal(output.split('\n')[1], `${configFile}:4:5: jobs[0]: duplicate key "name", already set on line 2`);
   });
 });
