@@ -18,8 +18,40 @@ export function documentFormat(file: string): DocumentFormat {
 }
 
 export function parseText(text: string, format: DocumentFormat): ParsedText {
+  const tooMany = separatorsOver(text, MAX_SEPARATORS);
+  if (tooMany !== undefined) return { ok: false, issues: [tooManyIssue(text, tooMany)] };
   return format === 'yaml' ? parseYaml(text) : parseJson5(text);
 }
+
+// The yaml and json5 packages take 10-25 µs and a few KB per value: a megabyte of short list items
+// took 2-5 s and 250-700 MB to read, in PID 1's event loop on a reload, enough for a container's
+// memory limit to kill it. A value needs a line or a comma of its own (short of nesting, which is
+// bounded apart), so counting those bounds the work; real configs have a few hundred.
+const MAX_SEPARATORS = 20_000;
+
+function tooManyIssue(text: string, offset: number): DocumentIssue {
+  return {
+    path: [],
+    message: `the config has more than ${MAX_SEPARATORS} lines and commas, which would take seconds and hundreds of MB to read`,
+    position: positionsIn(text)(offset),
+  };
+}
+
+/**
+ * The offset of the line break or comma that makes them more than `limit`, or undefined. Lines end
+ * at `\n` for both parsers (the yaml package does not end one at a lone `\r`).
+ */
+function separatorsOver(text: string, limit: number): number | undefined {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if ((char === LINE_FEED || char === COMMA) && ++count > limit) return i;
+  }
+  return undefined;
+}
+
+const LINE_FEED = 0x0a;
+const COMMA = 0x2c;
 
 // json5 reports "JSON5: invalid character 'x' at 3:5"; the position goes in the issue, the rest is the message.
 const JSON5_DECORATION = /^JSON5: |\s+at \d+:\d+$/g;

@@ -1,6 +1,6 @@
-// Parsing: duplicate keys are errors at the repeated key, found in one pass, and YAML nesting is
-// bounded before the yaml package spends seconds and hundreds of MB on it (and overflows its stack
-// from ~800 levels).
+// Parsing: duplicate keys are errors at the repeated key, found in one pass, and a config's size in
+// values and its YAML nesting are bounded before the yaml and json5 packages spend seconds and
+// hundreds of MB on them (the yaml package also overflows its stack from ~800 levels).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
@@ -36,8 +36,23 @@ describe('parsing limits', () => {
     assert.equal(messageOf(nested(1000), 'app.json5').split('\n')[0], 'app.json5:1:22: duplicate key "stopTimeout", already set on line 1');
   });
 
-  it('finds a duplicate among a YAML mapping of 50 000 keys in one pass (the yaml package compares each key with every earlier one: minutes)', { timeout: 20_000 }, () => {
-    const keys = Array.from({ length: 50_000 }, (_, index) => `      K${index}: "${index}"`);
+  it('refuses more than 20 000 lines and commas, at the one too many, in either format', () => {
+    const items = (count: number, separator: string): string => Array.from({ length: count }, () => '"x"').join(separator);
+    // A block list of a line per item, a flow list of a comma per item, line breaks as Windows writes them.
+    const block = `jobs:\n  - name: a\n    exec:\n${Array.from({ length: 20_000 }, () => '      - x\n').join('')}`;
+    assert.equal(messageOf(block, 'app.yaml'), 'app.yaml:20001:10: the config has more than 20000 lines and commas, which would take seconds and hundreds of MB to read');
+    assert.match(messageOf(`{ jobs: [{ name: "a", exec: [${items(20_002, ',')}] }] }`, 'app.json5'), /^app\.json5:1:80029: the config has more than 20000 lines and commas/);
+    assert.match(messageOf(`jobs:\r\n  - name: a\r\n    exec:\r\n${'      - x\r\n'.repeat(20_000)}`, 'app.yaml'), /^app\.yaml:20001:11: the config has more than 20000/);
+  });
+
+  it('reads a config of 20 000 lines and commas', () => {
+    const env = Array.from({ length: 9_997 }, (_, index) => `      K${index}: "a,b"`);
+    const text = `jobs:\n  - name: a\n    exec: sleep 1\n    env:\n${env.join('\n')}\n`;
+    assert.doesNotThrow(() => loadConfigText(text, 'app.yaml', {}));
+  });
+
+  it('finds a duplicate among a YAML mapping of 15 000 keys in one pass (the yaml package compares each key with every earlier one: seconds)', { timeout: 20_000 }, () => {
+    const keys = Array.from({ length: 15_000 }, (_, index) => `      K${index}: "${index}"`);
     const text = `jobs:\n  - name: a\n    exec: sleep 1\n    env:\n${keys.join('\n')}\n      K7: again\n`;
     assert.equal(messageOf(text, 'app.yaml'), `app.yaml:${keys.length + 5}:7: jobs[0].env: duplicate key "K7", already set on line 12`);
   });
