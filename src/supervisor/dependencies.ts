@@ -61,6 +61,15 @@ export interface LivenessInput {
  * jobs do. Global `startup` has fired already, and `shutdown` fires only once we are done.
  */
 export function anyJobCanRun(jobs: readonly LivenessInput[]): boolean {
+  return jobs.some(livenessIn(jobs));
+}
+
+/** Whether `job`, one of `jobs`, is running or can run again, by the same rule. */
+export function jobCanRun(jobs: readonly LivenessInput[], job: LivenessInput): boolean {
+  return livenessIn(jobs)(job);
+}
+
+function livenessIn(jobs: readonly LivenessInput[]): (job: LivenessInput) => boolean {
   const byName = byWrittenName(jobs, (job) => job.config);
   const live = (job: LivenessInput, seen: Set<string>): boolean => {
     if (job.potential === 'yes') return true;
@@ -73,7 +82,7 @@ export function anyJobCanRun(jobs: readonly LivenessInput[]): boolean {
       return live(source, seen);
     });
   };
-  return jobs.some((job) => live(job, new Set([job.config.name])));
+  return (job) => live(job, new Set([job.config.name]));
 }
 
 function firesWhateverJobsDo(source: string, event: Extract<When, { kind: 'event' }>['event']): boolean {

@@ -16,7 +16,7 @@ import type { ProcessSpawner } from '../process/process-table.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
 import { WatchBoard } from '../watches/board.js';
-import { anyJobCanRun, isStopHook, stopOrder } from './dependencies.js';
+import { anyJobCanRun, isStopHook, jobCanRun, stopOrder, type LivenessInput } from './dependencies.js';
 import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js';
 
 export type ShutdownReason =
@@ -477,9 +477,23 @@ export class Supervisor {
         if (!anyJobCanRun(jobs)) {
           this.log.info('no job is running or can run again');
           void this.shutdown({ kind: 'finished' });
+          return;
         }
+        const why = this.whyMainCannotStart(jobs);
+        // As a main job that failed would (never with code 0): periodic jobs and watches do not keep a
+        // container alive whose app can never start.
+        if (why) void this.shutdown({ kind: 'jobExit', code: this.firstFailure?.code || 1, why });
       });
     });
+  }
+
+  /** Why the main job, waiting for another job's event that can no longer come, will never start; undefined if it may. */
+  private whyMainCannotStart(jobs: readonly LivenessInput[]): string | undefined {
+    const main = jobs.find((job) => job.config.name === this.config.main);
+    if (!main || main.config.onExit === 'ignore' || main.potential !== 'ifSourceLive' || jobCanRun(jobs, main)) return undefined;
+    const when = main.config.when;
+    const awaited = when.kind === 'event' ? ` for ${when.event} from ${when.source}` : '';
+    return `the main job ${main.config.name} can never start: it waits${awaited}, which can no longer come`;
   }
 
   private async shutdownWithinDeadline(reason: ShutdownReason): Promise<void> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobConfig, When } from '../../src/config/types.js';
 import { after, jobConfig } from '../helpers/job-config.js';
-import { anyJobCanRun, isStopHook, stopOrder } from '../../src/supervisor/dependencies.js';
+import { anyJobCanRun, isStopHook, jobCanRun, stopOrder } from '../../src/supervisor/dependencies.js';
 import type { RunPotential } from '../../src/jobs/job.js';
 
 const job = (name: string, when: When = { kind: 'startup' }) => jobConfig(name, { when });
@@ -42,6 +42,15 @@ test('a hook waiting on a live job can still run; on a finished one it cannot', 
   const hook = job('hook', after('app', 'healthy', 'each'));
   assert.equal(anyJobCanRun([input(job('app'), 'yes'), input(hook, 'ifSourceLive')]), true);
   assert.equal(anyJobCanRun([input(job('app'), 'no'), input(hook, 'ifSourceLive')]), false);
+});
+
+test('one job can be past running while others still run: a periodic job does not revive an app waiting on a failed setup', () => {
+  const app = input(job('app', after('setup', 'exitSuccess')), 'ifSourceLive');
+  const poll = input(job('poll', { kind: 'interval', interval: 1000 }), 'yes');
+  const jobs = [input(job('setup'), 'no'), app, poll];
+  assert.equal(anyJobCanRun(jobs), true);
+  assert.equal(jobCanRun(jobs, app), false);
+  assert.equal(jobCanRun([input(job('setup'), 'yes'), app, poll], app), true);
 });
 
 test('liveness follows a chain of hooks', () => {

@@ -232,6 +232,46 @@ test('the main job ends the container with its code when it has ended for good, 
   assert.match(run.output(), /WARN .*stopped; exiting with code 4: the main job app exited with code 4/);
 });
 
+test('a main job that can never start ends the container, with the code of the job that failed, even beside a periodic job', { timeout: 60_000 }, async () => {
+  const run = runConfig(`{
+    main: "app",
+    jobs: [
+      { name: "setup", exec: "sh -c 'exit 3'" },
+      { name: "app", exec: "echo app-running", when: { source: "setup", once: "exitSuccess" } },
+      { name: "poll", exec: "true", when: { interval: "100ms" } },
+    ],
+  }`);
+  assert.equal((await run.exited).code, 3, run.output());
+  assert.equal(indexOfLine(run.lines, /app-running/), -1, run.output());
+  assert.match(run.output(), /shutting down \(the main job app can never start: it waits for exitSuccess from setup, which can no longer come\)$/m);
+  assert.match(run.output(), /WARN .*stopped; exiting with code 3: the main job app can never start/);
+});
+
+test('a main job whose awaited event can no longer come exits 1 when nothing failed, and one still waiting on a restarting job keeps waiting', { timeout: 60_000 }, async () => {
+  // setup succeeds, so the failure the app waits for never comes; nothing failed, yet the app never ran.
+  const neverFails = runConfig(`{
+    main: "app",
+    jobs: [
+      { name: "setup", exec: "true" },
+      { name: "app", exec: "echo app-running", when: { source: "setup", once: "exitFailed" } },
+      { name: "poll", exec: "true", when: { interval: "100ms" } },
+    ],
+  }`);
+  assert.equal((await neverFails.exited).code, 1, neverFails.output());
+  // setup fails twice, then succeeds on its last restart: the app starts, and ends the container with its code.
+  const marks = mkdtempSync(join(tmpdir(), 'pilotfish-retry-'));
+  const retried = runConfig(`{
+    main: "app",
+    jobs: [
+      { name: "setup", exec: ["sh", "-c", "n=$(ls ${marks} | wc -l); touch ${marks}/$n; [ $n -ge 2 ]"], restarts: 2, backoff: { delay: "50ms" } },
+      { name: "app", exec: "sh -c 'echo app-running; exit 5'", when: { source: "setup", once: "exitSuccess" } },
+      { name: "poll", exec: "true", when: { interval: "100ms" } },
+    ],
+  }`);
+  assert.equal((await retried.exited).code, 5, retried.output());
+  assert.notEqual(indexOfLine(retried.lines, /\[app\] app-running/), -1, retried.output());
+});
+
 test('with logging.level "warn", a crashing app still shows: each exit WARN, in words for a signal, failing for good ERROR, the exit line WARN', async () => {
   // The first run exits 3, the second is killed by SIGKILL.
   const ranOnce = join(mkdtempSync(join(tmpdir(), 'pilotfish-warn-')), 'ran-once');
