@@ -58,14 +58,37 @@ function unknownSources(config: Config): DocumentIssue[] {
   return config.jobs.flatMap((job, index) => {
     if (job.when.kind !== 'event' || known.has(job.when.source)) return [];
     const { source } = job.when;
+    const path = ['jobs', index, 'when', 'source'];
+    if (source.startsWith(WATCH_PREFIX)) {
+      const watch = source.slice(WATCH_PREFIX.length);
+      const watches = config.watches.map(({ name }) => name);
+      return [{ path, message: `there is no watch named ${JSON.stringify(watch)}${didYouMean(watch, watches, 'value')} (a "watch.<name>" source names one of \`watches\`)` }];
+    }
     return [
       {
-        path: ['jobs', index, 'when', 'source'],
+        path,
         message:
           `unknown event source ${JSON.stringify(source)}${didYouMean(source, known, 'value')} ` +
           '(a source is a job name, "watch.<name>", "global", "SIGHUP" or "SIGUSR2")',
       },
     ];
+  });
+}
+
+const WATCH_PREFIX = 'watch.';
+
+/**
+ * Warnings, not errors (ContainerPilot ran such configs): a job waiting for `healthy` or
+ * `unhealthy` from a job that has no health check and no notify, which never publishes either.
+ */
+export function healthEventsThatNeverCome(config: Config): DocumentIssue[] {
+  return config.jobs.flatMap((job, index) => {
+    const when = job.when;
+    if (when.kind !== 'event' || (when.event !== 'healthy' && when.event !== 'unhealthy')) return [];
+    const sources = config.jobs.filter((source) => source.writtenName === when.source);
+    if (sources.length === 0 || sources.some((source) => source.health !== undefined || source.notify)) return [];
+    const message = `waits for ${when.event} from ${when.source}, which has no health check and no notify, so never publishes it: this job never starts`;
+    return [{ path: ['jobs', index, 'when'], message }];
   });
 }
 

@@ -351,13 +351,12 @@ describe('when', () => {
     });
   });
 
-  it('rejects a source naming a watch that does not exist', () => {
+  it('rejects a source naming a watch that does not exist, with the watches it could mean', () => {
     const text = '{\n  watches: [{ name: "backend", interval: 5 }],\n  jobs: [{ name: "app", when: { source: "watch.backnd", each: "changed" } }],\n}';
     assertOnlyIssue(text, {
       path: 'jobs[0].when.source',
       ...at(text, 3, 'source'),
-      message:
-        'unknown event source "watch.backnd"; did you mean "watch.backend"? (a source is a job name, "watch.<name>", "global", "SIGHUP" or "SIGUSR2")',
+      message: 'there is no watch named "backnd"; did you mean "backend"? (a "watch.<name>" source names one of `watches`)',
     });
   });
 

@@ -303,3 +303,19 @@ describe('values', () => {
     );
   });
 });
+
+describe('warnings', () => {
+  it('warns of a job waiting for health events from a job that has neither a health check nor notify', () => {
+    const text = `{ jobs: [
+      { name: "app", exec: "sleep 30" },
+      { name: "after", exec: "true", when: { source: "app", once: "healthy" } },
+      { name: "checked", exec: "sleep 30", health: { exec: "true", interval: 1, ttl: 5 } },
+      { name: "notifying", exec: "sleep 30", notify: true },
+      { name: "fine", exec: "true", when: { source: "checked", each: "unhealthy" } },
+      { name: "ready", exec: "true", when: { source: "notifying", once: "healthy" } },
+    ] }`;
+    assert.deepEqual(load(text).warnings, [
+      'app.json5:3:38: jobs[1].when: waits for healthy from app, which has no health check and no notify, so never publishes it: this job never starts',
+    ]);
+  });
+});
