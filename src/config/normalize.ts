@@ -6,7 +6,8 @@
 import type * as z from 'zod/mini';
 import { isPlainObject } from '../util/records.js';
 import type { DocumentIssue, DocumentPath } from './errors.js';
-import { didYouMean, quoteKey } from './messages.js';
+import { closestMatch } from './hint.js';
+import { quoteKey } from './messages.js';
 
 export interface NormalizedDocument {
   /** The document with schema keys in camelCase and unknown keys left out. */
@@ -83,11 +84,35 @@ export function normalizeKeys(document: unknown, schema: Schema): NormalizedDocu
   };
 }
 
-/** The hint follows the user's style: `initial_stats` suggests `initial_status`. */
+/**
+ * The hint follows the user's style: `initial_stats` suggests `initial_status`. Words other
+ * supervisors use (docker compose, supervisord, systemd, Pebble), and typos of them, suggest ours:
+ * `command` and `comand` suggest `exec` where a job's keys are expected.
+ */
 function unknownKeyMessage(userKey: string, knownKeys: string[]): string {
-  const styled = userKey.includes('_') ? knownKeys.map(snakeCase) : knownKeys;
-  return `unknown key${didYouMean(userKey, styled, 'key')}`;
+  const style = (key: string): string => (userKey.includes('_') ? snakeCase(key) : key);
+  const synonyms = Object.keys(OTHER_SUPERVISORS_WORDS).filter((word) => knownKeys.includes(OTHER_SUPERVISORS_WORDS[word] as string));
+  const match = closestMatch(userKey.replace(/[-_]/g, ''), [...knownKeys, ...synonyms]);
+  const suggestion = match === undefined ? undefined : (OTHER_SUPERVISORS_WORDS[match] ?? match);
+  return suggestion === undefined ? 'unknown key' : `unknown key; did you mean ${quoteKey(style(suggestion))}?`;
 }
+
+const OTHER_SUPERVISORS_WORDS: Readonly<Record<string, string>> = {
+  command: 'exec',
+  cmd: 'exec',
+  args: 'exec',
+  program: 'exec',
+  healthcheck: 'health',
+  dependson: 'when',
+  environment: 'env',
+  workingdir: 'cwd',
+  workdir: 'cwd',
+  directory: 'cwd',
+  autorestart: 'restarts',
+  killsignal: 'stopSignal',
+  stopwaitsecs: 'stopTimeout',
+  stopgraceperiod: 'stopTimeout',
+};
 
 /**
  * The definition of the schema that describes `value`: optional wrappers and transforms are looked

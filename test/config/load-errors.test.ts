@@ -123,6 +123,23 @@ describe('unknown keys', () => {
     assertOnlyIssue(text, { path: 'jobs[0].initial_stats', ...at(text, 6, 'initial_stats'), message: 'unknown key; did you mean `initial_status`?' });
   });
 
+  it("suggests pilotfish's key for another supervisor's word, or a typo of it, where that key belongs", () => {
+    const suggestion = (key: string) => {
+      const [issue] = issuesOf(jobWith(`${key}: "x",`));
+      return issue?.message;
+    };
+    assert.equal(suggestion('command'), 'unknown key; did you mean `exec`?');
+    assert.equal(suggestion('comand'), 'unknown key; did you mean `exec`?');
+    assert.equal(suggestion('cmd'), 'unknown key; did you mean `exec`?');
+    assert.equal(suggestion('healthcheck'), 'unknown key; did you mean `health`?');
+    assert.equal(suggestion('depends_on'), 'unknown key; did you mean `when`?');
+    assert.equal(suggestion('environment'), 'unknown key; did you mean `env`?');
+    assert.equal(suggestion('working_dir'), 'unknown key; did you mean `cwd`?');
+    assert.equal(suggestion('stopwaitsecs'), 'unknown key; did you mean `stopTimeout`?');
+    // Only where the key exists: there is no exec at the top level.
+    assertOnlyIssue('{\n  command: "x",\n}', { path: 'command', ...at('{\n  command: "x",\n}', 2, 'command'), message: 'unknown key' });
+  });
+
   it('finds unknown keys inside the object form of a union field', () => {
     const text = '{\n  consul: {\n    address: "consul:8500",\n    tls: { verfy: true },\n  },\n}';
     assertOnlyIssue(text, { path: 'consul.tls.verfy', ...at(text, 4, 'verfy'), message: 'unknown key; did you mean `verify`?' });
