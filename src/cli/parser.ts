@@ -3,6 +3,7 @@
 // take. Each verb imports only what it needs, so `run` does not pay for the schema exporter and
 // `version` not for the supervisor.
 import yargs, { type Argv } from 'yargs';
+import { closestMatch } from '../config/hint.js';
 import { pilotfishVersion } from '../util/version.js';
 import { isCommand } from './command-after-dashes.js';
 import { controlVerbs, group, nameOf, usageOf, yargsVerb, type Verb } from './control-verbs.js';
@@ -121,11 +122,24 @@ function usageError(argv: readonly string[], problem: string): never {
 /** yargs' message, reworded where it says less than it knows, and always on one line. */
 function describeMistake(argv: readonly string[], message: string): string {
   const [first] = argv;
-  if (first !== undefined && !first.startsWith('-') && commandPath([first]).length === 0) return `unknown command "${first}"`;
+  if (first !== undefined && !first.startsWith('-') && commandPath([first]).length === 0) {
+    const verb = closestMatch(first, [...commands, COMPLETION].map(nameOf));
+    // `ENTRYPOINT ["pilotfish"]` with the app as CMD comes here: `pilotfish node server.js`.
+    return `unknown command "${first}"${verb ? `; did you mean "${verb}"?` : `; to supervise a program, put it after --: ${asTyped(['pilotfish', '--', ...argv])}`}`;
+  }
   const unknown = /^Unknown arguments?: (.*)$/s.exec(message);
   if (unknown) {
     const names = unknown[1]!.split(', ');
-    return names.map((name) => (typedOption(argv, name) ? `unknown option ${typedOption(argv, name)}` : `unknown argument "${name}"`)).join('; ');
+    const problems = names.map((name) => (typedOption(argv, name) ? `unknown option ${typedOption(argv, name)}` : `unknown argument "${name}"`));
+    const positionals = names.filter((name) => !typedOption(argv, name));
+    const path = commandPath(argv);
+    const verbs = path.map(nameOf);
+    if (positionals.length === 1 && CONFIG_FILE.test(positionals[0]!) && path.length === 1 && takesConfig.has(verbs[0]!)) {
+      problems.push(`did you mean ${asTyped(['pilotfish', ...verbs, '--config', positionals[0]!])}?`);
+    } else if (positionals.length > 0 && verbs[0] === 'run') {
+      problems.push(`to supervise a program, put it after --: ${asTyped(['pilotfish', ...argv.slice(0, argv.indexOf(positionals[0]!)), '--', ...argv.slice(argv.indexOf(positionals[0]!))])}`);
+    }
+    return problems.join('; ');
   }
   const choice = /Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message);
   if (choice) return `${choice[1]} must be one of ${choice[3]!.replaceAll('"', '')}, not ${choice[2]}`;
@@ -136,6 +150,14 @@ function describeMistake(argv: readonly string[], message: string): string {
     return `missing arguments, expected pilotfish ${[...path.slice(0, -1).map(nameOf), usageOf(path.at(-1)!)].join(' ')}`;
   }
   return message.replace(/\s*\n\s*/g, '; ');
+}
+
+const CONFIG_FILE = /\.(json5?|ya?ml)$/i;
+const takesConfig = new Set(['run', 'validate', 'template']);
+
+/** A command line as one would type it in a shell: words with spaces or quotes single-quoted. */
+function asTyped(words: readonly string[]): string {
+  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
 /** How option `name` was typed (`--socket`, `-c`), as yargs names it without dashes; undefined for a positional. */
