@@ -68,6 +68,18 @@ test('as PID 1 with no Node reachable, outside the repository, it loads koffi an
   assert.deepEqual(readdirSync(temporary), []);
 });
 
+test('where its koffi copy cannot be written or loaded, it runs on and says why and which TMPDIR to change', () => {
+  const run = spawnSync(EXECUTABLE, ['--', '/bin/true'], {
+    env: { PATH: '', TMPDIR: '/nonexistent/tmp', PILOTFISH_SOCKET: join(mkdtempSync(join(tmpdir(), 'pilotfish-socket-')), 'control.socket') },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /WARN +cannot reap orphaned processes here \(cannot call libc through koffi: koffi's native part could not be loaded from a private copy under \/nonexistent\/tmp \(ENOENT[^)]*\); point TMPDIR at a writable directory not mounted noexec\)/,
+  );
+});
+
 // The entrypoint's tests, run against the executable, one file at a time (the machine is shared).
 const ENTRYPOINT_TESTS = [
   'supervisor/pid1.test.js',
