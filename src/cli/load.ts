@@ -35,8 +35,8 @@ export interface LoadedConfig {
   config: Config;
   /** The file, as named (Config.file is absolute). */
   path: string;
-  /** Loads it again, as a reload does; throws when it has become invalid. */
-  load: () => Config;
+  /** Loads it again, rendered from `env`, as a reload does; throws when it has become invalid. */
+  load: (env: Readonly<Record<string, string | undefined>>) => Config;
   /** No config file: the command after `--` is all there is (pilotfish as tini). */
   commandOnly: boolean;
 }
@@ -53,9 +53,9 @@ export function loadConfigOrExit(flag: string | undefined, commandLineArgv?: rea
     return { config, path: config.file, load: () => config, commandOnly: true };
   }
   const path = configPathOrExit(flag);
-  const load = () => loadConfig(path, process.env, commandLine);
+  const load = (env: Readonly<Record<string, string | undefined>>) => loadConfig(path, env, commandLine);
   try {
-    return { config: load(), path, load, commandOnly: false };
+    return { config: load(process.env), path, load, commandOnly: false };
   } catch (error) {
     return exitInvalid(error);
   }

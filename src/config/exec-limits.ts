@@ -8,6 +8,14 @@ export const MAX_ARG_STRLEN = 131_072;
 /** Linux's ARG_MAX with the usual 8 MiB stack: all arguments and environment entries together. */
 export const MAX_ARG_TOTAL = 2 * 1024 * 1024;
 
+/**
+ * All the variables `env set` (ContainerPilot's putenv) may add together: half of ARG_MAX, the
+ * other half left to pilotfish's own environment, the job's `env` and its command line. Without a
+ * bound, 40 variables of 60 KB made every later spawn fail with E2BIG, and thousands made PID 1
+ * copy a 120 MB environment into each.
+ */
+export const MAX_ENV_SET_BYTES = MAX_ARG_TOTAL / 2;
+
 /** Why `name` cannot be an environment variable name, or undefined when it can. */
 export function environmentNameProblem(name: string): string | undefined {
   if (name === '') return 'a variable name must not be empty';
@@ -35,4 +43,14 @@ export function argumentProblem(argument: string): string | undefined {
 /** The bytes an execve string takes: UTF-8 and its terminating NUL. */
 export function entryBytes(text: string): number {
   return Buffer.byteLength(text) + 1;
+}
+
+/** An execve string and the pointer to it, as the kernel counts them against ARG_MAX. */
+export function execveBytes(text: string): number {
+  return entryBytes(text) + 8;
+}
+
+/** What `NAME=value` entries take of ARG_MAX together. */
+export function environmentBytes(variables: Readonly<Record<string, string>>): number {
+  return Object.entries(variables).reduce((total, [name, value]) => total + execveBytes(`${name}=${value}`), 0);
 }

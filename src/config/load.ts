@@ -25,7 +25,7 @@ import { describeZodIssue, documentIssues } from './zod-issues.js';
  * Loads `file`; throws ConfigError listing every problem, each with file, path, line and column.
  * `commandLine`, the command after `pilotfish --`, becomes the main job (build.ts says how).
  */
-export function loadConfig(file: string, env: Record<string, string | undefined>, commandLine?: Command): Config {
+export function loadConfig(file: string, env: Readonly<Record<string, string | undefined>>, commandLine?: Command): Config {
   return loadConfigText(readConfigFile(file), file, env, commandLine);
 }
 

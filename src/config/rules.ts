@@ -3,7 +3,7 @@
 // actually run; paths are in schema spelling.
 import type { DocumentIssue, DocumentPath } from './errors.js';
 import { formatDuration } from './duration.js';
-import { entryBytes, MAX_ARG_TOTAL } from './exec-limits.js';
+import { environmentBytes, execveBytes, MAX_ARG_TOTAL } from './exec-limits.js';
 import { SERVICE_NAME } from './schema.js';
 import { HOOKABLE_SIGNALS, type Command, type JobConfig } from './types.js';
 
@@ -64,13 +64,13 @@ function jobIssues(job: JobConfig): DocumentIssue[] {
       message: '"unlimited" cannot be used with `when.each`: every event would start another process that restarts forever',
     });
   }
-  const environmentBytes = Object.entries(job.env).reduce((total, [name, value]) => total + execveBytes(`${name}=${value}`), 0);
+  const jobEnvironmentBytes = environmentBytes(job.env);
   const commands: [string[], Command | undefined][] = [
     [['exec'], job.exec],
     [['health', 'exec'], job.health?.probe.type === 'exec' ? job.health.probe.command : undefined],
   ];
   for (const [path, command] of commands) {
-    const bytes = command && command.argv.reduce((total, argument) => total + execveBytes(argument), environmentBytes);
+    const bytes = command && command.argv.reduce((total, argument) => total + execveBytes(argument), jobEnvironmentBytes);
     if (bytes !== undefined && bytes > MAX_ARG_TOTAL) {
       issues.push({ path, message: `with the job's \`env\` it takes ${bytes} bytes, over the kernel's limit of ${MAX_ARG_TOTAL} for arguments and environment together` });
     }
@@ -85,7 +85,3 @@ function jobIssues(job: JobConfig): DocumentIssue[] {
   return issues;
 }
 
-/** An execve string and the pointer to it, as the kernel counts them against ARG_MAX. */
-function execveBytes(text: string): number {
-  return entryBytes(text) + 8;
-}

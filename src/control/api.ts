@@ -27,7 +27,8 @@ export interface ControlHost {
   stopJob(name: string): Promise<boolean>;
   restartJob(name: string): Promise<boolean>;
   signalJob(name: string, signal: NodeJS.Signals): boolean;
-  setEnv(variables: Readonly<Record<string, string>>): void;
+  /** Undefined once set; else why they were refused. */
+  setEnv(variables: Readonly<Record<string, string>>): string | undefined;
   setMaintenance(enabled: boolean): void;
   reload(): Promise<ReloadResult>;
 }
@@ -42,9 +43,10 @@ export interface ControlContext {
   followers: Set<ServerResponse>;
 }
 
-/** Sets variables for processes started from now on, and remembers their names for the status. */
-export function setEnvironment(context: ControlContext, variables: Record<string, string>): void {
-  context.supervisor.setEnv(variables);
+/** Sets variables for processes started from now on, and remembers their names for the status; refused with `status`. */
+export function setEnvironment(context: ControlContext, variables: Record<string, string>, status: number): void {
+  const refused = context.supervisor.setEnv(variables);
+  if (refused !== undefined) throw new HttpError(status, refused);
   for (const name of Object.keys(variables)) context.envSet.add(name);
 }
 
@@ -88,7 +90,7 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
       path: /^\/v1\/env$/,
       handle: async (request, response) => {
         const variables = environmentBody(await readJson(request), { nullIsEmpty: false, status: 400 });
-        setEnvironment(context, variables);
+        setEnvironment(context, variables, 400);
         sendJson(response, 200, { set: Object.keys(variables) });
       },
     },

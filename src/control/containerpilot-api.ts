@@ -24,7 +24,7 @@ export function containerPilotRoutes(context: ControlContext): Route[] {
       path: /^\/v3\/environ$/,
       handle: async (request, response) => {
         const variables = environmentBody(await readJson(request, UNPROCESSABLE), { nullIsEmpty: true, status: UNPROCESSABLE });
-        setEnvironment(context, variables);
+        setEnvironment(context, variables, UNPROCESSABLE);
         sendText(response, '');
       },
     },

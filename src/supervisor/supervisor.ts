@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TIMER_DELAY } from '../config/duration.js';
+import { environmentBytes, MAX_ARG_TOTAL, MAX_ENV_SET_BYTES } from '../config/exec-limits.js';
 import type { Config, JobConfig } from '../config/types.js';
 import type { ComponentStatuses } from '../contracts/components.js';
 import { EventBus, type Subscription } from '../events/bus.js';
@@ -38,7 +39,8 @@ export interface SupervisorOptions {
   /** What jobs and their exec checks spawn through: the process table the orphan reaper asks. */
   processes: ProcessSpawner;
   /** Reads the config again for a reload; throws (e.g. ConfigError) when it is invalid. */
-  loadConfig: () => Config;
+  /** The config again, rendered from `env` (pilotfish's own environment with what `env set` added), for a reload. */
+  loadConfig: (env: Readonly<Record<string, string | undefined>>) => Config;
   /** Applies a reloaded config's `logging` block. */
   onLoggingChange?: (config: Config) => void;
   /** Where NOTIFY_SOCKETs are created. */
@@ -126,6 +128,8 @@ export class Supervisor {
   private runtimeDirCreated = false;
   /** Reloads run one after the other, never interleaved. */
   private reloadQueue: Promise<unknown> = Promise.resolve();
+  /** The queued reload that has not started yet, which later requests join. */
+  private waitingReload: Promise<ReloadResult> | undefined;
   private maintenance = false;
   private readonly waiters = new Set<Waiter>();
   private readonly envOverlay: Record<string, string> = {};
@@ -268,9 +272,17 @@ export class Supervisor {
     return this.job(name)?.sendSignal(signal) ?? false;
   }
 
-  /** Sets variables for jobs started from now on (ContainerPilot's putenv). */
-  setEnv(variables: Readonly<Record<string, string>>): void {
+  /**
+   * Sets variables for jobs started from now on and for the config's next rendering (ContainerPilot's
+   * putenv); refused, with why, when the variables set would pass MAX_ENV_SET_BYTES.
+   */
+  setEnv(variables: Readonly<Record<string, string>>): string | undefined {
+    const bytes = environmentBytes({ ...this.envOverlay, ...variables });
+    if (bytes > MAX_ENV_SET_BYTES) {
+      return `the variables set would take ${bytes} bytes, over the limit of ${MAX_ENV_SET_BYTES} for all of them: every job's environment must stay within the kernel's ${MAX_ARG_TOTAL} for arguments and environment`;
+    }
     Object.assign(this.envOverlay, variables);
+    return undefined;
   }
 
   /** Republishes a hookable signal as an event; SIGHUP reloads when no job hooks it. */
@@ -310,10 +322,17 @@ export class Supervisor {
   /**
    * Re-reads the config. An invalid one is rejected and the running config stays; a valid one
    * restarts only the jobs whose definition changed, stops removed ones and starts new ones.
-   * Reloads are queued: each one starts from the config the previous one left.
+   * Reloads are queued: each one starts from the config the previous one left. Requests that
+   * come while one is waiting to start join it (a storm of SIGHUPs queued thousands of reloads
+   * back to back, and an unchanged config reloads without yielding to the event loop).
    */
   reload(): Promise<ReloadResult> {
-    const result = this.reloadQueue.then(() => this.reloadNow());
+    if (this.waitingReload) return this.waitingReload;
+    const result = this.reloadQueue.then(() => {
+      this.waitingReload = undefined;
+      return this.reloadNow();
+    });
+    this.waitingReload = result;
     this.reloadQueue = result.catch(() => undefined);
     return result;
   }
@@ -322,7 +341,8 @@ export class Supervisor {
     if (this.isShuttingDown) return { ok: false, error: 'shutting down' };
     let next: Config;
     try {
-      next = this.options.loadConfig();
+      // As ContainerPilot's putenv changed its own environment, a reload renders with what `env set` set.
+      next = this.options.loadConfig({ ...this.options.env, ...this.envOverlay });
     } catch (error) {
       const message = (error as Error).message;
       this.log.error(`reload rejected, the running config stays in force:\n${message}`);

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
-import { MAX_ARG_STRLEN } from '../../src/config/exec-limits.js';
+import { MAX_ARG_STRLEN, MAX_ENV_SET_BYTES } from '../../src/config/exec-limits.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { startSupervisor, type RunningSupervisor } from '../helpers/control.js';
+import { waitFor } from '../helpers/wait.js';
 
 const FILE = 'app.json5';
 
@@ -83,5 +84,32 @@ describe('/v1/env and /v3/environ', () => {
   it('still sets what execve accepts', async () => {
     const response = await pilotfish.call('POST', '/v1/env', { GOOD: 'value with = and spaces' });
     assert.equal(response.status, 200);
+  });
+});
+
+describe('what /v1/env and /v3/environ set, all together', () => {
+  let pilotfish: RunningSupervisor;
+  before(async () => {
+    pilotfish = await startSupervisor('{ jobs: [{ name: "tick", exec: "echo ticked", when: { interval: "200ms" } }] }');
+  });
+  after(() => pilotfish.stop());
+
+  it(`is refused past ${MAX_ENV_SET_BYTES} bytes, where the kernel would refuse every spawn (E2BIG): jobs keep starting`, async () => {
+    const value = 'v'.repeat(60_000);
+    const answers: number[] = [];
+    for (let index = 0; index < 40; index++) {
+      answers.push((await pilotfish.call('POST', index % 2 === 0 ? '/v1/env' : '/v3/environ', { [`V${index}`]: value })).status);
+    }
+    const refusedFrom = answers.findIndex((status) => status !== 200);
+    assert.equal(refusedFrom, Math.floor(MAX_ENV_SET_BYTES / (value.length + 'V10='.length + 9)), answers.join(' '));
+    assert.ok(answers.slice(refusedFrom).every((status) => status === 400 || status === 422), answers.join(' '));
+    const refused = await pilotfish.call('POST', '/v1/env', { MORE: value });
+    assert.match((refused.json as { error: string }).error, new RegExp(`^the variables set would take \\d+ bytes, over the limit of ${MAX_ENV_SET_BYTES} for all of them`));
+    // Replacing a variable takes no more room; and the periodic job still starts.
+    assert.equal((await pilotfish.call('POST', '/v1/env', { V0: 'short' })).status, 200);
+    const ticks = () => pilotfish.lines.filter((line) => /\[tick\] ticked/.test(line)).length;
+    const before = ticks();
+    await waitFor(() => ticks() >= before + 2, 'two more runs of tick');
+    assert.doesNotMatch(pilotfish.output(), /E2BIG|could not start/);
   });
 });

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { startSupervisor } from '../helpers/control.js';
 import { runConfig } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -52,4 +53,17 @@ test('an invalid new config is rejected with its errors and the old one keeps ru
   assert.doesNotMatch(run.output(), /\[app\] (exited|stopped|killed)/);
   run.signal('SIGTERM');
   assert.equal((await run.exited).code, 143);
+});
+
+test('a reload renders the config with what `env set` (putenv) set, as ContainerPilot re-rendered from its own environment', async () => {
+  const pilotfish = await startSupervisor(`{ jobs: [ { name: "app", exec: "sh -c 'echo app-{{ .FLAVOUR | default "none" }}; exec sleep 30'" } ] }`);
+  try {
+    await pilotfish.waitForLine(/app-none/);
+    assert.equal((await pilotfish.call('POST', '/v3/environ', { FLAVOUR: 'bar' })).status, 200);
+    const reloaded = await pilotfish.call('POST', '/v1/reload');
+    assert.deepEqual(reloaded.json, { ok: true, started: [], restarted: ['app'], removed: [] });
+    await pilotfish.waitForLine(/app-bar/);
+  } finally {
+    await pilotfish.stop();
+  }
 });

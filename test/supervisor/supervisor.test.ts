@@ -64,7 +64,10 @@ test('reloads run one after the other: each starts from what the previous one le
   const { supervisor } = supervisorFor(supervisorConfig([app(dir, 'v1')]), [supervisorConfig([app(dir, 'v2')]), supervisorConfig([app(dir, 'v3')])]);
   await supervisor.start();
   await waitFor(() => existsSync(join(dir, 'v1.pid')), 'v1 to run');
-  const [first, second] = await Promise.all([supervisor.reload(), supervisor.reload()]);
+  const firstReload = supervisor.reload();
+  // Once the first has begun (stopping v1 takes a while), a second request queues behind it.
+  await new Promise((resolve) => setImmediate(resolve));
+  const [first, second] = await Promise.all([firstReload, supervisor.reload()]);
   assert.deepEqual(first, { ok: true, started: [], restarted: ['app'], removed: [] });
   assert.deepEqual(second, { ok: true, started: [], restarted: ['app'], removed: [] });
   await waitFor(() => existsSync(join(dir, 'v3.pid')), 'v3 to run');
@@ -72,6 +75,23 @@ test('reloads run one after the other: each starts from what the previous one le
   // v2 ran between the two reloads (or was stopped before it got to say so): either way it is gone.
   assert.ok(!existsSync(join(dir, 'v2.pid')) || !alive(pidOf(dir, 'v2')), 'v2 is not left running');
   assert.ok(!alive(pidOf(dir, 'v1')));
+  await supervisor.shutdown({ kind: 'request' });
+});
+
+test('reload requests that come while one waits to start join it: a storm of them is one reload, and one more behind a running one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-reload-storm-'));
+  const { supervisor } = supervisorFor(supervisorConfig([app(dir, 'v1')]), [supervisorConfig([app(dir, 'v2')]), supervisorConfig([app(dir, 'v3')])]);
+  await supervisor.start();
+  await waitFor(() => existsSync(join(dir, 'v1.pid')), 'v1 to run');
+  const storm = Array.from({ length: 1000 }, () => supervisor.reload());
+  await new Promise((resolve) => setImmediate(resolve));
+  const behind = Array.from({ length: 1000 }, () => supervisor.reload());
+  const results = await Promise.all([...storm, ...behind]);
+  // Two configs were loaded of the two offered (a third load would throw "no more configs").
+  assert.ok(results.every((result) => result.ok), JSON.stringify(results.find((result) => !result.ok)));
+  await waitFor(() => existsSync(join(dir, 'v3.pid')), 'v3 to run');
+  assert.equal(supervisor.job('app')?.pid, pidOf(dir, 'v3'));
+  assert.deepEqual(await supervisor.reload(), { ok: false, error: 'no more configs' });
   await supervisor.shutdown({ kind: 'request' });
 });
 
