@@ -1,7 +1,7 @@
 // Rules about the document as a whole: watch names are unique (job names may repeat, as in
-// ContainerPilot: see identity.ts), every `when.source` and `main` names something that exists,
-// and no jobs wait on each other's events in a cycle (none of them could ever start). Sources
-// name jobs as written; `main` names a job's identity. Paths are in schema spelling.
+// ContainerPilot: see identity.ts), `main` names a job that exists, and no jobs wait on each
+// other's events in a cycle (none of them could ever start); a `when.source` that names nothing is
+// warned of. Sources name jobs as written; `main` names a job's identity. Paths are in schema spelling.
 import { envName } from './env-name.js';
 import type { DocumentIssue } from './errors.js';
 import { didYouMean } from './messages.js';
@@ -11,7 +11,6 @@ export function checkReferences(config: Config): DocumentIssue[] {
   return [
     ...duplicateWatches(config.watches),
     ...collidingEnvNames(config),
-    ...unknownSources(config),
     ...unknownMain(config),
     ...cycles(config),
   ];
@@ -48,7 +47,11 @@ function collidingEnvNames(config: Config): DocumentIssue[] {
   });
 }
 
-function unknownSources(config: Config): DocumentIssue[] {
+/**
+ * Warnings, not errors: a job waiting on a source that does not exist never starts, as in
+ * ContainerPilot, whose configs wrap a job in `{{ if .CONSUL_AGENT }}` and leave hooks on it.
+ */
+export function unknownSources(config: Config): DocumentIssue[] {
   const known = new Set([
     ...config.jobs.map((job) => job.writtenName),
     ...config.watches.map((watch) => `watch.${watch.name}`),
@@ -62,14 +65,14 @@ function unknownSources(config: Config): DocumentIssue[] {
     if (source.startsWith(WATCH_PREFIX)) {
       const watch = source.slice(WATCH_PREFIX.length);
       const watches = config.watches.map(({ name }) => name);
-      return [{ path, message: `there is no watch named ${JSON.stringify(watch)}${didYouMean(watch, watches, 'value')} (a "watch.<name>" source names one of \`watches\`)` }];
+      return [{ path, message: `there is no watch named ${JSON.stringify(watch)}${didYouMean(watch, watches, 'value')} (a "watch.<name>" source names one of \`watches\`): this job never starts` }];
     }
     return [
       {
         path,
         message:
           `unknown event source ${JSON.stringify(source)}${didYouMean(source, known, 'value')} ` +
-          '(a source is a job name, "watch.<name>", "global", "SIGHUP" or "SIGUSR2")',
+          '(a source is a job name, "watch.<name>", "global", "SIGHUP" or "SIGUSR2"): this job never starts',
       },
     ];
   });

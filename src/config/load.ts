@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { buildConfig } from './build.js';
 import { ConfigError, formatIssue, formatPath, formatPlace, type ConfigIssue, type DocumentIssue, type DocumentPath, type Position } from './errors.js';
 import { execValuesAsData, execWarnings } from './exec-as-written.js';
-import { checkReferences, healthEventsThatNeverCome } from './graph.js';
+import { checkReferences, healthEventsThatNeverCome, unknownSources } from './graph.js';
 import { hostIssues } from './host.js';
 import { throughTemplate, type Locator } from './locate.js';
 import { normalizeKeys } from './normalize.js';
@@ -65,7 +65,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   }));
   if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
   const positionOf = (path: DocumentPath) => toSource(parsed.locate(document.userPath(path)));
-  const warnings = [...repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))), ...execWarnings(document.value), ...healthEventsThatNeverCome(config)].map(({ path, message }) =>
+  const warnings = [...repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))), ...execWarnings(document.value), ...unknownSources(config), ...healthEventsThatNeverCome(config)].map(({ path, message }) =>
     formatIssue(placed(file, formatPath(document.userPath(path)), message, positionOf(path))),
   );
   return Object.assign(config, { warnings });

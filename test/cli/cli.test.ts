@@ -35,11 +35,11 @@ test('validate lists every error with file, line, column and path, and exits 2',
 });
 
 test('validate reports rules across jobs once each job is well-formed', async () => {
-  const { file } = writeConfig(`{ jobs: [ { name: "my-app", exec: "true" }, { name: "my_app", exec: "true", when: { source: "nope", once: "healthy" } } ] }`);
+  const { file } = writeConfig(`{ jobs: [ { name: "my-app", exec: "true" }, { name: "my_app", exec: "true", when: { source: "my_app", once: "exitSuccess" } } ] }`);
   const { code, output } = await cli(['validate', '--config', file]);
   assert.equal(code, 2);
   assert.match(output, /jobs\[1\]\.name: .*would both set CONTAINERPILOT_MY_APP_PID/);
-  assert.match(output, /jobs\[1\]\.when\.source: .*nope/);
+  assert.match(output, /jobs\[1\]\.when\.source: the job waits for an event of its own/);
 });
 
 test('validate prints the warnings run would give, each with its file, line and column, and exits 0', async () => {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { commandLineOnlyConfig } from '../../src/config/build.js';
 import { parseCommand } from '../../src/config/command.js';
-import { ConfigError } from '../../src/config/errors.js';
 import { loadConfigText } from '../../src/config/load.js';
 
 const ARGV: [string, ...string[]] = ['node', '-e', 'console.log("a b")', '--flag', '1', ''];
@@ -22,9 +21,10 @@ test('without a config the command is the one job, `main`, run as given and endi
 });
 
 test('a config without a `main` job gets it, and its jobs may hook it', () => {
-  const text = `{ jobs: [ { name: "announce", exec: "echo up", when: { source: "main", once: "healthy" } } ] }`;
-  assert.throws(() => loadConfigText(text, 'app.json5', {}), ConfigError, 'without the command, "main" is an unknown source');
+  const text = `{ jobs: [ { name: "announce", exec: "echo up", when: { source: "main", once: "exitSuccess" } } ] }`;
+  assert.match(loadConfigText(text, 'app.json5', {}).warnings.join('\n'), /unknown event source "main"/, 'without the command, "main" is an unknown source');
   const config = loadConfigText(text, 'app.json5', {}, COMMAND);
+  assert.deepEqual(config.warnings, []);
   assert.deepEqual(config.jobs.map((job) => job.name), ['announce', 'main']);
   assert.equal(config.main, 'main');
   assert.deepEqual(config.jobs[1]?.exec?.argv, ARGV);

@@ -305,6 +305,21 @@ describe('values', () => {
 });
 
 describe('warnings', () => {
+  it('warns of a source that names nothing, with a suggestion, and runs the rest (ContainerPilot configs leave hooks on a job a template left out)', () => {
+    const config = load(`{
+  watches: [{ name: "backend", interval: 5 }],
+  jobs: [
+    { name: "db", exec: "true" },
+    { name: "app", exec: "true", when: { source: "dbb", once: "exitSuccess" } },
+    { name: "hook", exec: "true", when: { source: "watch.backnd", each: "changed" } },
+  ],
+}`);
+    assert.deepEqual(config.warnings, [
+      'app.json5:5:42: jobs[1].when.source: unknown event source "dbb"; did you mean "db"? (a source is a job name, "watch.<name>", "global", "SIGHUP" or "SIGUSR2"): this job never starts',
+      'app.json5:6:43: jobs[2].when.source: there is no watch named "backnd"; did you mean "backend"? (a "watch.<name>" source names one of `watches`): this job never starts',
+    ]);
+  });
+
   it('warns of a job waiting for health events from a job that has neither a health check nor notify', () => {
     const text = `{ jobs: [
       { name: "app", exec: "sleep 30" },
