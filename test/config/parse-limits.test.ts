@@ -45,6 +45,14 @@ describe('parsing limits', () => {
     assert.match(messageOf(`jobs:\r\n  - name: a\r\n    exec:\r\n${'      - x\r\n'.repeat(20_000)}`, 'app.yaml'), /^app\.yaml:20001:11: the config has more than 20000/);
   });
 
+  it('lists the first 50 issues and counts the rest', () => {
+    const env = Array.from({ length: 1000 }, () => 'A: "1"').join(', ');
+    const lines = messageOf(`{ jobs: [{ name: "a", exec: "true", env: { ${env} } }] }`, 'app.json5').split('\n');
+    assert.equal(lines.length, 51);
+    assert.match(lines[0] as string, /^app\.json5:1:\d+: jobs\[0\]\.env: duplicate key "A", already set on line 1$/);
+    assert.equal(lines[50], '… and 949 more');
+  });
+
   it('reads a config of 20 000 lines and commas', () => {
     const env = Array.from({ length: 9_997 }, (_, index) => `      K${index}: "a,b"`);
     const text = `jobs:\n  - name: a\n    exec: sleep 1\n    env:\n${env.join('\n')}\n`;
