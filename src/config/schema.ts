@@ -436,18 +436,21 @@ const kubernetes = z
   })
   .check(z.describe('The Kubernetes bridge: reports this pod as an Autopilot resource.'));
 
+// ContainerPilot's levels are logrus' names, WARNING and TRACE included.
 const LOG_LEVELS = new Map<string, LogLevel>([
+  ['TRACE', 'debug'],
   ['DEBUG', 'debug'],
   ['INFO', 'info'],
   ['WARN', 'warn'],
+  ['WARNING', 'warn'],
   ['ERROR', 'error'],
   ['FATAL', 'error'],
   ['PANIC', 'error'],
 ]);
 const logging = z.strictObject({
   level: z
-    .optional(parsedString('one of DEBUG, INFO, WARN, ERROR, FATAL, PANIC', (text) => LOG_LEVELS.get(text.toUpperCase()), [...LOG_LEVELS.keys()]))
-    .check(z.describe('DEBUG, INFO (default), WARN, ERROR, FATAL or PANIC, in any case.')),
+    .optional(parsedString('one of TRACE, DEBUG, INFO, WARN, WARNING, ERROR, FATAL, PANIC', (text) => LOG_LEVELS.get(text.toUpperCase()), [...LOG_LEVELS.keys()]))
+    .check(z.describe('DEBUG (TRACE is the same), INFO (default), WARN (or WARNING), ERROR, FATAL or PANIC, in any case.')),
   format: z.optional(z.enum(['default', 'text', 'json'])),
   output: z.optional(nonBlank).check(z.describe('"stdout" (default), "stderr" or a file path.')),
 });

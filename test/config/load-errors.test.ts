@@ -282,7 +282,7 @@ describe('types and values', () => {
     assertOnlyIssue(text, {
       path: 'logging.level',
       ...at(text, 2, 'level'),
-      message: 'expected one of DEBUG, INFO, WARN, ERROR, FATAL, PANIC, got "verbose"',
+      message: 'expected one of TRACE, DEBUG, INFO, WARN, WARNING, ERROR, FATAL, PANIC, got "verbose"',
     });
   });
 

@@ -203,6 +203,11 @@ describe('defaults', () => {
 });
 
 describe('values', () => {
+  it("reads logrus' level names as ContainerPilot did, in any case", () => {
+    const level = (name: string) => load(`{ logging: { level: "${name}" } }`).logging.level;
+    assert.deepEqual(['trace', 'DEBUG', 'info', 'Warning', 'WARN', 'error', 'fatal', 'PANIC'].map(level), ['debug', 'debug', 'info', 'warn', 'warn', 'error', 'error', 'error']);
+  });
+
   it('reads durations as Go strings or seconds', () => {
     const text = `{
       stopTimeout: "1m30s",
