@@ -24,7 +24,8 @@
 //  ³ publishing `stopping`, then `stopped`.
 //  ⁴ exitSuccess/exitFailed, then: a periodic job → idle; restarts left → backoff; a trigger that
 //    came during the run → starting; an `each` job → idle; else exited (code 0) or failed, and
-//    `stopping`, `stopped` (ContainerPilot's halt: a job's stop hooks run however it ends).
+//    `stopping`, then `stopped` once the hooks on `stopping` are done (ContainerPilot's halt: a
+//    job's stop hooks run however it ends, in order).
 //  ⁵ healthy/unhealthy; unhealthy after healthy with `onUnhealthy: restart` → terminating, plan restart.
 //  ⁶ once the group is empty (or given up on after SIGKILL), the plan decides: stop → stopped
 //    (publishing `stopped`; a requested stop publishes no exit event: it is not the app failing),
@@ -60,6 +61,8 @@ export interface JobContext {
   templateValues?(): readonly string[];
   /** Resolves when the jobs hooked on this job's `stopping` event have finished (bounded by `timeoutMs`). */
   awaitStoppingHooks(job: Job, timeoutMs: number): Promise<void>;
+  /** A job that ended on its own has published its `stopped`: it no longer keeps the supervisor waiting (isFinishing). */
+  finished?(job: Job): void;
   /**
    * The supervisor's veto on new runs: during a shutdown only stop hooks start (`trigger`) and
    * nothing restarts (`restart`); after "kill everything now", nothing starts at all.
@@ -167,6 +170,8 @@ export class Job {
   private pendingTrigger = false;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
   private heldByOperator = false;
+  /** Ended on its own; `stopped` waits for the hooks on its `stopping` (table note ⁴). */
+  private finishing = false;
   private readonly backoff: RestartBackoff;
   private readonly monitor: HealthMonitor;
   private notify: NotifySocket | undefined;
@@ -230,6 +235,11 @@ export class Job {
     return isActiveState(this.currentState);
   }
 
+  /** Its run has ended, and its `stopped` waits for the hooks on its `stopping`: the supervisor is not done yet. */
+  isFinishing(): boolean {
+    return this.finishing;
+  }
+
   isTerminal(): boolean {
     return TERMINAL_STATES.has(this.currentState);
   }
@@ -240,7 +250,7 @@ export class Job {
   }
 
   runPotential(): RunPotential {
-    if (this.heldByOperator) return 'yes';
+    if (this.heldByOperator || this.finishing) return 'yes';
     const state = this.currentState;
     if (TERMINAL_STATES.has(state)) return 'no';
     if (STOPPING_STATES.has(state)) return this.plan === 'stop' ? 'no' : 'yes';
@@ -803,10 +813,18 @@ export class Job {
       else this.lifecycle('error', 'failed, no restarts left');
     }
     // ContainerPilot's halt: a job that is done publishes `stopping` then `stopped`, so that
-    // preStop/postStop-style hooks run when it ends on its own too.
+    // preStop/postStop-style hooks run when it ends on its own too, in order: `stopped` waits for
+    // the hooks on `stopping` (a postStop cleanup ran beside the preStop still deregistering).
     this.publish('stopping');
-    this.publish('stopped');
-    this.settle(status.code === 0 ? 'exited' : 'failed');
+    const ended = status.code === 0 ? 'exited' : 'failed';
+    this.settle(ended);
+    this.finishing = true;
+    void this.context.awaitStoppingHooks(this, this.config.stopTimeout).then(() => {
+      this.finishing = false;
+      // Started again meanwhile (an operator's start): that run will have its own `stopped`.
+      if (this.currentState === ended) this.publish('stopped');
+      this.context.finished?.(this);
+    });
   }
 
   /** Into a state where nothing of the job runs: its timers and notify socket go. */

@@ -403,6 +403,11 @@ export class Supervisor {
       notifySocketPath: (target) => this.notifySocketPath(target.name, { create: true }),
       templateValues: () => this.config.templateValues,
       awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
+      // As a transition to rest would: waiters and the liveness check look at isFinishing too.
+      finished: () => {
+        this.checkWaiters();
+        this.scheduleLivenessCheck();
+      },
       mayStart: (target, why) => this.mayStart(target, why),
       processes: this.options.processes,
     });
@@ -558,7 +563,7 @@ export class Supervisor {
   }
 
   private allJobsIdle(): boolean {
-    return [...this.jobs.values()].every(({ job }) => !job.isActive());
+    return [...this.jobs.values()].every(({ job }) => !job.isActive() && !job.isFinishing());
   }
 
   /** The jobs hooked on each job's `stopping` event, by that job's name as written; built when first needed after the jobs change. */
