@@ -22,7 +22,8 @@
 //  ¹ unless the supervisor is shutting down: then only stop hooks start, and nothing restarts.
 //  ² an `each` job runs once more after this run; a `once` job ignores it.
 //  ³ publishing `stopping`, then `stopped`.
-//  ⁴ exitSuccess/exitFailed, then: a periodic job → idle; restarts left → backoff; a trigger that
+//  ⁴ exitSuccess/exitFailed, then: a periodic job → idle (starting at once if a tick came during
+//    the run: a tick in any other state than idle waits for the run to end); restarts left → backoff; a trigger that
 //    came during the run → starting; an `each` job → idle; else exited (code 0) or failed, and
 //    `stopping`, then `stopped` once the hooks on `stopping` are done (ContainerPilot's halt: a
 //    job's stop hooks run however it ends, in order).
@@ -168,6 +169,8 @@ export class Job {
   private triggered = false;
   /** An `each` trigger that arrived while a run was in progress: run once more afterwards. */
   private pendingTrigger = false;
+  /** A periodic job's tick that came while a run was in progress: the next run starts when it ends. */
+  private intervalDue = false;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
   private heldByOperator = false;
   /** Ended on its own; `stopped` waits for the hooks on its `stopping` (table note ⁴). */
@@ -394,7 +397,7 @@ export class Job {
       case 'trigger':
         return this.coalesce();
       case 'timer':
-        if (input.timer === 'interval') return this.skipInterval();
+        if (input.timer === 'interval') return this.deferInterval();
         return this.invalid(input);
       case 'stop':
         return this.stopWithoutRun(input.by);
@@ -417,7 +420,7 @@ export class Job {
       case 'trigger':
         return this.coalesce();
       case 'timer':
-        if (input.timer === 'interval') return this.skipInterval();
+        if (input.timer === 'interval') return this.deferInterval();
         if (input.timer === 'runTimeout') {
           this.lifecycle('warn', `still running after its timeout of ${this.config.timeout} ms: killing it`, run.process?.pid);
           return this.beginKill('policy');
@@ -454,7 +457,7 @@ export class Job {
       case 'trigger':
         return this.plan === 'stop' ? undefined : this.coalesce();
       case 'timer':
-        if (input.timer === 'interval') return this.skipInterval();
+        if (input.timer === 'interval') return this.deferInterval();
         if (input.timer === 'runTimeout' && state !== 'killing') return this.beginKill(this.plan);
         if (input.timer === 'stopTimeout' && state === 'terminating') {
           this.lifecycle('warn', `did not stop within ${this.config.stopTimeout} ms of ${this.config.stopSignal}: sending SIGKILL`, this.run?.process?.pid);
@@ -495,7 +498,7 @@ export class Job {
           if (this.mayStart('restart')) return this.launch();
           return this.endForGood(this.lastExitRecord ?? { code: 0 });
         }
-        if (input.timer === 'interval') return this.skipInterval();
+        if (input.timer === 'interval') return this.deferInterval();
         return this.invalid(input);
       case 'trigger':
         return this.coalesce();
@@ -583,10 +586,16 @@ export class Job {
     this.launch();
   }
 
-  private skipInterval(): void {
+  /**
+   * A tick during a run: the next run starts as soon as this one ends (one waits at most), as
+   * ContainerPilot's did; a run killed by its timeout (the interval, by default) is followed at once,
+   * not one interval later.
+   */
+  private deferInterval(): void {
     const when = this.config.when;
     if (when.kind !== 'interval') return this.invalid({ kind: 'timer', timer: 'interval', run: this.runNumber });
-    this.log.debug('previous run still in progress: skipping this interval');
+    if (!this.intervalDue) this.log.debug('previous run still in progress: the next starts when it ends');
+    this.intervalDue = true;
     this.setTimer('interval', when.interval);
   }
 
@@ -600,6 +609,7 @@ export class Job {
   private startFresh(): void {
     this.heldByOperator = false;
     this.pendingTrigger = false;
+    this.intervalDue = false;
     this.restartsLeft = this.config.restarts;
     this.backoff.reset();
     if (this.config.when.kind === 'interval') {
@@ -773,8 +783,14 @@ export class Job {
       return this.endForGood(status);
     }
     if (when.kind === 'interval') {
-      if (this.periodicRunsLeft > 0) return this.transitionTo('idle');
-      return this.endForGood(status);
+      if (this.periodicRunsLeft <= 0) return this.endForGood(status);
+      if (this.intervalDue && this.mayStart('trigger')) {
+        this.intervalDue = false;
+        this.periodicRunsLeft -= 1;
+        return this.launch();
+      }
+      this.intervalDue = false;
+      return this.transitionTo('idle');
     }
     if (this.restartsLeft > 0 && this.mayStart('restart')) {
       this.restartsLeft -= 1;
@@ -831,6 +847,7 @@ export class Job {
   private settle(state: 'stopped' | 'exited' | 'failed'): void {
     this.clearAllTimers();
     this.pendingTrigger = false;
+    this.intervalDue = false;
     this.monitor.stop();
     this.transitionTo(state);
     void this.closeNotify();

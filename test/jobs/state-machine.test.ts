@@ -466,7 +466,7 @@ test('during a shutdown nothing restarts and only stop hooks start', async () =>
   assert.equal(hook.processes.length, 0);
 });
 
-test('a periodic job runs on the clock, skips an interval while a run lasts, and stops cleanly', async () => {
+test('a periodic job runs on the clock, starts the run a tick came during as soon as the run ends, and stops cleanly', async () => {
   const h = harness(jobConfig('tick', { exec: command('tick'), when: { kind: 'interval', interval: 1000 }, restarts: Infinity, timeout: 1000 }));
   h.input({ kind: 'startup' });
   assert.equal(h.job.state, 'running');
@@ -474,11 +474,15 @@ test('a periodic job runs on the clock, skips an interval while a run lasts, and
   assert.equal(h.job.state, 'idle');
   h.clock.advance(1000);
   assert.equal(h.processes.length, 2);
-  // This run goes on past the next tick: that tick is skipped, and the run timeout kills it.
+  // This run goes on past the next tick, and the run timeout (the interval) kills it: the run that
+  // tick was for starts as soon as it is gone (as ContainerPilot did), not a whole interval later.
   h.clock.advance(1000);
   assert.equal(h.job.state, 'killing');
   assert.equal(h.processes.length, 2);
   h.exit(137);
+  assert.equal(h.job.state, 'running');
+  assert.equal(h.processes.length, 3);
+  h.exit(0);
   assert.equal(h.job.state, 'idle');
   await h.job.stop();
   assert.equal(h.job.state, 'stopped');

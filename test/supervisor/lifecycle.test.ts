@@ -59,9 +59,9 @@ test('a periodic job runs at startup and then every interval, never overlapping'
     ],
   }`);
   await waitFor(() => run.lines.filter((line) => /\[tick\] tick/.test(line)).length >= 4, 'four ticks', 20_000);
-  // A 500 ms run spans several 100 ms intervals: those are skipped, not queued.
+  // A 500 ms run spans several 100 ms intervals: they make one more run, once it has ended.
   await run.waitForLine(/\[slow\] exited with code 0/);
-  await run.waitForLine(/\[slow\] previous run still in progress: skipping this interval/);
+  await run.waitForLine(/\[slow\] previous run still in progress: the next starts when it ends/);
   run.signal('SIGTERM');
   await run.exited;
   // Never overlapping: each run of slow has ended before the next one starts.
