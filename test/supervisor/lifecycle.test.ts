@@ -410,7 +410,23 @@ test('a job that cannot be started exits as failed with a clear message', async 
   const run = runConfig(`{ jobs: [ { name: "missing", exec: "/no/such/binary --flag" } ] }`);
   const { code } = await run.exited;
   assert.equal(code, 127);
-  assert.match(run.output(), /\[missing\] could not start: .*ENOENT/);
+  assert.match(run.output(), /\[missing\] could not start: spawn \/no\/such\/binary ENOENT: no \/no\/such\/binary$/m);
+});
+
+test('a program that cannot be found is said to be missing where it was looked for: PATH, the working directory, or its #! interpreter', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-missing-'));
+  writeFileSync(join(dir, 'script.sh'), '#!/no/such/shell\necho hi\n', { mode: 0o755 });
+  const run = runConfig(`{ jobs: [
+    { name: "unlisted", exec: ["no-such-program-anywhere"], env: { PATH: "/no/bin:/usr/bin" } },
+    { name: "relative", exec: ["./nope.sh"], cwd: "${dir}" },
+    { name: "interpreter", exec: ["./script.sh"], cwd: "${dir}" },
+    { name: "nowhere", exec: ["true"], cwd: "${dir}/gone" },
+  ] }`);
+  assert.equal((await run.exited).code, 127);
+  assert.match(run.output(), /\[unlisted\] could not start: spawn no-such-program-anywhere ENOENT: no no-such-program-anywhere in PATH \(\/no\/bin:\/usr\/bin\)$/m);
+  assert.match(run.output(), new RegExp(`\\[relative\\] could not start: spawn ./nope.sh ENOENT: no ${dir}/nope.sh \\(./nope.sh is relative to the working directory, ${dir}\\)$`, 'm'));
+  assert.match(run.output(), new RegExp(`\\[interpreter\\] could not start: spawn ./script.sh ENOENT: ${dir}/script.sh exists, but the interpreter on its #! line does not$`, 'm'));
+  assert.match(run.output(), new RegExp(`\\[nowhere\\] could not start: spawn true ENOENT: the working directory ${dir}/gone does not exist$`, 'm'));
 });
 
 test('SIGHUP runs the jobs that hook it instead of reloading', async () => {
