@@ -28,7 +28,7 @@ const commands: Verb[] = [
   runModule,
   {
     command: 'validate',
-    describe: 'Check a config and exit: 0 when valid, 2 with every error listed otherwise',
+    describe: 'Check a config and exit: 0 when valid (warnings on stderr), 2 with its errors listed otherwise',
     builder: (args) => args.options(configOption),
     handler: async (args) => (await import('./validate.js')).validateCommand(args.config),
   },
