@@ -43,7 +43,13 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   const place = (issues: readonly DocumentIssue[], locate?: Locator): ConfigError =>
     new ConfigError(
       issues
-        .map(({ path, message, position }) => placed(file, formatPath(path), message, toSource(position ?? locate?.(path))))
+        .map(({ path, message, position }) => {
+          const rendered = position ?? locate?.(path);
+          const source = toSource(rendered);
+          // The line as written is not the line read: the template changed it (an empty variable?).
+          const changed = rendered?.column !== undefined && source !== undefined && source.column === undefined;
+          return placed(file, formatPath(path), changed ? `${message} (in this line as its template rendered it: \`pilotfish template\` shows it)` : message, source);
+        })
         .sort(byPosition),
     );
 

@@ -87,8 +87,13 @@ describe('template errors', () => {
       file: 'app.json5',
       path: 'stopTimeout',
       line: 2,
-      message: 'expected a duration such as "10s" or a number of seconds, got "soon"',
+      message: 'expected a duration such as "10s" or a number of seconds, got "soon" (in this line as its template rendered it: `pilotfish template` shows it)',
     });
+  });
+
+  it('say a syntax error is in the line as rendered, which is not the line as written (an empty variable)', () => {
+    const [issue] = issuesOf('{\n  jobs: [{ name: "a", exec: "true",\n    port: {{ .PORT }} }],\n}', {});
+    assert.deepEqual(issue, { file: 'app.json5', path: '', line: 3, message: "invalid character '}' (in this line as its template rendered it: `pilotfish template` shows it)" });
   });
 
   it('drop the position when rendering added lines, rather than point at the wrong one', () => {
