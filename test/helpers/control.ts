@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { NetConnectOpts } from 'node:net';
 import { join } from 'node:path';
 import { runConfig, type PilotfishRun } from './pilotfish.js';
 import { waitFor } from './wait.js';
@@ -65,6 +66,45 @@ export async function startSupervisor(configText: string, options: { socket?: st
     stop: async () => {
       run.signal('SIGTERM');
       await run.exited;
+    },
+  };
+}
+
+/** pilotfish with all three of its HTTP servers (control socket, probes, telemetry), once each answers. */
+export interface EveryServer {
+  pilotfish: PilotfishRun;
+  socket: string;
+  servers: { control: NetConnectOpts; probes: NetConnectOpts; telemetry: NetConnectOpts };
+}
+
+export async function startWithEveryServer(): Promise<EveryServer> {
+  const socket = join(mkdtempSync(join(tmpdir(), 'pilotfish-servers-')), 'control.socket');
+  const pilotfish = runConfig(
+    `{
+      probes: { port: 0, address: "127.0.0.1" },
+      telemetry: { port: 0, interfaces: ["static:127.0.0.1"] },
+      jobs: [{ name: "app", exec: "sleep 60" }],
+    }`,
+    { env: { PILOTFISH_SOCKET: socket } },
+  );
+  // Generous: a loaded machine can take many seconds to start pilotfish. The control socket
+  // answers from the moment it is bound, the probes and telemetry ports a moment later.
+  const listening = (response: RawResponse) =>
+    response.status === 200 && response.json.components.probes?.port !== undefined && response.json.components.telemetry?.port !== undefined;
+  const status = await waitFor(
+    () => httpCall({ socketPath: socket }, 'GET', '/v1/status').then((response) => (listening(response) ? response : undefined), () => undefined),
+    `the control socket ${socket} and the probes and telemetry ports`,
+    60_000,
+    100,
+  );
+  const { components } = status.json;
+  return {
+    pilotfish,
+    socket,
+    servers: {
+      control: { path: socket },
+      probes: { host: '127.0.0.1', port: components.probes.port },
+      telemetry: { host: '127.0.0.1', port: components.telemetry.port },
     },
   };
 }

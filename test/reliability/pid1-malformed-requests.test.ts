@@ -4,12 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NetConnectOpts } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { httpCall } from '../helpers/control.js';
-import { runConfig, type PilotfishRun } from '../helpers/pilotfish.js';
-import { waitFor } from '../helpers/wait.js';
+import { startWithEveryServer } from '../helpers/control.js';
+import type { PilotfishRun } from '../helpers/pilotfish.js';
 
 /** Writes `raw` and returns the status code of the answer (0 when the connection closed without one). */
 function rawStatus(target: NetConnectOpts, raw: string | Buffer): Promise<number> {
@@ -37,31 +33,7 @@ describe('malformed requests answer 4xx on every server', () => {
   let pilotfish: PilotfishRun;
   let servers: Record<string, NetConnectOpts>;
   before(async () => {
-    const socket = join(mkdtempSync(join(tmpdir(), 'pilotfish-malformed-')), 'control.socket');
-    pilotfish = runConfig(
-      `{
-        probes: { port: 0, address: "127.0.0.1" },
-        telemetry: { port: 0, interfaces: ["static:127.0.0.1"] },
-        jobs: [{ name: "app", exec: "sleep 60" }],
-      }`,
-      { env: { PILOTFISH_SOCKET: socket } },
-    );
-    // Generous: a loaded machine can take many seconds to start pilotfish. The control socket
-    // answers from the moment it is bound, the probes and telemetry ports a moment later.
-    const listening = (response: Awaited<ReturnType<typeof httpCall>>) =>
-      response.status === 200 && response.json.components.probes?.port !== undefined && response.json.components.telemetry?.port !== undefined;
-    const status = await waitFor(
-      () => httpCall({ socketPath: socket }, 'GET', '/v1/status').then((response) => (listening(response) ? response : undefined), () => undefined),
-      `the control socket ${socket} and the probes and telemetry ports`,
-      60_000,
-      100,
-    );
-    const { components } = status.json;
-    servers = {
-      control: { path: socket },
-      probes: { host: '127.0.0.1', port: components.probes.port },
-      telemetry: { host: '127.0.0.1', port: components.telemetry.port },
-    };
+    ({ pilotfish, servers } = await startWithEveryServer());
   });
   after(async () => {
     pilotfish.signal('SIGTERM');

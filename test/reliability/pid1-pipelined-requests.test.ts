@@ -4,14 +4,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NetConnectOpts } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_PIPELINED_REQUESTS } from '../../src/http/listen.js';
-import { httpCall } from '../helpers/control.js';
-import { runConfig, type PilotfishRun } from '../helpers/pilotfish.js';
-import { waitFor } from '../helpers/wait.js';
+import { httpCall, startWithEveryServer } from '../helpers/control.js';
+import type { PilotfishRun } from '../helpers/pilotfish.js';
 
 const PIPELINED = 20_000;
 
@@ -35,28 +31,12 @@ describe('a client that pipelines without reading is dropped', () => {
   let socketPath: string;
   let servers: Record<string, { target: NetConnectOpts; path: string }>;
   before(async () => {
-    socketPath = join(mkdtempSync(join(tmpdir(), 'pilotfish-pipelined-')), 'control.socket');
-    pilotfish = runConfig(
-      `{
-        probes: { port: 0, address: "127.0.0.1" },
-        telemetry: { port: 0, interfaces: ["static:127.0.0.1"] },
-        jobs: [{ name: "app", exec: "sleep 60" }],
-      }`,
-      { env: { PILOTFISH_SOCKET: socketPath } },
-    );
-    const listening = (response: Awaited<ReturnType<typeof httpCall>>) =>
-      response.status === 200 && response.json.components.probes?.port !== undefined && response.json.components.telemetry?.port !== undefined;
-    const status = await waitFor(
-      () => httpCall({ socketPath }, 'GET', '/v1/status').then((response) => (listening(response) ? response : undefined), () => undefined),
-      `the control socket ${socketPath} and the probes and telemetry ports`,
-      60_000,
-      100,
-    );
-    const { components } = status.json;
+    const started = await startWithEveryServer();
+    ({ pilotfish, socket: socketPath } = started);
     servers = {
-      control: { target: { path: socketPath }, path: '/v1/status' },
-      probes: { target: { host: '127.0.0.1', port: components.probes.port }, path: '/livez' },
-      telemetry: { target: { host: '127.0.0.1', port: components.telemetry.port }, path: '/metrics' },
+      control: { target: started.servers.control, path: '/v1/status' },
+      probes: { target: started.servers.probes, path: '/livez' },
+      telemetry: { target: started.servers.telemetry, path: '/metrics' },
     };
   });
   after(async () => {
