@@ -66,6 +66,7 @@ const commands: Verb[] = [
   },
 ];
 
+const COMPLETION_DESCRIPTION = 'Print a shell completion script for bash or zsh (pilotfish completion >> ~/.bashrc)';
 // yargs' own verb, registered by .completion() below.
 const COMPLETION: Verb = { command: 'completion', describe: '', handler: () => undefined };
 
@@ -88,13 +89,21 @@ function commandPath(argv: readonly string[]): Verb[] {
  */
 export async function parseAndRun(argv: string[], commandLine?: readonly string[]): Promise<void> {
   if (commandLine !== undefined && !isCommand(commandLine)) usageError(argv, "expected a command after '--', as in 'pilotfish -- node server.js'");
+  // yargs' completion verb prints its script whatever follows (`completion --help`, `completion fish`).
+  if (argv[0] === 'completion' && argv.length > 1) {
+    if (argv.slice(1).some((arg) => arg === '--help' || arg === '-h')) {
+      process.stdout.write(`pilotfish completion\n\n${COMPLETION_DESCRIPTION}; the zsh one when $SHELL is zsh\n`);
+      return;
+    }
+    exitWithUsageError('pilotfish completion', `takes no arguments: it prints the script for bash, or zsh when $SHELL is zsh (given: ${argv.slice(1).join(' ')})`);
+  }
   // Only when run is named: as the default command its usage would join the top-level help's.
   const named = commandPath(argv)[0] === runModule ? commands.map((module) => (module === runModule ? runModuleNamed : module)) : commands;
   await named
     .reduce((parser: Argv<object>, module) => parser.command(module), yargs(argv))
     .scriptName('pilotfish')
     .usage('$0 <command> [options]\n\nAn autopilot-pattern supervisor: the container entrypoint that runs, checks and restarts your app.')
-    .completion('completion', 'Print a shell completion script for bash or zsh (pilotfish completion >> ~/.bashrc)')
+    .completion('completion', COMPLETION_DESCRIPTION)
     .strict()
     .help()
     .alias('h', 'help')

@@ -32,6 +32,7 @@ const MISTAKES: Array<[args: string[], line: RegExp]> = [
   [['frobnicate'], /^pilotfish: unknown command "frobnicate"; to supervise a program, put it after --: pilotfish -- frobnicate \(see 'pilotfish --help'\)$/],
   [['env'], /^pilotfish env: needs a subcommand: set \(see 'pilotfish env --help'\)$/],
   [['env', 'set'], /^pilotfish env set: missing arguments, expected pilotfish env set <assignments\.\.> \(see 'pilotfish env set --help'\)$/],
+  [['completion', 'fish'], /^pilotfish completion: takes no arguments: it prints the script for bash, or zsh when \$SHELL is zsh \(given: fish\) \(see 'pilotfish completion --help'\)$/],
   [['help', 'frobnicate'], /^pilotfish: unknown command "frobnicate" \(see 'pilotfish --help'\)$/],
 ];
 
@@ -56,6 +57,13 @@ test('help VERB prints the help of that verb', async () => {
     assert.match(help.output, new RegExp(`^pilotfish ${verb.join(' ')} <`));
   }
   assert.equal((await cli(['help'])).output, (await cli(['--help'])).output);
+});
+
+test('completion --help prints its help, not the script', async () => {
+  const help = await cli(['completion', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.output, /^pilotfish completion\n\nPrint a shell completion script for bash or zsh/);
+  assert.doesNotMatch(help.output, /begin-pilotfish-completions/);
 });
 
 test('completion prints a shell script, and the script gets verbs and choices from pilotfish', async () => {
