@@ -77,7 +77,8 @@ test('Dockerfile.example builds from this repository: a Node 24 slim build stage
   assert.equal(only(runtime, 'FROM')[0], 'node:24-bookworm-slim');
   assert.deepEqual(missingCopySources(build), []);
   assert.deepEqual(missingCopySources(runtime), []);
-  assert.match(only(build, 'RUN').join(' && '), /npm ci .*&& npm run build && npm pack .*--pack-destination \/pack/);
+  // The package's own build (`prepare`), not `build`, which also makes the single executable the image does not use.
+  assert.match(only(build, 'RUN').join(' && '), /npm ci .*&& npm run prepare && npm pack .*--pack-destination \/pack/);
   assert.match(only(runtime, 'COPY')[0]!, /^--from=build \/pack\/ \/tmp\/pack\/$/);
   assert.match(only(runtime, 'RUN').join(' && '), /npm install --global --omit=dev \/tmp\/pack\/pilotfish-\*\.tgz/);
 });
