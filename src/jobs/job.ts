@@ -62,7 +62,9 @@ export interface JobContext {
   templateValues?(): readonly string[];
   /** Resolves when the jobs hooked on this job's `stopping` event have finished (bounded by `timeoutMs`). */
   awaitStoppingHooks(job: Job, timeoutMs: number): Promise<void>;
-  /** A job that ended on its own has published its `stopped`: it no longer keeps the supervisor waiting (isFinishing). */
+  /** Resolves once every job has taken the events published so far (a `stopped` has started the postStop hooks on it). */
+  jobsSettled?(): Promise<void>;
+  /** A job is no longer finishing (isFinishing): it no longer keeps the supervisor waiting. */
   finished?(job: Job): void;
   /**
    * The supervisor's veto on new runs: during a shutdown only stop hooks start (`trigger`) and
@@ -175,6 +177,8 @@ export class Job {
   private heldByOperator = false;
   /** Ended on its own; `stopped` waits for the hooks on its `stopping` (table note ⁴). */
   private finishing = false;
+  /** Which end of the job a pending `stopped` belongs to: a newer end, a restart or a reload makes it stale. */
+  private finishGeneration = 0;
   private readonly backoff: RestartBackoff;
   private readonly monitor: HealthMonitor;
   private notify: NotifySocket | undefined;
@@ -529,6 +533,8 @@ export class Job {
         return;
       case 'stop':
         if (input.by === 'operator') this.heldByOperator = true;
+        // Replaced by a reload: the new instance has its own hooks, and a late `stopped` from this one would run them.
+        if (input.by === 'reload') this.abandonFinishing();
         this.leftovers = this.stopLeftovers();
         return;
       case 'start':
@@ -607,6 +613,7 @@ export class Job {
 
   /** Start, or restart, from a clean slate: the control plane's start, or a reload's. */
   private startFresh(): void {
+    this.abandonFinishing();
     this.heldByOperator = false;
     this.pendingTrigger = false;
     this.intervalDue = false;
@@ -834,13 +841,32 @@ export class Job {
     this.publish('stopping');
     const ended = status.code === 0 ? 'exited' : 'failed';
     this.settle(ended);
+    const generation = ++this.finishGeneration;
     this.finishing = true;
-    void this.context.awaitStoppingHooks(this, this.config.stopTimeout).then(() => {
-      this.finishing = false;
-      // Started again meanwhile (an operator's start): that run will have its own `stopped`.
-      if (this.currentState === ended) this.publish('stopped');
-      this.context.finished?.(this);
-    });
+    const current = () => generation === this.finishGeneration;
+    void this.context
+      .awaitStoppingHooks(this, this.config.stopTimeout)
+      .then(() => {
+        if (!current()) return;
+        this.publish('stopped');
+        // Finishing until the hooks on `stopped` have started: a shutdown waiting for every job to
+        // rest must not find them all at rest in between, and stop the postStop as it starts.
+        return this.context.jobsSettled?.();
+      })
+      .then(() => {
+        if (current()) this.endFinishing();
+      });
+  }
+
+  /** A restart or a reload's replacement: the `stopped` of the last end is no longer due. */
+  private abandonFinishing(): void {
+    this.finishGeneration += 1;
+    if (this.finishing) this.endFinishing();
+  }
+
+  private endFinishing(): void {
+    this.finishing = false;
+    this.context.finished?.(this);
   }
 
   /** Into a state where nothing of the job runs: its timers and notify socket go. */

@@ -403,6 +403,7 @@ export class Supervisor {
       notifySocketPath: (target) => this.notifySocketPath(target.name, { create: true }),
       templateValues: () => this.config.templateValues,
       awaitStoppingHooks: (target, timeoutMs) => this.awaitStoppingHooks(target, timeoutMs),
+      jobsSettled: () => this.jobsSettled(),
       // As a transition to rest would: waiters and the liveness check look at isFinishing too.
       finished: () => {
         this.checkWaiters();

@@ -49,6 +49,35 @@ test('a one-shot job: idle → starting → running → exited, publishing exitS
   assert.equal(h.job.runPotential(), 'no');
 });
 
+test('a job that ended on its own is finishing until its stopping hooks are done; a restart meanwhile drops that stopped, and a reload replacing it too', async () => {
+  for (const interruption of ['restart', 'reload'] as const) {
+    const hooksOfEachEnd: (() => void)[] = [];
+    const h = harness(jobConfig('once', { exec: command('exit 0') }), { awaitStoppingHooks: () => new Promise<void>((resolve) => void hooksOfEachEnd.push(resolve)) });
+    h.startup();
+    await settle(h.job, 'exited');
+    await h.bus.idle();
+    assert.equal(h.job.isFinishing(), true);
+    assert.equal(h.job.runPotential(), 'yes', 'a finishing job still keeps the supervisor');
+    assert.deepEqual(h.kinds(), ['exitSuccess', 'stopping']);
+    if (interruption === 'restart') {
+      await h.job.restart();
+      await waitFor(() => hooksOfEachEnd.length === 2, 'the second run to end');
+    } else {
+      await h.job.stop('reload');
+    }
+    hooksOfEachEnd[0]?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    await h.bus.idle();
+    // The first end's `stopped` never comes; the restarted run's end waits for its own hooks.
+    assert.deepEqual(h.kinds().filter((kind) => kind === 'stopped'), [], interruption);
+    assert.equal(h.job.isFinishing(), interruption === 'restart', interruption);
+    hooksOfEachEnd[1]?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    await h.bus.idle();
+    assert.equal(h.job.isFinishing(), false, interruption);
+  }
+});
+
 test('a failing job with restarts goes through backoff and ends failed', async () => {
   const h = harness(jobConfig('crash', { exec: command('exit 2'), restarts: 2, backoff: { delay: 10, factor: 2, limit: 100, resetAfter: 10_000 } }));
   h.startup();

@@ -177,19 +177,23 @@ test('shutdown runs the stopping and stopped hooks around the stop, and exits as
   assert.ok(prestop >= 0 && term > prestop && poststop > term, run.output());
 });
 
-test('a job that ends on its own runs its preStop hook to the end before its postStop hook, as ContainerPilot did', async () => {
-  const run = runConfig(`{
-    jobs: [
-      { name: "app", exec: "sh -c 'sleep 0.2; exit 3'" },
-      { name: "prestop", exec: "sh -c 'echo prestop-begins; sleep 0.5; echo prestop-ends'", when: { source: "app", once: "stopping" } },
-      { name: "poststop", exec: "echo poststop-ran", when: { source: "app", once: "stopped" } },
-    ],
-  }`);
-  assert.equal((await run.exited).code, 3, run.output());
-  const prestopEnds = indexOfLine(run.lines, /\[prestop\] prestop-ends/);
-  const poststop = indexOfLine(run.lines, /\[poststop\] poststop-ran/);
-  assert.ok(prestopEnds >= 0 && poststop > prestopEnds, run.output());
-});
+for (const main of [undefined, 'app']) {
+  test(`a job that ends on its own runs its preStop hook to the end, then its postStop hook to the end, as ContainerPilot did${main ? ' (the main job: its end shuts pilotfish down)' : ''}`, async () => {
+    const run = runConfig(`{
+      ${main ? `main: "${main}",` : ''}
+      jobs: [
+        { name: "app", exec: "sh -c 'sleep 0.2; exit 3'" },
+        { name: "prestop", exec: "sh -c 'echo prestop-begins; sleep 0.5; echo prestop-ends'", when: { source: "app", once: "stopping" } },
+        { name: "poststop", exec: "sh -c 'echo poststop-begins; sleep 0.3; echo poststop-ends'", when: { source: "app", once: "stopped" } },
+      ],
+    }`);
+    assert.equal((await run.exited).code, 3, run.output());
+    const prestopEnds = indexOfLine(run.lines, /\[prestop\] prestop-ends/);
+    const poststopBegins = indexOfLine(run.lines, /\[poststop\] poststop-begins/);
+    const poststopEnds = indexOfLine(run.lines, /\[poststop\] poststop-ends/);
+    assert.ok(prestopEnds >= 0 && poststopBegins > prestopEnds && poststopEnds > poststopBegins, run.output());
+  });
+}
 
 test('jobs stop in reverse dependency order', async () => {
   const run = runConfig(`{
