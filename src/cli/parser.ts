@@ -146,7 +146,8 @@ function describeMistake(argv: readonly string[], message: string): string {
     if (positionals.length === 1 && CONFIG_FILE.test(positionals[0]!) && path.length === 1 && takesConfig.has(verbs[0]!)) {
       problems.push(`did you mean ${asTyped(['pilotfish', ...verbs, '--config', positionals[0]!])}?`);
     } else if (positionals.length > 0 && verbs[0] === 'run') {
-      problems.push(`to supervise a program, put it after --: ${asTyped(['pilotfish', ...argv.slice(0, argv.indexOf(positionals[0]!)), '--', ...argv.slice(argv.indexOf(positionals[0]!))])}`);
+      const program = argv.indexOf(positionals[0]!);
+      problems.push(`to supervise a program, put it after --: ${asTyped(['pilotfish', ...argv.slice(0, program), '--', ...argv.slice(program)])}`);
     }
     return problems.join('; ');
   }

@@ -25,9 +25,13 @@ export function quoteKey(key: string): string {
   return `\`${key}\``;
 }
 
-/** "; did you mean `x`?" (keys) or '; did you mean "x"?' (values) when a candidate is close to `word`. */
-export function didYouMean(word: string, candidates: Iterable<string>, kind: 'key' | 'value'): string {
+/**
+ * "; did you mean `x`?" (keys) or '; did you mean "x"?' (values) when a candidate is close to
+ * `word`; `spell` turns the candidate found into what to suggest.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>, kind: 'key' | 'value', spell: (match: string) => string = (match) => match): string {
   const match = closestMatch(word, candidates);
   if (match === undefined) return '';
-  return `; did you mean ${kind === 'key' ? quoteKey(match) : JSON.stringify(match)}?`;
+  const suggestion = spell(match);
+  return `; did you mean ${kind === 'key' ? quoteKey(suggestion) : JSON.stringify(suggestion)}?`;
 }

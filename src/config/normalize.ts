@@ -6,8 +6,7 @@
 import type * as z from 'zod/mini';
 import { isPlainObject } from '../util/records.js';
 import type { DocumentIssue, DocumentPath } from './errors.js';
-import { closestMatch } from './hint.js';
-import { quoteKey } from './messages.js';
+import { didYouMean, quoteKey } from './messages.js';
 
 export interface NormalizedDocument {
   /** The document with schema keys in camelCase and unknown keys left out. */
@@ -90,11 +89,12 @@ export function normalizeKeys(document: unknown, schema: Schema): NormalizedDocu
  * `command` and `comand` suggest `exec` where a job's keys are expected.
  */
 function unknownKeyMessage(userKey: string, knownKeys: string[]): string {
-  const style = (key: string): string => (userKey.includes('_') ? snakeCase(key) : key);
   const synonyms = Object.keys(OTHER_SUPERVISORS_WORDS).filter((word) => knownKeys.includes(OTHER_SUPERVISORS_WORDS[word] as string));
-  const match = closestMatch(userKey.replace(/[-_]/g, ''), [...knownKeys, ...synonyms]);
-  const suggestion = match === undefined ? undefined : (OTHER_SUPERVISORS_WORDS[match] ?? match);
-  return suggestion === undefined ? 'unknown key' : `unknown key; did you mean ${quoteKey(style(suggestion))}?`;
+  const spell = (match: string): string => {
+    const key = OTHER_SUPERVISORS_WORDS[match] ?? match;
+    return userKey.includes('_') ? snakeCase(key) : key;
+  };
+  return `unknown key${didYouMean(userKey.replace(/[-_]/g, ''), [...knownKeys, ...synonyms], 'key', spell)}`;
 }
 
 const OTHER_SUPERVISORS_WORDS: Readonly<Record<string, string>> = {

@@ -23,10 +23,10 @@
 //  ² an `each` job runs once more after this run; a `once` job ignores it.
 //  ³ publishing `stopping`, then `stopped`.
 //  ⁴ exitSuccess/exitFailed, then: a periodic job → idle (starting at once if a tick came during
-//    the run: a tick in any other state than idle waits for the run to end); restarts left → backoff; a trigger that
-//    came during the run → starting; an `each` job → idle; else exited (code 0) or failed, and
-//    `stopping`, then `stopped` once the hooks on `stopping` are done (ContainerPilot's halt: a
-//    job's stop hooks run however it ends, in order).
+//    the run: a tick in any other state than idle waits for the run to end); restarts left →
+//    backoff; a trigger that came during the run → starting; an `each` job → idle; else exited
+//    (code 0) or failed, and `stopping`, then `stopped` once the hooks on `stopping` are done
+//    (ContainerPilot's halt: a job's stop hooks run however it ends, in order).
 //  ⁵ healthy/unhealthy; unhealthy after healthy with `onUnhealthy: restart` → terminating, plan restart.
 //  ⁶ once the group is empty (or given up on after SIGKILL), the plan decides: stop → stopped
 //    (publishing `stopped`; a requested stop publishes no exit event: it is not the app failing),

@@ -38,8 +38,10 @@ export interface SupervisorOptions {
   env: NodeJS.ProcessEnv;
   /** What jobs and their exec checks spawn through: the process table the orphan reaper asks. */
   processes: ProcessSpawner;
-  /** Reads the config again for a reload; throws (e.g. ConfigError) when it is invalid. */
-  /** The config again, rendered from `env` (pilotfish's own environment with what `env set` added), for a reload. */
+  /**
+   * Reads the config again for a reload, rendered from `env` (pilotfish's own environment with what
+   * `env set` added); throws (e.g. ConfigError) when it is invalid.
+   */
   loadConfig: (env: Readonly<Record<string, string | undefined>>) => Config;
   /** Applies a reloaded config's `logging` block. */
   onLoggingChange?: (config: Config) => void;
