@@ -1,13 +1,12 @@
-// One log record as text or as JSON, always whole lines that a log shipper reads back as the
-// records they were: nothing a job prints or is named can start a line of its own or reach the
-// reader's terminal as an escape sequence.
+// One log record in pilotfish's text layout, as logfmt or as JSON: always whole lines that a log
+// shipper reads back as the records they were. Nothing a job prints or is named can start a line
+// of its own or reach the reader's terminal as an escape sequence.
 import type { LogLevel } from '../config/types.js';
-import { isPlainObject } from '../util/records.js';
 
 export type Fields = Record<string, string | number | boolean | undefined>;
 
 /**
- * Text: `TIME LEVEL pid=N stream [job] message key=value…`. The pid and the stream are the prefix,
+ * `default`: `TIME LEVEL pid=N stream [job] message key=value…`. The pid and the stream are the prefix,
  * so that a job's own line (its JSON, say) stays intact at the end of ours, and `[job]` still
  * introduces the message. A multi-line message gives one line each, every one with the whole prefix.
  */
@@ -27,28 +26,42 @@ export function textLines(time: string, level: LogLevel, message: string, fields
 }
 
 /**
- * JSON: one object per record. A message that is itself a JSON object (a job's structured log
- * line) is kept as the object, under `json`, instead of as a string under `msg`.
+ * `text`: logfmt, as ContainerPilot's `text` format wrote it (logrus' TextFormatter):
+ * `time="…" level=info msg="…"`, then the fields by name (`job=web pid=42`), so a log pipeline
+ * built for ContainerPilot reads it unchanged. A record is one line: a newline in it is written `\n`.
  */
-export function jsonLine(time: string, level: LogLevel, message: string, fields: Fields): string {
-  const object = parseObject(message);
-  try {
-    if (object !== undefined) return `${JSON.stringify({ time, level, json: object, ...fields })}\n`;
-  } catch {
-    // Nested too deeply to write back: kept as the text it came as.
-  }
-  return `${JSON.stringify({ time, level, msg: message, ...fields })}\n`;
+export function logfmtLine(time: string, level: LogLevel, message: string, fields: Fields): string {
+  const pairs = [`time=${logfmtValue(time)}`, `level=${LOGRUS_LEVEL[level]}`, `msg=${logfmtValue(message)}`];
+  for (const [key, value] of sortedFields(fields)) pairs.push(`${escapeControls(key)}=${logfmtValue(value)}`);
+  return `${pairs.join(' ')}\n`;
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  const trimmed = text.trim();
-  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    return isPlainObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * `json`: one object per record, as ContainerPilot's `json` format wrote it (logrus'
+ * JSONFormatter): `time`, `level`, the line as a string under `msg` (a job's own JSON line too),
+ * and the fields.
+ */
+export function jsonLine(time: string, level: LogLevel, message: string, fields: Fields): string {
+  const record: Record<string, string | number | boolean> = { time, level: LOGRUS_LEVEL[level], msg: message };
+  for (const [key, value] of sortedFields(fields)) record[key] = value;
+  return `${JSON.stringify(record)}\n`;
+}
+
+/** logrus' names: `warning`, where pilotfish's config and text layout say WARN. */
+const LOGRUS_LEVEL: Record<LogLevel, string> = { debug: 'debug', info: 'info', warn: 'warning', error: 'error' };
+
+/** The defined fields by name; one named as a record's own key becomes `fields.NAME`, as logrus does. */
+function sortedFields(fields: Fields): Array<[string, string | number | boolean]> {
+  return Object.entries(fields)
+    .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+    .map(([key, value]): [string, string | number | boolean] => [key === 'time' || key === 'level' || key === 'msg' ? `fields.${key}` : key, value])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Bare where logrus writes a value bare (letters, digits, `-._/@^+`), else quoted with escapes. */
+function logfmtValue(value: string | number | boolean): string {
+  const text = String(value);
+  return /^[\w\-./@^+]+$/.test(text) ? text : escapeControls(JSON.stringify(text));
 }
 
 // C0 controls but tab, DEL, C1 controls (a lone 0x9b is a terminal's CSI), and the Unicode line

@@ -1,8 +1,9 @@
-// The supervisor's own log: text or JSON lines, a level threshold, and an output that is
-// stdout, stderr or a file reopened on demand (SIGUSR1, for logrotate's copy-less rotation).
+// The supervisor's own log: pilotfish's text layout, logfmt or JSON lines, a level threshold, and
+// an output that is stdout, stderr or a file reopened on demand (SIGUSR1, for logrotate's
+// copy-less rotation).
 // Writing never blocks (output.ts says how): a stalled reader costs lines, never supervision.
 import type { LoggingConfig, LogLevel } from '../config/types.js';
-import { jsonLine, textLines, type Fields } from './format.js';
+import { jsonLine, logfmtLine, textLines, type Fields } from './format.js';
 import { LogOutput } from './output.js';
 
 export type { Fields } from './format.js';
@@ -17,6 +18,7 @@ export interface Logger {
 }
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const FORMATTERS: Record<LoggingConfig['format'], typeof textLines> = { default: textLines, text: logfmtLine, json: jsonLine };
 
 /** Where lines go; shared by a logger and its children so that reconfiguring reaches all. */
 export class LogSink {
@@ -69,7 +71,7 @@ export class LogSink {
 
   private format(level: LogLevel, message: string, fields: Fields): string {
     const time = new Date().toISOString();
-    return this.settings.format === 'json' ? jsonLine(time, level, message, fields) : textLines(time, level, message, fields);
+    return FORMATTERS[this.settings.format](time, level, message, fields);
   }
 
   private openOutput(output: string): LogOutput {

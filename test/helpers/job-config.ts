@@ -40,7 +40,7 @@ export function supervisorConfig(jobs: JobConfig[], overrides: Partial<Config> =
     templateValues: [],
     jobs,
     watches: [],
-    logging: { level: 'info', format: 'text', output: 'stdout' },
+    logging: { level: 'info', format: 'default', output: 'stdout' },
     control: { socket: '' },
     kubernetes: { enabled: false, tokenFile: '', caFile: '', events: false, readinessGate: false },
     stopTimeout: 5000,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeControls, jsonLine, textLines } from '../../src/logging/format.js';
+import { escapeControls, jsonLine, logfmtLine, textLines } from '../../src/logging/format.js';
 
 const TIME = '2026-01-01T00:00:00.000Z';
 
@@ -32,16 +32,41 @@ test('text: control characters in a job name, a message or a value are escaped, 
   assert.equal(escapeControls('tab\tstays'), 'tab\tstays');
 });
 
-test('json: one object per record, whatever the message holds', () => {
+test('json: one object per record, whatever the message holds, with logrus\' level names', () => {
   const text = jsonLine(TIME, 'error', 'first\nsecond \x1b[0m \u2028', { job: 'we\nb', pid: 7 });
   assert.equal(text.split('\n').length, 2);
   assert.deepEqual(JSON.parse(text), { time: TIME, level: 'error', msg: 'first\nsecond \x1b[0m \u2028', job: 'we\nb', pid: 7 });
+  assert.equal(JSON.parse(jsonLine(TIME, 'warn', 'slow', {})).level, 'warning');
 });
 
-test("json: an app's JSON object line stays an object, under `json`; anything else is `msg`", () => {
-  const app = jsonLine(TIME, 'info', '{"level":"warn","msg":"slow","ms":1200}', { job: 'web', pid: 7 });
-  assert.deepEqual(JSON.parse(app), { time: TIME, level: 'info', json: { level: 'warn', msg: 'slow', ms: 1200 }, job: 'web', pid: 7 });
-  for (const message of ['[1,2]', '{not json}', '"a string"', '{"unterminated": ']) {
-    assert.equal(JSON.parse(jsonLine(TIME, 'info', message, {})).msg, message);
-  }
+test("json: an app's own JSON line is the string under `msg`, as ContainerPilot wrote it", () => {
+  const app = '{"level":"warn","msg":"slow","ms":1200}';
+  assert.equal(jsonLine(TIME, 'info', app, { job: 'web', pid: 7 }), `{"time":"${TIME}","level":"info","msg":${JSON.stringify(app)},"job":"web","pid":7}\n`);
+});
+
+test('json and logfmt: a field named like a record key is renamed fields.NAME, as logrus does', () => {
+  assert.deepEqual(JSON.parse(jsonLine(TIME, 'info', 'm', { msg: 'x', level: 3 })), { time: TIME, level: 'info', msg: 'm', 'fields.level': 3, 'fields.msg': 'x' });
+  assert.equal(logfmtLine(TIME, 'info', 'm', { time: 'x' }), `time="${TIME}" level=info msg=m fields.time=x\n`);
+});
+
+test("logfmt (`text`): time, level, msg, then the fields by name, as logrus' TextFormatter wrote ContainerPilot's", () => {
+  assert.equal(
+    logfmtLine(TIME, 'info', 'hello world', { pid: 42, job: 'web', stream: 'stderr' }),
+    `time="${TIME}" level=info msg="hello world" job=web pid=42 stream=stderr\n`,
+  );
+  assert.equal(logfmtLine(TIME, 'warn', 'restarting', { job: 'db.primary-1', code: 3, ok: false }), `time="${TIME}" level=warning msg=restarting code=3 job=db.primary-1 ok=false\n`);
+  assert.equal(logfmtLine(TIME, 'debug', '', { path: '/v3/status', who: 'a@b+c^d' }), `time="${TIME}" level=debug msg="" path=/v3/status who=a@b+c^d\n`);
+});
+
+test('logfmt: a value with quotes, an equals sign or a newline is quoted and escaped, and the record stays one line', () => {
+  const app = '{"level":"warn","msg":"slow"}';
+  assert.equal(logfmtLine(TIME, 'info', app, {}), `time="${TIME}" level=info msg="{\\"level\\":\\"warn\\",\\"msg\\":\\"slow\\"}"\n`);
+  const forged = `web\ntime="${TIME}" level=error msg=forged \x1b[31m \x9b \u2028`;
+  const text = logfmtLine(TIME, 'error', 'first\r\nsecond', { job: forged, 'we ird\n': 'a=b' });
+  assert.equal(text.split('\n').length, 2, text);
+  assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/);
+  assert.equal(
+    text,
+    `time="${TIME}" level=error msg="first\\r\\nsecond" job="web\\ntime=\\"${TIME}\\" level=error msg=forged \\u001b[31m \\x9b \\u2028" we ird\\n="a=b"\n`,
+  );
 });

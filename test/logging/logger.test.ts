@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { LoggingConfig } from '../../src/config/types.js';
 import { LogSink, createLogger } from '../../src/logging/logger.js';
 
-const settings = (output: string): LoggingConfig => ({ level: 'info', format: 'text', output });
+const settings = (output: string): LoggingConfig => ({ level: 'info', format: 'default', output });
 
 test('a reload to an output that cannot be opened keeps logging to the old one, with an error line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-logger-'));

@@ -39,7 +39,7 @@ test('a log file on a full disk: lines are queued, then dropped and counted; whe
 });
 
 test('logging to /dev/full never throws and counts every line it loses', () => {
-  const sink = new LogSink({ level: 'info', format: 'text', output: '/dev/full' });
+  const sink = new LogSink({ level: 'info', format: 'default', output: '/dev/full' });
   const log = createLogger(sink);
   const before = droppedLogLines();
   for (let i = 0; i < 200_000; i += 1) log.info(`line ${i}`);
