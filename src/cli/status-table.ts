@@ -1,6 +1,6 @@
-// `pilotfish status` for people: a header line about the supervisor, one row per job, and one line
-// in words per component (control, telemetry, discovery, kubernetes…). Given a width (a
-// terminal's), every line fits it: the widest free-text column gives way first, with an ellipsis,
+// `pilotfish status` for people: a header line about the supervisor, one row per job, one line per
+// job that waits (what for), and one line in words per component (control, telemetry, discovery,
+// kubernetes…). Given a width (a terminal's), every line fits it: the widest free-text column gives way first, with an ellipsis,
 // and a job's name never does. Without one (a pipe, a file), nothing is cut.
 import type { JobView, StatusView } from '../control/status-view.js';
 
@@ -26,6 +26,8 @@ export function formatStatus(status: StatusView, layout: StatusLayout = {}): str
   ].filter(Boolean);
   const fit = (line: string) => cut(line, layout.width);
   const lines = [fit(header.join('  ·  ')), '', ...table([[...COLUMNS], ...status.jobs.map(jobRow)], layout.width)];
+  const waiting = status.jobs.filter((job) => job.waitingFor !== undefined);
+  if (waiting.length > 0) lines.push('', ...waiting.map((job) => fit(oneLine(`${job.name} waits for ${String(job.waitingFor)}`))));
   if (status.envSet.length > 0) lines.push('', fit(`env set through the control socket: ${status.envSet.join(', ')}`));
   const components = Object.entries(status.components);
   if (components.length > 0) lines.push('', ...components.map(([name, value]) => fit(describeComponent(name, value))));

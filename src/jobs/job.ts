@@ -35,6 +35,7 @@
 //  stale: an exit of a run given up on; `prepared`/`hooksDone` of a stop overtaken are dropped.
 //  Health (unknown/healthy/unhealthy) is a separate dimension, owned by the monitor.
 import type { Command, JobConfig } from '../config/types.js';
+import { formatDuration } from '../config/duration.js';
 import type { EventBus } from '../events/bus.js';
 import type { JobState, SupervisorEvent } from '../events/types.js';
 import { GLOBAL_SOURCE } from '../events/types.js';
@@ -94,6 +95,8 @@ export interface JobSnapshot {
   healthReason?: string;
   /** The last `STATUS=` an app sent through NOTIFY_SOCKET. */
   statusText?: string;
+  /** What an idle job waits for before it runs (`healthy from db`, `SIGHUP`), or how a stopped one starts again. */
+  waitingFor?: string;
 }
 
 /** Whether a job may still start a process: decides when the supervisor has nothing left to do. */
@@ -282,7 +285,19 @@ export class Job {
       lastCheck: check && { ok: check.ok, output: check.output, durationMs: check.durationMs },
       healthReason: this.healthReason,
       statusText: this.statusText,
+      waitingFor: this.waitingFor(),
     };
+  }
+
+  /** In words, for `pilotfish status`: an idle job with nothing in view reads as stuck. */
+  private waitingFor(): string | undefined {
+    if (this.currentState === 'stopped' && this.heldByOperator) return 'pilotfish start (stopped by an operator)';
+    if (this.currentState !== 'idle' || this.runPotential() === 'no') return undefined;
+    const when = this.config.when;
+    if (when.kind === 'interval') return `its next run (every ${formatDuration(when.interval)})`;
+    if (when.kind === 'startup') return 'the start-up';
+    // As the config says it: `healthy from db`, `changed from watch.db`, `shutdown from global`.
+    return when.event === 'signal' ? when.source : `${when.event} from ${when.source}`;
   }
 
   /** The job's bus subscription: turns the events it waits for into inputs. */

@@ -56,6 +56,7 @@ const job = object(
     lastExit: object({ code: integer, signal: string, at: time, error: string }),
     lastCheck: object({ ok: boolean, output: string, durationMs: integer }),
     statusText: string,
+    waitingFor: string,
   },
   ['name', 'state', 'health', 'restarts'],
 );

@@ -36,6 +36,8 @@ export interface JobStatus {
   lastCheck?: { ok: boolean; output: string; durationMs: number };
   /** The last `STATUS=` the job sent through NOTIFY_SOCKET. */
   statusText?: string;
+  /** What an idle job waits for (`healthy from db`), or how a stopped one starts again. */
+  waitingFor?: string;
 }
 
 export type DiscoveryState = 'Disabled' | 'Registered' | 'Registering' | 'Unreachable';

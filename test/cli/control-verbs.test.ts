@@ -154,6 +154,35 @@ describe('the client verbs', () => {
   });
 });
 
+describe('status says what a job that does not run waits for', () => {
+  let pilotfish: RunningSupervisor;
+  before(async () => {
+    pilotfish = await startSupervisor(`{
+      jobs: [
+        { name: "db", exec: "sleep 60", stopTimeout: "1s", health: { exec: "false", interval: "100ms", timeout: "5s" } },
+        { name: "app", exec: "sleep 60", when: { source: "db", once: "healthy" } },
+        { name: "rotate", exec: "true", when: { interval: "1h" } },
+        { name: "reload-hook", exec: "true", when: { source: "SIGHUP" } },
+      ],
+    }`);
+  });
+  after(() => pilotfish.stop());
+  const status = (...args: string[]) => cli(['status', ...args], { PILOTFISH_SOCKET: pilotfish.socket });
+
+  it('an event from another job, the next run of a periodic job, a signal; and how a job an operator stopped starts again', async () => {
+    await waitFor(async () => /db\s+running\s+unhealthy/.test((await status()).output), 'db unhealthy in the table');
+    const { output } = await status();
+    assert.match(output, /^app waits for healthy from db$/m);
+    assert.match(output, /^rotate waits for its next run \(every 1h\)$/m);
+    assert.match(output, /^reload-hook waits for SIGHUP$/m);
+    assert.doesNotMatch(output, /^db waits/m);
+    const json = JSON.parse((await status('--json')).output) as { jobs: Array<{ name: string; waitingFor?: string }> };
+    assert.equal(json.jobs.find((job) => job.name === 'app')?.waitingFor, 'healthy from db');
+    assert.equal((await cli(['stop', 'db'], { PILOTFISH_SOCKET: pilotfish.socket })).code, 0);
+    assert.match((await status()).output, /^db waits for pilotfish start \(stopped by an operator\)$/m);
+  });
+});
+
 describe('finding the control socket', () => {
   it("reads control.socket from the config (--config, $PILOTFISH_CONFIG, …) when nothing overrides it", async () => {
     const socketDir = mkdtempSync(join(tmpdir(), 'pilotfish-cli-socket-'));

@@ -92,6 +92,23 @@ describe('the status table', () => {
     assert.match(rowOf(output, 'web'), /^web\s+running\s+healthy\s+4242\s+2\s+2m5s\s+137 \(SIGKILL\)\s+ok: HTTP 200: ok$/);
   });
 
+  it('says under the table what each waiting job waits for, one line each, fitted to the width', () => {
+    const status: StatusView = {
+      ...STATUS,
+      jobs: [
+        ...STATUS.jobs,
+        job('app', { state: 'idle', checks: false, waitingFor: 'healthy from db' }),
+        job('rotate-logs', { state: 'idle', checks: false, waitingFor: 'its next run (every 1h)' }),
+      ],
+    };
+    const output = formatStatus(status).trimEnd().split('\n');
+    const table = output.indexOf('');
+    const waits = output.slice(output.indexOf('', table + 1) + 1).slice(0, 2);
+    assert.deepEqual(waits, ['app waits for healthy from db', 'rotate-logs waits for its next run (every 1h)']);
+    assert.ok(formatStatus(status, { width: 20 }).split('\n').includes('app waits for healt…'));
+    assert.ok(!lines().some((line) => line.includes('waits for')), 'no such lines when no job waits');
+  });
+
   it('says in words what each component does, one line each', () => {
     const output = lines();
     assert.deepEqual(output.slice(-4), [

@@ -146,6 +146,32 @@ test('a `once` hook runs a single time', async () => {
   assert.equal(h.transitions().filter((state) => state === 'running').length, 1);
 });
 
+test('an idle job says what it waits for, in the config\'s words, until it can no longer run; one an operator stopped, how it starts again', async () => {
+  const waiting = (when: JobConfig['when']) => harness(jobConfig('j', { when })).job.snapshot().waitingFor;
+  assert.equal(waiting(after('db', 'healthy')), 'healthy from db');
+  assert.equal(waiting(after('watch.db', 'changed', 'each')), 'changed from watch.db');
+  assert.equal(waiting(after('global', 'shutdown')), 'shutdown from global');
+  assert.equal(waiting({ kind: 'event', source: 'SIGHUP', event: 'signal', repeat: 'each' }), 'SIGHUP');
+  assert.equal(waiting({ kind: 'interval', interval: 90_000 }), 'its next run (every 90s)');
+  assert.equal(waiting({ kind: 'startup' }), 'the start-up');
+
+  const once = harness(jobConfig('hook', { exec: command('exit 0'), when: after('app', 'healthy') }));
+  once.bus.publish({ kind: 'healthy', source: 'app' });
+  await settle(once.job, 'exited');
+  assert.equal(once.job.snapshot().waitingFor, undefined, 'a once hook that ran waits for nothing');
+
+  const running = harness(jobConfig('app', { exec: command('sleep 5') }));
+  running.startup();
+  await settle(running.job, 'running');
+  assert.equal(running.job.snapshot().waitingFor, undefined);
+  await running.job.stop('operator');
+  assert.equal(running.job.snapshot().waitingFor, 'pilotfish start (stopped by an operator)');
+  await running.job.stop('shutdown');
+  const shutDown = harness(jobConfig('app', { when: after('db', 'healthy') }));
+  await shutDown.job.stop('shutdown');
+  assert.equal(shutDown.job.snapshot().waitingFor, undefined, 'stopped by the shutdown: nothing starts it again');
+});
+
 test('a registration-only job is running without a process until stopped', async () => {
   const h = harness(jobConfig('svc', { exec: undefined }));
   h.startup();
