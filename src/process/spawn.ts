@@ -5,11 +5,11 @@
 // execa costs ~180 ms and ~16 MiB on every start (measured, see README "Dependencies").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { exitCodeOfSignal, type ExitStatus } from './exit-status.js';
 import { splitLines } from './line-splitter.js';
+import { explainSpawnError } from './spawn-errors.js';
 
 /** How long an exit report waits for the child's output pipes to close. */
 const OUTPUT_DRAIN_GRACE_MS = 200;
@@ -146,23 +146,6 @@ function groupHasMembers(pgid: number): boolean {
     // ESRCH: the group is empty. EPERM: a member changed user; it is still there.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/**
- * Node says only `spawn ./run.sh ENOENT`, the same for a missing program, a program not on PATH
- * and a missing working directory: say which, and where it was looked for.
- */
-function explainSpawnError(error: NodeJS.ErrnoException, file: string, options: Pick<SpawnOptions, 'cwd' | 'env'>): string {
-  const cwd = options.cwd ?? process.cwd();
-  if (error.code === 'ENOENT') {
-    if (!existsSync(cwd)) return `${error.message}: the working directory ${cwd} does not exist`;
-    if (!file.includes('/')) return `${error.message}: no ${file} in PATH (${options.env?.PATH ?? ''})`;
-    const path = resolve(cwd, file);
-    // Present, but the interpreter its #! line names is not.
-    if (existsSync(path)) return `${error.message}: ${path} exists, but the interpreter on its #! line does not`;
-    return isAbsolute(file) ? `${error.message}: no ${file}` : `${error.message}: no ${path} (${file} is relative to the working directory, ${cwd})`;
-  }
-  return error.message;
 }
 
 function failedSpawn(error: unknown): RunningProcess {

@@ -429,8 +429,27 @@ test('a program that cannot be found is said to be missing where it was looked f
   assert.equal((await run.exited).code, 127);
   assert.match(run.output(), /\[unlisted\] could not start: spawn no-such-program-anywhere ENOENT: no no-such-program-anywhere in PATH \(\/no\/bin:\/usr\/bin\)$/m);
   assert.match(run.output(), new RegExp(`\\[relative\\] could not start: spawn ./nope.sh ENOENT: no ${dir}/nope.sh \\(./nope.sh is relative to the working directory, ${dir}\\)$`, 'm'));
-  assert.match(run.output(), new RegExp(`\\[interpreter\\] could not start: spawn ./script.sh ENOENT: ${dir}/script.sh exists, but the interpreter on its #! line does not$`, 'm'));
+  assert.match(run.output(), new RegExp(`\\[interpreter\\] could not start: spawn ./script.sh ENOENT: ${dir}/script.sh exists, but the interpreter on its #! line, /no/such/shell, does not$`, 'm'));
   assert.match(run.output(), new RegExp(`\\[nowhere\\] could not start: spawn true ENOENT: the working directory ${dir}/gone does not exist$`, 'm'));
+});
+
+test('a program that exists but cannot be executed says what the kernel did not find: a #! line with Windows line endings, the dynamic loader of a binary built for another libc', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-loader-'));
+  writeFileSync(join(dir, 'crlf.sh'), '#!/bin/sh\r\necho hi\r\n', { mode: 0o755 });
+  // /bin/true as a binary built for musl would be on a glibc system: its PT_INTERP names musl's loader.
+  const elf = readFileSync('/bin/true');
+  const loader = '/lib64/ld-linux-x86-64.so.2';
+  const at = elf.indexOf(`${loader}\0`);
+  assert.ok(at > 0, '/bin/true names the glibc loader');
+  elf.write('/lib/ld-musl-x86_64.so.1\0', at, 'latin1');
+  writeFileSync(join(dir, 'musl-app'), elf, { mode: 0o755 });
+  const run = runConfig(`{ jobs: [
+    { name: "crlf", exec: ["./crlf.sh"], cwd: "${dir}" },
+    { name: "musl", exec: ["musl-app", "--version"], env: { PATH: "/no/bin:${dir}" } },
+  ] }`);
+  assert.equal((await run.exited).code, 127);
+  assert.match(run.output(), new RegExp(`\\[crlf\\] could not start: spawn ./crlf.sh ENOENT: ${dir}/crlf.sh exists, but its #! line ends in a carriage return \\(Windows line endings\\)`, 'm'));
+  assert.match(run.output(), new RegExp(`\\[musl\\] could not start: spawn musl-app ENOENT: ${dir}/musl-app exists, but the dynamic loader it was built for, /lib/ld-musl-x86_64\\.so\\.1, does not \\(a binary built for glibc on a musl image`, 'm'));
 });
 
 test('SIGHUP runs the jobs that hook it instead of reloading', async () => {
