@@ -436,6 +436,9 @@ const kubernetes = z
   })
   .check(z.describe('The Kubernetes bridge: reports this pod as an Autopilot resource.'));
 
+const LOG_FORMATS = ['default', 'text', 'json'] as const;
+const STANDARD_OUTPUTS = ['stdout', 'stderr'] as const;
+
 // ContainerPilot's levels are logrus' names, WARNING and TRACE included.
 const LOG_LEVELS = new Map<string, LogLevel>([
   ['TRACE', 'debug'],
@@ -451,8 +454,13 @@ const logging = z.strictObject({
   level: z
     .optional(parsedString('one of TRACE, DEBUG, INFO, WARN, WARNING, ERROR, FATAL, PANIC', (text) => LOG_LEVELS.get(text.toUpperCase()), [...LOG_LEVELS.keys()]))
     .check(z.describe('DEBUG (TRACE is the same), INFO (default), WARN (or WARNING), ERROR, FATAL or PANIC, in any case.')),
-  format: z.optional(z.enum(['default', 'text', 'json'])),
-  output: z.optional(nonBlank).check(z.describe('"stdout" (default), "stderr" or a file path.')),
+  format: z
+    .optional(parsedString('one of "default", "text", "json"', (text) => LOG_FORMATS.find((format) => format === text.toLowerCase()), LOG_FORMATS))
+    .check(z.describe('"default" (pilotfish\'s text lines), "text" (logfmt) or "json", in any case.')),
+  // ContainerPilot read "STDOUT" as stdout: written so, it is no file name.
+  output: z
+    .optional(z.pipe(nonBlank, z.transform((text: string) => STANDARD_OUTPUTS.find((name) => name === text.toLowerCase()) ?? text)))
+    .check(z.describe('"stdout" (default) or "stderr", in any case, or a file path.')),
 });
 
 // Prometheus' metric name rule.

@@ -203,6 +203,13 @@ describe('defaults', () => {
 });
 
 describe('values', () => {
+  it('reads log formats in any case, and stdout and stderr in any case, as ContainerPilot did', () => {
+    const logging = (fields: string) => load(`{ logging: { ${fields} } }`).logging;
+    assert.deepEqual(logging('format: "JSON", output: "STDOUT"'), { level: 'info', format: 'json', output: 'stdout' });
+    assert.deepEqual(logging('format: "Text", output: "Stderr"'), { level: 'info', format: 'text', output: 'stderr' });
+    assert.equal(logging('output: "/var/log/App.log"').output, '/var/log/App.log');
+  });
+
   it("reads logrus' level names as ContainerPilot did, in any case", () => {
     const level = (name: string) => load(`{ logging: { level: "${name}" } }`).logging.level;
     assert.deepEqual(['trace', 'DEBUG', 'info', 'Warning', 'WARN', 'error', 'fatal', 'PANIC'].map(level), ['debug', 'debug', 'info', 'warn', 'warn', 'error', 'error', 'error']);
