@@ -27,7 +27,7 @@ export function formatStatus(status: StatusView, layout: StatusLayout = {}): str
   const fit = (line: string) => cut(line, layout.width);
   const lines = [fit(header.join('  ·  ')), '', ...table([[...COLUMNS], ...status.jobs.map(jobRow)], layout.width)];
   const waiting = status.jobs.filter((job) => job.waitingFor !== undefined);
-  if (waiting.length > 0) lines.push('', ...waiting.map((job) => fit(oneLine(`${job.name} waits for ${String(job.waitingFor)}`))));
+  if (waiting.length > 0) lines.push('', ...waiting.map((job) => waitLine(job, layout.width)));
   if (status.envSet.length > 0) lines.push('', fit(`env set through the control socket: ${status.envSet.join(', ')}`));
   const components = Object.entries(status.components);
   if (components.length > 0) lines.push('', ...components.map(([name, value]) => fit(describeComponent(name, value))));
@@ -46,6 +46,13 @@ function jobRow(job: JobView): string[] {
     job.lastExit ? lastExit(job.lastExit) : '-',
     job.lastCheck ? `${job.lastCheck.ok ? 'ok' : 'fail'}${checkOutput(job.lastCheck.output)}` : '-',
   ].map(oneLine);
+}
+
+/** `app waits for healthy from db`, cut after the job's name if need be, never inside it. */
+function waitLine(job: JobView, width: number | undefined): string {
+  const name = oneLine(job.name);
+  const rest = ` waits for ${oneLine(String(job.waitingFor))}`;
+  return width === undefined ? `${name}${rest}` : `${name}${cut(rest, Math.max(width - name.length, ELLIPSIS.length))}`;
 }
 
 function lastExit(exit: NonNullable<JobView['lastExit']>): string {

@@ -28,10 +28,13 @@ export function textLines(time: string, level: LogLevel, message: string, fields
 /**
  * `text`: logfmt, as ContainerPilot's `text` format wrote it (logrus' TextFormatter):
  * `time="…" level=info msg="…"`, then the fields by name (`job=web pid=42`), so a log pipeline
- * built for ContainerPilot reads it unchanged. A record is one line: a newline in it is written `\n`.
+ * built for ContainerPilot reads it unchanged: the time to the second (RFC 3339, a parser's fixed
+ * layout for it fails on a fraction), no `msg` for an empty line. A record is one line: a newline
+ * in it is written `\n`.
  */
 export function logfmtLine(time: string, level: LogLevel, message: string, fields: Fields): string {
-  const pairs = [`time=${logfmtValue(time)}`, `level=${LOGRUS_LEVEL[level]}`, `msg=${logfmtValue(message)}`];
+  const pairs = [`time=${logfmtValue(time.replace(/\.\d+Z$/, 'Z'))}`, `level=${LOGRUS_LEVEL[level]}`];
+  if (message !== '') pairs.push(`msg=${logfmtValue(message)}`);
   for (const [key, value] of sortedFields(fields)) pairs.push(`${escapeControls(key)}=${logfmtValue(value)}`);
   return `${pairs.join(' ')}\n`;
 }
@@ -44,7 +47,7 @@ export function logfmtLine(time: string, level: LogLevel, message: string, field
 export function jsonLine(time: string, level: LogLevel, message: string, fields: Fields): string {
   const record: Record<string, string | number | boolean> = { time, level: LOGRUS_LEVEL[level], msg: message };
   for (const [key, value] of sortedFields(fields)) record[key] = value;
-  return `${JSON.stringify(record)}\n`;
+  return `${jsonEscaped(JSON.stringify(record))}\n`;
 }
 
 /** logrus' names: `warning`, where pilotfish's config and text layout say WARN. */
@@ -61,7 +64,15 @@ function sortedFields(fields: Fields): Array<[string, string | number | boolean]
 /** Bare where logrus writes a value bare (letters, digits, `-._/@^+`), else quoted with escapes. */
 function logfmtValue(value: string | number | boolean): string {
   const text = String(value);
-  return /^[\w\-./@^+]+$/.test(text) ? text : escapeControls(JSON.stringify(text));
+  return /^[\w\-./@^+]+$/.test(text) ? text : jsonEscaped(JSON.stringify(text));
+}
+
+/**
+ * JSON text with DEL, the C1 controls and the line separators, which JSON.stringify leaves raw, as
+ * `\u` escapes too: JSON and logfmt parsers (go-logfmt's, Loki's) take no other kind.
+ */
+function jsonEscaped(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // C0 controls but tab, DEL, C1 controls (a lone 0x9b is a terminal's CSI), and the Unicode line

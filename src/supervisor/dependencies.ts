@@ -69,7 +69,8 @@ export function jobCanRun(jobs: readonly LivenessInput[], job: LivenessInput): b
   return livenessIn(jobs)(job);
 }
 
-function livenessIn(jobs: readonly LivenessInput[]): (job: LivenessInput) => boolean {
+/** `jobCanRun` for many jobs of one set: the set is indexed once. */
+export function livenessIn(jobs: readonly LivenessInput[]): (job: LivenessInput) => boolean {
   const byName = byWrittenName(jobs, (job) => job.config);
   const live = (job: LivenessInput, seen: Set<string>): boolean => {
     if (job.potential === 'yes') return true;

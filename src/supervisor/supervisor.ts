@@ -17,7 +17,7 @@ import type { ProcessSpawner } from '../process/process-table.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
 import { WatchBoard } from '../watches/board.js';
-import { anyJobCanRun, isStopHook, jobCanRun, stopOrder, type LivenessInput } from './dependencies.js';
+import { anyJobCanRun, isStopHook, jobCanRun, livenessIn, stopOrder, type LivenessInput } from './dependencies.js';
 import { jobEnvironment, serviceAddresses, watchNameOf } from './environment.js';
 
 export type ShutdownReason =
@@ -217,9 +217,20 @@ export class Supervisor {
       configHash: this.config.hash,
       shuttingDown: this.isShuttingDown,
       maintenance: this.maintenance,
-      jobs: [...this.jobs.values()].map(({ job }) => job.snapshot()),
+      jobs: this.jobSnapshots(),
       components: this.componentStatuses(),
     };
+  }
+
+  /** The jobs' snapshots, with what a job waits for as the supervisor knows it: an event that can no longer come says so, and during a shutdown only stop hooks wait. */
+  private jobSnapshots(): JobSnapshot[] {
+    const jobs = [...this.jobs.values()].map(({ job }) => ({ job, input: { config: job.config, potential: job.runPotential() } }));
+    const canRun = livenessIn(jobs.map(({ input }) => input));
+    return jobs.map(({ job, input }) => {
+      const { waitingFor, ...snapshot } = job.snapshot();
+      if (waitingFor === undefined || (this.isShuttingDown && !isStopHook(job.config))) return snapshot;
+      return { ...snapshot, waitingFor: input.potential === 'ifSourceLive' && !canRun(input) ? `${waitingFor}, which can no longer come` : waitingFor };
+    });
   }
 
   private componentStatuses(): ComponentStatuses {

@@ -106,6 +106,7 @@ describe('the status table', () => {
     const waits = output.slice(output.indexOf('', table + 1) + 1).slice(0, 2);
     assert.deepEqual(waits, ['app waits for healthy from db', 'rotate-logs waits for its next run (every 1h)']);
     assert.ok(formatStatus(status, { width: 20 }).split('\n').includes('app waits for healt…'));
+    assert.ok(formatStatus(status, { width: 8 }).split('\n').includes('rotate-logs…'), 'cut after the name, never inside it');
     assert.ok(!lines().some((line) => line.includes('waits for')), 'no such lines when no job waits');
   });
 

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { escapeControls, jsonLine, logfmtLine, textLines } from '../../src/logging/format.js';
 
 const TIME = '2026-01-01T00:00:00.000Z';
+/** logfmt's time, to the second as logrus wrote it. */
+const SECONDS = '2026-01-01T00:00:00Z';
 
 test('text: the pid and the stream are in the prefix, before [job], so an app line stays intact at the end', () => {
   const app = '{"level":"info","msg":"listening"}';
@@ -36,6 +38,8 @@ test('json: one object per record, whatever the message holds, with logrus\' lev
   const text = jsonLine(TIME, 'error', 'first\nsecond \x1b[0m \u2028', { job: 'we\nb', pid: 7 });
   assert.equal(text.split('\n').length, 2);
   assert.deepEqual(JSON.parse(text), { time: TIME, level: 'error', msg: 'first\nsecond \x1b[0m \u2028', job: 'we\nb', pid: 7 });
+  assert.doesNotMatch(text.slice(0, -1), /[\x00-\x1f\x7f-\x9f\u2028\u2029]/, 'C0, DEL, C1 and the line separators written as \\u escapes');
+  assert.equal(JSON.parse(jsonLine(TIME, 'info', 'del \x7f nel \x85 csi \x9b', {})).msg, 'del \x7f nel \x85 csi \x9b');
   assert.equal(JSON.parse(jsonLine(TIME, 'warn', 'slow', {})).level, 'warning');
 });
 
@@ -46,27 +50,27 @@ test("json: an app's own JSON line is the string under `msg`, as ContainerPilot 
 
 test('json and logfmt: a field named like a record key is renamed fields.NAME, as logrus does', () => {
   assert.deepEqual(JSON.parse(jsonLine(TIME, 'info', 'm', { msg: 'x', level: 3 })), { time: TIME, level: 'info', msg: 'm', 'fields.level': 3, 'fields.msg': 'x' });
-  assert.equal(logfmtLine(TIME, 'info', 'm', { time: 'x' }), `time="${TIME}" level=info msg=m fields.time=x\n`);
+  assert.equal(logfmtLine(TIME, 'info', 'm', { time: 'x' }), `time="${SECONDS}" level=info msg=m fields.time=x\n`);
 });
 
-test("logfmt (`text`): time, level, msg, then the fields by name, as logrus' TextFormatter wrote ContainerPilot's", () => {
+test("logfmt (`text`): time to the second, level, msg (none for an empty line), then the fields by name, as logrus' TextFormatter wrote ContainerPilot's", () => {
   assert.equal(
     logfmtLine(TIME, 'info', 'hello world', { pid: 42, job: 'web', stream: 'stderr' }),
-    `time="${TIME}" level=info msg="hello world" job=web pid=42 stream=stderr\n`,
+    `time="${SECONDS}" level=info msg="hello world" job=web pid=42 stream=stderr\n`,
   );
-  assert.equal(logfmtLine(TIME, 'warn', 'restarting', { job: 'db.primary-1', code: 3, ok: false }), `time="${TIME}" level=warning msg=restarting code=3 job=db.primary-1 ok=false\n`);
-  assert.equal(logfmtLine(TIME, 'debug', '', { path: '/v3/status', who: 'a@b+c^d' }), `time="${TIME}" level=debug msg="" path=/v3/status who=a@b+c^d\n`);
+  assert.equal(logfmtLine(TIME, 'warn', 'restarting', { job: 'db.primary-1', code: 3, ok: false }), `time="${SECONDS}" level=warning msg=restarting code=3 job=db.primary-1 ok=false\n`);
+  assert.equal(logfmtLine(TIME, 'debug', '', { path: '/v3/status', who: 'a@b+c^d' }), `time="${SECONDS}" level=debug path=/v3/status who=a@b+c^d\n`);
 });
 
 test('logfmt: a value with quotes, an equals sign or a newline is quoted and escaped, and the record stays one line', () => {
   const app = '{"level":"warn","msg":"slow"}';
-  assert.equal(logfmtLine(TIME, 'info', app, {}), `time="${TIME}" level=info msg="{\\"level\\":\\"warn\\",\\"msg\\":\\"slow\\"}"\n`);
+  assert.equal(logfmtLine(TIME, 'info', app, {}), `time="${SECONDS}" level=info msg="{\\"level\\":\\"warn\\",\\"msg\\":\\"slow\\"}"\n`);
   const forged = `web\ntime="${TIME}" level=error msg=forged \x1b[31m \x9b \u2028`;
   const text = logfmtLine(TIME, 'error', 'first\r\nsecond', { job: forged, 'we ird\n': 'a=b' });
   assert.equal(text.split('\n').length, 2, text);
   assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/);
   assert.equal(
     text,
-    `time="${TIME}" level=error msg="first\\r\\nsecond" job="web\\ntime=\\"${TIME}\\" level=error msg=forged \\u001b[31m \\x9b \\u2028" we ird\\n="a=b"\n`,
+    `time="${SECONDS}" level=error msg="first\\r\\nsecond" job="web\\ntime=\\"${TIME}\\" level=error msg=forged \\u001b[31m \\u009b \\u2028" we ird\\n="a=b"\n`,
   );
 });
