@@ -167,3 +167,28 @@ test('the whole shutdown has a deadline, from the stop timeouts: past it, pilotf
   assert.ok(lines.includes('ERROR shutdown did not finish within 10400 ms: killing whatever is left and exiting'), lines.join('\n'));
   assert.ok(!alive(pidOf(dir, 'v1')));
 });
+
+test('what a job waits for, as the supervisor knows it: an event whose source failed for good can no longer come, and during a shutdown only stop hooks wait', async () => {
+  const { supervisor } = supervisorFor(
+    supervisorConfig([
+      jobConfig('pre', { exec: command('exit 3') }),
+      jobConfig('after-pre', { when: { kind: 'event', source: 'pre', event: 'exitSuccess', repeat: 'once' } }),
+      jobConfig('app', { exec: command('sleep 30'), stopTimeout: 1000 }),
+      jobConfig('on-app-healthy', { when: { kind: 'event', source: 'app', event: 'healthy', repeat: 'each' } }),
+      jobConfig('pre-stop', { when: { kind: 'event', source: 'app', event: 'stopping', repeat: 'once' } }),
+    ]),
+  );
+  await supervisor.start();
+  const waits = () => Object.fromEntries(supervisor.snapshot().jobs.map((job) => [job.name, job.waitingFor]));
+  await waitFor(() => supervisor.job('pre')?.state === 'failed' && supervisor.job('app')?.state === 'running', 'pre failed, app running');
+  assert.deepEqual(waits(), {
+    pre: undefined,
+    'after-pre': 'exitSuccess from pre, which can no longer come',
+    app: undefined,
+    'on-app-healthy': 'healthy from app',
+    'pre-stop': 'stopping from app',
+  });
+  void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
+  assert.deepEqual(waits(), { pre: undefined, 'after-pre': undefined, app: undefined, 'on-app-healthy': undefined, 'pre-stop': 'stopping from app' });
+  await supervisor.done;
+});
