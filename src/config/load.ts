@@ -87,8 +87,10 @@ function render(text: string, file: string, env: Record<string, string | undefin
     const issue = placed(file, '', error.message, { line: error.line, column: error.column });
     if (error.context === undefined) throw new ConfigError([issue]);
     // Errors while executing read as Go's text/template words them (as ContainerPilot reported
-    // them), with the file as the template's name and Go's column: bytes from 0.
-    const goText = `template: ${file}:${error.line}:${error.byteColumn}: executing ${JSON.stringify(file)} at <${error.context}>: ${error.message}`;
+    // them), with the file as the template's name (or the defined template's, inside one) and
+    // Go's column: bytes from 0.
+    const executing = JSON.stringify(error.templateName ?? file);
+    const goText = `template: ${file}:${error.line}:${error.byteColumn}: executing ${executing} at <${error.context}>: ${error.message}`;
     throw new ConfigError([{ ...issue, text: goText }]);
   }
 }

@@ -5,9 +5,10 @@
 // the part of text/template they use: lexer → parser (AST, with Go's parse-time checks) → evaluator
 // (Go's exec semantics; error messages follow Go's wording).
 //
-// Not implemented, because no ContainerPilot config can make use of them: {{define}}, {{template}},
-// {{block}} (one anonymous template), `call` (the data holds no functions), `slice`, complex and
-// hexadecimal floating-point literals, printf argument indexes and `*` widths, %b/%x of floats.
+// Not implemented, because no ContainerPilot config can make use of them: `call` (the data holds
+// no functions), `slice`, complex and hexadecimal floating-point literals, printf argument indexes
+// and `*` widths, %b/%x of floats. {{define}}, {{template}} and {{block}} are: a config is one
+// parsed text, and the templates it defines are its associated templates.
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
@@ -50,6 +51,8 @@ export class TemplateError extends Error {
     readonly byteColumn: number,
     /** For errors while executing, the node being executed as Go prints it (`index (split .LIST ",") 1`). */
     readonly context?: string,
+    /** For errors while executing a template the config defined (`{{define "name"}}`), its name; else the config's own. */
+    readonly templateName?: string,
   ) {
     super(message);
   }
@@ -75,8 +78,8 @@ export function renderTemplate(
   );
   const budget = new Budget();
   const funcs = functionTable(data, budget);
-  const tree = new Parser(text, new Lexer(text).run(), funcs).parse();
-  return new Executor(text, funcs, budget, actionOutput).execute(tree, data);
+  const { list, defined } = new Parser(text, new Lexer(text).run(), funcs).parse();
+  return new Executor(text, funcs, defined, budget, actionOutput).execute(list, data);
 }
 
 /** Offsets in a rendered text: `start` included, `end` excluded. */
@@ -85,12 +88,12 @@ export interface OutputRange {
   end: number;
 }
 
-function errorAt(src: string, offset: number, reason: string, context?: string): TemplateError {
+function errorAt(src: string, offset: number, reason: string, context?: string, templateName?: string): TemplateError {
   const before = src.slice(0, offset);
   const lineStart = before.lastIndexOf('\n') + 1;
   const line = before.split('\n').length;
   const column = before.slice(lineStart);
-  return new TemplateError(reason, line, Array.from(column).length + 1, Buffer.byteLength(column), context);
+  return new TemplateError(reason, line, Array.from(column).length + 1, Buffer.byteLength(column), context, templateName);
 }
 
 /** An exceeded TEMPLATE_LIMITS budget, raised by the executor and by functions alike. */
@@ -430,7 +433,27 @@ type Node =
   | { readonly type: 'text'; readonly pos: number; readonly text: string }
   | { readonly type: 'action'; readonly pipe: Pipeline }
   | ControlNode
+  | TemplateNode
   | { readonly type: 'break' | 'continue' };
+
+/** `{{template "name" pipeline}}` (and the call a `{{block}}` makes): runs a defined template with the pipeline's value as dot. */
+interface TemplateNode {
+  readonly type: 'template';
+  readonly pos: number;
+  readonly name: string;
+  readonly pipe: Pipeline | null;
+}
+
+/** Go's IsEmptyTree: nothing but spaces, so that defining it again is no conflict. */
+function isEmptyTemplate(list: readonly Node[]): boolean {
+  return list.every((node) => node.type === 'text' && node.text.trim() === '');
+}
+
+/** What a parse yields: the config's own template, and the ones it defines by name. */
+interface ParsedTemplate {
+  list: Node[];
+  defined: ReadonlyMap<string, readonly Node[]>;
+}
 
 /** An action that ends a list of nodes. `chained` is the `if`/`with` of `{{else if …}}`/`{{else with …}}`. */
 type Delimiter = { readonly type: 'end' } | { readonly type: 'else'; readonly pos: number; readonly chained: 'if' | 'with' | null };
@@ -448,6 +471,10 @@ function commandString(args: readonly Operand[]): string {
   return args.map(operandString).join(' ');
 }
 
+function templateString(node: TemplateNode): string {
+  return `{{template ${goQuote(node.name, '"', false)}${node.pipe ? ` ${pipeString(node.pipe)}` : ''}}}`;
+}
+
 function pipeString(pipe: Pipeline): string {
   const decl = pipe.decl.length > 0 ? `${pipe.decl.join(', ')} ${pipe.isAssign ? '=' : ':='} ` : '';
   return decl + pipe.commands.map((command) => commandString(command.args)).join(' | ');
@@ -463,7 +490,9 @@ class Parser {
   private index = 0;
   private lastEnd = 0;
   /** Variables in scope; a control structure's declarations go out of scope at its {{end}}. */
-  private readonly vars = ['$'];
+  private vars = ['$'];
+  /** Templates defined with {{define}} or {{block}}, by name. */
+  private readonly defined = new Map<string, readonly Node[]>();
   private rangeDepth = 0;
   /** Open control structures and parentheses: each is a level of recursion here and when executing. */
   private depth = 0;
@@ -474,8 +503,8 @@ class Parser {
     private readonly funcs: ReadonlyMap<string, GoFunc>,
   ) {}
 
-  parse(): Node[] {
-    return this.itemList(null).list;
+  parse(): ParsedTemplate {
+    return { list: this.itemList(null).list, defined: this.defined };
   }
 
   private peek(): Token {
@@ -494,11 +523,13 @@ class Parser {
   }
 
   private unexpected(token: Token, context: string): TemplateError {
-    return this.fail(token.pos, `unexpected ${token.kind === 'eof' ? 'EOF' : goQuote(token.text, '"', false)} in ${context}`);
+    // As Go prints items: keywords in angle brackets, anything else quoted.
+    const what = token.kind === 'eof' ? 'EOF' : token.kind === 'keyword' ? `<${token.text}>` : goQuote(token.text, '"', false);
+    return this.fail(token.pos, `unexpected ${what} in ${context}`);
   }
 
   /** Nodes up to the {{end}} or {{else}} of `opener`, or to the end of the text at top level. */
-  private itemList(opener: { keyword: ControlKeyword; pos: number } | null): { list: Node[]; stop: Stop } {
+  private itemList(opener: { keyword: ControlKeyword | 'define' | 'block'; pos: number } | null): { list: Node[]; stop: Stop } {
     const list: Node[] = [];
     for (;;) {
       const token = this.next();
@@ -508,6 +539,11 @@ class Parser {
       }
       if (token.kind === 'text') {
         list.push({ type: 'text', pos: token.pos, text: token.text });
+        continue;
+      }
+      if (!opener && this.peek().kind === 'keyword' && this.peek().text === 'define') {
+        this.next();
+        this.definition(token.pos, 'define');
         continue;
       }
       const item = this.action(token);
@@ -547,9 +583,49 @@ class Parser {
         this.expectClose(type);
         return { type };
       }
-      default: // define, template, block
-        throw this.fail(token.pos, `{{${token.text}}} is not supported: a ContainerPilot config is a single template`);
+      case 'template': {
+        // At the name, where Go places the node.
+        const pos = this.peek().pos;
+        const name = this.templateName('template clause');
+        const pipe = this.peek().kind === 'close' ? (this.next(), null) : this.pipeline('template clause', 'close');
+        return { type: 'template', pos, name, pipe };
+      }
+      case 'block': {
+        // `{{block "name" pipeline}}body{{end}}`: defines `name` as body and runs it here.
+        const pos = this.peek().pos;
+        const { name, pipe } = this.definition(open.pos, 'block');
+        return { type: 'template', pos, name, pipe };
+      }
+      default: // define, which only the top level takes
+        throw this.unexpected(token, 'command');
     }
+  }
+
+  /** The quoted name after define, template or block. */
+  private templateName(context: string): string {
+    const token = this.next();
+    if (token.kind === 'string') return parseString(token.text, (reason) => { throw this.fail(token.pos, reason); });
+    if (token.kind === 'rawString') return token.text.slice(1, -1).replaceAll('\r', '');
+    throw this.unexpected(token, context);
+  }
+
+  /**
+   * The rest of `{{define "name"}}body{{end}}` or `{{block "name" pipeline}}body{{end}}`: the body
+   * is a template of its own, with only `$` in scope and no enclosing range. As in Go, a second
+   * definition of a name is an error unless one of the two is empty (only spaces).
+   */
+  private definition(pos: number, keyword: 'define' | 'block'): { name: string; pipe: Pipeline } {
+    const name = this.templateName(`${keyword} clause`);
+    const pipe = keyword === 'block' ? this.pipeline('block clause', 'close') : (this.expectClose('define clause'), null);
+    const [vars, rangeDepth] = [this.vars, this.rangeDepth];
+    [this.vars, this.rangeDepth] = [['$'], 0];
+    const body = this.nested(pos, () => this.itemList({ keyword, pos }));
+    [this.vars, this.rangeDepth] = [vars, rangeDepth];
+    if (body.stop.type === 'else') throw this.fail(body.stop.pos, `unexpected {{else}} in ${keyword} clause`);
+    const previous = this.defined.get(name);
+    if (previous === undefined || isEmptyTemplate(previous)) this.defined.set(name, body.list);
+    else if (!isEmptyTemplate(body.list)) throw this.fail(pos, `template: multiple definition of template ${goQuote(name, '"', false)}`);
+    return { name, pipe: pipe as Pipeline };
   }
 
   private expectClose(context: string): void {
@@ -1377,9 +1453,15 @@ class Executor {
   private readonly vars: { name: string; value: Value }[] = [];
   private out = '';
 
+  /** The defined template being executed, for error messages (`executing "name"`); undefined for the config's own. */
+  private templateName: string | undefined;
+  /** Templates running one inside another ({{template}} may recurse). */
+  private templateDepth = 0;
+
   constructor(
     private readonly src: string,
     private readonly funcs: ReadonlyMap<string, GoFunc>,
+    private readonly defined: ReadonlyMap<string, readonly Node[]>,
     private readonly budget: Budget,
     private readonly actionOutput?: OutputRange[],
   ) {}
@@ -1391,7 +1473,7 @@ class Executor {
   }
 
   private fail(pos: number, reason: string, context: string): TemplateError {
-    return errorAt(this.src, pos, reason, context);
+    return errorAt(this.src, pos, reason, context, this.templateName);
   }
 
   /** Runs `step`, placing an exceeded budget at the node being executed (`context` is built only then). */
@@ -1445,9 +1527,34 @@ class Executor {
       case 'range':
         this.walkRange(dot, node);
         return;
+      case 'template':
+        this.walkTemplate(dot, node);
+        return;
       case 'break':
       case 'continue':
         throw new LoopSignal(node.type);
+    }
+  }
+
+  /** Go's walkTemplate: the named template with the pipeline's value as dot and as `$`, and no other variable in scope. */
+  private walkTemplate(dot: Value, node: TemplateNode): void {
+    const context = (): string => templateString(node);
+    this.spend(node.pos, context);
+    const list = this.defined.get(node.name);
+    if (list === undefined) throw this.fail(node.pos, `template ${goQuote(node.name, '"', false)} not defined`, context());
+    if (this.templateDepth >= TEMPLATE_LIMITS.depth) throw this.fail(node.pos, `exceeded maximum template depth (${TEMPLATE_LIMITS.depth})`, context());
+    const value = node.pipe ? this.evalPipeline(dot, node.pipe) : null;
+    const [vars, name] = [this.vars.splice(0), this.templateName];
+    this.vars.push({ name: '$', value });
+    this.templateName = node.name;
+    this.templateDepth++;
+    try {
+      this.walkList(value, list);
+    } finally {
+      this.templateDepth--;
+      this.templateName = name;
+      this.vars.length = 0;
+      this.vars.push(...vars);
     }
   }
 

@@ -29,6 +29,15 @@ describe('template execution errors in Go’s words', () => {
     assert.equal(loadError(text, { LIST: 'a' }), 'template: app.json5:3:11: executing "app.json5" at <index (split .LIST ",") 1>: error calling index: index out of range: 1');
   });
 
+  it('inside a template the config defined, names it as the one executing, and a call of an undefined one at its name', () => {
+    // Both exactly as Go 1.26's text/template words them (the file name aside).
+    assert.equal(
+      loadError('{{ define "a" }}{{ index .X 5 }}{{ end }}{{ template "a" . }}'),
+      'template: app.json5:1:19: executing "a" at <index .X 5>: error calling index: index out of range: 5',
+    );
+    assert.equal(loadError('{{ template "nope" }}'), 'template: app.json5:1:12: executing "app.json5" at <{{template "nope"}}>: template "nope" not defined');
+  });
+
   it('counts bytes for the column, and on the first line', () => {
     assert.equal(loadError('héllo {{ index (split  .LIST   ",") 1 }}', { LIST: 'a' }), 'template: app.json5:1:10: executing "app.json5" at <index (split .LIST ",") 1>: error calling index: index out of range: 1');
   });

@@ -215,6 +215,50 @@ describe('text/template syntax', () => {
   });
 });
 
+describe('templates a config defines ({{define}}, {{template}}, {{block}}), as Go associates them', () => {
+  it('runs a defined template with the pipeline as dot and as $, and nil without one', () => {
+    assert.equal(render('{{ define "job" }}[{{ .NAME }}|{{ $.NAME }}]{{ end }}{{ template "job" . }}'), '[Template|Template]');
+    assert.equal(render('{{ define "x" }}[{{ . }}]{{ end }}{{ template "x" }}'), '[<no value>]');
+    assert.equal(render('{{ range $i := loop 3 }}{{ template "item" $i }}{{ end }}{{ define "item" }}{{ . }};{{ end }}'), '0;1;2;', 'defined after its use');
+  });
+
+  it('block defines its body and runs it in place', () => {
+    assert.equal(render('<{{ block "user" .USER }}{{ . }}@host{{ end }}>'), '<pilot@host>');
+  });
+
+  it('generates whole jobs from one definition', () => {
+    const text = `{{ define "worker" }}{ name: "worker-{{ . }}", exec: "work {{ . }}" }{{ end -}}
+{ jobs: [ {{ range $i, $n := split ":" .PARTS }}{{ if $i }}, {{ end }}{{ template "worker" $n }}{{ end }} ] }`;
+    assert.equal(render(text), '{ jobs: [ { name: "worker-a", exec: "work a" }, { name: "worker-b", exec: "work b" }, { name: "worker-c", exec: "work c" } ] }');
+  });
+
+  it('a second definition of a name is an error unless one of the two is only spaces', () => {
+    assert.equal(render('{{ define "x" }}  {{ end }}{{ define "x" }}X{{ end }}{{ template "x" }}'), 'X');
+    assert.equal(render('{{ define "x" }}X{{ end }}{{ define "x" }} {{ end }}{{ template "x" }}'), 'X');
+    assertFails('{{ define "x" }}X{{ end }}{{ define "x" }}Y{{ end }}', 1, 27, /^template: multiple definition of template "x"$/);
+  });
+
+  it("a definition sees only $ and no enclosing range, is allowed only at the top level, and ends at {{end}}", () => {
+    assertFails('{{ $v := 1 }}{{ define "x" }}{{ $v }}{{ end }}', 1, 33, /^undefined variable "\$v"$/);
+    assertFails('{{ range loop 2 }}{{ define "x" }}{{ end }}{{ end }}', 1, 22, /^unexpected <define> in command$/);
+    assertFails('{{ define "x" }}{{ break }}{{ end }}', 1, 20, /^\{\{break\}\} outside \{\{range\}\}$/);
+    assertFails('{{ define "a" }}{{ else }}{{ end }}', 1, 17, /^unexpected \{\{else\}\} in define clause$/);
+    assertFails('{{ block "b" }}x{{ end }}', 1, 14, /^missing value for block clause$/);
+    assertFails('{{ template .NAME }}', 1, 13, /^unexpected ".NAME" in template clause$/);
+  });
+
+  it('a template that is not defined, or that recurses without end, fails when it runs, inside the template it was called from', () => {
+    assertFails('{{ template "nope" 1 }}', 1, 13, /^template "nope" not defined$/);
+    assert.throws(() => render('{{ define "a" }}{{ template "a" }}{{ end }}{{ template "a" }}'), (error: unknown) => {
+      assert.ok(error instanceof TemplateError);
+      assert.equal(error.message, 'exceeded maximum template depth (100)');
+      assert.equal(error.templateName, 'a');
+      assert.equal(error.context, '{{template "a"}}');
+      return true;
+    });
+  });
+});
+
 describe("Go's builtin functions", () => {
   it('printf formats strings, numbers, quotes and hex', () => {
     assert.equal(render('{{ printf "%s|%5s|%-5s|%.2s|%q|%x|%X" "go" "go" "go" "golang" "a\\"b\\n" "hi" 255 }}'), 'go|   go|go   |go|"a\\"b\\n"|6869|FF');
@@ -304,7 +348,6 @@ describe('errors', () => {
     assertFails('{{ "\\q" }}', 1, 4, /invalid escape \\q/);
     assertFails('{{ $x }}', 1, 4, /^undefined variable "\$x"$/);
     assertFails('{{ $a, $b := 1 }}', 1, 6, /^too many declarations in command$/);
-    assertFails('{{ template "x" }}', 1, 4, /not supported/);
   });
 
   it('reports wrong argument counts and types', () => {
