@@ -81,8 +81,6 @@ function render(text: string, file: string, env: Record<string, string | undefin
   try {
     return renderTemplate(text, env, readValues, actionOutput);
   } catch (error) {
-    // The template's limits should make these impossible; if one slips through, it is still the config's fault.
-    if (error instanceof RangeError) throw new ConfigError([{ file, path: '', message: `the template cannot be rendered: ${error.message}` }]);
     if (!(error instanceof TemplateError)) throw error;
     const issue = placed(file, '', error.message, { line: error.line, column: error.column });
     if (error.context === undefined) throw new ConfigError([issue]);

@@ -78,8 +78,14 @@ export function renderTemplate(
   );
   const budget = new Budget();
   const funcs = functionTable(data, budget);
-  const { list, defined } = new Parser(text, new Lexer(text).run(), funcs).parse();
-  return new Executor(text, funcs, defined, budget, actionOutput).execute(list, data);
+  try {
+    const { list, defined } = new Parser(text, new Lexer(text).run(), funcs).parse();
+    return new Executor(text, funcs, defined, budget, actionOutput).execute(list, data);
+  } catch (error) {
+    // The depth limits keep well inside the stack; should one not, the config is still at fault.
+    if (error instanceof RangeError) throw new TemplateError(`the template cannot be rendered: ${error.message}`, 1, 1, 0);
+    throw error;
+  }
 }
 
 /** Offsets in a rendered text: `start` included, `end` excluded. */
@@ -446,7 +452,7 @@ interface TemplateNode {
 
 /** Go's IsEmptyTree: nothing but spaces, so that defining it again is no conflict. */
 function isEmptyTemplate(list: readonly Node[]): boolean {
-  return list.every((node) => node.type === 'text' && node.text.trim() === '');
+  return list.every((node) => node.type === 'text' && goTrimSpace(node.text) === '');
 }
 
 /** What a parse yields: the config's own template, and the ones it defines by name. */
@@ -523,8 +529,17 @@ class Parser {
   }
 
   private unexpected(token: Token, context: string): TemplateError {
-    // As Go prints items: keywords in angle brackets, anything else quoted.
-    const what = token.kind === 'eof' ? 'EOF' : token.kind === 'keyword' ? `<${token.text}>` : goQuote(token.text, '"', false);
+    // As Go prints items: keywords (`.` and `nil` among them) in angle brackets, anything else
+    // quoted, cut after 10 characters.
+    const chars = Array.from(token.text);
+    const what =
+      token.kind === 'eof'
+        ? 'EOF'
+        : ['keyword', 'dot', 'nil'].includes(token.kind)
+          ? `<${token.text}>`
+          : chars.length > 10
+            ? `${goQuote(chars.slice(0, 10).join(''), '"', false)}...`
+            : goQuote(token.text, '"', false);
     return this.fail(token.pos, `unexpected ${what} in ${context}`);
   }
 
@@ -580,7 +595,7 @@ class Parser {
       case 'continue': {
         const type = token.text;
         if (this.rangeDepth === 0) throw this.fail(token.pos, `{{${type}}} outside {{range}}`);
-        this.expectClose(type);
+        this.expectClose(`{{${type}}}`);
         return { type };
       }
       case 'template': {
@@ -1448,6 +1463,9 @@ function stringLength(value: unknown): number {
   return typeof value === 'string' ? value.length : 0;
 }
 
+/** Control structures and template calls running one inside another, at most (see Executor.execDepth). */
+const MAX_EXEC_DEPTH = 1000;
+
 class Executor {
   /** Go's variable stack: `$` at the bottom, declarations pushed, control structures pop theirs. */
   private readonly vars: { name: string; value: Value }[] = [];
@@ -1455,8 +1473,16 @@ class Executor {
 
   /** The defined template being executed, for error messages (`executing "name"`); undefined for the config's own. */
   private templateName: string | undefined;
+  /** Where the running template's variables begin in `vars`: those below belong to its callers. */
+  private varsBase = 0;
   /** Templates running one inside another ({{template}} may recurse). */
   private templateDepth = 0;
+  /**
+   * Control structures and template calls running one inside another. Each template's nesting is
+   * bounded when it is parsed, but a template may call itself from deep inside its structures:
+   * this bounds the whole, before the JavaScript stack would.
+   */
+  private execDepth = 0;
 
   constructor(
     private readonly src: string,
@@ -1516,23 +1542,37 @@ class Executor {
         return;
       }
       case 'if':
-      case 'with': {
-        const mark = this.vars.length;
-        const value = this.evalPipeline(dot, node.pipe);
-        if (truth(value)) this.walkList(node.type === 'with' ? value : dot, node.list);
-        else if (node.elseList) this.walkList(dot, node.elseList);
-        this.vars.length = mark;
+      case 'with':
+        this.deeper(node.pos, () => `${node.type} ${pipeString(node.pipe)}`, () => {
+          const mark = this.vars.length;
+          const value = this.evalPipeline(dot, node.pipe);
+          if (truth(value)) this.walkList(node.type === 'with' ? value : dot, node.list);
+          else if (node.elseList) this.walkList(dot, node.elseList);
+          this.vars.length = mark;
+        });
         return;
-      }
       case 'range':
-        this.walkRange(dot, node);
+        this.deeper(node.pos, () => `range ${pipeString(node.pipe)}`, () => this.walkRange(dot, node));
         return;
       case 'template':
-        this.walkTemplate(dot, node);
+        this.deeper(node.pos, () => templateString(node), () => this.walkTemplate(dot, node));
         return;
       case 'break':
       case 'continue':
         throw new LoopSignal(node.type);
+    }
+  }
+
+  /** Runs a control structure or template call one level deeper, within the limit of nesting. */
+  private deeper(pos: number, context: () => string, run: () => void): void {
+    if (this.execDepth >= MAX_EXEC_DEPTH) {
+      throw this.fail(pos, `the template runs more than ${MAX_EXEC_DEPTH} control structures and template calls one inside another, the limit`, context());
+    }
+    this.execDepth++;
+    try {
+      run();
+    } finally {
+      this.execDepth--;
     }
   }
 
@@ -1544,7 +1584,8 @@ class Executor {
     if (list === undefined) throw this.fail(node.pos, `template ${goQuote(node.name, '"', false)} not defined`, context());
     if (this.templateDepth >= TEMPLATE_LIMITS.depth) throw this.fail(node.pos, `exceeded maximum template depth (${TEMPLATE_LIMITS.depth})`, context());
     const value = node.pipe ? this.evalPipeline(dot, node.pipe) : null;
-    const [vars, name] = [this.vars.splice(0), this.templateName];
+    const [base, mark, name] = [this.varsBase, this.vars.length, this.templateName];
+    this.varsBase = mark;
     this.vars.push({ name: '$', value });
     this.templateName = node.name;
     this.templateDepth++;
@@ -1553,8 +1594,8 @@ class Executor {
     } finally {
       this.templateDepth--;
       this.templateName = name;
-      this.vars.length = 0;
-      this.vars.push(...vars);
+      this.vars.length = mark;
+      this.varsBase = base;
     }
   }
 
@@ -1729,7 +1770,7 @@ class Executor {
   /** The innermost variable of that name. The parser checked scopes, but a variable declared in an
    * {{if}} body is still in parse scope in its {{else}}, where at run time it was never declared. */
   private variable(name: string, pos: number): { name: string; value: Value } {
-    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!;
+    for (let i = this.vars.length - 1; i >= this.varsBase; i--) if (this.vars[i]!.name === name) return this.vars[i]!;
     throw this.fail(pos, `undefined variable: ${name}`, name);
   }
 }

@@ -247,6 +247,30 @@ describe('templates a config defines ({{define}}, {{template}}, {{block}}), as G
     assertFails('{{ template .NAME }}', 1, 13, /^unexpected ".NAME" in template clause$/);
   });
 
+  it('Go\'s spaces make a definition empty (U+0085 does, U+FEFF does not), and tokens print as Go prints them', () => {
+    assert.equal(render('{{ define "x" }}\u0085{{ end }}{{ define "x" }}y{{ end }}{{ template "x" }}'), 'y');
+    assertFails('{{ define "x" }}\ufeff{{ end }}{{ define "x" }}y{{ end }}', 1, 27, /^template: multiple definition of template "x"$/);
+    assertFails('{{ define "x" . }}{{ end }}', 1, 15, /^unexpected <\.> in define clause$/);
+    assertFails('{{ define "x" "abcdefghijklm" }}{{ end }}', 1, 15, /^unexpected "\\"abcdefghi"\.\.\. in define clause$/);
+    assertFails('{{ range loop 1 }}{{ break . }}{{ end }}', 1, 28, /^unexpected <\.> in \{\{break\}\}$/);
+  });
+
+  it('a template recursing from deep inside its control structures stops at a limit of the whole nesting, not the stack', () => {
+    const withs = 30;
+    const text = `{{ define "r" }}${'{{ with . }}'.repeat(withs)}{{ if . }}{{ template "r" (regexReplaceAll "^." "" .) }}{{ end }}${'{{ end }}'.repeat(withs)}{{ end }}{{ template "r" .X }}ok`;
+    assert.throws(() => renderTemplate(text, { X: 'x'.repeat(95) }), (error: unknown) => {
+      assert.ok(error instanceof TemplateError, String(error));
+      assert.match(error.message, /^the template runs more than 1000 control structures and template calls one inside another, the limit$/);
+      return true;
+    });
+  });
+
+  it('a template call sees none of its caller\'s variables, however many there are, and gives them back', () => {
+    const declared = Array.from({ length: 5000 }, (_, i) => `{{ $v${i} := ${i} }}`).join('');
+    const text = `${declared}{{ range $i := loop 2000 }}{{ template "x" $i }}{{ end }}{{ $v4999 }}{{ define "x" }}{{ $x := . }}{{ end }}`;
+    assert.equal(render(text), '4999');
+  });
+
   it('a template that is not defined, or that recurses without end, fails when it runs, inside the template it was called from', () => {
     assertFails('{{ template "nope" 1 }}', 1, 13, /^template "nope" not defined$/);
     assert.throws(() => render('{{ define "a" }}{{ template "a" }}{{ end }}{{ template "a" }}'), (error: unknown) => {
