@@ -58,6 +58,19 @@ describe('the Kubernetes bridge', () => {
     assert.deepEqual(problems(run.lines), [], 'no write was refused: the Role suffices and every field is declared');
   });
 
+  it('reports what a waiting job waits for, a field the CRD declares (every write strictly validated)', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const run = await fixture.supervise(setup, `${webJob(new HealthSwitch().healthy('ok'))}, { name: "on-hup", exec: "true", when: { source: "SIGHUP" } }`);
+    try {
+      await waitFor(async () => (await fixture.autopilot(setup))?.status?.jobs?.some((job: { name: string; waitingFor?: string }) => job.name === 'on-hup' && job.waitingFor === 'SIGHUP'), 'on-hup waiting for SIGHUP in the Autopilot');
+      const written = await fixture.autopilot(setup);
+      assert.equal(written.status.jobs.find((job: { name: string }) => job.name === 'web').waitingFor, undefined);
+    } finally {
+      await run.stop();
+    }
+    assert.deepEqual(problems(run.lines), []);
+  });
+
   it('posts Events about the pod and its Autopilot that kubectl describe shows, folding repeats into a series', async () => {
     const setup = await fixture.podWithServiceAccount();
     const health = new HealthSwitch().healthy('ok');
