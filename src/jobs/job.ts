@@ -176,6 +176,12 @@ export class Job {
   private pendingTrigger = false;
   /** A periodic job's tick that came while a run was in progress: the next run starts when it ends. */
   private intervalDue = false;
+  /**
+   * A periodic job's last run exited 0: its next run is routine, and its start and clean exit are
+   * logged at DEBUG (every 5 s, two INFO lines would bury the app's own). The first run, the first
+   * after a failure, and every failure are news, at INFO and WARN.
+   */
+  private periodicRunSucceeded = false;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
   private heldByOperator = false;
   /** Ended on its own; `stopped` waits for the hooks on its `stopping` (table note ⁴). */
@@ -692,7 +698,7 @@ export class Job {
     this.lastProcess = process;
     this.startedAtDate = this.clock.wallTime();
     if (process.pid !== undefined) {
-      this.lifecycle('info', `started: ${programName(exec)}`, process.pid);
+      this.lifecycle(this.periodicRunSucceeded ? 'debug' : 'info', `started: ${programName(exec)}`, process.pid);
       this.log.debug(`command line: ${redactedCommandLine(exec, this.context.templateValues?.() ?? [])}`, { pid: process.pid });
     }
     this.transitionTo('running');
@@ -796,7 +802,8 @@ export class Job {
   /** The end of a run that was not asked to stop: the exit policy (table note ⁴). */
   private onRunEnded(status: ExitStatus, forceRestart = false): void {
     this.stopHealth(describeExit(status));
-    this.recordExit(status, status.code === 0 ? 'info' : 'warn');
+    this.recordExit(status, status.code !== 0 ? 'warn' : this.periodicRunSucceeded ? 'debug' : 'info');
+    this.periodicRunSucceeded = this.config.when.kind === 'interval' && status.code === 0;
     this.publish(status.code === 0 ? 'exitSuccess' : 'exitFailed', String(status.code));
     const when = this.config.when;
     const runMillis = this.clock.monotonicNow() - (this.run as Run).startedAt;
@@ -827,7 +834,7 @@ export class Job {
     this.endForGood(status);
   }
 
-  private recordExit(status: ExitStatus, level: 'info' | 'warn', prefix = ''): void {
+  private recordExit(status: ExitStatus, level: 'debug' | 'info' | 'warn', prefix = ''): void {
     this.clearTimer('runTimeout');
     this.lastExitRecord = { ...status, at: this.clock.wallTime() };
     const pid = this.run?.process?.pid;
@@ -924,7 +931,7 @@ export class Job {
   }
 
   /** Logs a step in the job's life, and keeps it among its output for `pilotfish logs`. */
-  private lifecycle(level: 'info' | 'warn' | 'error', message: string, pid?: number): void {
+  private lifecycle(level: 'debug' | 'info' | 'warn' | 'error', message: string, pid?: number): void {
     this.log[level](message, { pid });
     this.output.appendLifecycle(this.name, message, pid);
   }

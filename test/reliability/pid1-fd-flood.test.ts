@@ -14,6 +14,8 @@ import { launch } from './pid1-launch.js';
 
 const CONFIG = `{
   probes: { port: 0, address: "127.0.0.1" },
+  // Every run of the periodic job logged (routine runs are DEBUG): the test counts them.
+  logging: { level: "DEBUG" },
   jobs: [
     { name: "app", exec: "sleep 600" },
     // An orphan every second: its zombie must still be reaped during and after the flood.
@@ -47,12 +49,18 @@ function zombieChildren(pid: number): number {
 
 test('1100 probe and 300 control-socket connections under nofile=1024: pilotfish and its jobs survive, zombies are reaped, the endpoints answer again', async (t) => {
   const run = launch(CONFIG, { wrapper: ['prlimit', '--nofile=1024', '--'] });
+  // A failed assertion must not leave pilotfish and the flood's sockets holding the test runner.
+  let flood: Array<Socket | undefined> = [];
+  t.after(() => {
+    for (const socket of flood) socket?.destroy();
+    run.child.kill('SIGKILL');
+  });
   const port = Number(/probes listening on http:\/\/127\.0\.0\.1:(\d+)\/livez/.exec(await run.waitForLine(/probes listening on/))![1]);
   await run.waitForLine(/\[orphans\] exited with code 0/);
   const pid = await run.target();
 
   const started = performance.now();
-  const flood = [
+  flood = [
     ...(await Promise.all(Array.from({ length: 1100 }, () => open({ port, host: '127.0.0.1' })))),
     ...(await Promise.all(Array.from({ length: 300 }, () => open({ path: run.socket })))),
   ];

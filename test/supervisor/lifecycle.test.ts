@@ -70,6 +70,27 @@ test('a periodic job runs at startup and then every interval, never overlapping'
   slowRuns.forEach((step, index) => assert.equal(step, index % 2 === 0 ? 'start' : 'exit', run.output()));
 });
 
+test("a periodic job's routine runs are logged at DEBUG: its first run, a failure and the first run after one at INFO and WARN", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-periodic-'));
+  // Runs 1, 2 pass, 3 fails, 4 on pass.
+  const script = `n=$(cat count 2>/dev/null || echo 0); n=$((n + 1)); echo $n > count; [ $n -ne 3 ]`;
+  const run = runConfig(`{ jobs: [
+    { name: "poll", exec: ["sh", "-c", ${JSON.stringify(script)}], cwd: "${dir}", when: { interval: "100ms" } },
+    { name: "app", exec: "sleep 30" },
+  ] }`);
+  await waitFor(() => existsSync(join(dir, 'count')) && Number(readFileSync(join(dir, 'count'), 'utf8')) >= 6, 'six runs', 20_000);
+  run.signal('SIGTERM');
+  await run.exited;
+  const poll = run.lines.filter((line) => /\[poll\] (started|exited)/.test(line)).map((line) => line.replace(/^\S+ /, '').replace(/pid=\d+/, 'pid=N'));
+  assert.deepEqual(poll, [
+    'INFO  pid=N [poll] started: sh (shell command)',
+    'INFO  pid=N [poll] exited with code 0',
+    'WARN  pid=N [poll] exited with code 1',
+    'INFO  pid=N [poll] started: sh (shell command)',
+    'INFO  pid=N [poll] exited with code 0',
+  ]);
+});
+
 test('a crashing job is restarted with exponential backoff, then fails for good', async () => {
   const run = runConfig(`{
     logging: { level: "DEBUG" },
