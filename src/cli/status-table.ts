@@ -1,7 +1,8 @@
 // `pilotfish status` for people: a header line about the supervisor, one row per job, one line per
 // job that waits (what for), and one line in words per component (control, telemetry, discovery,
-// kubernetes…). Given a width (a terminal's), every line fits it: the widest free-text column gives way first, with an ellipsis,
-// and a job's name never does. Without one (a pipe, a file), nothing is cut.
+// kubernetes…). Given a width (a terminal's), every line fits it: the widest free-text column
+// gives way first, with an ellipsis, and a job's name never does. Without one (a pipe, a file),
+// nothing is cut.
 import type { JobView, StatusView } from '../control/status-view.js';
 
 const COLUMNS = ['JOB', 'STATE', 'HEALTH', 'PID', 'RESTARTS', 'UPTIME', 'LAST EXIT', 'LAST CHECK'] as const;

@@ -6,9 +6,10 @@ import type { LogLevel } from '../config/types.js';
 export type Fields = Record<string, string | number | boolean | undefined>;
 
 /**
- * `default`: `TIME LEVEL pid=N stream [job] message key=value…`. The pid and the stream are the prefix,
- * so that a job's own line (its JSON, say) stays intact at the end of ours, and `[job]` still
- * introduces the message. A multi-line message gives one line each, every one with the whole prefix.
+ * `default`: `TIME LEVEL pid=N stream [job] message key=value…`. The pid and the stream are the
+ * prefix, so that a job's own line (its JSON, say) stays intact at the end of ours, and `[job]`
+ * still introduces the message. A multi-line message gives one line each, every one with the
+ * whole prefix.
  */
 export function textLines(time: string, level: LogLevel, message: string, fields: Fields): string {
   const { job, pid, stream, ...rest } = fields;
