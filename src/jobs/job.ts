@@ -172,6 +172,8 @@ export class Job {
   private periodicRunsLeft: number;
   /** Its start event has come (a `once` job runs on the first only). */
   private triggered = false;
+  /** When its `when.timeout` runs out, while that timer runs: status says until when it waits. */
+  private whenDeadline: Date | undefined;
   /** An `each` trigger that arrived while a run was in progress: run once more afterwards. */
   private pendingTrigger = false;
   /** A periodic job's tick that came while a run was in progress: the next run starts when it ends. */
@@ -303,7 +305,8 @@ export class Job {
     if (when.kind === 'interval') return `its next run (every ${formatDuration(when.interval)})`;
     if (when.kind === 'startup') return 'the start-up';
     // As the config says it: `healthy from db`, `changed from watch.db`, `shutdown from global`.
-    return when.event === 'signal' ? when.source : `${when.event} from ${when.source}`;
+    const awaited = when.event === 'signal' ? when.source : `${when.event} from ${when.source}`;
+    return this.timers.has('whenTimeout') && this.whenDeadline ? `${awaited}, until ${this.whenDeadline.toISOString()} (its when.timeout)` : awaited;
   }
 
   /** The job's bus subscription: turns the events it waits for into inputs. */
@@ -578,7 +581,10 @@ export class Job {
 
   private onStartup(): void {
     const when = this.config.when;
-    if (when.kind !== 'interval' && when.timeout !== undefined) this.setTimer('whenTimeout', when.timeout);
+    if (when.kind !== 'interval' && when.timeout !== undefined) {
+      this.setTimer('whenTimeout', when.timeout);
+      this.whenDeadline = new Date(this.clock.wallTime().getTime() + when.timeout);
+    }
     if (when.kind === 'startup') this.onTrigger();
     if (when.kind === 'interval') this.onInterval();
   }

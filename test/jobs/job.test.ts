@@ -154,6 +154,13 @@ test('an idle job says what it waits for, in the config\'s words, until it can n
   assert.equal(waiting({ kind: 'event', source: 'SIGHUP', event: 'signal', repeat: 'each' }), 'SIGHUP');
   assert.equal(waiting({ kind: 'interval', interval: 90_000 }), 'its next run (every 90s)');
   assert.equal(waiting({ kind: 'startup' }), 'the start-up');
+  const timed = harness(jobConfig('j', { when: { kind: 'event', source: 'db', event: 'healthy', repeat: 'once', timeout: 60_000 } }));
+  timed.startup();
+  await timed.bus.idle();
+  const until = /^healthy from db, until (\S+) \(its when\.timeout\)$/.exec(timed.job.snapshot().waitingFor ?? '');
+  assert.ok(until, timed.job.snapshot().waitingFor);
+  assert.ok(Math.abs(Date.parse(until[1]!) - Date.now() - 60_000) < 5_000, until[1]);
+  await timed.job.stop('shutdown');
 
   const once = harness(jobConfig('hook', { exec: command('exit 0'), when: after('app', 'healthy') }));
   once.bus.publish({ kind: 'healthy', source: 'app' });
