@@ -719,11 +719,9 @@ class Parser {
       }
       if (op.kind !== 'declare' && op.kind !== 'assign') throw this.unexpected(op, context);
       const isAssign = op.kind === 'assign';
-      for (const variable of variables) {
-        if (isAssign && !this.vars.includes(variable.text)) throw this.fail(variable.pos, `undefined variable "${variable.text}"`);
-        // Declared before the pipeline is parsed, as in Go.
-        if (!isAssign) this.vars.push(variable.text);
-      }
+      // Declared before the pipeline is parsed, as in Go. An assignment to a variable not in scope
+      // is an error only if it runs, as in Go (`{{ if false }}{{ $v = 1 }}{{ end }}` renders).
+      if (!isAssign) for (const variable of variables) this.vars.push(variable.text);
       return { decl: variables.map((variable) => variable.text), isAssign };
     }
   }
@@ -1649,7 +1647,11 @@ class Executor {
     let value = this.evalCommand(dot, first, MISSING);
     for (const command of rest) value = this.evalCommand(dot, command, value);
     for (const name of pipe.decl) {
-      if (pipe.isAssign) this.setVar(name, value, pipe.pos);
+      if (pipe.isAssign) {
+        // Where Go reports an assignment that finds no variable: at the last command's first word.
+        const at = pipe.commands[pipe.commands.length - 1]!.args[0];
+        this.setVar(name, value, at.pos, operandString(at));
+      }
       else this.vars.push({ name, value });
     }
     return value;
@@ -1763,14 +1765,14 @@ class Executor {
     return this.variable(name, pos).value;
   }
 
-  private setVar(name: string, value: Value, pos: number): void {
-    this.variable(name, pos).value = value;
+  private setVar(name: string, value: Value, pos: number, context = name): void {
+    this.variable(name, pos, context).value = value;
   }
 
   /** The innermost variable of that name. The parser checked scopes, but a variable declared in an
    * {{if}} body is still in parse scope in its {{else}}, where at run time it was never declared. */
-  private variable(name: string, pos: number): { name: string; value: Value } {
+  private variable(name: string, pos: number, context = name): { name: string; value: Value } {
     for (let i = this.vars.length - 1; i >= this.varsBase; i--) if (this.vars[i]!.name === name) return this.vars[i]!;
-    throw this.fail(pos, `undefined variable: ${name}`, name);
+    throw this.fail(pos, `undefined variable: ${name}`, context);
   }
 }

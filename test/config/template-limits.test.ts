@@ -38,6 +38,12 @@ describe('template execution errors in Go’s words', () => {
     assert.equal(loadError('{{ template "nope" }}'), 'template: app.json5:1:12: executing "app.json5" at <{{template "nope"}}>: template "nope" not defined');
   });
 
+  it('an assignment to a variable never declared fails only if it runs, at the value assigned', () => {
+    // As Go 1.26's text/template: accepted when parsed, refused when executed.
+    assert.equal(loadError('{{ $v = 1 }}ok'), 'template: app.json5:1:8: executing "app.json5" at <1>: undefined variable: $v');
+    assert.equal(loadError('{{ if 1 }}{{ $x := 1 }}{{ end }}{{ $x = 2 }}'), 'template: app.json5:1:40: executing "app.json5" at <2>: undefined variable: $x');
+  });
+
   it('counts bytes for the column, and on the first line', () => {
     assert.equal(loadError('héllo {{ index (split  .LIST   ",") 1 }}', { LIST: 'a' }), 'template: app.json5:1:10: executing "app.json5" at <index (split .LIST ",") 1>: error calling index: index out of range: 1');
   });

@@ -170,6 +170,10 @@ describe('text/template syntax', () => {
     assert.equal(render('{{ $ := 1 }}{{ $ }}'), '1');
   });
 
+  it('accepts an assignment to an undeclared variable that never runs, as Go does', () => {
+    assert.equal(render('{{ if false }}{{ $v = 1 }}{{ end }}ok'), 'ok');
+  });
+
   it('scopes variables to the control structure that declares them', () => {
     assert.equal(render('{{ if $v := .USER }}{{ $v }}{{ end }}'), 'pilot');
     assertFails('{{ if true }}{{ $v := 1 }}{{ end }}{{ $v }}', 1, 39, /^undefined variable "\$v"$/);
