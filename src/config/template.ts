@@ -997,7 +997,8 @@ function length(v: Value): bigint {
   if (typeof v === 'string') return BigInt(Buffer.byteLength(v));
   if (v instanceof GoSlice) return BigInt(v.items.length);
   if (isMap(v)) return BigInt(v.size);
-  throw new FuncError(v === null ? 'len of nil pointer' : `len of type ${typeName(v)}`);
+  // Go's length asks a nil (the zero Value) for its type, which panics with this message.
+  throw new FuncError(v === null ? 'reflect: call of reflect.Value.Type on zero Value' : `len of type ${typeName(v)}`);
 }
 
 function index(item: Value, ...keys: Value[]): Value {
@@ -1746,7 +1747,8 @@ class Executor {
         throw this.fail(node.pos, want === 'string' ? `expected string; found ${node.text}` : `can't handle ${node.text} for arg of type ${want}`, node.text);
       }
       case 'nil':
-        if (want === 'interface {}') return null;
+        // Go 1.26 passes a nil to a reflect.Value parameter (eq, and, or, not…) as the zero Value.
+        if (want === 'interface {}' || want === 'reflect.Value') return null;
         if (want === '[]string') return EMPTY_STRINGS;
         throw this.fail(node.pos, `cannot assign nil to ${want}`, 'nil');
       default:
