@@ -477,6 +477,13 @@ function commandString(args: readonly Operand[]): string {
   return args.map(operandString).join(' ');
 }
 
+/** The node Go evaluated last in a pipeline, where it reports an assignment that finds no variable: the last operand, inside parentheses too. */
+function lastEvaluated(pipe: Pipeline): Operand {
+  const command = pipe.commands[pipe.commands.length - 1]!;
+  const operand = command.args[command.args.length - 1]!;
+  return operand.kind === 'pipeline' ? lastEvaluated(operand.pipe) : operand;
+}
+
 function templateString(node: TemplateNode): string {
   return `{{template ${goQuote(node.name, '"', false)}${node.pipe ? ` ${pipeString(node.pipe)}` : ''}}}`;
 }
@@ -719,9 +726,10 @@ class Parser {
       }
       if (op.kind !== 'declare' && op.kind !== 'assign') throw this.unexpected(op, context);
       const isAssign = op.kind === 'assign';
-      // Declared before the pipeline is parsed, as in Go. An assignment to a variable not in scope
-      // is an error only if it runs, as in Go (`{{ if false }}{{ $v = 1 }}{{ end }}` renders).
-      if (!isAssign) for (const variable of variables) this.vars.push(variable.text);
+      // In scope before the pipeline is parsed, as in Go, whether declared or assigned: an
+      // assignment to a variable never declared is an error only if it runs (Go's parser takes
+      // `{{ if false }}{{ $v = 1 }}{{ $v }}{{ end }}`).
+      for (const variable of variables) this.vars.push(variable.text);
       return { decl: variables.map((variable) => variable.text), isAssign };
     }
   }
@@ -1649,8 +1657,7 @@ class Executor {
     for (const command of rest) value = this.evalCommand(dot, command, value);
     for (const name of pipe.decl) {
       if (pipe.isAssign) {
-        // Where Go reports an assignment that finds no variable: at the last command's first word.
-        const at = pipe.commands[pipe.commands.length - 1]!.args[0];
+        const at = lastEvaluated(pipe);
         this.setVar(name, value, at.pos, operandString(at));
       }
       else this.vars.push({ name, value });

@@ -181,7 +181,7 @@ export class Job {
   /**
    * A periodic job's last run exited 0: its next run is routine, and its start and clean exit are
    * logged at DEBUG (every 5 s, two INFO lines would bury the app's own). The first run, the first
-   * after a failure, and every failure are news, at INFO and WARN.
+   * after a failure or an operator's start, the last one, and every failure are news, at INFO and WARN.
    */
   private periodicRunSucceeded = false;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
@@ -609,6 +609,11 @@ export class Job {
     if (when.kind === 'event' && when.repeat === 'each') this.pendingTrigger = true;
   }
 
+  /** A periodic job's run after one that exited 0, and not its last (`restarts` counts them): logged at DEBUG. */
+  private isRoutineRun(): boolean {
+    return this.periodicRunSucceeded && this.periodicRunsLeft > 0;
+  }
+
   /** Only for a periodic job. */
   private onInterval(): void {
     const when = this.config.when as Extract<JobConfig['when'], { kind: 'interval' }>;
@@ -644,6 +649,9 @@ export class Job {
     this.heldByOperator = false;
     this.pendingTrigger = false;
     this.intervalDue = false;
+    // Started by hand: what it waited for no longer matters, and its first run is news again.
+    this.clearTimer('whenTimeout');
+    this.periodicRunSucceeded = false;
     this.restartsLeft = this.config.restarts;
     this.backoff.reset();
     if (this.config.when.kind === 'interval') {
@@ -704,7 +712,7 @@ export class Job {
     this.lastProcess = process;
     this.startedAtDate = this.clock.wallTime();
     if (process.pid !== undefined) {
-      this.lifecycle(this.periodicRunSucceeded ? 'debug' : 'info', `started: ${programName(exec)}`, process.pid);
+      this.lifecycle(this.isRoutineRun() ? 'debug' : 'info', `started: ${programName(exec)}`, process.pid);
       this.log.debug(`command line: ${redactedCommandLine(exec, this.context.templateValues?.() ?? [])}`, { pid: process.pid });
     }
     this.transitionTo('running');
@@ -808,7 +816,7 @@ export class Job {
   /** The end of a run that was not asked to stop: the exit policy (table note ⁴). */
   private onRunEnded(status: ExitStatus, forceRestart = false): void {
     this.stopHealth(describeExit(status));
-    this.recordExit(status, status.code !== 0 ? 'warn' : this.periodicRunSucceeded ? 'debug' : 'info');
+    this.recordExit(status, status.code !== 0 ? 'warn' : this.isRoutineRun() ? 'debug' : 'info');
     this.periodicRunSucceeded = this.config.when.kind === 'interval' && status.code === 0;
     this.publish(status.code === 0 ? 'exitSuccess' : 'exitFailed', String(status.code));
     const when = this.config.when;

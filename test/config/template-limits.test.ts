@@ -42,6 +42,9 @@ describe('template execution errors in Go’s words', () => {
     // As Go 1.26's text/template: accepted when parsed, refused when executed.
     assert.equal(loadError('{{ $v = 1 }}ok'), 'template: app.json5:1:8: executing "app.json5" at <1>: undefined variable: $v');
     assert.equal(loadError('{{ if 1 }}{{ $x := 1 }}{{ end }}{{ $x = 2 }}'), 'template: app.json5:1:40: executing "app.json5" at <2>: undefined variable: $x');
+    assert.equal(loadError('{{ $v = print .HOME }}', { HOME: '/root' }), 'template: app.json5:1:14: executing "app.json5" at <.HOME>: undefined variable: $v');
+    assert.equal(loadError('{{ $v = (print 1) }}'), 'template: app.json5:1:15: executing "app.json5" at <1>: undefined variable: $v');
+    assert.equal(loadError('{{ range $i, $e = split "," "a" }}{{ end }}'), 'template: app.json5:1:28: executing "app.json5" at <"a">: undefined variable: $i');
   });
 
   it('counts bytes for the column, and on the first line', () => {

@@ -177,6 +177,7 @@ describe('text/template syntax', () => {
 
   it('accepts an assignment to an undeclared variable that never runs, as Go does', () => {
     assert.equal(render('{{ if false }}{{ $v = 1 }}{{ end }}ok'), 'ok');
+    assert.equal(render('{{ if false }}{{ $v = 1 }}{{ $v }}{{ end }}ok'), 'ok', 'and the variable is in scope from there, as in Go');
   });
 
   it('scopes variables to the control structure that declares them', () => {

@@ -179,6 +179,35 @@ test('an idle job says what it waits for, in the config\'s words, until it can n
   assert.equal(shutDown.job.snapshot().waitingFor, undefined, 'stopped by the shutdown: nothing starts it again');
 });
 
+test("a periodic job's routine runs log at DEBUG, but its last run and the first after an operator's start at INFO", async () => {
+  const { log, lines } = recordingLogger();
+  const levels = () => lines.filter((line) => /^\w+ (started: |exited with code)/.test(line)).map((line) => line.replace(/: .*$/, '').replace(/ with code 0$/, ''));
+  // restarts 2: three runs in all, the last of which ends the job.
+  const h = harness(jobConfig('poll', { exec: command('exit 0'), when: { kind: 'interval', interval: 50 }, restarts: 2 }), { log });
+  h.startup();
+  await settle(h.job, 'exited');
+  assert.deepEqual(levels(), ['INFO started', 'INFO exited', 'DEBUG started', 'DEBUG exited', 'INFO started', 'INFO exited']);
+  lines.length = 0;
+  h.job.startNow();
+  await waitFor(() => lines.filter((line) => /^\w+ exited with code/.test(line)).length >= 2, 'two runs after the operator start');
+  assert.deepEqual(levels().slice(0, 3), ['INFO started', 'INFO exited', 'DEBUG started']);
+  await h.job.stop('shutdown');
+});
+
+test("an operator's start ends the wait of a job with a when.timeout: the timeout no longer gives up on it", async () => {
+  const { log, lines } = recordingLogger();
+  const h = harness(jobConfig('hook', { exec: command('sleep 0.3'), when: { kind: 'event', source: 'db', event: 'healthy', repeat: 'each', timeout: 150 } }), { log });
+  h.startup();
+  await h.bus.idle();
+  h.job.startNow();
+  await settle(h.job, 'idle');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(h.job.state, 'idle', lines.join('\n'));
+  assert.equal(h.job.snapshot().waitingFor, 'healthy from db');
+  assert.deepEqual(lines.filter((line) => /internal error|did not arrive/.test(line)), []);
+  await h.job.stop('shutdown');
+});
+
 test('a registration-only job is running without a process until stopped', async () => {
   const h = harness(jobConfig('svc', { exec: undefined }));
   h.startup();
