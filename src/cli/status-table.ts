@@ -52,7 +52,8 @@ function jobRow(job: JobView): string[] {
 /** `app waits for healthy from db`, cut after the job's name if need be, never inside it. */
 function waitLine(job: JobView, width: number | undefined): string {
   const name = oneLine(job.name);
-  const rest = ` waits for ${oneLine(String(job.waitingFor))}`;
+  const until = job.waitingUntil === undefined ? '' : `, until ${job.waitingUntil} (its when.timeout)`;
+  const rest = ` waits for ${oneLine(`${String(job.waitingFor)}${until}`)}`;
   return width === undefined ? `${name}${rest}` : `${name}${cut(rest, Math.max(width - name.length, ELLIPSIS.length))}`;
 }
 

@@ -97,6 +97,8 @@ export interface JobSnapshot {
   statusText?: string;
   /** What an idle job waits for before it runs (`healthy from db`, `SIGHUP`), or how a stopped one starts again. */
   waitingFor?: string;
+  /** Until when it waits: the end of its `when.timeout`, when it has one. */
+  waitingUntil?: string;
 }
 
 /** Whether a job may still start a process: decides when the supervisor has nothing left to do. */
@@ -293,20 +295,20 @@ export class Job {
       lastCheck: check && { ok: check.ok, output: check.output, durationMs: check.durationMs },
       healthReason: this.healthReason,
       statusText: this.statusText,
-      waitingFor: this.waitingFor(),
+      ...this.waiting(),
     };
   }
 
   /** In words, for `pilotfish status`: an idle job with nothing in view reads as stuck. */
-  private waitingFor(): string | undefined {
-    if (this.currentState === 'stopped' && this.heldByOperator) return 'pilotfish start (stopped by an operator)';
-    if (this.currentState !== 'idle' || this.runPotential() === 'no') return undefined;
+  private waiting(): Pick<JobSnapshot, 'waitingFor' | 'waitingUntil'> {
+    if (this.currentState === 'stopped' && this.heldByOperator) return { waitingFor: 'pilotfish start (stopped by an operator)' };
+    if (this.currentState !== 'idle' || this.runPotential() === 'no') return {};
     const when = this.config.when;
-    if (when.kind === 'interval') return `its next run (every ${formatDuration(when.interval)})`;
-    if (when.kind === 'startup') return 'the start-up';
+    if (when.kind === 'interval') return { waitingFor: `its next run (every ${formatDuration(when.interval)})` };
+    const until = this.timers.has('whenTimeout') && this.whenDeadline ? { waitingUntil: this.whenDeadline.toISOString() } : {};
+    if (when.kind === 'startup') return { waitingFor: 'the start-up', ...until };
     // As the config says it: `healthy from db`, `changed from watch.db`, `shutdown from global`.
-    const awaited = when.event === 'signal' ? when.source : `${when.event} from ${when.source}`;
-    return this.timers.has('whenTimeout') && this.whenDeadline ? `${awaited}, until ${this.whenDeadline.toISOString()} (its when.timeout)` : awaited;
+    return { waitingFor: when.event === 'signal' ? when.source : `${when.event} from ${when.source}`, ...until };
   }
 
   /** The job's bus subscription: turns the events it waits for into inputs. */

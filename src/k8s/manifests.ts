@@ -57,6 +57,7 @@ const job = object(
     lastCheck: object({ ok: boolean, output: string, durationMs: integer }),
     statusText: string,
     waitingFor: string,
+    waitingUntil: time,
   },
   ['name', 'state', 'health', 'restarts'],
 );

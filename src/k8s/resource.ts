@@ -38,6 +38,8 @@ export interface JobStatus {
   statusText?: string;
   /** What an idle job waits for (`healthy from db`), or how a stopped one starts again. */
   waitingFor?: string;
+  /** Until when: the end of its `when.timeout`. */
+  waitingUntil?: string;
 }
 
 export type DiscoveryState = 'Disabled' | 'Registered' | 'Registering' | 'Unreachable';

@@ -56,6 +56,7 @@ function jobStatus(job: JobSnapshot): JobStatus {
   if (job.lastCheck) row.lastCheck = { ok: job.lastCheck.ok, output: tail(job.lastCheck.output.trim()), durationMs: Math.round(job.lastCheck.durationMs) };
   if (job.statusText) row.statusText = tail(job.statusText);
   if (job.waitingFor) row.waitingFor = tail(job.waitingFor);
+  if (job.waitingUntil) row.waitingUntil = job.waitingUntil;
   return row;
 }
 

@@ -227,9 +227,10 @@ export class Supervisor {
     const jobs = [...this.jobs.values()].map(({ job }) => ({ job, input: { config: job.config, potential: job.runPotential() } }));
     const canRun = livenessIn(jobs.map(({ input }) => input));
     return jobs.map(({ job, input }) => {
-      const { waitingFor, ...snapshot } = job.snapshot();
+      const { waitingFor, waitingUntil, ...snapshot } = job.snapshot();
       if (waitingFor === undefined || (this.isShuttingDown && !isStopHook(job.config))) return snapshot;
-      return { ...snapshot, waitingFor: input.potential === 'ifSourceLive' && !canRun(input) ? `${waitingFor}, which can no longer come` : waitingFor };
+      if (input.potential === 'ifSourceLive' && !canRun(input)) return { ...snapshot, waitingFor: `${waitingFor}, which can no longer come` };
+      return { ...snapshot, waitingFor, ...(waitingUntil === undefined ? {} : { waitingUntil }) };
     });
   }
 

@@ -99,12 +99,17 @@ describe('the status table', () => {
         ...STATUS.jobs,
         job('app', { state: 'idle', checks: false, waitingFor: 'healthy from db' }),
         job('rotate-logs', { state: 'idle', checks: false, waitingFor: 'its next run (every 1h)' }),
+        job('migrate-late', { state: 'idle', checks: false, waitingFor: 'healthy from db', waitingUntil: '2026-01-01T12:05:00.000Z' }),
       ],
     };
     const output = formatStatus(status).trimEnd().split('\n');
     const table = output.indexOf('');
-    const waits = output.slice(output.indexOf('', table + 1) + 1).slice(0, 2);
-    assert.deepEqual(waits, ['app waits for healthy from db', 'rotate-logs waits for its next run (every 1h)']);
+    const waits = output.slice(output.indexOf('', table + 1) + 1).slice(0, 3);
+    assert.deepEqual(waits, [
+      'app waits for healthy from db',
+      'rotate-logs waits for its next run (every 1h)',
+      'migrate-late waits for healthy from db, until 2026-01-01T12:05:00.000Z (its when.timeout)',
+    ]);
     assert.ok(formatStatus(status, { width: 20 }).split('\n').includes('app waits for healt…'));
     assert.ok(formatStatus(status, { width: 8 }).split('\n').includes('rotate-logs…'), 'cut after the name, never inside it');
     assert.ok(!lines().some((line) => line.includes('waits for')), 'no such lines when no job waits');

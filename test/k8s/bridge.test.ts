@@ -58,13 +58,15 @@ describe('the Kubernetes bridge', () => {
     assert.deepEqual(problems(run.lines), [], 'no write was refused: the Role suffices and every field is declared');
   });
 
-  it('reports what a waiting job waits for, a field the CRD declares (every write strictly validated)', async () => {
+  it('reports what a waiting job waits for and until when, fields the CRD declares (every write strictly validated)', async () => {
     const setup = await fixture.podWithServiceAccount();
-    const run = await fixture.supervise(setup, `${webJob(new HealthSwitch().healthy('ok'))}, { name: "on-hup", exec: "true", when: { source: "SIGHUP" } }`);
+    const run = await fixture.supervise(setup, `${webJob(new HealthSwitch().healthy('ok'))}, { name: "on-hup", exec: "true", when: { source: "SIGHUP", timeout: "1h" } }`);
     try {
       await waitFor(async () => (await fixture.autopilot(setup))?.status?.jobs?.some((job: { name: string; waitingFor?: string }) => job.name === 'on-hup' && job.waitingFor === 'SIGHUP'), 'on-hup waiting for SIGHUP in the Autopilot');
       const written = await fixture.autopilot(setup);
       assert.equal(written.status.jobs.find((job: { name: string }) => job.name === 'web').waitingFor, undefined);
+      const until = Date.parse(written.status.jobs.find((job: { name: string }) => job.name === 'on-hup').waitingUntil);
+      assert.ok(Math.abs(until - Date.now() - 3_600_000) < 60_000, 'waitingUntil: the end of its when.timeout, a date-time the schema takes');
     } finally {
       await run.stop();
     }

@@ -85,10 +85,10 @@ describe('Autopilot status', () => {
   it("lists each job's state, health, restarts, pid, last exit, the tail of its last check and what it waits for, and nothing else", () => {
     const longOutput = `${'x'.repeat(1000)}END`;
     const [row] = statusOf([
-      job('web', { pid: 42, health: 'healthy', restarts: 1, startedAt: '2026-01-01T11:30:00.000Z', lastExit: { code: 1, at: '2026-01-01T11:29:59.000Z' }, lastCheck: { ok: true, output: longOutput, durationMs: 12.7 }, statusText: 'serving', waitingFor: 'healthy from db' }),
+      job('web', { pid: 42, health: 'healthy', restarts: 1, startedAt: '2026-01-01T11:30:00.000Z', lastExit: { code: 1, at: '2026-01-01T11:29:59.000Z' }, lastCheck: { ok: true, output: longOutput, durationMs: 12.7 }, statusText: 'serving', waitingFor: 'healthy from db', waitingUntil: '2026-01-01T12:05:00.000Z' }),
     ]).jobs;
     assert.ok(row);
-    assert.deepEqual(Object.keys(row).sort(), ['health', 'lastCheck', 'lastExit', 'name', 'pid', 'restarts', 'startedAt', 'state', 'statusText', 'waitingFor']);
+    assert.deepEqual(Object.keys(row).sort(), ['health', 'lastCheck', 'lastExit', 'name', 'pid', 'restarts', 'startedAt', 'state', 'statusText', 'waitingFor', 'waitingUntil']);
     assert.equal(row.lastCheck?.output.length, 256);
     assert.ok(row.lastCheck?.output.endsWith('END'));
     assert.equal(row.lastCheck?.durationMs, 13);
