@@ -477,7 +477,10 @@ function commandString(args: readonly Operand[]): string {
   return args.map(operandString).join(' ');
 }
 
-/** The node Go evaluated last in a pipeline, where it reports an assignment that finds no variable: the last operand, inside parentheses too. */
+/**
+ * The node Go evaluated last in a pipeline, where it reports an assignment that finds no
+ * variable: the last operand, inside parentheses too.
+ */
 function lastEvaluated(pipe: Pipeline): Operand {
   const command = pipe.commands[pipe.commands.length - 1]!;
   const operand = command.args[command.args.length - 1]!;
@@ -1659,8 +1662,9 @@ class Executor {
       if (pipe.isAssign) {
         const at = lastEvaluated(pipe);
         this.setVar(name, value, at.pos, operandString(at));
+      } else {
+        this.vars.push({ name, value });
       }
-      else this.vars.push({ name, value });
     }
     return value;
   }
