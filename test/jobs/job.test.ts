@@ -194,6 +194,18 @@ test("a periodic job's routine runs log at DEBUG, but its last run and the first
   await h.job.stop('shutdown');
 });
 
+test('a routine run of a periodic job that outlasts its interval says so once at INFO', async () => {
+  const { log, lines } = recordingLogger();
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-slow-poll-'));
+  // The first run is quick; the second hangs past several intervals.
+  const h = harness(jobConfig('poll', { exec: command('if [ -e ran ]; then sleep 1; fi; touch ran'), cwd: dir, when: { kind: 'interval', interval: 100 }, timeout: 5000, restarts: Infinity }), { log });
+  h.startup();
+  await waitFor(() => lines.some((line) => /^INFO still running after its interval of 100ms: the next run starts when it ends$/.test(line)), 'the note at INFO', 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(lines.filter((line) => /still running|still in progress/.test(line)).length, 1, lines.join('\n'));
+  await h.job.stop('shutdown');
+});
+
 test("an operator's start ends the wait of a job with a when.timeout: the timeout no longer gives up on it", async () => {
   const { log, lines } = recordingLogger();
   const h = harness(jobConfig('hook', { exec: command('sleep 0.3'), when: { kind: 'event', source: 'db', event: 'healthy', repeat: 'each', timeout: 150 } }), { log });
