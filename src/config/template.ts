@@ -30,8 +30,14 @@ export const TEMPLATE_LIMITS = {
    * regexReplaceAll (RE2's cost is linear in both): what bounds the time a step can take.
    */
   work: 16 * 1024 * 1024,
-  /** Nesting of control structures and parentheses. */
+  /** Nesting of control structures and parentheses in one template, and of templates calling templates. */
   depth: 100,
+  /**
+   * Control structures and template calls running one inside another, all templates together:
+   * a template may call itself from deep inside its structures, and this bounds the whole before
+   * the JavaScript stack would.
+   */
+  execDepth: 1000,
 } as const;
 
 /**
@@ -1473,9 +1479,6 @@ function stringLength(value: unknown): number {
   return typeof value === 'string' ? value.length : 0;
 }
 
-/** Control structures and template calls running one inside another, at most (see Executor.execDepth). */
-const MAX_EXEC_DEPTH = 1000;
-
 class Executor {
   /** Go's variable stack: `$` at the bottom, declarations pushed, control structures pop theirs. */
   private readonly vars: { name: string; value: Value }[] = [];
@@ -1487,11 +1490,7 @@ class Executor {
   private varsBase = 0;
   /** Templates running one inside another ({{template}} may recurse). */
   private templateDepth = 0;
-  /**
-   * Control structures and template calls running one inside another. Each template's nesting is
-   * bounded when it is parsed, but a template may call itself from deep inside its structures:
-   * this bounds the whole, before the JavaScript stack would.
-   */
+  /** Control structures and template calls running one inside another (TEMPLATE_LIMITS.execDepth). */
   private execDepth = 0;
 
   constructor(
@@ -1575,8 +1574,9 @@ class Executor {
 
   /** Runs a control structure or template call one level deeper, within the limit of nesting. */
   private deeper(pos: number, context: () => string, run: () => void): void {
-    if (this.execDepth >= MAX_EXEC_DEPTH) {
-      throw this.fail(pos, `the template runs more than ${MAX_EXEC_DEPTH} control structures and template calls one inside another, the limit`, context());
+    if (this.execDepth >= TEMPLATE_LIMITS.execDepth) {
+      const limit = TEMPLATE_LIMITS.execDepth;
+      throw this.fail(pos, `the template runs more than ${limit} control structures and template calls one inside another, the limit`, context());
     }
     this.execDepth++;
     try {

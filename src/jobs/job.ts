@@ -636,7 +636,8 @@ export class Job {
     if (when.kind !== 'interval') return this.invalid({ kind: 'timer', timer: 'interval', run: this.runNumber });
     if (!this.intervalDue) {
       // A run whose start was logged at DEBUG would hang unseen at INFO: say so once, with its pid.
-      if (this.isRoutineRun()) this.lifecycle('info', `still running after its interval of ${formatDuration(when.interval)}: the next run starts when it ends`, this.run?.process?.pid);
+      const note = `still running after its interval of ${formatDuration(when.interval)}: the next run starts when it ends`;
+      if (this.isRoutineRun()) this.lifecycle('info', note, this.run?.process?.pid);
       else this.log.debug('previous run still in progress: the next starts when it ends');
     }
     this.intervalDue = true;
