@@ -80,7 +80,7 @@ test('Dockerfile.example builds from this repository: a Node 24 slim build stage
   // The package's own build (`prepare`), not `build`, which also makes the single executable the image does not use.
   assert.match(only(build, 'RUN').join(' && '), /npm ci .*&& npm run prepare && npm pack .*--pack-destination \/pack/);
   assert.match(only(runtime, 'COPY')[0]!, /^--from=build \/pack\/ \/tmp\/pack\/$/);
-  assert.match(only(runtime, 'RUN').join(' && '), /npm install --global --omit=dev \/tmp\/pack\/pilotfish-\*\.tgz/);
+  assert.match(only(runtime, 'RUN').join(' && '), /npm install --global --omit=dev --ignore-scripts \/tmp\/pack\/pilotfish-\*\.tgz/);
 });
 
 test('Dockerfile.example runs the hello example as a non-root user, with pilotfish (the bin) as the exec-form entrypoint and the app as CMD', () => {
@@ -115,7 +115,7 @@ test('the runtime stage reproduced: the packed tarball, installed without dev de
   const [tarball] = readdirSync(tmp).filter((name) => /^pilotfish-.*\.tgz$/.test(name));
   assert.ok(tarball, 'npm pack made a tarball');
   // --prefer-offline: the npm cache that `npm ci` filled is enough, the npm registry only when it is not.
-  npm(['install', '--global', '--omit=dev', '--prefer-offline', '--prefix', join(tmp, 'usr-local'), join(tmp, tarball)]);
+  npm(['install', '--global', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--prefix', join(tmp, 'usr-local'), join(tmp, tarball)]);
   const installed = join(tmp, 'usr-local/lib/node_modules/pilotfish');
   for (const dev of Object.keys(manifest.devDependencies)) assert.ok(!existsSync(join(installed, 'node_modules', dev)), `${dev} (a dev dependency) is not installed`);
   assert.ok(statSync(join(tmp, 'usr-local/bin/pilotfish')).mode & 0o001, 'the bin is executable by everyone');
