@@ -44,6 +44,18 @@ export function parseCommand(exec: string | readonly string[]): Command {
   return { argv: reading === 'plain' ? splitAsContainerPilot(exec) : reading, display: exec };
 }
 
+/**
+ * `command`'s display with each of `secrets` (longest first) masked as `***`. An array's display is
+ * its argv quoted, where a secret such as `a$b` reads `a\$b`: its arguments are masked before
+ * they are quoted.
+ */
+export function maskedDisplay(command: Command, secrets: readonly string[]): string {
+  const mask = (text: string, by: string) => secrets.reduce((masked, secret) => masked.split(secret).join(by), text);
+  if (command.display !== quote(command.argv)) return mask(command.display, '***');
+  // NUL cannot be in an argument, and quoting leaves it alone (where `***` would become `\*\*\*`).
+  return quote(command.argv.map((arg) => mask(arg, '\0'))).split('\0').join('***');
+}
+
 /** Whether ContainerPilot's splitting applies to `text`: it has no quotes, backslashes or shell syntax. */
 export function isPlainCommand(text: string): boolean {
   try {

@@ -35,6 +35,7 @@
 //  stale: an exit of a run given up on; `prepared`/`hooksDone` of a stop overtaken are dropped.
 //  Health (unknown/healthy/unhealthy) is a separate dimension, owned by the monitor.
 import type { Command, JobConfig } from '../config/types.js';
+import { maskedDisplay } from '../config/command.js';
 import { formatDuration } from '../config/duration.js';
 import type { EventBus } from '../events/bus.js';
 import type { JobState, SupervisorEvent } from '../events/types.js';
@@ -1051,5 +1052,5 @@ export function redactedCommandLine(exec: Command, templateValues: readonly stri
   const secrets = templateValues.filter((value) => value.length >= 4);
   // Longest first, so that a value containing another is masked whole.
   secrets.sort((a, b) => b.length - a.length);
-  return secrets.reduce((text, secret) => text.split(secret).join('***'), exec.display);
+  return maskedDisplay(exec, secrets);
 }

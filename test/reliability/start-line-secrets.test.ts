@@ -6,23 +6,29 @@ import { programName, redactedCommandLine } from '../../src/jobs/job.js';
 import { runConfig } from '../helpers/pilotfish.js';
 
 const SECRET = 's3cr3t-token-value';
+// Quoted in a command line as `p\@ss\$w\&rd\!`: it must be masked before it is quoted.
+const SHELLY_SECRET = 'p@ss$w&rd!';
 
-test('the start line shows the program and its argument count; the command line only at DEBUG, its environment values masked', async () => {
+test('the start line shows the program and its argument count; the command line only at DEBUG, the values the template filled in masked', async () => {
   const config = (level: string) => `{
     logging: { level: "${level}" },
     jobs: [{ name: "client", exec: ["sh", "-c", "true", "--", "--password", "{{ .DB_PASSWORD }}"] },
-           { name: "tool", exec: "true --token {{ .DB_PASSWORD }}" }],
+           { name: "tool", exec: "true --token {{ .DB_PASSWORD }}" },
+           { name: "login", exec: ["true", "--password", "{{ .ADMIN_PASSWORD }}", "--as", "admin {{ .ADMIN_PASSWORD }}"] }],
   }`;
   for (const level of ['INFO', 'DEBUG']) {
     // CI=true: an environment value that is not templated, and also names the program, stays.
-    const run = runConfig(config(level), { env: { DB_PASSWORD: SECRET, CI: 'true' } });
+    const run = runConfig(config(level), { env: { DB_PASSWORD: SECRET, ADMIN_PASSWORD: SHELLY_SECRET, CI: 'true' } });
     await run.exited;
     const output = run.output();
     assert.doesNotMatch(output, new RegExp(SECRET), `${level}: the secret is never logged`);
+    assert.doesNotMatch(output, /p\\?@ss/, `${level}: nor is the one quoting would escape`);
     assert.match(output, /\[tool\] started: true \(2 arguments\)/);
     assert.match(output, /\[client\] started: true \(shell command\)/);
-    if (level === 'DEBUG') assert.match(output, /\[tool\] command line: true --token \*\*\*/);
-    else assert.doesNotMatch(output, /command line:/);
+    if (level === 'DEBUG') {
+      assert.match(output, /\[tool\] command line: true --token \*\*\*/);
+      assert.match(output, /\[login\] command line: true --password \*\*\* --as 'admin \*\*\*'/);
+    } else assert.doesNotMatch(output, /command line:/);
   }
 });
 
