@@ -14,7 +14,7 @@ import { throughTemplate, type Locator } from './locate.js';
 import { normalizeKeys } from './normalize.js';
 import { documentFormat, parseText } from './parse.js';
 import { readConfigFile } from './read.js';
-import { checkJobs, repeatedNames } from './rules.js';
+import { checkJobs, repeatedNames, ttlsThatLapse } from './rules.js';
 import { configSchema } from './schema.js';
 import { checkWatches } from './watch-rules.js';
 import { renderTemplate, TemplateError, type OutputRange } from './template.js';
@@ -71,7 +71,7 @@ export function loadConfigText(text: string, file: string, env: Record<string, s
   }));
   if (ruleIssues.length > 0) throw place(ruleIssues, parsed.locate);
   const positionOf = (path: DocumentPath) => toSource(parsed.locate(document.userPath(path)));
-  const warnings = [...repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))), ...execWarnings(document.value), ...unknownSources(config), ...healthEventsThatNeverCome(config)].map(({ path, message }) =>
+  const warnings = [...repeatedNames(config.jobs, (path) => formatPlace(file, positionOf(path))), ...execWarnings(document.value), ...unknownSources(config), ...healthEventsThatNeverCome(config), ...ttlsThatLapse(config)].map(({ path, message }) =>
     formatIssue(placed(file, formatPath(document.userPath(path)), message, positionOf(path))),
   );
   return Object.assign(config, { warnings });

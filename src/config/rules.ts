@@ -5,7 +5,7 @@ import type { DocumentIssue, DocumentPath } from './errors.js';
 import { formatDuration } from './duration.js';
 import { environmentBytes, execveBytes, MAX_ARG_TOTAL } from './exec-limits.js';
 import { SERVICE_NAME } from './schema.js';
-import { HOOKABLE_SIGNALS, type Command, type JobConfig } from './types.js';
+import { HOOKABLE_SIGNALS, type Command, type Config, type HealthConfig, type JobConfig } from './types.js';
 
 // Names that `when.source` already gives a meaning to.
 const RESERVED_NAMES: readonly string[] = ['global', ...HOOKABLE_SIGNALS];
@@ -85,3 +85,24 @@ function jobIssues(job: JobConfig): DocumentIssue[] {
   return issues;
 }
 
+/** What makes a job a Consul service: its exec and port, and its health check's TTL. */
+export type AdvertisableJob = Pick<JobConfig, 'exec' | 'port'> & { health?: Pick<HealthConfig, 'ttl'> };
+
+/** A job is a Consul service when it has a port, or is a registration-only service with a TTL. */
+export function isAdvertised(job: AdvertisableJob): boolean {
+  return job.health?.ttl !== undefined && (job.port !== undefined || job.exec === undefined);
+}
+
+/**
+ * The TTL check's heartbeat comes with each passing check, so a service checked no more often than
+ * its TTL lapses to critical between checks. Only with Consul: the TTL is the catalog's.
+ */
+export function ttlsThatLapse(config: Config): DocumentIssue[] {
+  if (config.consul === undefined) return [];
+  return config.jobs.flatMap((job, index) => {
+    const { interval, ttl } = job.health ?? {};
+    if (!isAdvertised(job) || interval === undefined || ttl === undefined || interval < ttl) return [];
+    const message = `${formatDuration(interval)} is not below health.ttl (${formatDuration(ttl)}): the Consul check will lapse to critical between checks`;
+    return [{ path: ['jobs', index, 'health', 'interval'], message }];
+  });
+}

@@ -5,6 +5,7 @@
 // than a bounded time. A reload applies to it too: jobs re-registered with their new definition
 // or deregistered, watches started and stopped, and another `consul` block reconnects.
 import { hostname, networkInterfaces } from 'node:os';
+import { isAdvertised } from '../config/rules.js';
 import type { Config, ConsulConfig, ConsulWatchConfig, WatchConfig } from '../config/types.js';
 import type { DiscoveryStatus, RegistrationStatus, TelemetryEndpoint } from '../contracts/components.js';
 import type { EventBus, Subscription } from '../events/bus.js';
@@ -15,7 +16,7 @@ import type { NetworkInterfaces } from '../util/network-interfaces.js';
 import type { WatchBoard } from '../watches/board.js';
 import { WatchedService } from '../watches/watched-service.js';
 import type { Discovery, ServiceWatch } from './discovery.js';
-import { ServiceRegistration, isAdvertised, type AdvertisedJob } from './registration.js';
+import { ServiceRegistration, type AdvertisedJob } from './registration.js';
 import { TelemetryService, telemetryServiceConfig } from './telemetry-service.js';
 import { withDeadline } from '../util/deadline.js';
 

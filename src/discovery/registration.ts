@@ -9,7 +9,8 @@
 // The TTL is renewed after every completed health check, as ContainerPilot did: a heartbeat
 // means "a check has just run", so checks that stall (a hung probe, a stuck supervisor) let the
 // TTL lapse to critical, which is what a TTL check is for. The cadence is thus `health.interval`,
-// which must stay below `ttl`.
+// which must stay below `ttl` (the config warns otherwise).
+import { isAdvertised } from '../config/rules.js';
 import type { HealthConfig, JobConfig } from '../config/types.js';
 import type { CheckStatus, RegistrationStatus } from '../contracts/components.js';
 import type { JobState } from '../events/types.js';
@@ -35,11 +36,6 @@ export interface AdvertisedJob {
 const ENDED: ReadonlySet<JobState> = new Set(['stopped', 'exited', 'failed']);
 const MAINTENANCE_REASON = 'pilotfish maintenance mode';
 
-/** A job is advertised when it has a port, or is a registration-only service with a TTL. */
-export function isAdvertised(job: AdvertisedConfig): boolean {
-  return job.health?.ttl !== undefined && (job.port !== undefined || job.exec === undefined);
-}
-
 /** Unique on the agent, and stable for a job across reloads: ContainerPilot's `<name>-<hostname>`, by the name as written. */
 function serviceIdOf(name: string, hostname: string): string {
   return `${name}-${hostname}`;
@@ -62,13 +58,6 @@ export function serviceDefinition(job: AdvertisedConfig, hostname: string, inter
       deregisterCriticalServiceAfterMs: job.deregisterCriticalServiceAfter,
     },
   };
-}
-
-/** Why checks this far apart would let the TTL lapse between heartbeats, if they would (said once). */
-export function ttlWarning(job: AdvertisedConfig): string | undefined {
-  const { interval, ttl } = job.health ?? {};
-  if (interval === undefined || ttl === undefined || interval < ttl) return undefined;
-  return `health.interval (${interval} ms) is not below health.ttl (${ttl} ms): the Consul check will lapse to critical between checks`;
 }
 
 /**
@@ -122,10 +111,7 @@ export class ServiceRegistration {
   constructor(
     private job: AdvertisedJob,
     private readonly context: RegistrationContext,
-  ) {
-    const warning = ttlWarning(job.config);
-    if (warning) context.log.warn(`${job.config.name}: ${warning}`);
-  }
+  ) {}
 
   /** The job it follows now. */
   get jobName(): string {

@@ -345,4 +345,16 @@ describe('warnings', () => {
       'app.json5:3:38: jobs[1].when: waits for healthy from app, which has no health check and no notify, so never publishes it: this job never starts',
     ]);
   });
+
+  it('warns of a Consul service checked no more often than its TTL: the check would lapse between heartbeats', () => {
+    const jobs = `
+      { name: "slow", exec: "x", port: 80, health: { exec: "true", interval: 10, ttl: 10 } },
+      { name: "fast", exec: "x", port: 81, health: { exec: "true", interval: 1, ttl: 10 } },
+      { name: "worker", exec: "x", health: { exec: "true", interval: 10, ttl: 5 } },`;
+    assert.deepEqual(load(`{ consul: "localhost:8500", jobs: [${jobs}] }`).warnings, [
+      'app.json5:2:68: jobs[0].health.interval: 10s is not below health.ttl (10s): the Consul check will lapse to critical between checks',
+    ]);
+    // Without Consul the TTL has no catalog entry to lapse; a job with no port is no service.
+    assert.deepEqual(load(`{ jobs: [${jobs}] }`).warnings, []);
+  });
 });

@@ -1,9 +1,10 @@
-// What a job becomes in the catalog, and when its TTL cannot be kept.
+// What a job becomes in the catalog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigText } from '../../src/config/load.js';
 import type { JobConfig } from '../../src/config/types.js';
-import { isAdvertised, serviceDefinition, ttlWarning } from '../../src/discovery/registration.js';
+import { isAdvertised } from '../../src/config/rules.js';
+import { serviceDefinition } from '../../src/discovery/registration.js';
 
 function job(text: string): JobConfig {
   const [config] = loadConfigText(`{ jobs: [${text}] }`, '/tmp/service-definition.json5', {}).jobs;
@@ -39,9 +40,4 @@ test('the definition: ID <name>-<hostname>, resolved address, tags, meta and a T
 test('without initial_status the check starts critical, as Consul advises', () => {
   const web = job('{ name: "web", exec: "x", port: 80, interfaces: "static:10.0.0.1", health: { exec: "true", interval: 1, ttl: 5 } }');
   assert.equal(serviceDefinition(web, 'h', {}).check.status, 'critical');
-});
-
-test('checks at least a TTL apart are warned about: the TTL would lapse between heartbeats', () => {
-  assert.equal(ttlWarning(job('{ name: "fast", exec: "x", port: 80, health: { exec: "true", interval: 1, ttl: 10 } }')), undefined);
-  assert.match(ttlWarning(job('{ name: "slow", exec: "x", port: 80, health: { exec: "true", interval: 10, ttl: 10 } }')) ?? '', /health\.interval \(10000 ms\) is not below health\.ttl \(10000 ms\)/);
 });
