@@ -205,8 +205,8 @@ function registrationBody(service: ServiceDefinition): Record<string, unknown> {
     Meta: service.meta,
     EnableTagOverride: service.enableTagOverride,
     Check: {
+      // No Name: Consul's default, "Service '<name>' check", is what ContainerPilot's checks were called.
       CheckID: checkIdOf(service.id),
-      Name: `${service.name} TTL`,
       Notes: check.notes,
       TTL: `${check.ttlMs}ms`,
       Status: check.status,

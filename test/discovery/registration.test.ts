@@ -52,6 +52,9 @@ test("the TTL check follows the job's health both ways, with the check's output"
     return current?.Status === status && output.test(current.Output);
   };
   await waitFor(checkIs('passing', /all good/), 'a passing check saying "all good"', 20_000);
+  // Named by Consul, as ContainerPilot's was: dashboards and templates matching on it keep working.
+  assert.equal((await check())?.Name, "Service 'api' check");
+  assert.equal((await check())?.Notes, 'TTL for api set by pilotfish');
   // Heartbeats renew it: still passing after more than one TTL (2 s).
   await sleep(3000);
   assert.equal((await check())?.Status, 'passing', run.output());

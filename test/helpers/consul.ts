@@ -24,6 +24,8 @@ export interface AgentService {
 
 export interface AgentCheck {
   CheckID: string;
+  Name: string;
+  Notes: string;
   Status: string;
   Output: string;
   ServiceID: string;
