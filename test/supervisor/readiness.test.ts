@@ -1,7 +1,9 @@
 // How /livez and /readyz judge a snapshot (Pebble's alive/ready levels).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import type { HealthConfig, JobConfig } from '../../src/config/types.js';
+import { runTcpProbe } from '../../src/health/tcp-probe.js';
 import type { JobSnapshot } from '../../src/jobs/job.js';
 import { liveness, readiness } from '../../src/supervisor/readiness.js';
 import type { SupervisorSnapshot } from '../../src/supervisor/supervisor.js';
@@ -52,9 +54,27 @@ test("the probes, open to anyone, say why a check failed in pilotfish's words, n
   assert.deepEqual(failing('killed by SIGKILL\nsecret'), ['web is unhealthy: killed by SIGKILL']);
   assert.deepEqual(failing('timed out after 1.5s\nhalf a secret'), ['web is unhealthy: timed out after 1.5s']);
   assert.deepEqual(failing('could not start check --token=s3cr3t: ENOENT'), ['web is unhealthy: its check command could not start']);
-  assert.deepEqual(failing('ECONNREFUSED: connect ECONNREFUSED 10.0.0.7:8080'), ['web is unhealthy: ECONNREFUSED']);
+  assert.deepEqual(failing('ECONNRESET: socket hang up'), ['web is unhealthy: ECONNRESET']);
   assert.deepEqual(failing('something the app printed first'), ['web is unhealthy: its check failed']);
 });
+
+test('a network check refused or unresolved says its errno, from what the probes really report', async () => {
+  const failing = (output: string) => readiness(snapshot([job('web', { health: 'unhealthy', lastCheck: { ok: false, output, durationMs: 3 } })]), CONFIGS).reasons;
+  const port = await closedPort();
+  const refusedTcp = await runTcpProbe({ type: 'tcp', host: '127.0.0.1', port }, { timeoutMs: 5000 });
+  assert.deepEqual(failing(refusedTcp.output), ['web is unhealthy: ECONNREFUSED'], refusedTcp.output);
+  const unresolved = await runTcpProbe({ type: 'tcp', host: 'nowhere.invalid', port }, { timeoutMs: 5000 });
+  assert.match(failing(unresolved.output)[0]!, /^web is unhealthy: E(NOTFOUND|AI_AGAIN)$/, unresolved.output);
+});
+
+/** A port nothing listens on: one the kernel gave a server that has closed since. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 test('a failing alive check fails both', () => {
   const state = snapshot([job('core', { health: 'unhealthy' }), job('web', { health: 'healthy' })]);
