@@ -432,7 +432,7 @@ const kubernetes = z
     events: z.optional(z.boolean()).check(z.describe('Post Kubernetes Events on job transitions (default true).')),
     readinessGate: z
       .optional(z.boolean())
-      .check(z.describe('Keep the pod condition pilotfish.dev/ready for pods that list it in readinessGates (default true; false: the pod is not read and needs no pods/status access).')),
+      .check(z.describe('Keep the pod condition pilotfish.dev/ready for pods that list it in readinessGates (default true; false: the condition is never patched, and pods/status needs only get, to read the pod labels).')),
   })
   .check(z.describe('The Kubernetes bridge: reports this pod as an Autopilot resource.'));
 
