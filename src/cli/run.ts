@@ -9,6 +9,7 @@ import { LogSink, createLogger, type Logger } from '../logging/logger.js';
 import { replaceStandardStreams } from '../logging/standard-streams.js';
 import { ProcessTable } from '../process/process-table.js';
 import { startReaper, type Reaper } from '../process/reaper.js';
+import { findStragglers } from '../process/stragglers.js';
 import { installCrashGuard } from '../supervisor/crash-guard.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { settleAfterStartUp } from '../supervisor/start-up-footprint.js';
@@ -36,6 +37,8 @@ async function startSupervising(configFlag: string | undefined, commandLine?: re
   installCrashGuard(log);
   if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
   const processes = new ProcessTable();
+  // Known once the reaper knows what it may trust of /proc (below).
+  let stragglerScope: 'namespace' | 'descendants' | undefined;
   const supervisor = new Supervisor({
     config,
     log,
@@ -43,6 +46,7 @@ async function startSupervising(configFlag: string | undefined, commandLine?: re
     processes,
     loadConfig: load,
     onLoggingChange: (next) => sink.configure(next.logging),
+    findStragglers: () => (stragglerScope ? findStragglers(stragglerScope) : []),
   });
   if (config.consul) (await import('../discovery/attach.js')).attachConsulDiscovery(supervisor, log, process.env);
   await attachOperatorEndpoints(supervisor, log, process.env);
@@ -69,6 +73,7 @@ async function startSupervising(configFlag: string | undefined, commandLine?: re
       reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
   });
   logReaperMode(reaper, log);
+  if (reaper.mode !== 'unavailable') stragglerScope = reaper.mode === 'pid1' ? 'namespace' : 'descendants';
   return { supervisor, reaper };
 }
 

@@ -2,6 +2,7 @@
 // done, stops it all in order, reloads, and computes the exit code. Data flows one way:
 // config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
 import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TIMER_DELAY } from '../config/duration.js';
@@ -14,6 +15,7 @@ import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import { describeExit, exitCodeOfSignal, type ExitStatus } from '../process/exit-status.js';
 import type { ProcessSpawner } from '../process/process-table.js';
+import { describeStragglers, type Straggler } from '../process/stragglers.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
 import { WatchBoard } from '../watches/board.js';
@@ -47,6 +49,8 @@ export interface SupervisorOptions {
   onLoggingChange?: (config: Config) => void;
   /** Where NOTIFY_SOCKETs are created. */
   runtimeDir?: string;
+  /** The processes left once every job has stopped (src/process/stragglers.ts); none when absent. */
+  findStragglers?: () => readonly Straggler[];
 }
 
 export interface ComponentLifecycle {
@@ -97,6 +101,8 @@ export interface SupervisorSnapshot {
 const SHUTDOWN_SLACK_MS = 10_000;
 /** How long the components' bus subscribers get to see the last events before they are stopped. */
 const FINAL_EVENTS_GRACE_MS = 1000;
+/** How often the stragglers are looked for while they have their grace: a /proc scan each time. */
+const STRAGGLER_POLL_MS = 100;
 
 /**
  * The deadline of a whole shutdown: each job's stop may take its preStop hooks' time and its own
@@ -545,7 +551,10 @@ export class Supervisor {
     const outcome = await withDeadline(stopped, deadlineMs);
     if (outcome === TIMED_OUT) this.log.error(`shutdown did not finish within ${deadlineMs} ms: killing whatever is left and exiting`);
     // Whatever went wrong, pilotfish exits, and nothing it started may outlive it.
-    if (outcome !== 'done') this.killAll();
+    if (outcome !== 'done') {
+      this.killAll();
+      this.signalStragglers('SIGKILL');
+    }
     const { code, why } = this.exitCode(reason);
     const line = `stopped; exiting with code ${code}: ${why}`;
     // A failure's exit code is news even to a log that shows only warnings.
@@ -565,6 +574,7 @@ export class Supervisor {
     const hooksDone = await this.waitUntil(() => this.allJobsIdle(), this.config.stopTimeout);
     if (!hooksDone) this.log.warn(`stop hooks still running after ${this.config.stopTimeout} ms: stopping them`);
     await Promise.all([...this.jobs.values()].map(({ job }) => job.stop()));
+    await this.stopStragglers();
     // Bridges may report the last transitions, but a stuck one must not hold up the exit.
     await withDeadline(this.bus.idle(), FINAL_EVENTS_GRACE_MS, { unref: true });
     for (const component of [...this.startedComponents].reverse()) {
@@ -575,6 +585,37 @@ export class Supervisor {
       }
     }
     return 'done';
+  }
+
+  /**
+   * Processes that outlived their jobs (daemons that left the job's process group) get SIGTERM and
+   * the top-level stopTimeout to exit, then SIGKILL; a second stop signal cuts the wait short.
+   */
+  private async stopStragglers(): Promise<void> {
+    const stragglers = this.options.findStragglers?.() ?? [];
+    if (stragglers.length === 0) return;
+    const graceMs = this.config.stopTimeout;
+    this.log.warn(`${stragglers.length} process(es) outlived their jobs: ${describeStragglers(stragglers)}; SIGTERM, then SIGKILL after ${graceMs} ms`);
+    this.signalStragglers('SIGTERM', stragglers);
+    // Their exits are no job's transitions: they are looked for again until none is left.
+    for (const until = performance.now() + graceMs; !this.killing && performance.now() < until; ) {
+      await sleep(STRAGGLER_POLL_MS);
+      if ((this.options.findStragglers?.() ?? []).length === 0) return;
+    }
+    this.signalStragglers('SIGKILL');
+  }
+
+  /** Signals `stragglers` (by default, those left now), logging the SIGKILLed; never throws. */
+  private signalStragglers(signal: 'SIGTERM' | 'SIGKILL', stragglers = this.options.findStragglers?.() ?? []): void {
+    if (stragglers.length === 0) return;
+    if (signal === 'SIGKILL') this.log.warn(`SIGKILL to ${stragglers.length} process(es) still there: ${describeStragglers(stragglers)}`);
+    for (const { pid } of stragglers) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Gone meanwhile (ESRCH).
+      }
+    }
   }
 
   private allJobsIdle(): boolean {
