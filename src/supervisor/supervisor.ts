@@ -106,12 +106,13 @@ const STRAGGLER_POLL_MS = 100;
 
 /**
  * The deadline of a whole shutdown: each job's stop may take its preStop hooks' time and its own
- * stop, each bounded by its stopTimeout; the postStop hooks get the top-level stopTimeout.
+ * stop, each bounded by its stopTimeout; the postStop hooks get the top-level stopTimeout, and so
+ * do the processes left after the jobs (stopStragglers).
  */
 export function shutdownDeadline(config: Config): number {
   const jobs = config.jobs.reduce((total, job) => total + 2 * job.stopTimeout, 0);
   // Past Node's timer limit a timeout fires at once; a deadline that far out is no deadline anyway.
-  return Math.min(jobs + config.stopTimeout + SHUTDOWN_SLACK_MS, MAX_TIMER_DELAY);
+  return Math.min(jobs + 2 * config.stopTimeout + SHUTDOWN_SLACK_MS, MAX_TIMER_DELAY);
 }
 
 interface Waiter {

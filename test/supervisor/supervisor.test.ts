@@ -156,15 +156,16 @@ test('a stuck bus subscriber of a component holds up neither the end of the jobs
 test('the whole shutdown has a deadline, from the stop timeouts: past it, pilotfish exits anyway', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-deadline-'));
   const config = supervisorConfig([{ ...app(dir, 'v1'), stopTimeout: 100 }], { stopTimeout: 200 });
-  // Twice the job's stopTimeout, plus the top-level one, plus 10 s for components and stragglers.
-  assert.equal(shutdownDeadline(config), 2 * 100 + 200 + 10_000);
+  // Twice the job's stopTimeout, plus twice the top-level one (postStop hooks, then processes
+  // left behind), plus 10 s for the components and the SIGKILL grace of stuck processes.
+  assert.equal(shutdownDeadline(config), 2 * 100 + 2 * 200 + 10_000);
   const { supervisor, lines } = supervisorFor(config);
   supervisor.attach({ name: 'hung', start: () => undefined, stop: () => new Promise<void>(() => undefined) });
   await supervisor.start();
   await waitFor(() => existsSync(join(dir, 'v1.pid')), 'the app to run');
   void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
   assert.equal(await supervisor.done, 143);
-  assert.ok(lines.includes('ERROR shutdown did not finish within 10400 ms: killing whatever is left and exiting'), lines.join('\n'));
+  assert.ok(lines.includes('ERROR shutdown did not finish within 10600 ms: killing whatever is left and exiting'), lines.join('\n'));
   assert.ok(!alive(pidOf(dir, 'v1')));
 });
 
