@@ -2,7 +2,7 @@
 // done, stops it all in order, reloads, and computes the exit code. Data flows one way:
 // config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
 import { mkdirSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TIMER_DELAY } from '../config/duration.js';
@@ -349,7 +349,11 @@ export class Supervisor {
    */
   reload(): Promise<ReloadResult> {
     if (this.waitingReload) return this.waitingReload;
-    const result = this.reloadQueue.then(() => {
+    // It starts a turn of the event loop later, not in a microtask: Node runs the microtasks
+    // after each signal's handler, before the next signal of the same burst, so a reload started
+    // there ran (and, the config being large, blocked the loop) between two SIGHUPs, and each
+    // of a storm's SIGHUPs got one of its own while the sockets waited.
+    const result = this.reloadQueue.then(nextTurn).then(() => {
       this.waitingReload = undefined;
       return this.reloadNow();
     });

@@ -67,3 +67,25 @@ test('a reload renders the config with what `env set` (putenv) set, as Container
     await pilotfish.stop();
   }
 });
+
+test('a storm of SIGHUPs while a slow reload runs is one more reload, not one per signal', async () => {
+  // About 1 MiB of config (within the limits): each reload takes a few hundred milliseconds.
+  const padding = 'x'.repeat(600);
+  const hooks = Array.from({ length: 1500 }, (_, i) => `{ name: "hook${i}", exec: "true", when: { source: "SIGUSR2" }, env: { PAD: "${padding}" } }`);
+  const run = runConfig(`{ jobs: [ ${longJob('app', 'app-v1')}, ${hooks.join(', ')} ] }`);
+  await run.waitForLine(/app-v1/);
+  for (let i = 0; i < 30; i++) {
+    run.signal('SIGHUP');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await run.waitForLine(/config reloaded/);
+  // Quiet for a second: the storm's reloads are over.
+  const reloads = () => run.lines.filter((line) => /config reloaded/.test(line)).length;
+  for (let seen = -1; seen !== reloads(); ) {
+    seen = reloads();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.ok(reloads() <= 6, `30 SIGHUPs caused ${reloads()} reloads`);
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143);
+});

@@ -36,6 +36,11 @@ function app(dir: string, version: string, stopDelay = 0): JobConfig {
   return jobConfig('app', { exec: command(`${trap}echo $$ > ${version}.pid; while true; do sleep 0.05; done`), cwd: dir });
 }
 
+/** A reload starts a turn of the event loop after it is asked for: two turns on, it is running. */
+async function untilReloadRuns(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 const pidOf = (dir: string, version: string) => Number(readFileSync(join(dir, `${version}.pid`), 'utf8'));
 /** Running, not a zombie. */
 function alive(pid: number): boolean {
@@ -66,7 +71,7 @@ test('reloads run one after the other: each starts from what the previous one le
   await waitFor(() => existsSync(join(dir, 'v1.pid')), 'v1 to run');
   const firstReload = supervisor.reload();
   // Once the first has begun (stopping v1 takes a while), a second request queues behind it.
-  await new Promise((resolve) => setImmediate(resolve));
+  await untilReloadRuns();
   const [first, second] = await Promise.all([firstReload, supervisor.reload()]);
   assert.deepEqual(first, { ok: true, started: [], restarted: ['app'], removed: [] });
   assert.deepEqual(second, { ok: true, started: [], restarted: ['app'], removed: [] });
@@ -84,7 +89,7 @@ test('reload requests that come while one waits to start join it: a storm of the
   await supervisor.start();
   await waitFor(() => existsSync(join(dir, 'v1.pid')), 'v1 to run');
   const storm = Array.from({ length: 1000 }, () => supervisor.reload());
-  await new Promise((resolve) => setImmediate(resolve));
+  await untilReloadRuns();
   const behind = Array.from({ length: 1000 }, () => supervisor.reload());
   const results = await Promise.all([...storm, ...behind]);
   // Two configs were loaded of the two offered (a third load would throw "no more configs").
