@@ -1,8 +1,10 @@
 // Operators steer a pod through its Autopilot's spec, with kubectl and label selectors: maintenance
 // on or off, a job restarted, stopped or started, the config reloaded. Each new generation of the
-// spec is applied once, through the same supervisor operations the control API uses, and only
-// where it differs from what the spec asked before — so `pilotfish maintenance off` on the pod
-// holds until the spec changes again. Restarts and reloads are timestamps, like `kubectl rollout
+// spec is applied once, in the order seen, through the same supervisor operations the control API
+// uses, and only where it differs from what the generation before asked — so `pilotfish
+// maintenance off` on the pod holds until the spec changes again. Generations that arrive while
+// one is being applied (a job's stop can take its whole stopTimeout) wait their turn: each may be
+// the only one naming a job. Restarts and reloads are timestamps, like `kubectl rollout
 // restart`'s annotation: acted on once when newer than the job's last start (or the last reload),
 // so a relist or a pilotfish restart does not repeat them.
 import type { JobSnapshot } from '../jobs/job.js';
@@ -43,13 +45,22 @@ interface Problem {
   message: string;
 }
 
+/**
+ * Generations waiting beyond this are skipped, all but the latest: a spec patched faster than it
+ * can be applied is not worth applying step by step for ever.
+ */
+export const MAX_WAITING_GENERATIONS = 100;
+
 export class Steering {
   /** The generation last applied, for `status.observedGeneration`. */
   observedGeneration = 0;
   /** The SpecApplied condition's verdict; undefined until a generation has been applied. */
   verdict: Verdict | undefined;
-  private objectUid: string | undefined;
-  private pending: SteeredAutopilot | undefined;
+  /** The object and generation last taken in, to tell a new generation from one seen again (a relist). */
+  private seen: { uid: string | undefined; generation: number } = { uid: undefined, generation: 0 };
+  private readonly waiting: SteeredAutopilot[] = [];
+  /** Generations dropped from `waiting` since one was last applied, for its SpecApplied condition to say. */
+  private skipped: { from: number; to: number } | undefined;
   private applying = false;
   private readonly applied: Applied = { maintenance: false, stopped: new Set(), restartedAt: new Map(), reloadedAt: undefined };
 
@@ -60,23 +71,37 @@ export class Steering {
     private readonly onApplied: () => void,
   ) {}
 
-  /** The Autopilot as last seen; a generation not applied yet is applied (after the one being applied, if any). */
+  /** The Autopilot as last seen; a generation not seen before is applied after those waiting. */
   offer(object: SteeredAutopilot): void {
-    if (object.metadata.uid !== this.objectUid) {
-      // Created again (deleted by hand): its generations start over.
-      this.objectUid = object.metadata.uid;
-      this.observedGeneration = 0;
-    }
-    if ((object.metadata.generation ?? 0) <= this.observedGeneration) return;
-    this.pending = object;
+    const generation = object.metadata.generation ?? 0;
+    // An object created again (deleted by hand) starts its generations over.
+    if (object.metadata.uid === this.seen.uid && generation <= this.seen.generation) return;
+    this.seen = { uid: object.metadata.uid, generation };
+    this.waiting.push(object);
+    if (this.waiting.length > MAX_WAITING_GENERATIONS) this.skipToLatest();
     if (!this.applying) void this.drain();
+  }
+
+  private skipToLatest(): void {
+    const dropped = this.waiting.splice(0, this.waiting.length - 1);
+    const [first, last] = [dropped[0]?.metadata.generation ?? 0, dropped.at(-1)?.metadata.generation ?? 0];
+    this.skipped = { from: this.skipped?.from ?? first, to: last };
+    this.log.warn(`the Autopilot's spec: more than ${MAX_WAITING_GENERATIONS} generations came while one was being applied: skipping to the latest, ${this.seen.generation}`);
+  }
+
+  /** What skipping generations lost, said once, by the next generation applied. */
+  private takeSkipped(): Problem[] {
+    const skipped = this.skipped;
+    this.skipped = undefined;
+    if (!skipped) return [];
+    const message = `generations ${skipped.from} to ${skipped.to} were not applied (more than ${MAX_WAITING_GENERATIONS} came while one was being applied)`;
+    return [{ reason: 'GenerationsSkipped', message }];
   }
 
   private async drain(): Promise<void> {
     this.applying = true;
     try {
-      for (let next = this.pending; next; next = this.pending) {
-        this.pending = undefined;
+      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
         if (this.target.isShuttingDown) return;
         await this.apply(next);
       }
@@ -90,7 +115,7 @@ export class Steering {
   private async apply(object: SteeredAutopilot): Promise<void> {
     const spec = object.spec ?? { podName: object.metadata.name };
     const generation = object.metadata.generation ?? 0;
-    const problems: Problem[] = [];
+    const problems = this.takeSkipped();
     const reload = await this.reloadIfAsked(spec.reloadedAt);
     if (reload) problems.push(reload);
     const maintenance = spec.maintenance === true;

@@ -125,6 +125,28 @@ describe('steering a pod through its Autopilot', () => {
     }
   });
 
+  it('applies every generation seen, in order, though they came while a slow stop held up the first', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    // Ignores SIGTERM: restarting it takes its whole stopTimeout.
+    const slow = `{ name: "slow", exec: ["/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"], stopTimeout: "3s" }`;
+    const run = await fixture.supervise(setup, `${slow}, { name: "worker", exec: "sleep 600" }, { name: "w2", exec: "sleep 600" }`);
+    try {
+      await waitForApplied(setup);
+      const before = ['slow', 'worker', 'w2'].map((name) => pidOf(run, name));
+      // Each patch replaces the whole list, as the README's idiom does: only the middle generation names worker.
+      patch(setup, { jobs: [{ name: 'slow', restartedAt: now() }] });
+      await sleep(500);
+      patch(setup, { jobs: [{ name: 'worker', restartedAt: now() }] });
+      await sleep(300);
+      patch(setup, { jobs: [{ name: 'w2', restartedAt: now() }] });
+      await waitForApplied(setup);
+      const after = ['slow', 'worker', 'w2'].map((name) => pidOf(run, name));
+      assert.ok(after.every((pid, index) => pid !== undefined && pid !== before[index]), `every job restarted: ${JSON.stringify({ before, after })}`);
+    } finally {
+      await run.stop();
+    }
+  });
+
   it('stops a job and starts it again when the spec no longer says stopped', () =>
     withOneJob(async (setup, run) => {
       patch(setup, { jobs: [{ name: 'web', stopped: true }] });
