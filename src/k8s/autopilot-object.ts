@@ -1,9 +1,12 @@
 // The pod's Autopilot object: created with the pod's name and namespace, owned by the pod (by
 // UID, so a same-named successor pod does not inherit it), and taken over when an earlier pod of
 // the same name left one behind. Its status is written whole, by merge patch, with no
-// resourceVersion: there is one writer, so last-writer-wins is right and never conflicts.
+// resourceVersion: there is one writer, so last-writer-wins is right and never conflicts. The
+// patch removes what pilotfish does not set (a stale error, a hand-edited key), as far as the
+// versions of the object seen last show it.
 import { KubeApiError, type KubeApi } from './api.js';
 import type { Regarding } from './event-recorder.js';
+import { replacingPatch } from './merge-patch.js';
 import { API_VERSION, KIND, PLURAL, autopilotPath, type AutopilotSpec, type AutopilotStatus, type PodIdentity } from './resource.js';
 
 interface OwnerReference {
@@ -13,9 +16,10 @@ interface OwnerReference {
   uid: string;
 }
 
-interface StoredAutopilot {
+export interface StoredAutopilot {
   metadata: { uid?: string; ownerReferences?: OwnerReference[] };
   spec?: AutopilotSpec;
+  status?: unknown;
 }
 
 /** Marks the Autopilots pilotfish created; the pod's labels never override it (./pod-labels.ts). */
@@ -25,6 +29,12 @@ export type EnsureResult = 'created' | 'adopted' | 'tookOver';
 
 export class AutopilotObject {
   private uid: string | undefined;
+  /**
+   * The status as the API server answered this pilotfish's last request, and as the watch last
+   * delivered it: either may be the later (hand edits come through the watch only, a watch event
+   * may trail a write's answer), so a status write removes the keys of both that it lacks.
+   */
+  private readonly lastStatus: { answered?: unknown; watched?: unknown } = {};
 
   constructor(
     private readonly api: KubeApi,
@@ -52,8 +62,14 @@ export class AutopilotObject {
   }
 
   async writeStatus(status: AutopilotStatus): Promise<void> {
-    const patch = { method: 'PATCH', path: `${this.path()}/status`, verb: 'patch', resource: `${PLURAL}/status`, body: { status } } as const;
+    const body = { status: replacingPatch(status, [this.lastStatus.answered, this.lastStatus.watched]) };
+    const patch = { method: 'PATCH', path: `${this.path()}/status`, verb: 'patch', resource: `${PLURAL}/status`, body } as const;
     this.observe(await this.api.request<StoredAutopilot>(patch));
+  }
+
+  /** The object as the watch delivered it. */
+  watched(object: StoredAutopilot): void {
+    this.lastStatus.watched = object.status;
   }
 
   /** The object, for Events about it; undefined until it has been created or found. */
@@ -101,5 +117,6 @@ export class AutopilotObject {
 
   private observe(object: StoredAutopilot): void {
     this.uid = object.metadata.uid ?? this.uid;
+    this.lastStatus.answered = object.status;
   }
 }

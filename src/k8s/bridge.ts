@@ -135,7 +135,9 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
     });
     this.informer.onChange(() => {
       const autopilot = this.informer.items().get(settings.pod.name);
-      if (autopilot) this.steering.offer(autopilot);
+      if (!autopilot) return;
+      this.object.watched(autopilot);
+      this.steering.offer(autopilot);
     });
     if (settings.events) {
       const pod: Regarding = { apiVersion: 'v1', kind: 'Pod', name: settings.pod.name, ...(settings.pod.uid ? { uid: settings.pod.uid } : {}) };

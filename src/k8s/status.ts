@@ -1,5 +1,6 @@
 // The whole `status` of the pod's Autopilot, built from a supervisor snapshot. Every top-level
-// field is always present, so a merge patch of it replaces all that an earlier writer left.
+// field is always present; a nested one it leaves out (a cleared error) is removed by the write
+// (./merge-patch.ts).
 import type { JobConfig } from '../config/types.js';
 import type { JobSnapshot } from '../jobs/job.js';
 import type { SupervisorSnapshot } from '../supervisor/supervisor.js';

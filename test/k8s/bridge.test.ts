@@ -156,6 +156,23 @@ describe('the Kubernetes bridge', () => {
     assert.deepEqual(problems(run.lines), []);
   });
 
+  it('removes from the status what it does not set: a nested key left by an earlier write or edited in by hand', async () => {
+    const setup = await fixture.podWithServiceAccount();
+    const health = new HealthSwitch().healthy('ok');
+    const run = await fixture.supervise(setup, webJob(health));
+    try {
+      await fixture.waitForReady(setup, 'True');
+      const stale = { location: 'http://127.0.0.1:8500', message: 'connect ECONNREFUSED 127.0.0.1:8500' };
+      await fixture.cluster.must('PATCH', `${autopilotPath(setup.namespace, setup.pod.name)}/status`, { status: { discovery: stale } }, { contentType: 'application/merge-patch+json' });
+      health.unhealthy('down');
+      const next = await fixture.waitForReady(setup, 'False', 'JobUnhealthy');
+      assert.deepEqual(next.status.discovery, { state: 'Disabled', services: [] });
+    } finally {
+      await run.stop();
+    }
+    assert.deepEqual(problems(run.lines), []);
+  });
+
   it('creates the object again when it is deleted', async () => {
     const setup = await fixture.podWithServiceAccount();
     const health = new HealthSwitch().healthy('ok');
@@ -279,6 +296,7 @@ describe('the Kubernetes bridge', () => {
       await consul.launch();
       const up = await fixture.waitForCondition(setup, 'ConsulRegistered', 'True', 'Registered', 40_000);
       assert.deepEqual(up.status.discovery.services, [{ name: 'web', registered: true, check: 'passing' }]);
+      assert.equal(up.status.discovery.message, undefined, "the agent's last error went with the outage");
       assert.deepEqual(up.status.jobs.map((job: { state: string; health: string }) => [job.state, job.health]), [['running', 'unknown']], 'no check has run');
       assert.equal(published.at(-1), 'registered');
     } finally {
@@ -440,6 +458,7 @@ describe('pilotfish run in a pod', () => {
       const up = await consulCondition('True', 'Registered');
       assert.equal(condition(up, 'ConsulRegistered')?.message, `registered web with Consul at http://${consul.address}`);
       assert.deepEqual(up.status.discovery.services, [{ name: 'web', registered: true, check: 'passing' }]);
+      assert.equal(up.status.discovery.message, undefined, "the agent's last error went with the outage");
       assert.equal(condition(up, 'Ready')?.status, 'True');
 
       await consul.kill();
