@@ -133,7 +133,12 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
       timing: { probe, catchUpSpreadMs, forbiddenGraceMs, ...this.timing.informer },
       problems: this.problems,
     });
-    this.informer.onChange(() => {
+    this.informer.onChange((change) => {
+      if (change.type === 'DELETED' && change.object?.metadata.uid === this.object.reference()?.uid) {
+        // Not left for the next change or resync to find: created again at the next paced write.
+        this.objectGone();
+        this.statusLoop.request(true);
+      }
       const autopilot = this.informer.items().get(settings.pod.name);
       if (!autopilot) return;
       this.object.watched(autopilot);
@@ -202,6 +207,7 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   }
 
   private async syncStatus(forced: boolean): Promise<WriteOutcome> {
+    let writing = false;
     try {
       if (!this.ensured) {
         const result = await this.object.ensure();
@@ -226,20 +232,26 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
       const serialized = JSON.stringify(status, (key, value: unknown) => (key === 'durationMs' ? undefined : value));
       if (!forced && serialized === this.lastWritten) return { kind: 'done' };
       this.lastWritten = undefined;
+      writing = true;
       await this.object.writeStatus(status);
       this.lastWritten = serialized;
       this.statusWrites += 1;
       this.succeeded('status');
       return { kind: 'done' };
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404 && this.ensured) {
-        // Deleted under us (by hand, or collected with an earlier pod of this name): create it again.
-        this.ensured = false;
-        this.log.warn('the Autopilot object is gone: creating it again');
+      if (error instanceof KubeApiError && error.status === 404 && writing) {
+        this.objectGone();
         return { kind: 'retry' };
       }
       return this.failed('status', error);
     }
+  }
+
+  /** Deleted under us (by hand, or collected with an earlier pod of this name): the next status write creates it again. */
+  private objectGone(): void {
+    if (!this.ensured) return;
+    this.ensured = false;
+    this.log.warn('the Autopilot object is gone: creating it again');
   }
 
   private async syncGate(forced: boolean): Promise<WriteOutcome> {

@@ -173,16 +173,30 @@ describe('the Kubernetes bridge', () => {
     assert.deepEqual(problems(run.lines), []);
   });
 
-  it('creates the object again when it is deleted', async () => {
+  it('creates the object again as soon as it is deleted, with an empty spec: what operators asked went with it', async () => {
     const setup = await fixture.podWithServiceAccount();
-    const health = new HealthSwitch().healthy('ok');
-    const run = await fixture.supervise(setup, webJob(health));
+    const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }');
     try {
       const first = await fixture.waitForReady(setup, 'True');
+      fixture.cluster.kubectl('patch', 'ap', setup.pod.name, '-n', setup.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { maintenance: true } }));
+      await waitFor(async () => {
+        const object = await fixture.waitForReady(setup, 'False', 'Maintenance');
+        return object.status.observedGeneration === object.metadata.generation;
+      }, 'maintenance on, and the status saying so');
       await fixture.cluster.must('DELETE', autopilotPath(setup.namespace, setup.pod.name));
-      health.unhealthy('down');
-      const again = await fixture.waitForReady(setup, 'False', 'JobUnhealthy');
-      assert.notEqual(again.metadata.uid, first.metadata.uid);
+      // Nothing changes in the pod: only the deletion, seen by the watch, can bring it back this soon.
+      const again = await waitFor(
+        async () => {
+          const object = await fixture.autopilot(setup);
+          return object?.metadata.uid !== first.metadata.uid && object?.status?.observedGeneration === object?.metadata.generation && object;
+        },
+        'the Autopilot created again, its spec applied',
+        3_000,
+        50,
+      );
+      assert.deepEqual(again.spec, { podName: setup.pod.name, nodeName: 'node-a' });
+      await waitFor(() => !run.supervisor.inMaintenance, "maintenance off, as the new object's spec says");
+      assert.ok(run.lines.some((line) => line === 'WARN the Autopilot object is gone: creating it again'), run.lines.join('\n'));
     } finally {
       await run.stop();
     }
