@@ -6,7 +6,8 @@
 // one is being applied (a job's stop can take its whole stopTimeout) wait their turn: each may be
 // the only one naming a job. Restarts and reloads are timestamps, like `kubectl rollout
 // restart`'s annotation: acted on once when newer than the job's last start (or the last reload),
-// so a relist or a pilotfish restart does not repeat them.
+// so a relist or a pilotfish restart does not repeat them — unless they lie ahead of the clock,
+// which is why a time further ahead than clocks plausibly differ is refused.
 import type { JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import type { ReloadResult, SupervisorSnapshot } from '../supervisor/supervisor.js';
@@ -50,6 +51,12 @@ interface Problem {
  * can be applied is not worth applying step by step for ever.
  */
 export const MAX_WAITING_GENERATIONS = 100;
+
+/**
+ * How far ahead of this pod's clock a restartedAt or reloadedAt may be (kubectl's machine and the
+ * node disagree a little); a later one would be acted on again at every pilotfish start until then.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export class Steering {
   /** The generation last applied, for `status.observedGeneration`. */
@@ -135,10 +142,12 @@ export class Steering {
   }
 
   private async reloadIfAsked(reloadedAt: string | undefined): Promise<Problem | undefined> {
-    if (!reloadedAt || reloadedAt === this.applied.reloadedAt) return undefined;
+    if (!reloadedAt) return undefined;
+    if (isAheadOfClock(reloadedAt)) return aheadOfClock('reloadedAt', reloadedAt);
+    const last = this.applied.reloadedAt;
+    // Not newer than the reload last done, or older than pilotfish's start (the config it read is newer than the request).
+    if (last !== undefined ? Date.parse(reloadedAt) <= Date.parse(last) : !isAfterSecondOf(reloadedAt, this.target.snapshot().startedAt)) return undefined;
     this.applied.reloadedAt = reloadedAt;
-    // Older than pilotfish's start: the config it read is newer than the request.
-    if (!isAfterSecondOf(reloadedAt, this.target.snapshot().startedAt)) return undefined;
     this.log.info(`the Autopilot's spec asks for a reload (reloadedAt ${reloadedAt})`);
     const result = await this.target.reload();
     return result.ok ? undefined : { reason: 'ReloadFailed', message: `reload rejected, the running config stays in force: ${firstLine(result.error)}` };
@@ -162,16 +171,21 @@ export class Steering {
       } else if (request.stopped !== true && this.applied.stopped.has(request.name)) {
         this.startAgain(request.name, generation);
       }
-      if (request.restartedAt && request.stopped !== true && request.restartedAt !== this.applied.restartedAt.get(request.name)) {
-        this.applied.restartedAt.set(request.name, request.restartedAt);
-        const startedAt = job.snapshot().startedAt;
-        if (startedAt !== undefined && isAfterSecondOf(request.restartedAt, startedAt)) {
-          this.log.info(`the Autopilot's spec restarts job ${request.name} (restartedAt ${request.restartedAt})`);
-          await this.target.restartJob(request.name);
-        }
-      }
+      if (request.stopped === true) continue;
+      const refused = await this.restartIfAsked(request.name, request.restartedAt, job.snapshot().startedAt);
+      if (refused) problems.push(refused);
     }
     return problems;
+  }
+
+  private async restartIfAsked(name: string, restartedAt: string | undefined, startedAt: string | undefined): Promise<Problem | undefined> {
+    if (!restartedAt || restartedAt === this.applied.restartedAt.get(name)) return undefined;
+    if (isAheadOfClock(restartedAt)) return aheadOfClock(`jobs[${name}].restartedAt`, restartedAt);
+    this.applied.restartedAt.set(name, restartedAt);
+    if (startedAt === undefined || !isAfterSecondOf(restartedAt, startedAt)) return undefined;
+    this.log.info(`the Autopilot's spec restarts job ${name} (restartedAt ${restartedAt})`);
+    await this.target.restartJob(name);
+    return undefined;
   }
 
   private startAgain(name: string, generation: number): void {
@@ -189,6 +203,14 @@ export class Steering {
 function isAfterSecondOf(at: string, since: string): boolean {
   const requested = Date.parse(at);
   return !Number.isNaN(requested) && requested >= Math.floor(Date.parse(since) / 1000) * 1000;
+}
+
+function isAheadOfClock(at: string): boolean {
+  return Date.parse(at) > Date.now() + CLOCK_SKEW_MS;
+}
+
+function aheadOfClock(field: string, at: string): Problem {
+  return { reason: 'TimeInFuture', message: `${field} ${at} is more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this pod's clock: not acted on` };
 }
 
 function firstLine(text: string): string {

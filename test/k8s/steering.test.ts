@@ -54,10 +54,29 @@ async function withOneJob(body: (setup: PodSetup, run: Run) => Promise<void>): P
   }
 }
 
+/** Like withOneJob, with a reload that reads the same config and counts how often it was asked for. */
+async function withCountedReloads(body: (setup: PodSetup, run: Run, reloads: () => number) => Promise<void>): Promise<void> {
+  const setup = await fixture.podWithServiceAccount();
+  let reloads = 0;
+  const run = await fixture.supervise(setup, '{ name: "web", exec: "sleep 600" }', {
+    reloadConfig: (config) => {
+      reloads += 1;
+      return config;
+    },
+  });
+  try {
+    await waitForApplied(setup);
+    await body(setup, run, () => reloads);
+  } finally {
+    await run.stop();
+  }
+}
+
 const pidOf = (run: { supervisor: { job(name: string): { snapshot(): { pid?: number } } | undefined } }, name: string) => run.supervisor.job(name)?.snapshot().pid;
 
-/** Seconds-precision now, as `date -u +%FT%TZ` in a shell script writes it. */
-const now = () => `${new Date().toISOString().slice(0, 19)}Z`;
+/** A time to the second, as `date -u +%FT%TZ` in a shell script writes it. */
+const toTheSecond = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+const now = () => toTheSecond(Date.now());
 
 describe('steering a pod through its Autopilot', () => {
   it('turns maintenance on and off as `pilotfish maintenance` does: /readyz, the readiness gate, the hooks', async () => {
@@ -194,6 +213,35 @@ describe('steering a pod through its Autopilot', () => {
       await run.stop();
     }
   });
+
+  it('refuses a restartedAt or reloadedAt far ahead of its clock, acting on neither, which would fire again at each start until then', () =>
+    withCountedReloads(async (setup, run, reloads) => {
+      const web = pidOf(run, 'web');
+      const inAnHour = toTheSecond(Date.now() + 3_600_000);
+      patch(setup, { jobs: [{ name: 'web', restartedAt: inAnHour }], reloadedAt: inAnHour });
+      const refused = await waitForApplied(setup, 'False', 'TimeInFuture');
+      assert.equal(
+        condition(refused, 'SpecApplied')?.message,
+        `reloadedAt ${inAnHour} is more than 5 minutes ahead of this pod's clock: not acted on; jobs[web].restartedAt ${inAnHour} is more than 5 minutes ahead of this pod's clock: not acted on`,
+      );
+      await sleep(500);
+      assert.equal(pidOf(run, 'web'), web);
+      assert.equal(reloads(), 0);
+    }));
+
+  it('reloads only for a reloadedAt newer than the last one acted on', () =>
+    withCountedReloads(async (setup, run, reloads) => {
+      // A second later than pilotfish's start, so that a reloadedAt a second older than now is still after it.
+      const startedAt = Date.parse(run.supervisor.snapshot().startedAt);
+      await waitFor(() => Date.now() >= startedAt + 2_000, "two seconds after pilotfish's start", 5_000, 50);
+      const latest = now();
+      patch(setup, { reloadedAt: latest });
+      await waitForApplied(setup);
+      assert.equal(reloads(), 1);
+      patch(setup, { reloadedAt: toTheSecond(Date.parse(latest) - 1_000) });
+      await waitForApplied(setup);
+      assert.equal(reloads(), 1, 'an older reloadedAt asks for nothing the last reload did not do');
+    }));
 
   it('rejects a spec the schema does not allow, naming the field', () =>
     withOneJob(async (setup) => {
