@@ -36,9 +36,10 @@ export interface ServiceEndpoints {
 }
 
 /**
- * The ready endpoints of every slice, each once. `ready` unset counts as ready (the API's rule);
- * a terminating endpoint is not ready, however long it still serves. `port` picks the slice's
- * port by name or number; without it, a slice must have exactly one port.
+ * The ready endpoints of every slice, each once. `ready` unset counts as ready (the API's rule:
+ * unknown is taken as ready); a terminating endpoint is not ready, however long it still serves,
+ * unless `ready` says true outright (a Service with publishNotReadyAddresses). `port` picks the
+ * slice's port by name or number; without it, a slice must have exactly one port.
  */
 export function readyEndpoints(slices: Iterable<EndpointSlice>, port: string | number | undefined): ServiceEndpoints {
   const byId = new Map<string, Instance>();
@@ -51,13 +52,17 @@ export function readyEndpoints(slices: Iterable<EndpointSlice>, port: string | n
     }
     for (const endpoint of slice.endpoints ?? []) {
       const address = endpoint.addresses[0];
-      if (address === undefined || endpoint.conditions?.ready === false) continue;
+      if (address === undefined || !isReady(endpoint)) continue;
       const id = hostPort({ address, port: chosen });
       byId.set(id, { id, address, port: chosen });
     }
   }
   const instances = [...byId.values()];
   return problems.size > 0 ? { instances, problem: [...problems].join('; ') } : { instances };
+}
+
+function isReady({ conditions }: SliceEndpoint): boolean {
+  return conditions?.terminating === true ? conditions.ready === true : conditions?.ready !== false;
 }
 
 /** The port number to use, or why there is none. */

@@ -87,9 +87,9 @@ describe('a watch on a Kubernetes Service, against a real API server', () => {
     await waitForHook('upstreams=[10.1.0.1:8080,10.1.0.3:8080] count=2 of backend');
   });
 
-  it('drops a terminating endpoint and takes one that became ready', async () => {
+  it('drops a terminating endpoint, its readiness unset or false, and takes one that became ready', async () => {
     const current = await cluster.must('GET', `${slices()}/backend-a`);
-    current.endpoints = [ready('10.1.0.1', { ready: false, serving: true, terminating: true }), ready('10.1.0.2')];
+    current.endpoints = [ready('10.1.0.1', { ready: false, serving: true, terminating: true }), ready('10.1.0.2'), ready('10.1.0.4', { serving: true, terminating: true })];
     await cluster.must('PUT', `${slices()}/backend-a`, current);
     await waitForHook('upstreams=[10.1.0.2:8080,10.1.0.3:8080] count=2 of backend');
   });
@@ -141,6 +141,20 @@ describe('the ready endpoints of slices', () => {
     const slices: EndpointSlice[] = [{ metadata: { name: 'a' }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [...http, { name: 'admin', port: 9000 }] }];
     assert.deepEqual(readyEndpoints(slices, undefined), { instances: [], problem: "the Service has several ports (http, admin): name one with the watch's `port`" });
     assert.deepEqual(readyEndpoints(slices, 'grpc'), { instances: [], problem: 'the Service has no port "grpc" (it has http, admin)' });
+  });
+
+  it('count an endpoint whose readiness is unset, unless it is terminating; a terminating one only when ready outright', () => {
+    const endpoints: EndpointSlice['endpoints'] = [
+      { addresses: ['10.0.0.1'] },
+      { addresses: ['10.0.0.2'], conditions: { serving: true } },
+      { addresses: ['10.0.0.3'], conditions: { ready: false, serving: true } },
+      { addresses: ['10.0.0.4'], conditions: { serving: true, terminating: true } },
+      { addresses: ['10.0.0.5'], conditions: { ready: false, serving: true, terminating: true } },
+      // publishNotReadyAddresses: the Service asks for it anyway.
+      { addresses: ['10.0.0.6'], conditions: { ready: true, serving: true, terminating: true } },
+    ];
+    const slices: EndpointSlice[] = [{ metadata: { name: 'a' }, addressType: 'IPv4', endpoints, ports: http }];
+    assert.deepEqual(readyEndpoints(slices, 'http').instances.map((instance) => instance.address), ['10.0.0.1', '10.0.0.2', '10.0.0.6']);
   });
 
   it('list an endpoint in two slices once (as during a move between slices), IPv6 bracketed', () => {
