@@ -30,7 +30,8 @@ export function formatStatus(status: StatusView, layout: StatusLayout = {}): str
   const waiting = status.jobs.filter((job) => job.waitingFor !== undefined);
   if (waiting.length > 0) lines.push('', ...waiting.map((job) => waitLine(job, layout.width)));
   if (status.envSet.length > 0) lines.push('', fit(`env set through the control socket: ${status.envSet.join(', ')}`));
-  const components = Object.entries(status.components);
+  // A component with an empty list for status (no watches on Kubernetes Services) has nothing to say.
+  const components = Object.entries(status.components).filter(([, value]) => !(Array.isArray(value) && value.length === 0));
   if (components.length > 0) lines.push('', ...components.map(([name, value]) => fit(describeComponent(name, value))));
   return `${lines.join('\n')}\n`;
 }
@@ -108,13 +109,14 @@ function narrow(widths: number[], room: number): void {
 
 /** One line in words: `discovery: consul localhost:8500, 3 registered, 1 watch`. */
 function describeComponent(name: string, status: unknown): string {
-  const fields = isRecord(status) ? status : {};
+  // A component whose status is a list (the watches on Kubernetes Services) is described by its items.
+  const fields = isRecord(status) ? status : Array.isArray(status) ? { items: status } : {};
   const describe = DESCRIBERS[name];
   const words = describe ? describe(fields) : genericWords(fields);
   return `${COMPONENT_LABELS[name] ?? name}: ${oneLine(words)}`;
 }
 
-const COMPONENT_LABELS: Record<string, string> = { serviceManager: 'service manager' };
+const COMPONENT_LABELS: Record<string, string> = { serviceManager: 'service manager', kubernetesWatches: 'kubernetes watches' };
 
 type Fields = Record<string, unknown>;
 
@@ -125,6 +127,7 @@ const DESCRIBERS: Record<string, (status: Fields) => string> = {
   probes: (status) => (typeof status.port === 'number' ? `/livez and /readyz at http://${hostPort(status)}` : `not serving${problem(status.error)}`),
   discovery: describeDiscovery,
   kubernetes: describeKubernetes,
+  kubernetesWatches: (status) => watchesInWords(records(status.items)),
   serviceManager: (status) =>
     `notifying ${String(status.socket)}, ${status.stopping === true ? 'STOPPING=1 sent' : status.ready === true ? 'READY=1 sent' : 'READY=1 not sent yet (jobs still starting)'}`,
 };
@@ -142,9 +145,14 @@ function describeDiscovery(status: Fields): string {
     services.length === 0 ? 'nothing registered' : undefined,
     inMaintenance > 0 ? `${inMaintenance} in maintenance` : undefined,
     failing > 0 ? `${failing} failing to register` : undefined,
-    watches.length > 0 ? `${plural(watches.length, 'watch', 'watches')}${watchDetail(watches)}` : undefined,
+    watches.length > 0 ? watchesInWords(watches) : undefined,
   ];
   return `${parts.filter(Boolean).join(', ')}${problem(status.error ?? services.find((service) => service.error !== undefined)?.error)}`;
+}
+
+/** `2 watches (1 waiting, 1 failing)`. */
+function watchesInWords(watches: Fields[]): string {
+  return `${plural(watches.length, 'watch', 'watches')}${watchDetail(watches)}`;
 }
 
 /** ` (1 waiting, 1 failing)`, or nothing when every watch has its answer. */

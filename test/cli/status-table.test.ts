@@ -145,6 +145,14 @@ describe('the status table', () => {
     ]);
   });
 
+  it('counts the watches on Kubernetes Services as it does Consul watches, and says nothing of them when there are none', () => {
+    const watching = (watches: unknown[]) => formatStatus({ ...STATUS, components: { ...STATUS.components, kubernetesWatches: watches } }).trimEnd().split('\n');
+    const backend = { name: 'backend', source: 'kubernetes', state: 'watching', instances: 2 };
+    const orders = { name: 'orders', source: 'kubernetes', state: 'waiting', instances: 0, error: 'list discovery.k8s.io/endpointslices: HTTP 403 Forbidden' };
+    assert.equal(watching([backend, orders]).at(-1), 'kubernetes watches: 2 watches (1 waiting, 1 failing)');
+    assert.deepEqual(watching([]), lines());
+  });
+
   it('keeps escape sequences of a check out of the terminal, and its lines on one', () => {
     const output = formatStatus({ ...STATUS, jobs: [job('web', { lastCheck: { ok: false, output: 'bad\n\u001b[2Jcleared\r\nscreen', durationMs: 1 } })] });
     assert.match(output, /fail: bad \?\[2Jcleared screen\n/);
