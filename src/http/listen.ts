@@ -3,11 +3,13 @@
 // once bound, or rejects with the reason (port in use, address not on this host).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, ListenOptions, Socket } from 'node:net';
+import { ConnectionSlots } from './connection-slots.js';
 
 /**
- * Connections each server keeps at once; more are closed as soon as they are accepted. A kubelet,
- * a Prometheus and an operator need a handful; three servers at this cap stay far below the
- * smallest descriptor limit containers get (1024).
+ * Connections each server keeps at once; one more evicts a connection that has no request in
+ * progress, or is closed if every one has (ConnectionSlots). A kubelet, a Prometheus and an
+ * operator need a handful; three servers at this cap stay far below the smallest descriptor limit
+ * containers get (1024).
  */
 export const MAX_CONNECTIONS = 64;
 /** A client gets this long to send its request's headers, */
@@ -29,22 +31,21 @@ export const MAX_UNREAD_ANSWER_BYTES = 1024 * 1024;
 
 /** An HTTP server with the limits above; the timeouts are checked every second. */
 export function createBoundedServer(handler: (request: IncomingMessage, response: ServerResponse) => void): Server {
-  const awaitingAnswers = new WeakMap<Socket, number>();
+  const slots = new ConnectionSlots(MAX_CONNECTIONS);
   const server = createServer(
     { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
     (request, response) => {
       const { socket } = request;
-      const awaiting = (awaitingAnswers.get(socket) ?? 0) + 1;
+      const awaiting = slots.requestArrived(socket);
       if (socket.destroyed || awaiting > MAX_PIPELINED_REQUESTS || socket.writableLength > MAX_UNREAD_ANSWER_BYTES) {
         socket.destroy();
         return;
       }
-      awaitingAnswers.set(socket, awaiting);
-      response.once('close', () => awaitingAnswers.set(socket, (awaitingAnswers.get(socket) ?? 1) - 1));
+      response.once('close', () => slots.answered(socket));
       handler(request, response);
     },
   );
-  server.maxConnections = MAX_CONNECTIONS;
+  server.on('connection', (socket: Socket) => slots.admit(socket));
   return server;
 }
 

@@ -68,8 +68,8 @@ test('1100 probe and 300 control-socket connections under nofile=1024: pilotfish
   t.diagnostic(`${flood.filter(Boolean).length} of 1400 connections accepted; ${held()} still open right after (cap ${MAX_CONNECTIONS} per server)`);
   for (const socket of flood) socket?.on('end', () => socket.destroy());
 
-  // While the flood's sockets are still open on our side: the server drops the idle ones after the
-  // headers timeout, and both endpoints answer again.
+  // While the flood's sockets are still open on our side: a new connection evicts an idle one (the
+  // rest are dropped after the headers timeout), and both endpoints answer again.
   const livez = await waitFor(
     () => httpCall({ host: '127.0.0.1', port }, 'GET', '/livez').then((response) => (response.status === 200 ? response : undefined), () => undefined),
     'an answer from /livez',
