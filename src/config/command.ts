@@ -53,7 +53,9 @@ export function maskedDisplay(command: Command, secrets: readonly string[]): str
   const mask = (text: string, by: string) => secrets.reduce((masked, secret) => masked.split(secret).join(by), text);
   if (command.display !== quote(command.argv)) return mask(command.display, '***');
   // NUL cannot be in an argument, and quoting leaves it alone (where `***` would become `\*\*\*`).
-  return quote(command.argv.map((arg) => mask(arg, '\0'))).split('\0').join('***');
+  const quoted = quote(command.argv.map((arg) => mask(arg, '\0'))).split('\0').join('***');
+  // A plain string's display is its argv quoted too, and a value there may span arguments (`Bearer x`).
+  return mask(quoted, '***');
 }
 
 /** Whether ContainerPilot's splitting applies to `text`: it has no quotes, backslashes or shell syntax. */

@@ -2,6 +2,7 @@
 // in arguments, and logs are shipped to places secrets must not go. The real command, end to end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseCommand } from '../../src/config/command.js';
 import { programName, redactedCommandLine } from '../../src/jobs/job.js';
 import { runConfig } from '../helpers/pilotfish.js';
 
@@ -38,4 +39,7 @@ test('a shell command is named by its first plain word only', () => {
   assert.equal(programName(shell('PASSWORD=hunter2 ./app')), '/bin/sh (shell command)');
   assert.equal(programName({ argv: ['server'], display: 'server' }), 'server');
   assert.equal(redactedCommandLine({ argv: ['app', '--key', 'abcdefgh', 'on'], display: 'app --key abcdefgh on' }, ['abcdefgh', 'on']), 'app --key *** on');
+  // A value that a plain string's splitting cut into two arguments is masked whole.
+  assert.equal(redactedCommandLine(parseCommand('mysql -u root -p hunter2 xyz'), ['hunter2 xyz']), 'mysql -u root -p ***');
+  assert.equal(redactedCommandLine(parseCommand(['login', 'p@ss$w&rd!']), ['p@ss$w&rd!']), 'login ***');
 });
