@@ -33,7 +33,8 @@ export async function runExecProbe(command: Command, options: ProbeOptions): Pro
     return { ok: false, output: withOutput(timedOutMessage(options.timeoutMs), tail.toString()) };
   }
   const output = tail.toString();
-  if (status.spawnError) return { ok: false, output: `could not start ${command.display}: ${status.spawnError}` };
+  // Not the command line, which may carry templated secrets: the error names the program.
+  if (status.spawnError) return { ok: false, output: `could not start: ${status.spawnError}` };
   if (status.code === 0) return { ok: true, output };
   const reason = status.signal ? `killed by ${status.signal}` : `exit status ${status.code}`;
   return { ok: false, output: withOutput(reason, output) };

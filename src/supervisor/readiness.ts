@@ -57,7 +57,7 @@ function checkSummary(output: string): string | undefined {
   if (first === '') return undefined;
   const own = /^(exit status \d+|killed by SIG[A-Z0-9]+|timed out after [\d.]+s|HTTP \d{3}(?=$|:))/.exec(first);
   if (own) return own[1];
-  if (first.startsWith('could not start ')) return 'its check command could not start';
+  if (first.startsWith('could not start')) return 'its check command could not start';
   // A network check's error: `connect ECONNREFUSED 10.0.0.7:8080`, `getaddrinfo ENOTFOUND db`, `ECONNRESET: socket hang up`.
   const errno = /^(?:[a-z]+ )?(E[A-Z0-9]+)\b/.exec(first);
   return errno ? errno[1] : 'its check failed';

@@ -87,11 +87,12 @@ describe('exec probes', () => {
     assert.deepEqual([result.ok, result.output], [false, 'exit status 1']);
   });
 
-  it('fails when the command cannot be started', async () => {
-    const probe: HealthProbe = { type: 'exec', command: { argv: ['/nonexistent/check'], display: '/nonexistent/check' } };
+  it('fails when the command cannot be started, naming the program but not its arguments (templated secrets)', async () => {
+    const probe: HealthProbe = { type: 'exec', command: { argv: ['/nonexistent/check', '--token', 's3cr3t'], display: '/nonexistent/check --token s3cr3t' } };
     const result = await runProbe(probe, options);
     assert.equal(result.ok, false);
-    assert.match(result.output, /could not start \/nonexistent\/check: .*ENOENT/);
+    assert.match(result.output, /^could not start: spawn \/nonexistent\/check ENOENT/);
+    assert.doesNotMatch(result.output, /s3cr3t/);
   });
 
   it('keeps only the last 5 lines of output', async () => {

@@ -53,7 +53,7 @@ test("the probes, open to anyone, say why a check failed in pilotfish's words, n
   assert.deepEqual(failing('exit status 2\nTraceback: token=s3cr3t\n'), ['web is unhealthy: exit status 2']);
   assert.deepEqual(failing('killed by SIGKILL\nsecret'), ['web is unhealthy: killed by SIGKILL']);
   assert.deepEqual(failing('timed out after 1.5s\nhalf a secret'), ['web is unhealthy: timed out after 1.5s']);
-  assert.deepEqual(failing('could not start check --token=s3cr3t: ENOENT'), ['web is unhealthy: its check command could not start']);
+  assert.deepEqual(failing('could not start: spawn /bin/check ENOENT: no /bin/check'), ['web is unhealthy: its check command could not start']);
   assert.deepEqual(failing('ECONNRESET: socket hang up'), ['web is unhealthy: ECONNRESET']);
   assert.deepEqual(failing('something the app printed first'), ['web is unhealthy: its check failed']);
 });
