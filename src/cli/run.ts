@@ -37,8 +37,8 @@ async function startSupervising(configFlag: string | undefined, commandLine?: re
   installCrashGuard(log);
   if (config.mainExecReplaced) log.info(`job ${config.main} runs the command after \`pilotfish --\`, not the exec ${path} gives it`);
   const processes = new ProcessTable();
-  // Known once the reaper knows what it may trust of /proc (below).
-  let stragglerScope: 'namespace' | 'descendants' | undefined;
+  // Once the reaper knows that /proc is our PID namespace's (below).
+  let procIsOurs = false;
   const supervisor = new Supervisor({
     config,
     log,
@@ -46,7 +46,7 @@ async function startSupervising(configFlag: string | undefined, commandLine?: re
     processes,
     loadConfig: load,
     onLoggingChange: (next) => sink.configure(next.logging),
-    findStragglers: () => (stragglerScope ? findStragglers(stragglerScope) : []),
+    findStragglers: () => (procIsOurs ? findStragglers() : []),
   });
   if (config.consul) (await import('../discovery/attach.js')).attachConsulDiscovery(supervisor, log, process.env);
   await attachOperatorEndpoints(supervisor, log, process.env);
@@ -73,7 +73,7 @@ async function startSupervising(configFlag: string | undefined, commandLine?: re
       reason === undefined ? log.info('reaping through /proc again') : log.warn(`cannot read /proc (${reason}): reaping orphans through waitid until it can`),
   });
   logReaperMode(reaper, log);
-  if (reaper.mode !== 'unavailable') stragglerScope = reaper.mode === 'pid1' ? 'namespace' : 'descendants';
+  procIsOurs = reaper.mode !== 'unavailable';
   return { supervisor, reaper };
 }
 

@@ -100,12 +100,13 @@ function isGone(error: unknown): boolean {
 }
 
 /**
- * State and parent from the text of a /proc/<pid>/stat: "pid (comm) state ppid …". comm is the
- * program's name, which may hold spaces and parentheses, so the fields start after the last ')'.
+ * Name, state, parent and process group from the text of a /proc/<pid>/stat: "pid (comm) state
+ * ppid pgrp …". comm is the program's name, which may hold spaces and parentheses, so the fields
+ * start after the last ')'.
  */
-export function parseStat(stat: string): { state: string; ppid: number } {
-  const [state = '', ppid = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state, ppid: Number(ppid) };
+export function parseStat(stat: string): { name: string; state: string; ppid: number; pgid: number } {
+  const [state = '', ppid = '', pgid = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state, ppid: Number(ppid), pgid: Number(pgid) };
 }
 
 function unavailable(reason: string): Reaper {

@@ -2,63 +2,87 @@
 // fork) is not stopped with the job. Before pilotfish exits they are found here, to get SIGTERM
 // and then SIGKILL as s6 gives them at its stage 3: as PID 1, the kernel would SIGKILL them
 // without warning when we exit; as a subreaper, they would be reparented to the real init and run on.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { parseStat } from './reaper.js';
 
 export interface Straggler {
   pid: number;
+  /** Its process group: a straggler's children forked since it was found are in it too. */
+  pgid: number;
   /** The program's name as the kernel keeps it (comm, at most 15 bytes). */
   name: string;
 }
 
 /**
- * What is left besides pilotfish: as PID 1 every other process of its PID namespace, otherwise its
- * descendants. Zombies are the reaper's, not stragglers. Only for a /proc of our own PID namespace
- * (the reaper's mode says so): a pid read from another's would name someone else's process.
+ * What is left besides pilotfish: its descendants, which as PID 1 are every other process of its
+ * PID namespace. Zombies are the reaper's, not stragglers (but a process whose first thread ended
+ * while others run is not a zombie). Undefined when /proc cannot be read (no descriptor left):
+ * nothing is known then, which is not the same as nothing left. Only for a /proc of our own PID
+ * namespace (the reaper's mode says so): a pid read from another's would name someone else's process.
  */
-export function findStragglers(scope: 'namespace' | 'descendants', selfPid = process.pid): Straggler[] {
-  const table = new Map<number, { ppid: number; name: string }>();
-  let names: string[];
+export function findStragglers(selfPid = process.pid): Straggler[] | undefined {
   try {
-    names = readdirSync('/proc');
+    const childrenOf = existsSync(`/proc/${selfPid}/task/${selfPid}/children`) ? childrenFromTasks : childrenFromScan();
+    const found: Straggler[] = [];
+    for (let queue = childrenOf(selfPid), pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+      const straggler = stragglerAt(pid);
+      if (straggler) found.push(straggler);
+      queue.push(...childrenOf(pid));
+    }
+    return found.sort((a, b) => a.pid - b.pid);
   } catch {
-    return []; // Unreadable (no descriptor left): nothing can be found, and as PID 1 the kernel still ends them.
+    return undefined;
   }
-  for (const entry of names) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // Gone since the listing.
-    }
-    const { state, ppid } = parseStat(stat);
-    if (state !== 'Z') table.set(Number(entry), { ppid, name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
-  }
-  table.delete(selfPid);
-  const found = scope === 'namespace' ? [...table.keys()] : descendants(table, selfPid);
-  return found.sort((a, b) => a - b).map((pid) => ({ pid, name: table.get(pid)?.name ?? '' }));
 }
 
-function descendants(table: ReadonlyMap<number, { ppid: number }>, root: number): number[] {
+/** The children of every thread of `pid` (CONFIG_PROC_CHILDREN): the walk reads only our tree. */
+function childrenFromTasks(pid: number): number[] {
+  return ifPresent(() =>
+    readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      const text = ifPresent(() => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim()) ?? '';
+      return text === '' ? [] : text.split(' ').map(Number);
+    }),
+  ) ?? [];
+}
+
+/** Without that file: one scan of /proc, indexed by parent. */
+function childrenFromScan(): (pid: number) => number[] {
   const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of table) {
-    const siblings = children.get(ppid);
-    if (siblings) siblings.push(pid);
-    else children.set(ppid, [pid]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = ifPresent(() => parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
+    if (!stat) continue;
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(Number(entry));
+    else children.set(stat.ppid, [Number(entry)]);
   }
-  const found: number[] = [];
-  for (let queue = [root], pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
-    for (const child of children.get(pid) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
+  return (pid) => children.get(pid) ?? [];
 }
 
-/** `pid (name), …` for a log line, the first `limit` of them. */
+function stragglerAt(pid: number): Straggler | undefined {
+  const stat = ifPresent(() => parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+  if (!stat) return undefined;
+  if (stat.state === 'Z' && (ifPresent(() => readdirSync(`/proc/${pid}/task`).length) ?? 0) <= 1) return undefined;
+  return { pid, pgid: stat.pgid, name: stat.name };
+}
+
+/** `read()`, or undefined when the process it reads about has gone meanwhile; other errors (EMFILE) are thrown. */
+function ifPresent<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return undefined;
+    throw error;
+  }
+}
+
+/** `pid (name), …` for a log line, the first `limit` of them, control characters in names escaped. */
 export function describeStragglers(stragglers: readonly Straggler[], limit = 10): string {
-  const shown = stragglers.slice(0, limit).map(({ pid, name }) => `${pid} (${name})`);
+  const shown = stragglers.slice(0, limit).map(({ pid, name }) => `${pid} (${escapeControls(name)})`);
   return stragglers.length > limit ? `${shown.join(', ')} and ${stragglers.length - limit} more` : shown.join(', ');
+}
+
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

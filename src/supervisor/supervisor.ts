@@ -1,7 +1,7 @@
 // The composition root: turns a Config into jobs on one event bus, decides when everything is
 // done, stops it all in order, reloads, and computes the exit code. Data flows one way:
 // config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import { describeExit, exitCodeOfSignal, type ExitStatus } from '../process/exit-status.js';
 import type { ProcessSpawner } from '../process/process-table.js';
+import { parseStat } from '../process/reaper.js';
 import { describeStragglers, type Straggler } from '../process/stragglers.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
@@ -49,8 +50,8 @@ export interface SupervisorOptions {
   onLoggingChange?: (config: Config) => void;
   /** Where NOTIFY_SOCKETs are created. */
   runtimeDir?: string;
-  /** The processes left once every job has stopped (src/process/stragglers.ts); none when absent. */
-  findStragglers?: () => readonly Straggler[];
+  /** The processes left once every job has stopped (src/process/stragglers.ts): undefined if unknown, none when absent. */
+  findStragglers?: () => readonly Straggler[] | undefined;
 }
 
 export interface ComponentLifecycle {
@@ -101,8 +102,10 @@ export interface SupervisorSnapshot {
 const SHUTDOWN_SLACK_MS = 10_000;
 /** How long the components' bus subscribers get to see the last events before they are stopped. */
 const FINAL_EVENTS_GRACE_MS = 1000;
-/** How often the stragglers are looked for while they have their grace: a /proc scan each time. */
+/** How often the stragglers are looked for while they have their grace: a walk of /proc each time. */
 const STRAGGLER_POLL_MS = 100;
+/** SIGKILL passes over the stragglers: one that forks as fast as it can may leave a child per pass. */
+const STRAGGLER_KILL_ROUNDS = 5;
 
 /**
  * The deadline of a whole shutdown: each job's stop may take its preStop hooks' time and its own
@@ -558,7 +561,7 @@ export class Supervisor {
     // Whatever went wrong, pilotfish exits, and nothing it started may outlive it.
     if (outcome !== 'done') {
       this.killAll();
-      this.signalStragglers('SIGKILL');
+      await this.killStragglers();
     }
     const { code, why } = this.exitCode(reason);
     const line = `stopped; exiting with code ${code}: ${why}`;
@@ -593,34 +596,49 @@ export class Supervisor {
   }
 
   /**
-   * Processes that outlived their jobs (daemons that left the job's process group) get SIGTERM and
-   * the top-level stopTimeout to exit, then SIGKILL; a second stop signal cuts the wait short.
+   * Processes that outlived their jobs (daemons that left the job's process group) get SIGTERM
+   * (and SIGCONT: a stopped one would never see it) and the top-level stopTimeout to exit, then
+   * SIGKILL; a second stop signal cuts the wait short.
    */
   private async stopStragglers(): Promise<void> {
-    const stragglers = this.options.findStragglers?.() ?? [];
-    if (stragglers.length === 0) return;
+    const stragglers = this.findStragglers();
+    if (stragglers === undefined) this.log.warn('cannot look for processes that outlived their jobs: /proc cannot be read now');
+    if (!stragglers?.length) return;
     const graceMs = this.config.stopTimeout;
     this.log.warn(`${stragglers.length} process(es) outlived their jobs: ${describeStragglers(stragglers)}; SIGTERM, then SIGKILL after ${graceMs} ms`);
-    this.signalStragglers('SIGTERM', stragglers);
-    // Their exits are no job's transitions: they are looked for again until none is left.
+    signalEach(stragglers.map(({ pid }) => pid), 'SIGTERM');
+    signalEach(stragglers.map(({ pid }) => pid), 'SIGCONT');
+    // Their exits are no job's transitions: they are looked for again until none is left, less
+    // often when there are many (a scan then takes long), so that the loop still answers.
+    let pollMs = STRAGGLER_POLL_MS;
     for (const until = performance.now() + graceMs; !this.killing && performance.now() < until; ) {
-      await sleep(STRAGGLER_POLL_MS);
-      if ((this.options.findStragglers?.() ?? []).length === 0) return;
+      await sleep(pollMs);
+      const scanStart = performance.now();
+      const left = this.findStragglers();
+      pollMs = Math.max(STRAGGLER_POLL_MS, 4 * (performance.now() - scanStart));
+      if (left?.length === 0) return;
     }
-    this.signalStragglers('SIGKILL');
+    await this.killStragglers();
   }
 
-  /** Signals `stragglers` (by default, those left now), logging the SIGKILLed; never throws. */
-  private signalStragglers(signal: 'SIGTERM' | 'SIGKILL', stragglers = this.options.findStragglers?.() ?? []): void {
-    if (stragglers.length === 0) return;
-    if (signal === 'SIGKILL') this.log.warn(`SIGKILL to ${stragglers.length} process(es) still there: ${describeStragglers(stragglers)}`);
-    for (const { pid } of stragglers) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Gone meanwhile (ESRCH).
-      }
+  /**
+   * SIGKILL to every process left and to their process groups (what they fork meanwhile is in
+   * them), again while any is found, a few rounds at most; never to pilotfish's own group.
+   */
+  private async killStragglers(): Promise<void> {
+    for (let round = 0; round < STRAGGLER_KILL_ROUNDS; round++) {
+      const left = this.findStragglers() ?? [];
+      if (left.length === 0) return;
+      if (round === 0) this.log.warn(`SIGKILL to ${left.length} process(es) still there: ${describeStragglers(left)}`);
+      const own = ownProcessGroup();
+      const groups = own === undefined ? [] : new Set(left.map(({ pgid }) => pgid).filter((pgid) => pgid > 1 && pgid !== own));
+      signalEach([...left.map(({ pid }) => pid), ...[...groups].map((pgid) => -pgid)], 'SIGKILL');
+      await sleep(STRAGGLER_POLL_MS / 10);
     }
+  }
+
+  private findStragglers(): readonly Straggler[] | undefined {
+    return this.options.findStragglers ? this.options.findStragglers() : [];
   }
 
   private allJobsIdle(): boolean {
@@ -718,3 +736,22 @@ function describeReload(result: { started: string[]; restarted: string[]; remove
   return parts.length > 0 ? parts.join('; ') : 'no job changed';
 }
 
+/** Sends `signal` to each pid (a negative one: a process group); one gone meanwhile is no error. */
+function signalEach(targets: readonly number[], signal: NodeJS.Signals): void {
+  for (const target of targets) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // ESRCH: it has exited since it was found.
+    }
+  }
+}
+
+/** Pilotfish's own process group, which its stragglers' SIGKILL must spare; undefined if /proc cannot tell. */
+function ownProcessGroup(): number | undefined {
+  try {
+    return parseStat(readFileSync('/proc/self/stat', 'utf8')).pgid;
+  } catch {
+    return undefined;
+  }
+}

@@ -53,11 +53,11 @@ test('decodes wait statuses as exit codes, and signals as 128+signal', () => {
   assert.equal(decodeWaitStatus(0x80 | 11), 139); // SIGSEGV with a core dump
 });
 
-test('reads state and parent from /proc/<pid>/stat whatever the program is called', () => {
-  assert.deepEqual(parseStat('4242 (sleep) Z 17 4242 4242 0 -1 4194564\n'), { state: 'Z', ppid: 17 });
+test('reads name, state, parent and process group from /proc/<pid>/stat whatever the program is called', () => {
+  assert.deepEqual(parseStat('4242 (sleep) Z 17 4242 4242 0 -1 4194564\n'), { name: 'sleep', state: 'Z', ppid: 17, pgid: 4242 });
   // A name made to look like fields: only the text after the last ')' counts.
-  assert.deepEqual(parseStat('4242 (a) Z 1 (b) S 17 4242 4242 0 -1 4194560\n'), { state: 'S', ppid: 17 });
-  assert.deepEqual(parseStat('4242 (x )) R 1 () S 17 0\n'), { state: 'S', ppid: 17 });
+  assert.deepEqual(parseStat('4242 (a) Z 1 (b) S 17 4200 4242 0 -1 4194560\n'), { name: 'a) Z 1 (b', state: 'S', ppid: 17, pgid: 4200 });
+  assert.deepEqual(parseStat('4242 (x )) R 1 () S 17 0\n'), { name: 'x )) R 1 (', state: 'S', ppid: 17, pgid: 0 });
 });
 
 test('a sweep reaps only orphans, never a zombie child of our own', async () => {

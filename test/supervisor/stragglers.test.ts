@@ -5,9 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseStat } from '../../src/process/reaper.js';
+import { describeStragglers } from '../../src/process/stragglers.js';
 import { runConfig } from '../helpers/pilotfish.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -86,3 +88,59 @@ test("a second stop signal cuts the stragglers' grace short", async () => {
   assert.equal((await run.exited).code, 143, run.output());
   assert.match(run.output(), /SIGKILL to 1 process\(es\) still there/);
 });
+
+test('a stopped daemon is continued, so that it sees its SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stragglers-'));
+  const run = runConfig(daemonsConfig(dir, '5s'));
+  await run.waitForLine(/\[app\] started/);
+  await daemonsUp(dir);
+  const daemons = [pidIn(join(dir, 'polite.pid')), pidIn(join(dir, 'stubborn.pid'))];
+  t.after(() => daemons.filter(alive).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  process.kill(daemons[0]!, 'SIGSTOP');
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143, run.output());
+  assert.equal(readFileSync(join(dir, 'polite.got'), 'utf8'), 'TERM\n', run.output());
+});
+
+test('a daemon forking as fast as it can leaves no process of its group behind', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stragglers-'));
+  // Ignores SIGTERM (and so do the sleeps it forks, which inherit that), forking all the while.
+  const forker = join(dir, 'forker.sh');
+  writeFileSync(forker, `#!/bin/sh\ntrap '' TERM\necho $$ > ${dir}/forker.pid\nwhile :; do sleep 1000 & done\n`, { mode: 0o755 });
+  const run = runConfig(`{ stopTimeout: "300ms", jobs: [{ name: "app", exec: ["sh", "-c", "setsid ${forker} & echo started; exec sleep 1000"] }] }`);
+  await run.waitForLine(/\[app\] started/);
+  await waitFor(() => existsSync(join(dir, 'forker.pid')), 'the forker started');
+  const group = pidIn(join(dir, 'forker.pid'));
+  t.after(() => killGroup(group));
+  run.signal('SIGTERM');
+  assert.equal((await run.exited).code, 143, run.output());
+  assert.match(run.output(), /SIGKILL to \d+ process\(es\) still there/);
+  await waitFor(() => membersOf(group).length === 0, `no member of process group ${group} left`);
+});
+
+test('a program name with control characters cannot forge log lines', () => {
+  assert.equal(describeStragglers([{ pid: 7, pgid: 7, name: 'z\nERROR forged' }]), '7 (z\\x0aERROR forged)');
+  const many = Array.from({ length: 12 }, (_, i) => ({ pid: i + 2, pgid: 1, name: 'sleep' }));
+  assert.equal(describeStragglers(many), `${many.slice(0, 10).map(({ pid }) => `${pid} (sleep)`).join(', ')} and 2 more`);
+});
+
+/** Live members of a process group (zombies excluded), from /proc. */
+function membersOf(pgid: number): number[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      return stat.pgid === pgid && stat.state !== 'Z' ? [Number(entry)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // None left.
+  }
+}
