@@ -193,12 +193,12 @@ describe('types and values', () => {
 
   it('rejects a zero health interval', () => {
     const text = jobWith('health: { exec: "true", interval: 0 },');
-    assertOnlyIssue(text, { path: 'jobs[0].health.interval', ...at(text, 6, 'interval'), message: 'must be at least 1ms, got 0s' });
+    assertOnlyIssue(text, { path: 'jobs[0].health.interval', ...at(text, 6, 'interval'), message: 'must be at least 100ms, got 0s' });
   });
 
   it('rejects a negative periodic interval', () => {
     const text = jobWith('when: { interval: "-5s" },');
-    assertOnlyIssue(text, { path: 'jobs[0].when.interval', ...at(text, 6, 'interval'), message: 'must be at least 1ms, got -5s' });
+    assertOnlyIssue(text, { path: 'jobs[0].when.interval', ...at(text, 6, 'interval'), message: 'must be at least 100ms, got -5s' });
   });
 
   it('rejects a negative stop timeout', () => {

@@ -18,8 +18,8 @@ describe('the probe endpoints', () => {
     pilotfish = await startSupervisor(`{
       probes: { port: 0, address: "127.0.0.1" },
       jobs: [
-        { name: "core", exec: "sleep 60", health: { exec: "test -f ${coreFlag}", interval: "50ms", timeout: "5s", level: "alive" } },
-        { name: "web", exec: "sleep 60", health: { exec: "sh -c 'test -f ${webFlag} || { echo web-flag missing; exit 1; }'", interval: "50ms", timeout: "5s" } },
+        { name: "core", exec: "sleep 60", health: { exec: "test -f ${coreFlag}", interval: "100ms", timeout: "5s", level: "alive" } },
+        { name: "web", exec: "sleep 60", health: { exec: "sh -c 'test -f ${webFlag} || { echo web-flag missing; exit 1; }'", interval: "100ms", timeout: "5s" } },
       ],
     }`);
     // The control socket answers as soon as it is bound, the probes a moment later.

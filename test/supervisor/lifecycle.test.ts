@@ -388,7 +388,7 @@ test('a job whose start event never comes gives up after when.timeout', async ()
 test("children get the ContainerPilot and pilotfish variables, other jobs' pids, and their own env", async () => {
   const run = runConfig(`{
     jobs: [
-      { name: "long-runner", exec: "sleep 30", health: { exec: "true", interval: "50ms" } },
+      { name: "long-runner", exec: "sleep 30", health: { exec: "true", interval: "100ms" } },
       {
         name: "env",
         exec: ["sh", "-c", "echo cp=$CONTAINERPILOT_PID pf=$PILOTFISH_PID own=$GREETING other=$CONTAINERPILOT_LONG_RUNNER_PID/$PILOTFISH_LONG_RUNNER_PID"],
