@@ -45,11 +45,17 @@ async function daemonsUp(dir: string): Promise<void> {
   }, 'both daemons started');
 }
 
-test('as PID 1, daemons that left their job get SIGTERM once every job has stopped, and SIGKILL after stopTimeout', async () => {
+/** pilotfish running the daemons' job, both daemons up. */
+async function withDaemons(stopTimeout: string, options: { asPid1?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stragglers-'));
-  const run = runConfig(daemonsConfig(dir, '500ms'), { asPid1: true });
+  const run = runConfig(daemonsConfig(dir, stopTimeout), options);
   await run.waitForLine(/\[app\] started/);
   await daemonsUp(dir);
+  return { dir, run };
+}
+
+test('as PID 1, daemons that left their job get SIGTERM once every job has stopped, and SIGKILL after stopTimeout', async () => {
+  const { dir, run } = await withDaemons('500ms', { asPid1: true });
   run.signal('SIGTERM');
   assert.equal((await run.exited).code, 143, run.output());
   assert.match(run.output(), /WARN .*process\(es\) outlived their jobs: .*\(polite\.sh\).*; SIGTERM, then SIGKILL after 500 ms/);
@@ -59,12 +65,9 @@ test('as PID 1, daemons that left their job get SIGTERM once every job has stopp
 });
 
 test('as a subreaper, nothing a job started outlives pilotfish, and processes outside its tree are left alone', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stragglers-'));
   const bystander = spawn('sleep', ['1000'], { stdio: 'ignore' });
   t.after(() => bystander.kill('SIGKILL'));
-  const run = runConfig(daemonsConfig(dir, '500ms'));
-  await run.waitForLine(/\[app\] started/);
-  await daemonsUp(dir);
+  const { dir, run } = await withDaemons('500ms');
   const daemons = [pidIn(join(dir, 'polite.pid')), pidIn(join(dir, 'stubborn.pid'))];
   t.after(() => daemons.filter(alive).forEach((pid) => process.kill(pid, 'SIGKILL')));
   run.signal('SIGTERM');
@@ -76,10 +79,7 @@ test('as a subreaper, nothing a job started outlives pilotfish, and processes ou
 });
 
 test("a second stop signal cuts the stragglers' grace short", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stragglers-'));
-  const run = runConfig(daemonsConfig(dir, '10m'), { asPid1: true });
-  await run.waitForLine(/\[app\] started/);
-  await daemonsUp(dir);
+  const { run } = await withDaemons('10m', { asPid1: true });
   run.signal('SIGTERM');
   await run.waitForLine(/outlived their jobs/);
   // A second signal counts as "now" at least 1 s after the first.
@@ -90,10 +90,7 @@ test("a second stop signal cuts the stragglers' grace short", async () => {
 });
 
 test('a stopped daemon is continued, so that it sees its SIGTERM', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-stragglers-'));
-  const run = runConfig(daemonsConfig(dir, '5s'));
-  await run.waitForLine(/\[app\] started/);
-  await daemonsUp(dir);
+  const { dir, run } = await withDaemons('5s');
   const daemons = [pidIn(join(dir, 'polite.pid')), pidIn(join(dir, 'stubborn.pid'))];
   t.after(() => daemons.filter(alive).forEach((pid) => process.kill(pid, 'SIGKILL')));
   process.kill(daemons[0]!, 'SIGSTOP');
