@@ -3,10 +3,11 @@
 // libuv only ever waitpid()s its own children, so orphans that a job leaves behind and that get
 // reparented to us would stay zombies forever. A plain waitpid(-1) would fix that and break
 // child_process instead: it would steal the exit status of a job, libuv would then get ECHILD
-// and never emit 'exit' (libuv #4179). So we find our zombie children through /proc and
+// and never emit 'exit' (libuv #4179). So we find our zombie children without reaping them
+// (waitid with WNOWAIT, and through /proc when a zombie of our own stands in its way) and
 // waitpid() only the ones we did not spawn ourselves; libuv keeps reaping its own. When /proc
-// cannot be read (no descriptor left: EMFILE, ENFILE; ENOMEM), zombies are found with
-// waitid(WNOWAIT) instead, which needs none: reaping must go on exactly when things go wrong.
+// cannot be read (no descriptor left: EMFILE, ENFILE; ENOMEM), waitid alone goes on, which needs
+// none: reaping must go on exactly when things go wrong.
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { exitCodeOfSignal } from './exit-status.js';
 import { loadLibc, type Libc } from './libc.js';
@@ -155,45 +156,39 @@ export async function startReaper(options: ReaperOptions): Promise<Reaper> {
     return true;
   };
 
-  // The fallback: waitid(WNOWAIT) names a zombie child without reaping it. It names one at a
-  // time, the same one until it is reaped, so it stops at one of ours: libuv reaps that one in
-  // this same turn of the loop, and the next sweep goes on past it.
+  // waitid(WNOWAIT) names a zombie child without reaping it, and needs no /proc. It names one at
+  // a time, the same one until it is reaped, so it stops at one of ours (libuv reaps that one in
+  // this same turn of the loop). It comes first: an orphan's death then costs one call, where
+  // listing zombies reads every child's /proc/<pid>/stat (16 000 live daemons: ~0.9 s a sweep).
   const info = Buffer.alloc(SIGINFO_BYTES);
-  const reapWithoutProc = (): number => {
-    let reaped = 0;
-    for (;;) {
+  const reapThroughWaitid = (): { reaped: number; blocked: boolean } => {
+    for (let reaped = 0; ; reaped++) {
       info.fill(0);
-      if (waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) !== 0) return reaped;
+      // A failure other than "no children" says nothing: the listing must look.
+      if (waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) !== 0) return { reaped, blocked: libc.errno() !== libc.errnoCodes.ECHILD };
       const pid = info.readInt32LE(SI_PID_OFFSET);
-      if (pid <= 0 || !reapOrphan(pid)) return reaped;
-      reaped += 1;
+      if (pid <= 0) return { reaped, blocked: false };
+      if (!reapOrphan(pid)) return { reaped, blocked: true };
     }
-  };
-
-  // Whether any child at all is a zombie, asked without reaping it (WNOWAIT). The sweep runs
-  // every second and usually finds nothing: this one call then spares it reading every child's
-  // /proc/<pid>/stat (100 jobs: ~0.3 % of a core). A failure other than "no children" says
-  // nothing, so the listing runs.
-  const anyZombieChild = (): boolean => {
-    info.fill(0);
-    if (waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) !== 0) return libc.errno() !== libc.errnoCodes.ECHILD;
-    return info.readInt32LE(SI_PID_OFFSET) > 0;
   };
 
   let degraded = false;
   const reapZombies = (): number => {
-    if (!degraded && !anyZombieChild()) return 0;
+    const { reaped, blocked } = reapThroughWaitid();
+    // Only a zombie of ours in the way: orphans may wait behind it, and the listing finds them.
+    if (!blocked) return reaped;
     let zombies: number[];
     try {
       zombies = listZombies();
     } catch (error) {
+      // The next sweep, once libuv has reaped its own, gets past it through waitid.
       if (!degraded) options.onDegraded?.((error as Error).message);
       degraded = true;
-      return reapWithoutProc();
+      return reaped;
     }
     if (degraded) options.onDegraded?.(undefined);
     degraded = false;
-    return zombies.filter(reapOrphan).length;
+    return reaped + zombies.filter(reapOrphan).length;
   };
 
   // SIGCHLD comes in bursts (an orphan storm); one sweep per turn of the loop handles them all.

@@ -135,5 +135,7 @@ test('with no descriptor left (EMFILE), orphans are still reaped, through waitid
   assert.equal(result.reapedBeforeLimit, 0, output);
   assert.equal(result.reaped, 20, output);
   assert.deepEqual(result.codes, [0], output);
-  assert.match(String(result.degraded[0]), /EMFILE/, output);
+  // waitid needs no descriptor and comes first: /proc is read only when a zombie of ours is in
+  // the way, so the fallback's notice appears only then, and names EMFILE.
+  assert.ok(result.degraded.every((reason) => reason === null || /EMFILE/.test(reason)), output);
 });
