@@ -43,6 +43,7 @@ import { GLOBAL_SOURCE } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import { HealthMonitor, type Health } from '../health/monitor.js';
 import { errorMessage } from '../util/errors.js';
+import { isoTimestamp } from '../util/timestamp.js';
 import type { ProbeResult } from '../health/probes.js';
 import { openNotifySocket, type NotifyFields, type NotifySocket } from '../health/notify.js';
 import { describeExit, exitCodeOfSignal, type ExitStatus } from '../process/exit-status.js';
@@ -699,6 +700,7 @@ export class Job {
     const exec = this.config.exec as Command;
     this.killLeftovers();
     let process: RunningProcess;
+    let outputLogs: Record<'stdout' | 'stderr', Logger>;
     let env: NodeJS.ProcessEnv = {};
     try {
       env = this.context.environment(this);
@@ -708,14 +710,17 @@ export class Job {
         cwd: this.config.cwd,
         raw: this.config.logging.raw,
         onLine: (stream, line) => {
-          this.output.append({ time: new Date().toISOString(), job: this.name, stream, line });
-          this.log.info(line, { pid: process.pid, stream: stream === 'stderr' ? 'stderr' : undefined });
+          this.output.append({ time: isoTimestamp(), job: this.name, stream, line });
+          outputLogs[stream].info(line);
         },
       });
     } catch (error) {
       // Like a failed spawn: an exit with a reason, and the restart policy decides what follows.
       return this.onRunEnded({ code: 127, spawnError: errorMessage(error) });
     }
+    // Made once per run rather than fields merged once per line. A `stream` field, even undefined,
+    // marks the job's output apart from pilotfish's own lines (which may use the log's reserve).
+    outputLogs = { stdout: this.log.child({ pid: process.pid, stream: undefined }), stderr: this.log.child({ pid: process.pid, stream: 'stderr' }) };
     run.process = process;
     this.lastProcess = process;
     this.startedAtDate = this.clock.wallTime();

@@ -3,6 +3,7 @@
 // copy-less rotation).
 // Writing never blocks (output.ts says how): a stalled reader costs lines, never supervision.
 import type { LoggingConfig, LogLevel } from '../config/types.js';
+import { isoTimestamp } from '../util/timestamp.js';
 import { jsonLine, logfmtLine, textLines, type Fields } from './format.js';
 import { LogOutput } from './output.js';
 
@@ -70,8 +71,7 @@ export class LogSink {
   }
 
   private format(level: LogLevel, message: string, fields: Fields): string {
-    const time = new Date().toISOString();
-    return FORMATTERS[this.settings.format](time, level, message, fields);
+    return FORMATTERS[this.settings.format](isoTimestamp(), level, message, fields);
   }
 
   private openOutput(output: string): LogOutput {
@@ -84,7 +84,8 @@ export class LogSink {
 }
 
 export function createLogger(sink: LogSink, fields: Fields = {}): Logger {
-  const log = (level: LogLevel) => (message: string, extra?: Fields) => sink.write(level, message, { ...fields, ...extra });
+  // Without extra fields no copy: a job's output lines are logged through a child made per run.
+  const log = (level: LogLevel) => (message: string, extra?: Fields) => sink.write(level, message, extra === undefined ? fields : { ...fields, ...extra });
   return {
     debug: log('debug'),
     info: log('info'),

@@ -1,6 +1,9 @@
 // Where pilotfish's own log lines go, written so that logging can never stop supervision: PID 1
 // writes only what the output takes at once, keeps a bounded queue of what it did not take, drops
 // (and counts) lines beyond it, and says how many were dropped once the output takes lines again.
+// Lines are written once the JavaScript that logged them has run (a microtask), as one batch: a
+// burst (a turn's worth of a job's output) costs one string to encode and a write() call per 4 KiB,
+// where a Buffer and a system call per line were most of what a line cost.
 //
 // How a write is kept from blocking depends on what the descriptor is:
 // - a pipe, FIFO, terminal or character device (/dev/null, /dev/full): reopened through
@@ -25,8 +28,13 @@ export const QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
  * of a job's output may cost that output's lines, not the lines that say what happened.
  */
 const OWN_LINES_RESERVE_BYTES = 256 * 1024;
-/** At most this much is handed to one write() call. */
-const WRITE_CHUNK_BYTES = 64 * 1024;
+/**
+ * At most this much is handed to one write() call, in whole lines: PIPE_BUF, what a pipe takes
+ * whole or not at all, so that a raw job writing to the same pipe lands between pilotfish's lines,
+ * never inside one. Only a longer line is handed over alone, and may go out in pieces.
+ */
+const WRITE_CHUNK_BYTES = 4096;
+const NEWLINE = 0x0a;
 /** What the worker may be blocked on at once; the rest waits in the queue, where it is counted. */
 const WORKER_WINDOW_BYTES = 64 * 1024;
 /** Retries of a stalled output back off from the first delay to the last. */
@@ -54,10 +62,20 @@ interface Transport {
   close(): void;
 }
 
-/** A queued line; a notice carries the count of dropped lines it reports. */
-interface Queued {
-  data: Buffer;
+/** How many lines some text holds, and how many dropped lines a notice among them reports. */
+interface LineCount {
+  lines: number;
   reports: number;
+}
+
+/** Lines encoded, waiting for the output. */
+interface Queued extends LineCount {
+  data: Buffer;
+}
+
+/** Lines written since the last flush, encoded together when it comes. */
+interface Batch extends LineCount {
+  text: string;
 }
 
 export class LogOutput {
@@ -66,6 +84,9 @@ export class LogOutput {
   private droppedSinceNotice = 0;
   private retry: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_FIRST_MS;
+  /** Counted in queuedBytes, as the queue is. */
+  private batch = emptyBatch();
+  private flushQueued = false;
 
   /**
    * `notice` formats the line that reports dropped lines (in the log's own format).
@@ -99,24 +120,40 @@ export class LogOutput {
 
   /** `own`: a line of pilotfish's own rather than a job's output, which may use the reserve. */
   write(text: string, own = false): void {
-    const data = Buffer.from(text);
+    const bytes = Buffer.byteLength(text);
     const limit = own ? this.limit + OWN_LINES_RESERVE_BYTES : this.limit;
     if (this.droppedSinceNotice > 0) {
-      const notice = Buffer.from(this.notice(this.droppedSinceNotice));
-      if (!this.fits(notice.length + data.length, limit)) return this.drop();
-      this.enqueue(notice, this.droppedSinceNotice);
+      const notice = this.notice(this.droppedSinceNotice);
+      const noticeBytes = Buffer.byteLength(notice);
+      if (!this.fits(noticeBytes + bytes, limit)) return this.drop();
+      this.batch.text += notice;
+      this.batch.reports += this.droppedSinceNotice;
+      this.queuedBytes += noticeBytes;
       this.droppedSinceNotice = 0;
-    } else if (!this.fits(data.length, limit)) {
+    } else if (!this.fits(bytes, limit)) {
       return this.drop();
     }
-    this.enqueue(data, 0);
-    if (this.retry === undefined) this.flush();
+    this.batch.text += text;
+    this.batch.lines += 1;
+    this.queuedBytes += bytes;
+    // A stalled output is retried on its timer; otherwise the queue is written with what else
+    // this task logs.
+    if (this.retry === undefined && !this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        if (this.retry === undefined) this.flush();
+      });
+    }
   }
 
-  /** Lets go of the output; what it has not taken yet is dropped. */
+  /** Lets go of the output, once it has taken what it takes at once; the rest is dropped. */
   close(): void {
     clearTimeout(this.retry);
     this.retry = undefined;
+    // The lines logged just before (a rotated file's last ones) have not been offered to it yet.
+    this.enqueueBatch();
+    this.flushOnce();
     this.queue.length = 0;
     this.queuedBytes = 0;
     openOutputs.delete(this);
@@ -131,6 +168,7 @@ export class LogOutput {
   flushBeforeExit(deadline: number): void {
     clearTimeout(this.retry);
     this.retry = undefined;
+    this.enqueueBatch();
     while (!(this.flushOnce() && this.transport.settled()) && performance.now() < deadline) this.transport.pause(RETRY_FIRST_MS);
   }
 
@@ -139,9 +177,11 @@ export class LogOutput {
     return this.queuedBytes === 0 || this.queuedBytes + length <= limit;
   }
 
-  private enqueue(data: Buffer, reports: number): void {
-    this.queue.push({ data, reports });
-    this.queuedBytes += data.length;
+  private enqueueBatch(): void {
+    const { text, lines, reports } = this.batch;
+    // An empty write has nothing to send (and a zero-length write() would never be taken).
+    if (text.length > 0) this.queue.push({ data: Buffer.from(text), lines, reports });
+    this.batch = emptyBatch();
   }
 
   private drop(): void {
@@ -151,6 +191,7 @@ export class LogOutput {
 
   private flush(): void {
     this.retry = undefined;
+    this.enqueueBatch();
     if (this.flushOnce()) {
       this.retryDelay = RETRY_FIRST_MS;
       return;
@@ -170,11 +211,12 @@ export class LogOutput {
         written = this.transport.write(chunk);
       } catch (error) {
         if (TRANSIENT.has((error as NodeJS.ErrnoException).code ?? '')) return false;
-        // The output is gone for good (EPIPE: nobody will ever read it): the line is lost, and
-        // counted; a lost notice leaves its count to the next one.
-        const lost = this.consumeLine();
-        if (lost.reports > 0) this.droppedSinceNotice += lost.reports;
-        else this.drop();
+        // The output is gone for good (EPIPE: nobody will ever read it): the lines are lost, and
+        // counted (all of a batch the reader took the start of); a lost notice leaves its count to
+        // the next one.
+        const lost = this.consumeEntry();
+        this.droppedSinceNotice += lost.reports + lost.lines;
+        droppedTotal += lost.lines;
         continue;
       }
       this.consume(written);
@@ -183,10 +225,15 @@ export class LogOutput {
     return true;
   }
 
-  /** The head of the queue, several lines joined into one write when they are short. */
+  /** The head of the queue, up to a write's worth of whole lines, joined when they are short. */
   private nextChunk(): Buffer {
     const first = (this.queue[0] as Queued).data;
-    if (this.queue.length === 1 || first.length >= WRITE_CHUNK_BYTES) return first;
+    if (first.length > WRITE_CHUNK_BYTES) {
+      // Whole lines up to the limit; a line longer than that alone, all of it.
+      const end = first.lastIndexOf(NEWLINE, WRITE_CHUNK_BYTES - 1) + 1 || first.indexOf(NEWLINE) + 1 || first.length;
+      return first.subarray(0, end);
+    }
+    if (this.queue.length === 1) return first;
     let count = 1;
     let size = first.length;
     while (count < this.queue.length && size + (this.queue[count] as Queued).data.length <= WRITE_CHUNK_BYTES) {
@@ -214,11 +261,15 @@ export class LogOutput {
     this.queuedBytes -= bytes;
   }
 
-  private consumeLine(): Queued {
+  private consumeEntry(): Queued {
     const head = this.queue.shift() as Queued;
     this.queuedBytes -= head.data.length;
     return head;
   }
+}
+
+function emptyBatch(): Batch {
+  return { text: '', lines: 0, reports: 0 };
 }
 
 // At exit (process.exit after the last job stopped, or a fatal error), the queued lines are the

@@ -70,11 +70,12 @@ export function spawnProcess(options: SpawnOptions, live: LivePids): RunningProc
   if (pid !== undefined) live.add(pid);
   let leaderGone = pid === undefined;
 
+  const linesDelivered: Array<Promise<void>> = [];
   if (!options.raw && options.onLine) {
     const onLine = options.onLine;
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = child[stream];
-      if (source) splitLines(source, (line) => onLine(stream, line));
+      if (source) linesDelivered.push(splitLines(source, (line) => onLine(stream, line)));
     }
   }
 
@@ -95,9 +96,10 @@ export function spawnProcess(options: SpawnOptions, live: LivePids): RunningProc
         exited = true;
         resolve(status);
       };
-      // Wait for the pipes to drain so every output line precedes the exit report, but not for
-      // long: a grandchild that inherited stdout (a backgrounded daemon) can hold them open forever.
-      child.once('close', finish);
+      // Wait for the pipes to drain and their lines to be split, a turn's budget at a time, so
+      // every output line precedes the exit report, but not for long: a grandchild that inherited
+      // stdout (a backgrounded daemon) can hold them open forever.
+      child.once('close', () => void Promise.all(linesDelivered).then(finish));
       setTimeout(finish, OUTPUT_DRAIN_GRACE_MS).unref();
     });
   });

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as afterLinesAreWritten } from 'node:timers/promises';
 import { LogSink, createLogger } from '../../src/logging/logger.js';
 import { LogOutput, droppedLogLines } from '../../src/logging/output.js';
 import { waitFor } from '../helpers/wait.js';
@@ -29,6 +30,7 @@ test('a log file on a full disk: lines are queued, then dropped and counted; whe
     // The queue is retried on a timer, without a new line.
     await waitFor(() => output.pendingBytes === 0, 'the queue to be written', 20_000);
     output.write('after\n');
+    await afterLinesAreWritten();
     const text = readFileSync(join(dir, 'pilotfish.log'), 'utf8');
     assert.match(text, /^line 0000 /);
     assert.ok(text.endsWith(`NOTICE ${dropped} dropped\nafter\n`), text.slice(-300));
@@ -48,7 +50,7 @@ test('logging to /dev/full never throws and counts every line it loses', () => {
   assert.ok(dropped > 0 && dropped < 200_000, `${dropped} dropped`);
 });
 
-test('a reader that is gone for good (EPIPE): lines are dropped and counted, nothing is kept', () => {
+test('a reader that is gone for good (EPIPE): lines are dropped and counted, nothing is kept', async () => {
   const fifo = join(mkdtempSync(join(tmpdir(), 'pilotfish-epipe-')), 'out.fifo');
   execFileSync('mkfifo', [fifo]);
   const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -56,6 +58,7 @@ test('a reader that is gone for good (EPIPE): lines are dropped and counted, not
   closeSync(reader);
   const before = droppedLogLines();
   for (let i = 0; i < 10; i += 1) output.write(`line ${i}\n`);
+  await afterLinesAreWritten();
   assert.equal(output.pendingBytes, 0);
   assert.equal(droppedLogLines() - before, 10);
   output.close();
