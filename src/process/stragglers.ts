@@ -3,6 +3,7 @@
 // and then SIGKILL as s6 gives them at its stage 3: as PID 1, the kernel would SIGKILL them
 // without warning when we exit; as a subreaper, they would be reparented to the real init and run on.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { escapeControls } from '../logging/format.js';
 import { parseStat } from './reaper.js';
 
 export interface Straggler {
@@ -83,6 +84,36 @@ export function describeStragglers(stragglers: readonly Straggler[], limit = 10)
   return stragglers.length > limit ? `${shown.join(', ')} and ${stragglers.length - limit} more` : shown.join(', ');
 }
 
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/** SIGTERM and SIGCONT (a stopped process would never see the SIGTERM) to each of them. */
+export function terminateStragglers(stragglers: readonly Straggler[]): void {
+  const pids = stragglers.map(({ pid }) => pid);
+  signalEach(pids, 'SIGTERM');
+  signalEach(pids, 'SIGCONT');
+}
+
+/** SIGKILL to each of them and to their process groups (what they forked since is in them), never to pilotfish's own group. */
+export function killStragglers(stragglers: readonly Straggler[]): void {
+  const own = ownProcessGroup();
+  const groups = own === undefined ? [] : [...new Set(stragglers.map(({ pgid }) => pgid))].filter((pgid) => pgid > 1 && pgid !== own);
+  signalEach([...stragglers.map(({ pid }) => pid), ...groups.map((pgid) => -pgid)], 'SIGKILL');
+}
+
+/** Sends `signal` to each pid (a negative one: a process group); one gone meanwhile is no error. */
+function signalEach(targets: readonly number[], signal: NodeJS.Signals): void {
+  for (const target of targets) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // ESRCH: it has exited since it was found.
+    }
+  }
+}
+
+/** Pilotfish's own process group; undefined if /proc cannot tell. */
+function ownProcessGroup(): number | undefined {
+  try {
+    return parseStat(readFileSync('/proc/self/stat', 'utf8')).pgid;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 // The composition root: turns a Config into jobs on one event bus, decides when everything is
 // done, stops it all in order, reloads, and computes the exit code. Data flows one way:
 // config → supervisor → jobs → bus; the supervisor learns what jobs do only from the bus.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,7 @@ import { isActiveState, Job, type JobSnapshot } from '../jobs/job.js';
 import type { Logger } from '../logging/logger.js';
 import { describeExit, exitCodeOfSignal, type ExitStatus } from '../process/exit-status.js';
 import type { ProcessSpawner } from '../process/process-table.js';
-import { parseStat } from '../process/reaper.js';
-import { describeStragglers, type Straggler } from '../process/stragglers.js';
+import { describeStragglers, killStragglers, terminateStragglers, type Straggler } from '../process/stragglers.js';
 import { TIMED_OUT, withDeadline } from '../util/deadline.js';
 import { sameData } from '../util/records.js';
 import { WatchBoard } from '../watches/board.js';
@@ -561,7 +560,7 @@ export class Supervisor {
     // Whatever went wrong, pilotfish exits, and nothing it started may outlive it.
     if (outcome !== 'done') {
       this.killAll();
-      await this.killStragglers();
+      await this.killLeftStragglers();
     }
     const { code, why } = this.exitCode(reason);
     const line = `stopped; exiting with code ${code}: ${why}`;
@@ -606,8 +605,7 @@ export class Supervisor {
     if (!stragglers?.length) return;
     const graceMs = this.config.stopTimeout;
     this.log.warn(`${stragglers.length} process(es) outlived their jobs: ${describeStragglers(stragglers)}; SIGTERM, then SIGKILL after ${graceMs} ms`);
-    signalEach(stragglers.map(({ pid }) => pid), 'SIGTERM');
-    signalEach(stragglers.map(({ pid }) => pid), 'SIGCONT');
+    terminateStragglers(stragglers);
     // Their exits are no job's transitions: they are looked for again until none is left, less
     // often when there are many (a scan then takes long), so that the loop still answers.
     let pollMs = STRAGGLER_POLL_MS;
@@ -618,21 +616,16 @@ export class Supervisor {
       pollMs = Math.max(STRAGGLER_POLL_MS, 4 * (performance.now() - scanStart));
       if (left?.length === 0) return;
     }
-    await this.killStragglers();
+    await this.killLeftStragglers();
   }
 
-  /**
-   * SIGKILL to every process left and to their process groups (what they fork meanwhile is in
-   * them), again while any is found, a few rounds at most; never to pilotfish's own group.
-   */
-  private async killStragglers(): Promise<void> {
+  /** SIGKILL to the processes left (and their groups), again while any is found, a few rounds at most. */
+  private async killLeftStragglers(): Promise<void> {
     for (let round = 0; round < STRAGGLER_KILL_ROUNDS; round++) {
       const left = this.findStragglers() ?? [];
       if (left.length === 0) return;
       if (round === 0) this.log.warn(`SIGKILL to ${left.length} process(es) still there: ${describeStragglers(left)}`);
-      const own = ownProcessGroup();
-      const groups = own === undefined ? [] : new Set(left.map(({ pgid }) => pgid).filter((pgid) => pgid > 1 && pgid !== own));
-      signalEach([...left.map(({ pid }) => pid), ...[...groups].map((pgid) => -pgid)], 'SIGKILL');
+      killStragglers(left);
       await sleep(STRAGGLER_POLL_MS / 10);
     }
   }
@@ -734,24 +727,4 @@ function describeReload(result: { started: string[]; restarted: string[]; remove
     result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : '',
   ].filter(Boolean);
   return parts.length > 0 ? parts.join('; ') : 'no job changed';
-}
-
-/** Sends `signal` to each pid (a negative one: a process group); one gone meanwhile is no error. */
-function signalEach(targets: readonly number[], signal: NodeJS.Signals): void {
-  for (const target of targets) {
-    try {
-      process.kill(target, signal);
-    } catch {
-      // ESRCH: it has exited since it was found.
-    }
-  }
-}
-
-/** Pilotfish's own process group, which its stragglers' SIGKILL must spare; undefined if /proc cannot tell. */
-function ownProcessGroup(): number | undefined {
-  try {
-    return parseStat(readFileSync('/proc/self/stat', 'utf8')).pgid;
-  } catch {
-    return undefined;
-  }
 }

@@ -116,7 +116,7 @@ test('a daemon forking as fast as it can leaves no process of its group behind',
 });
 
 test('a program name with control characters cannot forge log lines', () => {
-  assert.equal(describeStragglers([{ pid: 7, pgid: 7, name: 'z\nERROR forged' }]), '7 (z\\x0aERROR forged)');
+  assert.equal(describeStragglers([{ pid: 7, pgid: 7, name: 'z\nERROR forged' }]), '7 (z\\nERROR forged)');
   const many = Array.from({ length: 12 }, (_, i) => ({ pid: i + 2, pgid: 1, name: 'sleep' }));
   assert.equal(describeStragglers(many), `${many.slice(0, 10).map(({ pid }) => `${pid} (sleep)`).join(', ')} and 2 more`);
 });
