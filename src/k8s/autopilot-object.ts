@@ -1,6 +1,6 @@
 // The pod's Autopilot object: created with the pod's name and namespace, owned by the pod (by
-// UID, so a same-named successor pod does not inherit it), and taken over when an earlier pod of
-// the same name left one behind. Its status is written whole, by merge patch, with no
+// UID, so a same-named successor pod does not inherit it), and taken over, its spec reset, when an
+// earlier pod of the same name left one behind. Its status is written whole, by merge patch, with no
 // resourceVersion: there is one writer, so last-writer-wins is right and never conflicts. The
 // patch removes what pilotfish does not set (a stale error, a hand-edited key), as far as the
 // versions of the object seen last show it.
@@ -55,8 +55,9 @@ export class AutopilotObject {
       this.observe(existing);
       return 'adopted';
     }
-    // An earlier pod's: make it ours. Its status is overwritten by the next status write.
-    const repair = { metadata: { ownerReferences: this.ownerReferences() ?? null }, spec: this.spec() };
+    // An earlier pod's: make it ours, with a fresh spec (what operators asked of that pod, a stopped
+    // job or maintenance, is not this pod's). Its status is overwritten by the next status write.
+    const repair = { metadata: { ownerReferences: this.ownerReferences() ?? null }, spec: replacingPatch(this.spec(), [existing.spec]) };
     this.observe(await this.api.request<StoredAutopilot>({ method: 'PATCH', path: this.path(), verb: 'patch', resource: PLURAL, body: repair }));
     return 'tookOver';
   }

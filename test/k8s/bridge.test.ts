@@ -131,13 +131,13 @@ describe('the Kubernetes bridge', () => {
     }
   });
 
-  it('takes over the object an earlier pod of the same name left, and repairs it', async () => {
+  it('takes over the object an earlier pod of the same name left, and repairs it: owner, spec and status are this pod\'s', async () => {
     const setup = await fixture.podWithServiceAccount('db-0');
     const stale = {
       apiVersion: 'pilotfish.dev/v1alpha1',
       kind: 'Autopilot',
       metadata: { name: 'db-0', ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'db-0', uid: '00000000-dead-beef-0000-000000000000' }] },
-      spec: { podName: 'db-0', nodeName: 'old-node' },
+      spec: { podName: 'db-0', nodeName: 'old-node', maintenance: true, jobs: [{ name: 'db', stopped: true }], reloadedAt: new Date().toISOString() },
     };
     await fixture.cluster.must('POST', autopilotPath(setup.namespace), stale);
     await fixture.cluster.must('PATCH', `${autopilotPath(setup.namespace, 'db-0')}/status`, { status: { version: '0.0.1', restarts: 99, jobs: [{ name: 'gone', state: 'failed', health: 'unknown', restarts: 99 }] } }, { contentType: 'application/merge-patch+json' });
@@ -146,8 +146,10 @@ describe('the Kubernetes bridge', () => {
     try {
       const repaired = await fixture.waitForReady(setup, 'True');
       assert.deepEqual(repaired.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Pod', name: 'db-0', uid: setup.pod.uid }]);
-      assert.equal(repaired.spec.nodeName, 'node-a');
+      assert.deepEqual(repaired.spec, { podName: 'db-0', nodeName: 'node-a' }, 'what operators asked of the earlier pod is not this one\'s');
       assert.deepEqual(repaired.status.jobs.map((job: { name: string }) => job.name), ['db']);
+      assert.equal(run.supervisor.job('db')?.state, 'running');
+      assert.equal(repaired.status.maintenance ?? false, false);
       assert.equal(repaired.status.restarts, 0);
       assert.ok(run.lines.some((line) => /took over the Autopilot object/.test(line)));
     } finally {
