@@ -9,6 +9,7 @@ export class ApiProblems {
   /** The problem each write loop last reported, by loop. */
   private readonly current = new Map<string, string>();
   private readonly forbiddenSince = new Map<string, number>();
+  private readonly recoveryListeners: Array<(loop: string) => void> = [];
 
   /**
    * `forbiddenGraceMs`: an API server that has just started answers 403 until its RBAC caches are
@@ -50,13 +51,13 @@ export class ApiProblems {
         loop,
         'error',
         `Kubernetes RBAC denies "${request.verb}" on ${request.resource} in namespace ${this.namespace}: ` +
-          `bind the Role printed by \`pilotfish k8s manifests\` to this pod's service account (${error.message}); retrying every few minutes`,
+          `bind the Role printed by \`pilotfish k8s manifests\` to this pod's service account (${error.message}); retrying within a minute, then up to every 5 minutes`,
       );
       return { kind: 'retry', patient: true };
     }
     if (status === 404 && request.verb === 'create') {
       const hint = 'is the Autopilot CRD installed? Apply `pilotfish k8s manifests`';
-      this.say(loop, 'error', `cannot create ${request.resource}: ${hint} (${error.message}); retrying every few minutes`);
+      this.say(loop, 'error', `cannot create ${request.resource}: ${hint} (${error.message}); retrying within a minute, then up to every 5 minutes`);
       return { kind: 'retry', patient: true };
     }
     if (status === 401) this.say(loop, 'error', `the API server rejects the bridge's token, even freshly read (${error.message})`);
@@ -67,10 +68,19 @@ export class ApiProblems {
     return { kind: 'retry' };
   }
 
+  /**
+   * `listener` hears of each loop that succeeds after failing: whatever refused it (the Role, the
+   * CRD) may have been fixed for the other loops too.
+   */
+  onRecovery(listener: (loop: string) => void): void {
+    this.recoveryListeners.push(listener);
+  }
+
   succeeded(loop: string): void {
     this.forbiddenSince.delete(loop);
-    if (!this.current.delete(loop) || this.current.size > 0) return;
-    this.log.info('Kubernetes API writes succeed again');
+    if (!this.current.delete(loop)) return;
+    for (const listener of this.recoveryListeners) listener(loop);
+    if (this.current.size === 0) this.log.info('Kubernetes API writes succeed again');
   }
 
   private say(loop: string, level: 'warn' | 'error', message: string): void {

@@ -60,11 +60,11 @@ const DEFAULT_TIMING: BridgeTiming = {
   // A quiet pod's change shows within a quarter second; a flapping one costs one write per 3 s,
   // which with the Events (folded into series) keeps a pod under one write per 2 s. The backoff's
   // cap bounds the staleness only if the probe cannot tell that the server is back.
-  status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 30_000 }, patientMs: 5 * 60_000 },
+  status: { debounceMs: 250, minIntervalMs: 3_000, resyncMs: 5 * 60_000, backoff: { initialMs: 500, maxMs: 30_000 }, patient: { initialMs: 30_000, maxMs: 5 * 60_000 } },
   // Events are history, not state: they can wait a little longer and fold more repeats.
-  events: { debounceMs: 2_000, minIntervalMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patientMs: 5 * 60_000 },
+  events: { debounceMs: 2_000, minIntervalMs: 2_000, resyncMs: 10 * 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patient: { initialMs: 30_000, maxMs: 5 * 60_000 } },
   // Like the downward API's files, which the kubelet refreshes about once a minute.
-  labels: { debounceMs: 0, minIntervalMs: 1_000, resyncMs: 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patientMs: 5 * 60_000 },
+  labels: { debounceMs: 0, minIntervalMs: 1_000, resyncMs: 60_000, backoff: { initialMs: 1_000, maxMs: 30_000 }, patient: { initialMs: 30_000, maxMs: 5 * 60_000 } },
   eventSeriesMs: 30_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 10_000,
@@ -133,6 +133,7 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
       timing: { probe, catchUpSpreadMs, forbiddenGraceMs, ...this.timing.informer },
       problems: this.problems,
     });
+    this.problems.onRecovery(() => this.refusalMayBeLifted());
     this.informer.onChange((change) => {
       if (change.type === 'DELETED' && change.object?.metadata.uid === this.object.reference()?.uid) {
         // Not left for the next change or resync to find: created again at the next paced write.
@@ -306,7 +307,17 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
 
   private serverBack(): void {
     this.probe.cancel();
-    for (const loop of [this.statusLoop, this.gateLoop, this.labelsLoop, this.eventLoop]) loop?.wake(this.timing.catchUpSpreadMs);
+    for (const loop of this.writeLoops()) loop.wake(this.timing.catchUpSpreadMs);
+  }
+
+  /** One loop's request went through after failing: the others' refusals may be lifted too. */
+  private refusalMayBeLifted(): void {
+    for (const loop of this.writeLoops()) loop.refusalMayBeLifted(this.timing.catchUpSpreadMs);
+    this.informer.refusalMayBeLifted();
+  }
+
+  private writeLoops(): WriteLoop[] {
+    return [this.statusLoop, this.gateLoop, this.labelsLoop, ...(this.eventLoop ? [this.eventLoop] : [])];
   }
 }
 

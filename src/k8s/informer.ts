@@ -18,8 +18,8 @@ export interface KubeObject {
 
 export interface InformerTiming {
   backoff: BackoffPolicy;
-  /** The wait after a refusal that retrying soon cannot fix (RBAC). */
-  patientMs: number;
+  /** The waits after refusals that retrying soon cannot fix (RBAC, a missing CRD). */
+  patient: BackoffPolicy;
   /** Each watch asks the server to end it after between this and twice this (jittered, as client-go does). */
   watchTimeoutSeconds: number;
   /** A watch the server has not ended this long after its timeoutSeconds is dropped: its connection died silently. */
@@ -43,7 +43,7 @@ export interface InformerTiming {
 
 export const DEFAULT_INFORMER_TIMING: InformerTiming = {
   backoff: { initialMs: 500, maxMs: 30_000 },
-  patientMs: 5 * 60_000,
+  patient: { initialMs: 30_000, maxMs: 5 * 60_000 },
   watchTimeoutSeconds: 300,
   watchGraceMs: 30_000,
   relistMs: 30 * 60_000,
@@ -104,11 +104,13 @@ export class Informer<T extends KubeObject> {
   /** On the monotonic clock, as the watches' start: a wall clock stepped back would put off relists and misjudge watches as ended at once. */
   private listedAt = -Infinity;
   private failures = 0;
+  private patientFailures = 0;
   private running = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryResolve: (() => void) | undefined;
-  private awaitingServer = false;
+  /** What the pending retry waits for: the server to come back, or a refusal to be lifted. */
+  private awaiting: 'server' | 'permission' | undefined;
   private watchAbort: AbortController | undefined;
   private readonly loopName: string;
   private listed = false;
@@ -301,7 +303,8 @@ export class Informer<T extends KubeObject> {
 
   /** The server answers: no need to probe it, and any problem said is over. */
   private connected(): void {
-    this.awaitingServer = false;
+    this.awaiting = undefined;
+    this.patientFailures = 0;
     this.probe.cancel();
     this.problems.succeeded(this.loopName);
     this.troubled(undefined);
@@ -313,9 +316,10 @@ export class Informer<T extends KubeObject> {
     const outcome = error instanceof LineTooLong || error instanceof SyntaxError ? { kind: 'retry' as const } : this.problems.failed(this.loopName, error);
     if (outcome.kind !== 'retry') return;
     this.failures += 1;
-    this.awaitingServer = outcome.serverAway === true;
-    if (this.awaitingServer) this.probe.start();
-    const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs);
+    this.awaiting = outcome.serverAway ? 'server' : outcome.patient ? 'permission' : undefined;
+    if (this.awaiting === 'server') this.probe.start();
+    if (outcome.patient) this.patientFailures += 1;
+    const delay = outcome.patient ? retryDelay(this.patientFailures, this.timing.patient, outcome.retryAfterMs) : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs);
     await new Promise<void>((resolve) => {
       this.retryResolve = resolve;
       this.retryTimer = setTimeout(resolve, delay).unref();
@@ -323,9 +327,20 @@ export class Informer<T extends KubeObject> {
     this.retryResolve = undefined;
   }
 
+  /**
+   * Another request of this pod's succeeded after failing: the Role or the CRD may be back, so a
+   * retry waiting out a refusal runs within a random part of the catch-up spread instead.
+   */
+  refusalMayBeLifted(): void {
+    if (this.awaiting !== 'permission' || !this.retryResolve) return;
+    this.awaiting = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(this.retryResolve, Math.random() * this.timing.catchUpSpreadMs).unref();
+  }
+
   private serverBack(): void {
-    if (!this.awaitingServer || !this.retryResolve) return;
-    this.awaitingServer = false;
+    if (this.awaiting !== 'server' || !this.retryResolve) return;
+    this.awaiting = undefined;
     // The failures of the outage say nothing about the server now: a returning one may refuse for a
     // moment (404 until it serves the custom resources again), and that deserves a short backoff.
     this.failures = 0;

@@ -3,8 +3,9 @@
 // minimum interval between the starts of two writes (so a quiet pod's first change is written at
 // once, while a flapping one costs a bounded number of writes), a periodic forced resync, and
 // backoff on failure that new changes do not cut short (only `wake`, when the API server is known
-// to be back, does — never below a Retry-After). The work itself decides whether anything needs
-// writing; it reports only whether to retry.
+// to be back, and `refusalMayBeLifted`, when another request of this pod's succeeds after failing,
+// do — never below a Retry-After). The work itself decides whether anything needs writing; it
+// reports only whether to retry.
 
 import { performance } from 'node:perf_hooks';
 import { retryDelay, type BackoffPolicy } from './retry-delay.js';
@@ -13,8 +14,8 @@ export type WriteOutcome =
   /** `againAfterMs`: some of the work was held back on purpose; run again then. */
   | { kind: 'done'; againAfterMs?: number }
   /**
-   * `retryAfterMs` is a floor from the server; `patient` is for failures that retrying soon cannot
-   * fix (RBAC); `serverAway`: the server could not serve at all (no answer, 5xx, still starting),
+   * `retryAfterMs` is a floor from the server; `patient` is for refusals that retrying soon cannot
+   * fix (RBAC, a missing CRD): they back off on `patient`, from tens of seconds to minutes; `serverAway`: the server could not serve at all (no answer, 5xx, still starting),
    * so `wake` may cut the backoff short once it answers again.
    */
   | { kind: 'retry'; retryAfterMs?: number; patient?: boolean; serverAway?: boolean };
@@ -27,8 +28,8 @@ export interface WriteLoopTiming {
   /** A forced write this often, even when nothing seems to have changed. */
   resyncMs: number;
   backoff: BackoffPolicy;
-  /** The wait after a `patient` failure. */
-  patientMs: number;
+  /** The waits after `patient` failures. */
+  patient: BackoffPolicy;
 }
 
 /** `forced`: write even when the content equals what was written last (resync, retries). */
@@ -41,12 +42,13 @@ export class WriteLoop {
   private dirty = false;
   private forced = false;
   private failures = 0;
+  private patientFailures = 0;
   private stopped = false;
   private lastStartedAt = -Infinity;
   /** The earliest retry the server's Retry-After allows, on the monotonic clock. */
   private retryNotBefore = -Infinity;
-  /** The pending retry waits for the server to come back (not for it to change its mind). */
-  private awaitingServer = false;
+  /** What the pending retry waits for: the server to come back, or a refusal to be lifted. */
+  private awaiting: 'server' | 'permission' | undefined;
   /** The spread of a wake that came while a write was in flight, for the retry it may leave. */
   private wokenDuringWrite: number | undefined;
 
@@ -79,8 +81,17 @@ export class WriteLoop {
     else this.cutRetryShort(spreadMs);
   }
 
-  private cutRetryShort(spreadMs: number): void {
-    if (!this.timer || !this.awaitingServer) return;
+  /**
+   * Another request of this pod's succeeded after failing: the Role or the CRD may be back, so a
+   * retry waiting out a refusal runs within a random part of `spreadMs` instead of minutes later.
+   * If the refusal stands, it fails again and waits as long as before.
+   */
+  refusalMayBeLifted(spreadMs: number): void {
+    if (!this.stopped && !this.inFlight) this.cutRetryShort(spreadMs, 'permission');
+  }
+
+  private cutRetryShort(spreadMs: number, awaited: 'server' | 'permission' = 'server'): void {
+    if (!this.timer || this.awaiting !== awaited) return;
     clearTimeout(this.timer);
     this.schedule(this.paced(Math.max(this.random() * spreadMs, this.retryNotBefore - performance.now())));
   }
@@ -125,7 +136,8 @@ export class WriteLoop {
     if (this.stopped) return;
     if (outcome.kind === 'done') {
       this.failures = 0;
-      this.awaitingServer = false;
+      this.patientFailures = 0;
+      this.awaiting = undefined;
       if (this.dirty) this.schedule(this.paced(this.timing.debounceMs));
       else if (outcome.againAfterMs !== undefined) {
         this.dirty = true;
@@ -137,8 +149,11 @@ export class WriteLoop {
     this.dirty = true;
     this.forced ||= forced;
     this.retryNotBefore = performance.now() + (outcome.retryAfterMs ?? 0);
-    this.awaitingServer = outcome.serverAway === true;
-    const delay = outcome.patient ? this.timing.patientMs : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs, this.random);
+    this.awaiting = outcome.serverAway ? 'server' : outcome.patient ? 'permission' : undefined;
+    if (outcome.patient) this.patientFailures += 1;
+    const delay = outcome.patient
+      ? retryDelay(this.patientFailures, this.timing.patient, outcome.retryAfterMs, this.random)
+      : retryDelay(this.failures, this.timing.backoff, outcome.retryAfterMs, this.random);
     // A failed write reached the API server too (5xx, 429, 409…): retries keep the pacing.
     this.schedule(this.paced(delay));
     if (this.wokenDuringWrite !== undefined) this.cutRetryShort(this.wokenDuringWrite);

@@ -49,7 +49,7 @@ describe('API problems', () => {
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(problems.failed('status', forbidden), { kind: 'retry', patient: true });
     assert.deepEqual(lines.filter((line) => !line.startsWith('DEBUG')), [
-      'ERROR Kubernetes RBAC denies "patch" on autopilots/status in namespace shop: bind the Role printed by `pilotfish k8s manifests` to this pod\'s service account (cannot patch resource "autopilots/status"); retrying every few minutes',
+      'ERROR Kubernetes RBAC denies "patch" on autopilots/status in namespace shop: bind the Role printed by `pilotfish k8s manifests` to this pod\'s service account (cannot patch resource "autopilots/status"); retrying within a minute, then up to every 5 minutes',
     ]);
   });
 

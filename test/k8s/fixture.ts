@@ -23,16 +23,16 @@ import { ProcessTable } from '../../src/process/process-table.js';
 
 /** The defaults' shape, faster: tests wait for seconds, not minutes. */
 export const FAST: BridgeTiming = {
-  status: { debounceMs: 50, minIntervalMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
-  events: { debounceMs: 300, minIntervalMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
-  labels: { debounceMs: 0, minIntervalMs: 200, resyncMs: 1_000, backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000 },
+  status: { debounceMs: 50, minIntervalMs: 200, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patient: { initialMs: 2_000, maxMs: 2_000 } },
+  events: { debounceMs: 300, minIntervalMs: 300, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 1_000 }, patient: { initialMs: 2_000, maxMs: 2_000 } },
+  labels: { debounceMs: 0, minIntervalMs: 200, resyncMs: 1_000, backoff: { initialMs: 100, maxMs: 1_000 }, patient: { initialMs: 2_000, maxMs: 2_000 } },
   eventSeriesMs: 1_000,
   requestTimeoutMs: 10_000,
   forbiddenGraceMs: 1_000,
   finalWriteMs: 3_000,
   probe: { intervalMs: 200, timeoutMs: 1_000 },
   catchUpSpreadMs: 200,
-  informer: { backoff: { initialMs: 100, maxMs: 1_000 }, patientMs: 2_000, watchTimeoutSeconds: 60, watchGraceMs: 5_000 },
+  informer: { backoff: { initialMs: 100, maxMs: 1_000 }, patient: { initialMs: 2_000, maxMs: 2_000 }, watchTimeoutSeconds: 60, watchGraceMs: 5_000 },
 };
 
 export interface PodSetup {

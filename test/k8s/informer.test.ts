@@ -23,7 +23,7 @@ interface ConfigMap extends KubeObject {
 
 const FAST_INFORMER: Partial<InformerTiming> = {
   backoff: { initialMs: 100, maxMs: 1_000 },
-  patientMs: 2_000,
+  patient: { initialMs: 2_000, maxMs: 2_000 },
   watchTimeoutSeconds: 60,
   watchGraceMs: 5_000,
   relistMs: 0,
@@ -158,7 +158,7 @@ describe('the informer against a real API server', () => {
       },
     ]);
     const token = await cluster.serviceAccountToken(namespace, 'reader');
-    const { informer, lines } = inform(namespace, { token, timing: { ...FAST_INFORMER, patientMs: 60_000 } });
+    const { informer, lines } = inform(namespace, { token, timing: { ...FAST_INFORMER, patient: { initialMs: 60_000, maxMs: 60_000 } } });
     try {
       await waitFor(() => lines.some((line) => line.startsWith('ERROR')), 'the RBAC error', 15_000);
       await sleep(1_500);

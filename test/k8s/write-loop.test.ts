@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from '../../src/k8s/write-loop.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-const TIMING: WriteLoopTiming = { debounceMs: 30, minIntervalMs: 60, resyncMs: 60_000, backoff: { initialMs: 40, maxMs: 40 }, patientMs: 300 };
+const TIMING: WriteLoopTiming = { debounceMs: 30, minIntervalMs: 60, resyncMs: 60_000, backoff: { initialMs: 40, maxMs: 40 }, patient: { initialMs: 300, maxMs: 300 } };
 
 /** A work function that records its calls and answers from a script (then `done`). */
 function scriptedWork(outcomes: WriteOutcome[] = [], durationMs = 0) {
@@ -117,7 +117,7 @@ describe('write loop', () => {
     await loop.stop();
     const [first, second, third] = calls.map((call) => call.at);
     assert.ok((second ?? 0) - (first ?? 0) >= 195, 'Retry-After honoured');
-    assert.ok((third ?? 0) - (second ?? 0) >= TIMING.patientMs - 5, 'patient backoff');
+    assert.ok((third ?? 0) - (second ?? 0) >= TIMING.patient.initialMs / 2 - 5, 'patient backoff');
   });
 
   /**
@@ -158,9 +158,38 @@ describe('write loop', () => {
     assert.ok((second ?? 0) - (first ?? 0) >= 295, `Retry-After honoured: ${(second ?? 0) - (first ?? 0)} ms`);
   });
 
+  it('backs off after refusals from the patient policy\'s first wait to its longest', async () => {
+    const { work, calls } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry', patient: true }, { kind: 'retry', patient: true }]);
+    // random() = 1: no jitter, so the waits are the policy's exactly.
+    const loop = new WriteLoop(work, { ...TIMING, patient: { initialMs: 150, maxMs: 300 } }, () => 1);
+    loop.request();
+    await waitFor(() => calls.length === 4, 'three retries', 10_000);
+    await loop.stop();
+    const gaps = calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
+    assert.ok(gaps[0]! >= 145 && gaps[0]! < 280, `first wait ${gaps[0]} ms`);
+    assert.ok(gaps[1]! >= 295 && gaps[2]! >= 295, `then the longest: ${gaps.join(', ')} ms`);
+  });
+
+  it('is woken out of the wait after a refusal when another request gets through (the Role or the CRD may be back), and only then', async () => {
+    const { work, calls, answered } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry', serverAway: true }]);
+    const loop = new WriteLoop(work, { ...TIMING, patient: { initialMs: 600_000, maxMs: 600_000 }, backoff: { initialMs: 600_000, maxMs: 600_000 } });
+    loop.request();
+    await waitFor(() => answered() === 1, 'the denied write');
+    loop.wake(0);
+    await sleep(TIMING.minIntervalMs * 3);
+    assert.equal(calls.length, 1, "the server's return does not lift a refusal");
+    loop.refusalMayBeLifted(0);
+    await waitFor(() => calls.length === 2, 'the retry', 10_000);
+    await waitFor(() => answered() === 2, 'the retry to fail with the server away');
+    loop.refusalMayBeLifted(0);
+    await sleep(TIMING.minIntervalMs * 3);
+    assert.equal(calls.length, 2, 'a retry waiting for the server is not cut short by another request getting through');
+    await loop.stop();
+  });
+
   it('is not woken out of the wait after a refusal (RBAC, an invalid write): the server\'s return does not fix it', async () => {
     const { work, calls, answered } = scriptedWork([{ kind: 'retry', patient: true }, { kind: 'retry' }]);
-    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 400, maxMs: 400 }, patientMs: 400 });
+    const loop = new WriteLoop(work, { ...TIMING, backoff: { initialMs: 400, maxMs: 400 }, patient: { initialMs: 400, maxMs: 400 } });
     loop.request();
     await waitFor(() => answered() === 1, 'the denied write');
     loop.wake(0);
@@ -170,7 +199,7 @@ describe('write loop', () => {
     await waitFor(() => calls.length === 3, 'the retry after the backoff', 10_000);
     await loop.stop();
     const [first, second, third] = calls.map((call) => call.at);
-    assert.ok((second ?? 0) - (first ?? 0) >= 395, `patient wait kept: ${(second ?? 0) - (first ?? 0)} ms`);
+    assert.ok((second ?? 0) - (first ?? 0) >= 195, `patient wait kept: ${(second ?? 0) - (first ?? 0)} ms`);
     assert.ok((third ?? 0) - (second ?? 0) >= 195, `backoff kept: ${(third ?? 0) - (second ?? 0)} ms`);
   });
 
