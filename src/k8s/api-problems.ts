@@ -6,8 +6,8 @@ import { KubeApiError, REPLY_TOO_LARGE } from './api.js';
 import type { WriteOutcome } from './write-loop.js';
 
 export class ApiProblems {
-  /** The problem each write loop last reported, by loop. */
-  private readonly current = new Map<string, string>();
+  /** The problem each write loop last reported (its message, or the topic it shares with others), by loop. */
+  private readonly current = new Map<string, { topic: string; message: string }>();
   private readonly forbiddenSince = new Map<string, number>();
   private readonly recoveryListeners: Array<(loop: string) => void> = [];
 
@@ -36,7 +36,8 @@ export class ApiProblems {
       return { kind: 'retry' };
     }
     if (status === 0 || status === 429 || status >= 500) {
-      this.say(loop, 'warn', `Kubernetes API unavailable (${error.message}): retrying with backoff; the jobs are not affected`);
+      // One outage, however each loop meets it (refused, reset, timed out, 503): said once.
+      this.say(loop, 'warn', `Kubernetes API unavailable (${error.message}): retrying with backoff; the jobs are not affected`, status === 429 ? 'throttled' : 'unavailable');
       // 429: the server is there and sets the pace itself.
       return { kind: 'retry', retryAfterMs: error.retryAfterMs, ...(status === 429 ? {} : { serverAway: true }) };
     }
@@ -83,10 +84,15 @@ export class ApiProblems {
     if (this.current.size === 0) this.log.info('Kubernetes API writes succeed again');
   }
 
-  private say(loop: string, level: 'warn' | 'error', message: string): void {
-    const alreadySaid = [...this.current.values()].includes(message);
-    this.current.set(loop, message);
-    if (!alreadySaid) this.log[level](message);
+  /**
+   * Says `message` unless a loop with a current problem has said one of its `topic`; a new
+   * message of a topic already said goes to DEBUG, a repeat nowhere.
+   */
+  private say(loop: string, level: 'warn' | 'error', message: string, topic = message): void {
+    const current = [...this.current.values()];
+    this.current.set(loop, { topic, message });
+    if (!current.some((problem) => problem.topic === topic)) this.log[level](message);
+    else if (!current.some((problem) => problem.message === message)) this.log.debug(message);
   }
 }
 
