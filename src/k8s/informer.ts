@@ -3,7 +3,8 @@
 // after a dropped watch, relist when the server says that version is gone (410), and back off
 // with jitter on errors — cut short, within a jittered spread, when a probe sees the API server
 // return after an outage. Every watch has a deadline (timeoutSeconds, and a client-side one a
-// little later for a connection that died silently), and every line of its stream is bounded.
+// little later for a connection that died silently), is dropped when it stays silent longer than
+// the server's bookmarks ever are, and every line of its stream is bounded.
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logging/logger.js';
 import { heldBytes } from '../util/held-bytes.js';
@@ -24,6 +25,12 @@ export interface InformerTiming {
   watchTimeoutSeconds: number;
   /** A watch the server has not ended this long after its timeoutSeconds is dropped: its connection died silently. */
   watchGraceMs: number;
+  /**
+   * A watch that delivers nothing, not even a bookmark, for this long is dropped and resumed: its
+   * connection may be half-open (a server gone whose reset never came). The API server's watch
+   * cache sends a bookmark about every minute (1-2 minutes apart, measured on 1.35).
+   */
+  watchSilenceMs: number;
   /** A full relist this often, whatever the watch says (0: never). */
   relistMs: number;
   /**
@@ -46,6 +53,7 @@ export const DEFAULT_INFORMER_TIMING: InformerTiming = {
   patient: { initialMs: 30_000, maxMs: 5 * 60_000 },
   watchTimeoutSeconds: 300,
   watchGraceMs: 30_000,
+  watchSilenceMs: 3 * 60_000,
   relistMs: 30 * 60_000,
   // An event carries one object, as the largest reply does.
   maxLineBytes: MAX_RESPONSE_BYTES,
@@ -223,26 +231,31 @@ export class Informer<T extends KubeObject> {
     const timeoutSeconds = Math.round(this.timing.watchTimeoutSeconds * (1 + Math.random()));
     const abort = new AbortController();
     this.watchAbort = abort;
-    let deadlinePassed = false;
-    const deadline = setTimeout(() => {
-      deadlinePassed = true;
+    /** Why the watch was taken for dead, if it was. */
+    let dropped: string | undefined;
+    const drop = (reason: string) => () => {
+      dropped = reason;
       abort.abort();
-    }, timeoutSeconds * 1000 + this.timing.watchGraceMs).unref();
+    };
+    const deadline = setTimeout(drop('the watch outlived its deadline'), timeoutSeconds * 1000 + this.timing.watchGraceMs).unref();
+    const silence = setTimeout(drop(`the watch delivered nothing for ${this.timing.watchSilenceMs / 1000} s`), this.timing.watchSilenceMs).unref();
     let body: Readable | undefined;
     const startedAt = performance.now();
     try {
       const query = this.query({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion ?? '', timeoutSeconds: String(timeoutSeconds) });
       body = await this.options.api.stream({ path: `${this.options.path}?${query}`, verb: 'watch', resource: this.options.resource }, abort.signal);
       this.connected();
+      silence.refresh();
       for await (const line of lines(body, this.timing.maxLineBytes)) {
+        silence.refresh();
         if (this.stopped) return;
         this.apply(JSON.parse(line) as WatchEvent<T>);
         // Only a watch that delivers resets the backoff: one that fails on its first event keeps growing it.
         this.failures = 0;
       }
     } catch (error) {
-      if (deadlinePassed) {
-        this.log.debug(`${this.loopName}: the watch outlived its deadline: its connection is taken for dead, watching again`);
+      if (dropped !== undefined) {
+        this.log.debug(`${this.loopName}: ${dropped}: its connection is taken for dead, watching again`);
         return;
       }
       if (isStreamBreak(error)) throw new KubeApiError({ verb: 'watch', resource: this.options.resource }, 0, `the watch connection broke: ${(error as Error).message}`);
@@ -251,6 +264,7 @@ export class Informer<T extends KubeObject> {
       throw error;
     } finally {
       clearTimeout(deadline);
+      clearTimeout(silence);
       body?.destroy();
       this.watchAbort = undefined;
     }

@@ -178,7 +178,7 @@ describe('the informer against a server that misbehaves on demand', () => {
    * (or ended after `endWatchesAfterMs`); the first `listRefusals` lists are answered 404, as for
    * a resource the server does not serve.
    */
-  async function scriptedServer(watches: string[], listRefusals = 0, endWatchesAfterMs?: number) {
+  async function scriptedServer(watches: string[], listRefusals = 0, endWatchesAfterMs?: number, bookmarkEveryMs?: number) {
     const requests: string[] = [];
     /** When each of `requests` came, on the monotonic clock. */
     const arrivals: number[] = [];
@@ -201,6 +201,10 @@ describe('the informer against a server that misbehaves on demand', () => {
       const script = watches.shift();
       if (script !== undefined) response.write(script);
       if (endWatchesAfterMs !== undefined) setTimeout(() => response.end(), endWatchesAfterMs);
+      if (bookmarkEveryMs !== undefined) {
+        const bookmarks = setInterval(() => response.write(event('BOOKMARK', { metadata: { resourceVersion: '10' } })), bookmarkEveryMs);
+        response.on('close', () => clearInterval(bookmarks));
+      }
       open.push(response);
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -226,6 +230,35 @@ describe('the informer against a server that misbehaves on demand', () => {
   }
 
   const event = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
+
+  it('drops a watch that delivers nothing, not even a bookmark (a half-open connection), and resumes it without listing again', async () => {
+    const server = await scriptedServer([]);
+    const { informer, lines } = informOn(server.url, { watchSilenceMs: 500 });
+    const watches = () => server.requests.filter((url) => url.includes('watch=1'));
+    try {
+      await waitFor(() => watches().length >= 3, 'the silent watch resumed twice', 10_000);
+      assert.equal(server.requests.length - watches().length, 1, 'listed once');
+      for (const url of watches()) assert.match(url, /resourceVersion=10&/);
+      assert.ok(lines.some((line) => line.startsWith('DEBUG') && line.includes('the watch delivered nothing for 0.5 s')), lines.join('\n'));
+      assert.equal(informer.synced, true);
+    } finally {
+      informer.stop();
+      server.close();
+    }
+  });
+
+  it('keeps a quiet watch whose server sends bookmarks', async () => {
+    const server = await scriptedServer([], 0, undefined, 100);
+    const { informer } = informOn(server.url, { watchSilenceMs: 500 });
+    try {
+      await waitFor(() => server.requests.some((url) => url.includes('watch=1')), 'the watch');
+      await sleep(2_000);
+      assert.equal(server.requests.filter((url) => url.includes('watch=1')).length, 1);
+    } finally {
+      informer.stop();
+      server.close();
+    }
+  });
 
   it('relists on an ERROR event with code 410, and resumes from bookmarks', async () => {
     const server = await scriptedServer([
