@@ -51,15 +51,22 @@ export class AutopilotObject {
       if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     }
     const existing = await this.api.request<StoredAutopilot>({ method: 'GET', path: this.path(), verb: 'get', resource: PLURAL });
-    if (this.isOurs(existing)) {
-      this.observe(existing);
+    if (this.isOwnedByThisPod(existing)) {
+      // This pod's, from before pilotfish restarted: what operators asked stays; only the pod's
+      // own names are put back if they were edited by hand.
+      const spec = this.spec();
+      const namesRight = existing.spec?.podName === spec.podName && existing.spec.nodeName === spec.nodeName;
+      this.observe(namesRight ? existing : await this.patch({ spec: { podName: spec.podName, nodeName: spec.nodeName ?? null } }));
       return 'adopted';
     }
     // An earlier pod's: make it ours, with a fresh spec (what operators asked of that pod, a stopped
     // job or maintenance, is not this pod's). Its status is overwritten by the next status write.
-    const repair = { metadata: { ownerReferences: this.ownerReferences() ?? null }, spec: replacingPatch(this.spec(), [existing.spec]) };
-    this.observe(await this.api.request<StoredAutopilot>({ method: 'PATCH', path: this.path(), verb: 'patch', resource: PLURAL, body: repair }));
+    this.observe(await this.patch({ metadata: { ownerReferences: this.ownerReferences() ?? null }, spec: replacingPatch(this.spec(), [existing.spec]) }));
     return 'tookOver';
+  }
+
+  private patch(body: object): Promise<StoredAutopilot> {
+    return this.api.request<StoredAutopilot>({ method: 'PATCH', path: this.path(), verb: 'patch', resource: PLURAL, body });
   }
 
   async writeStatus(status: AutopilotStatus): Promise<void> {
@@ -109,11 +116,11 @@ export class AutopilotObject {
     return this.pod.uid ? [{ apiVersion: 'v1', kind: 'Pod', name: this.pod.name, uid: this.pod.uid }] : undefined;
   }
 
-  private isOurs(existing: StoredAutopilot): boolean {
+  /** Without the pod's UID, only its node tells it from an earlier pod of the same name. */
+  private isOwnedByThisPod(existing: StoredAutopilot): boolean {
     const owners = existing.metadata.ownerReferences ?? [];
-    const ownedRight = this.pod.uid ? owners.length === 1 && owners[0]?.kind === 'Pod' && owners[0].uid === this.pod.uid : owners.length === 0;
-    const spec = this.spec();
-    return ownedRight && existing.spec?.podName === spec.podName && existing.spec.nodeName === spec.nodeName;
+    if (!this.pod.uid) return owners.length === 0 && existing.spec?.nodeName === this.pod.nodeName;
+    return owners.length === 1 && owners[0]?.kind === 'Pod' && owners[0].uid === this.pod.uid;
   }
 
   private observe(object: StoredAutopilot): void {

@@ -193,6 +193,29 @@ describe('the Kubernetes bridge', () => {
     assert.deepEqual(problems(run.lines), []);
   });
 
+  it('adopts its own pod\'s object after a restart, keeping what operators asked and putting back the pod\'s names edited by hand', async () => {
+    const setup = await fixture.podWithServiceAccount('db-0');
+    const own = {
+      apiVersion: 'pilotfish.dev/v1alpha1',
+      kind: 'Autopilot',
+      metadata: { name: 'db-0', ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'db-0', uid: setup.pod.uid }] },
+      spec: { podName: 'edited-by-hand', nodeName: 'node-a', maintenance: true },
+    };
+    await fixture.cluster.must('POST', autopilotPath(setup.namespace), own);
+    const run = await fixture.supervise(setup, '{ name: "db", exec: "sleep 600" }');
+    try {
+      const adopted = await waitFor(async () => {
+        const object = await fixture.autopilot(setup);
+        return object.status?.maintenance === true ? object : undefined;
+      }, 'maintenance, as the spec asks', 10_000);
+      assert.deepEqual(adopted.spec, { podName: 'db-0', nodeName: 'node-a', maintenance: true });
+      assert.ok(!run.lines.some((line) => /took over/.test(line)), run.lines.join('\n'));
+    } finally {
+      await run.stop();
+    }
+    assert.deepEqual(problems(run.lines), []);
+  });
+
   it('removes from the status what it does not set: a nested key left by an earlier write or edited in by hand', async () => {
     const setup = await fixture.podWithServiceAccount();
     const health = new HealthSwitch().healthy('ok');
