@@ -38,6 +38,8 @@ interface Occurrence {
   event: PodEvent;
   count: number;
   lastObservedAt: Date;
+  /** When it was last seen on the monotonic clock, which the series window is measured on. */
+  lastSeenAt: number;
   /** By regarding object (kind and uid): a recreated Autopilot gets Events of its own. */
   posted: Map<string, Posted>;
 }
@@ -57,17 +59,22 @@ export class EventRecorder {
   ) {}
 
   /** Remembers the event, as new or as a repeat; `flush` writes it. */
-  record(event: PodEvent, now = new Date()): void {
+  record(event: PodEvent): void {
     const key = `${event.type}\n${event.reason}\n${event.note}`;
+    const now = new Date(Date.now());
+    const seenAt = performance.now();
     const known = this.occurrences.get(key);
     this.occurrences.delete(key);
-    if (known && now.getTime() - known.lastObservedAt.getTime() < SERIES_WINDOW_MS) {
+    // On the monotonic clock: a wall clock stepped forward would break a series in two, one
+    // stepped back would stretch it past the window.
+    if (known && seenAt - known.lastSeenAt < SERIES_WINDOW_MS) {
       // In place: a flush in progress may be writing this very occurrence.
       known.count += 1;
       known.lastObservedAt = now;
+      known.lastSeenAt = seenAt;
       this.occurrences.set(key, known);
     } else {
-      this.occurrences.set(key, { event, count: 1, lastObservedAt: now, posted: new Map() });
+      this.occurrences.set(key, { event, count: 1, lastObservedAt: now, lastSeenAt: seenAt, posted: new Map() });
     }
     // Map order is insertion order: the first key is the one least recently seen.
     if (this.occurrences.size > MEMORY) this.occurrences.delete(this.occurrences.keys().next().value as string);

@@ -21,3 +21,17 @@ test('series updates are paced on the monotonic clock: a wall clock stepped back
   });
   assert.deepEqual(writes, ['POST', 'PATCH'], 'the repeat, written as a series update once the interval has passed');
 });
+
+test('a repeat joins its series by the monotonic clock: a wall clock stepped forward past the series window does not start a new Event', async () => {
+  const writes: string[] = [];
+  const api = { request: async (request: ApiRequest) => void writes.push(request.method) } as unknown as KubeApi;
+  const recorder = new EventRecorder(api, { name: 'web-0', namespace: 'shop' }, 0, () => [{ apiVersion: 'v1', kind: 'Pod', name: 'web-0' }]);
+  const crash = { type: 'Warning', reason: 'JobFailed', action: 'Restart', note: 'app exited 1' } as const;
+  recorder.record(crash);
+  await recorder.flush();
+  await withWallClockStepped(31 * 60_000, async () => {
+    recorder.record(crash);
+    await recorder.flush();
+  });
+  assert.deepEqual(writes, ['POST', 'PATCH'], 'the repeat, written as a series update of the first Event');
+});
