@@ -159,11 +159,14 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
 
 async function runJobAction(supervisor: ControlHost, job: Job, action: JobAction): Promise<void> {
   if (supervisor.isShuttingDown) throw new HttpError(409, 'pilotfish is shutting down');
+  if (action !== 'stop' && job.isRetired()) throw new HttpError(409, `${job.name} is being stopped by a reload, which starts its new definition if it has one`);
   if (action === 'start') {
     if (!job.acceptsStart()) throw new HttpError(409, `${job.name} is ${job.state} already`);
     supervisor.startJob(job.name);
   } else if (action === 'stop') {
     await supervisor.stopJob(job.name);
+    // A script's `pilotfish stop app && …` must not go on with the app running again.
+    if (!job.isTerminal()) throw new HttpError(409, `${job.name} was started again (start or restart) before its stop finished: it is ${job.state}`);
   } else {
     await supervisor.restartJob(job.name);
   }

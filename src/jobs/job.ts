@@ -33,6 +33,7 @@
 //    start → starting, restart → exit policy with a restart, policy → exit policy.
 //  `notify` (READY=1, STATUS=) is taken in every state; READY counts only while checks run.
 //  stale: an exit of a run given up on; `prepared`/`hooksDone` of a stop overtaken are dropped.
+//  A job a reload has stopped (retired: the reload replaces or removes it) takes no start or restart.
 //  Health (unknown/healthy/unhealthy) is a separate dimension, owned by the monitor.
 import type { Command, JobConfig } from '../config/types.js';
 import { maskedDisplay } from '../config/command.js';
@@ -188,6 +189,11 @@ export class Job {
    * after a failure or an operator's start, the last one, and every failure are news, at INFO and WARN.
    */
   private periodicRunSucceeded = false;
+  /**
+   * Stopped by a reload, which replaces or removes it: a start or restart that comes meanwhile is
+   * not taken, or it would run on beside its successor, unsupervised once the reload drops it.
+   */
+  private retired = false;
   /** Stopped through the control plane: it may be started again, so it keeps the supervisor up. */
   private heldByOperator = false;
   /** Ended on its own; `stopped` waits for the hooks on its `stopping` (table note ⁴). */
@@ -332,7 +338,15 @@ export class Job {
    */
   stop(by: StopCause = 'shutdown'): Promise<void> {
     this.dispatch({ kind: 'stop', by });
-    return Promise.all([this.until((state) => TERMINAL_STATES.has(state)), this.leftovers]).then(() => undefined);
+    // Over once the job has left the stopping states: at rest, or started again by a start or
+    // restart that came during the stop (waiting for rest then waited for ever, and with it the
+    // operator's `pilotfish stop`).
+    return Promise.all([this.until((state) => !STOPPING_STATES.has(state)), this.leftovers]).then(() => undefined);
+  }
+
+  /** A reload is replacing or removing it: it never starts again (the reload starts its successor). */
+  isRetired(): boolean {
+    return this.retired;
   }
 
   /**
@@ -385,6 +399,11 @@ export class Job {
       return;
     }
     if (input.kind === 'hooksDone' && (this.currentState !== 'stopping' || input.run !== this.run?.id)) return;
+    if (input.kind === 'stop' && input.by === 'reload') this.retired = true;
+    if (this.retired && (input.kind === 'start' || input.kind === 'restart')) {
+      this.log.debug(`${input.kind} not taken: a reload is replacing or removing this job`);
+      return;
+    }
     switch (this.currentState) {
       case 'idle':
         return this.inIdle(input);

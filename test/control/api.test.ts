@@ -178,3 +178,48 @@ describe('the control API', () => {
     assert.deepEqual(reloaded.json, { ok: true, started: ['extra'], restarted: [], removed: [] });
   });
 });
+
+describe('the control API, when requests overtake a stop', () => {
+  // A job that ignores its stop signal: each stop takes its whole stopTimeout.
+  const stubborn = (value: string) => `{
+  jobs: [
+    { name: "stubborn", exec: ["sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"], stopTimeout: "1500ms", env: { V: "${value}" } },
+  ],
+}`;
+  let pilotfish: RunningSupervisor;
+  before(async () => {
+    pilotfish = await startSupervisor(stubborn('1'));
+  });
+  after(() => pilotfish.stop());
+
+  const state = async () => ((await pilotfish.call('GET', '/v1/status')).json.jobs as Array<{ name: string; state: string }>)[0]?.state;
+
+  it('answers a stop that a restart overtook, with 409, instead of never', async () => {
+    const stop = pilotfish.call('POST', '/v1/jobs/stubborn/stop');
+    await waitFor(async () => (await state()) === 'terminating', 'the stop to begin');
+    const restarted = await pilotfish.call('POST', '/v1/jobs/stubborn/restart');
+    assert.equal(restarted.status, 200, restarted.body);
+    assert.equal(restarted.json.job.state, 'running');
+    const stopped = await Promise.race([stop, sleep(5000).then(() => undefined)]);
+    assert.ok(stopped, 'the stop was answered');
+    assert.equal(stopped.status, 409, stopped.body);
+    assert.match(stopped.json.error, /stubborn was started again \(start or restart\) before its stop finished: it is running/);
+  });
+
+  it("refuses to start or restart a job a reload is stopping, and the reload finishes; the next one is answered too", async () => {
+    writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), stubborn('2'));
+    const reload = pilotfish.call('POST', '/v1/reload');
+    await waitFor(async () => (await state()) === 'terminating', "the reload's stop to begin");
+    for (const action of ['restart', 'start']) {
+      const refused = await pilotfish.call('POST', `/v1/jobs/stubborn/${action}`);
+      assert.equal(refused.status, 409, `${action}: ${refused.body}`);
+      assert.match(refused.json.error, /stubborn is being stopped by a reload/);
+    }
+    const reloaded = await Promise.race([reload, sleep(5000).then(() => undefined)]);
+    assert.ok(reloaded, 'the reload was answered');
+    assert.deepEqual(reloaded.json, { ok: true, started: [], restarted: ['stubborn'], removed: [] });
+    await waitFor(async () => (await state()) === 'running', 'the new stubborn to run');
+    const again = await Promise.race([pilotfish.call('POST', '/v1/reload'), sleep(5000).then(() => undefined)]);
+    assert.equal(again?.status, 200, 'a later reload is answered');
+  });
+});

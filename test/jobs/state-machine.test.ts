@@ -405,6 +405,38 @@ test('an operator restart of a running job stops it gracefully, publishes no exi
   assert.deepEqual(h.published, ['stopping', 'stopped']);
 });
 
+test('a stop that a restart overtakes is over once the job runs again, not left waiting for a rest that never comes', async () => {
+  const h = harness(walkConfig);
+  reach('running', h);
+  let stopOver = false;
+  const stopped = h.job.stopByOperator().then(() => (stopOver = true));
+  const restarted = h.job.restart();
+  INPUTS.hooksDone!(h);
+  h.exit(143);
+  await restarted;
+  assert.equal(h.job.state, 'running');
+  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 100))]);
+  assert.equal(stopOver, true, 'the stop is over');
+});
+
+test('a job a reload is stopping takes no start or restart: it would run on beside its successor', async () => {
+  for (const state of ['running', 'stopped'] as const) {
+    const h = harness(walkConfig);
+    reach(state, h);
+    const stopped = h.job.stop('reload');
+    assert.equal(h.job.isRetired(), true);
+    h.job.startNow();
+    const restarted = h.job.restart();
+    if (state === 'running') {
+      INPUTS.hooksDone!(h);
+      h.exit(143);
+    }
+    await Promise.all([stopped, restarted]);
+    assert.equal(h.job.state, 'stopped', state);
+    assert.equal(h.processes.length, 1, `${state}: no process started after the reload's stop`);
+  }
+});
+
 test('a stop that outlasts stopTimeout is escalated to SIGKILL, then given up on after the kill grace', async () => {
   const h = harness(walkConfig);
   reach('terminating', h);
