@@ -527,15 +527,18 @@ export class Supervisor {
         this.livenessCheckScheduled = false;
         if (this.isShuttingDown || this.reloading) return;
         const jobs = [...this.jobs.values()].map(({ job }) => ({ config: job.config, potential: job.runPotential() }));
+        const why = this.whyMainCannotStart(jobs);
+        // As a main job that failed would (never with code 0): periodic jobs and watches do not keep a
+        // container alive whose app can never start. Asked first: with nothing else left to run, the
+        // container whose app never ran would otherwise exit 0 as if every job had done its work.
+        if (why) {
+          void this.shutdown({ kind: 'jobExit', code: this.firstFailure?.code || 1, why });
+          return;
+        }
         if (!anyJobCanRun(jobs)) {
           this.log.info('no job is running or can run again');
           void this.shutdown({ kind: 'finished' });
-          return;
         }
-        const why = this.whyMainCannotStart(jobs);
-        // As a main job that failed would (never with code 0): periodic jobs and watches do not keep a
-        // container alive whose app can never start.
-        if (why) void this.shutdown({ kind: 'jobExit', code: this.firstFailure?.code || 1, why });
       });
     });
   }

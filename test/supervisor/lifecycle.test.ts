@@ -286,6 +286,21 @@ test('a main job that can never start ends the container, with the code of the j
   assert.match(run.output(), /WARN .*stopped; exiting with code 3: the main job app can never start/);
 });
 
+test('a main job that can never start, with no other job left to run, exits 1 saying so, not 0 as if every job had done its work', { timeout: 60_000 }, async () => {
+  // db's check never passes and db ends: the healthy the app waits for can no longer come, and nothing failed.
+  const run = runConfig(`{
+    main: "app",
+    jobs: [
+      { name: "db", exec: "sleep 0.3", health: { exec: "false", interval: "100ms" } },
+      { name: "app", exec: "echo app-running", when: { source: "db", once: "healthy" } },
+    ],
+  }`);
+  assert.equal((await run.exited).code, 1, run.output());
+  assert.equal(indexOfLine(run.lines, /app-running/), -1, run.output());
+  assert.match(run.output(), /shutting down \(the main job app can never start: it waits for healthy from db, which can no longer come\)$/m);
+  assert.match(run.output(), /WARN .*stopped; exiting with code 1: the main job app can never start/);
+});
+
 test('a main job whose awaited event can no longer come exits 1 when nothing failed, and one still waiting on a restarting job keeps waiting', { timeout: 60_000 }, async () => {
   // setup succeeds, so the failure the app waits for never comes; nothing failed, yet the app never ran.
   const neverFails = runConfig(`{
