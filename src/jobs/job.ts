@@ -268,6 +268,11 @@ export class Job {
     return this.finishing;
   }
 
+  /** Its process is being stopped (stopping, terminating, killing): its `stopped` is still to come. */
+  isStopping(): boolean {
+    return STOPPING_STATES.has(this.currentState);
+  }
+
   isTerminal(): boolean {
     return TERMINAL_STATES.has(this.currentState);
   }

@@ -52,6 +52,8 @@ export function stopOrder(jobs: readonly JobConfig[]): string[][] {
 export interface LivenessInput {
   config: JobConfig;
   potential: RunPotential;
+  /** Its process is being stopped: its `stopped` is still to come, even when it will not run again. */
+  stopping?: boolean;
 }
 
 /**
@@ -78,6 +80,8 @@ export function livenessIn(jobs: readonly LivenessInput[]): (job: LivenessInput)
     if (job.potential === 'no' || when.kind !== 'event') return false;
     if (firesWhateverJobsDo(when.source, when.event)) return true;
     return (byName.get(when.source) ?? []).some((source) => {
+      // A postStop hook during a shutdown: its source will not run again, but it does stop.
+      if (when.event === 'stopped' && source.stopping) return true;
       if (seen.has(source.config.name)) return false;
       seen.add(source.config.name);
       return live(source, seen);

@@ -233,7 +233,7 @@ export class Supervisor {
 
   /** The jobs' snapshots, with what a job waits for as the supervisor knows it: an event that can no longer come says so, and during a shutdown only stop hooks wait. */
   private jobSnapshots(): JobSnapshot[] {
-    const jobs = [...this.jobs.values()].map(({ job }) => ({ job, input: { config: job.config, potential: job.runPotential() } }));
+    const jobs = [...this.jobs.values()].map(({ job }) => ({ job, input: livenessInput(job) }));
     const canRun = livenessIn(jobs.map(({ input }) => input));
     return jobs.map(({ job, input }) => {
       const { waitingFor, waitingUntil, ...snapshot } = job.snapshot();
@@ -526,7 +526,7 @@ export class Supervisor {
       void this.jobsSettled().then(() => {
         this.livenessCheckScheduled = false;
         if (this.isShuttingDown || this.reloading) return;
-        const jobs = [...this.jobs.values()].map(({ job }) => ({ config: job.config, potential: job.runPotential() }));
+        const jobs = [...this.jobs.values()].map(({ job }) => livenessInput(job));
         const why = this.whyMainCannotStart(jobs);
         // As a main job that failed would (never with code 0): periodic jobs and watches do not keep a
         // container alive whose app can never start. Asked first: with nothing else left to run, the
@@ -730,4 +730,8 @@ function describeReload(result: { started: string[]; restarted: string[]; remove
     result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : '',
   ].filter(Boolean);
   return parts.length > 0 ? parts.join('; ') : 'no job changed';
+}
+
+function livenessInput(job: Job): LivenessInput {
+  return { config: job.config, potential: job.runPotential(), stopping: job.isStopping() };
 }

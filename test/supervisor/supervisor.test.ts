@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, JobConfig } from '../../src/config/types.js';
 import { Supervisor, shutdownDeadline, type SupervisorComponent } from '../../src/supervisor/supervisor.js';
-import { command, jobConfig, supervisorConfig } from '../helpers/job-config.js';
+import { after, command, jobConfig, supervisorConfig } from '../helpers/job-config.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 import { ProcessTable } from '../../src/process/process-table.js';
@@ -172,6 +172,24 @@ test('the whole shutdown has a deadline, from the stop timeouts: past it, pilotf
   assert.equal(await supervisor.done, 143);
   assert.ok(lines.includes('ERROR shutdown did not finish within 10600 ms: killing whatever is left and exiting'), lines.join('\n'));
   assert.ok(!alive(pidOf(dir, 'v1')));
+});
+
+test("during a shutdown, a postStop hook waits for its job's stopped while that job is stopping: the event is still to come", async () => {
+  const { supervisor } = supervisorFor(
+    supervisorConfig([
+      // Ignores SIGTERM: it stays in terminating until its stopTimeout.
+      jobConfig('app', { exec: command("trap '' TERM; while :; do sleep 0.1; done"), stopTimeout: 1500 }),
+      jobConfig('post-stop', { exec: command('true'), when: after('app', 'stopped') }),
+    ]),
+  );
+  await supervisor.start();
+  await waitFor(() => supervisor.job('app')?.state === 'running', 'app running');
+  void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
+  await waitFor(() => supervisor.job('app')?.state === 'terminating', 'app terminating');
+  const postStop = supervisor.snapshot().jobs.find((job) => job.name === 'post-stop');
+  assert.equal(postStop?.waitingFor, 'stopped from app');
+  await supervisor.done;
+  assert.equal(supervisor.job('post-stop')?.state, 'exited', 'and it came');
 });
 
 test('what a job waits for, as the supervisor knows it: an event whose source failed for good can no longer come, and during a shutdown only stop hooks wait', async () => {
