@@ -71,6 +71,8 @@ export function pilotfishRoutes(context: ControlContext): Route[] {
       path: /^\/v1\/reload$/,
       handle: async (_request, response) => {
         const result = await supervisor.reload();
+        // As the job verbs answer then: a shutdown is no config to correct (422 says the file is at fault).
+        if (!result.ok && supervisor.isShuttingDown) throw new HttpError(409, 'pilotfish is shutting down');
         if (!result.ok) throw new HttpError(422, `reload rejected, the running config stays in force:\n${result.error}`);
         sendJson(response, 200, result);
       },

@@ -222,4 +222,12 @@ describe('the control API, when requests overtake a stop', () => {
     const again = await Promise.race([pilotfish.call('POST', '/v1/reload'), sleep(5000).then(() => undefined)]);
     assert.equal(again?.status, 200, 'a later reload is answered');
   });
+
+  it('answers a reload asked for during the shutdown as it answers the job verbs, 409, not as an invalid config', async () => {
+    pilotfish.signal('SIGTERM');
+    await waitFor(async () => (await pilotfish.call('GET', '/v1/status')).json.shuttingDown === true, 'the shutdown to begin');
+    const reload = await pilotfish.call('POST', '/v1/reload');
+    assert.equal(reload.status, 409, reload.body);
+    assert.equal(reload.json.error, 'pilotfish is shutting down');
+  });
 });
