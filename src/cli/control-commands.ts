@@ -7,8 +7,8 @@ import type { WatchReport } from '../watches/board.js';
 import type { OutputLine } from '../jobs/output-log.js';
 import { ControlClient, UnreachableError, type ControlResponse } from './control-client.js';
 import { toSignalName } from '../config/signal-name.js';
-import { EXIT_REFUSED, exitWithUsageError } from './exit-codes.js';
-import { findSocket } from './find-socket.js';
+import { EXIT_REFUSED, EXIT_USAGE, exitWithUsageError } from './exit-codes.js';
+import { findSocket, UnreadableConfigError } from './find-socket.js';
 import { formatStatus } from './status-table.js';
 import { formatWatch, formatWatches } from './watches-table.js';
 
@@ -18,7 +18,13 @@ export interface ClientFlags {
 }
 
 function client(flags: ClientFlags): ControlClient {
-  return new ControlClient(findSocket(flags, process.env));
+  try {
+    return new ControlClient(findSocket(flags, process.env));
+  } catch (error) {
+    if (!(error instanceof UnreadableConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
 }
 
 /** Runs a verb; an answer other than 2xx, or no answer at all, is printed to stderr with exit 1. */

@@ -9,16 +9,31 @@ import { documentFormat, parseText } from '../config/parse.js';
 import { renderTemplate } from '../config/template.js';
 import { controlSocketPath, socketOverride } from '../control/socket-path.js';
 
+/** The config that `--config` names cannot be read: the verb is not sent anywhere. */
+export class UnreadableConfigError extends Error {}
+
 export function findSocket(flags: { socket?: string; config?: string }, env: Record<string, string | undefined>): string {
   if (flags.socket) return flags.socket;
   // $PILOTFISH_SOCKET overrides the config's control.socket, so the config is read only without it.
-  return socketOverride(env) ?? controlSocketPath(configuredSocket(resolveConfigPath(flags.config, env), env) ?? DEFAULT_CONTROL_SOCKET, env);
+  const named = flags.config !== undefined && flags.config !== '';
+  return socketOverride(env) ?? controlSocketPath(configuredSocket(resolveConfigPath(flags.config, env), env, named) ?? DEFAULT_CONTROL_SOCKET, env);
 }
 
-/** `control.socket` as the config file says, or undefined when it says nothing or cannot be read. */
-function configuredSocket(file: string, env: Record<string, string | undefined>): string | undefined {
+/**
+ * `control.socket` as the config file says, or undefined when it says nothing or cannot be read;
+ * a file `--config` names must be readable (UnreadableConfigError), as for `run`: a typo in its
+ * path sent the verb to whatever pilotfish listens on the default socket.
+ */
+function configuredSocket(file: string, env: Record<string, string | undefined>, named: boolean): string | undefined {
+  let text: string;
   try {
-    const parsed = parseText(renderTemplate(readFileSync(file, 'utf8'), env), documentFormat(file));
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (named) throw new UnreadableConfigError(`${file}: cannot read the config file: ${(error as Error).message}`);
+    return undefined;
+  }
+  try {
+    const parsed = parseText(renderTemplate(text, env), documentFormat(file));
     if (!parsed.ok) return undefined;
     const socket = (parsed.value as { control?: { socket?: unknown } } | null)?.control?.socket;
     return typeof socket === 'string' && socket !== '' ? socket : undefined;

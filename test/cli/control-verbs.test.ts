@@ -199,6 +199,15 @@ describe('finding the control socket', () => {
     }
   });
 
+  it('refuses a --config it cannot read, with exit 2, instead of sending the verb to the default socket', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'pilotfish-cli-config-')), 'typo.json5');
+    for (const verb of [['status'], ['stop', 'all'], ['reload']]) {
+      const { code, output } = await cli([...verb, '--config', missing], { PILOTFISH_SOCKET: '' });
+      assert.equal(code, 2, `${verb.join(' ')}: ${output}`);
+      assert.equal(output, `${missing}: cannot read the config file: ENOENT: no such file or directory, open '${missing}'`);
+    }
+  });
+
   it('says clearly when nothing listens', async () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'pilotfish-cli-socket-')), 'none.socket');
     const { code, output } = await cli(['status', '--socket', missing]);
