@@ -25,6 +25,18 @@ export function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+/**
+ * The schema's key for a key as written: camelCase or snake_case, and, as ContainerPilot's decoder
+ * (mapstructure) matched a field whose exact name was missing, in any case (`stoptimeout`, `Name`,
+ * `INITIAL_STATUS`). The key as converted when nothing matches, for the unknown-key message.
+ */
+function schemaKey(userKey: string, shape: z.core.$ZodShape): string {
+  const key = camelCase(userKey);
+  if (Object.hasOwn(shape, key)) return key;
+  const folded = userKey.toLowerCase();
+  return Object.keys(shape).find((candidate) => candidate.toLowerCase() === folded || snakeCase(candidate) === folded) ?? key;
+}
+
 /** Any schema, seen through its definition (`def.type` says which kind), as zod/mini exposes it. */
 type Schema = z.core.$ZodType;
 
@@ -51,7 +63,7 @@ export function normalizeKeys(document: unknown, schema: Schema): NormalizedDocu
     const renamed: Record<string, unknown> = {};
     const written = new Map<string, string>();
     for (const [userKey, item] of Object.entries(object)) {
-      const key = camelCase(userKey);
+      const key = schemaKey(userKey, shape);
       const fieldSchema = Object.hasOwn(shape, key) ? shape[key] : undefined; // not `constructor` from the prototype
       const earlier = written.get(key);
       if (fieldSchema === undefined) {

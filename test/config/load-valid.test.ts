@@ -256,6 +256,31 @@ describe('values', () => {
     assert.equal(job?.deregisterCriticalServiceAfter, 60_000);
   });
 
+  it("accepts a key in any case, as ContainerPilot's decoder did, but leaves the keys of env alone", () => {
+    const text = `{
+      StopTimeout: "2s",
+      Jobs: [{
+        Name: "app",
+        EXEC: "sleep 1",
+        stoptimeout: "3s",
+        INITIAL_STATUS: "warning",
+        Restarts: 2,
+        when: { Source: "SIGHUP" },
+        env: { Mode: "a", mode: "b" },
+      }],
+    }`;
+    const config = load(text);
+    const [job] = config.jobs;
+    assert.equal(config.stopTimeout, 2_000);
+    assert.equal(job?.name, 'app');
+    assert.deepEqual(job?.exec?.argv, ['sleep', '1']);
+    assert.equal(job?.stopTimeout, 3_000);
+    assert.equal(job?.initialStatus, 'warning');
+    assert.equal(job?.restarts, 2);
+    assert.deepEqual(job?.when, { kind: 'event', source: 'SIGHUP', event: 'signal', repeat: 'each' });
+    assert.deepEqual(job?.env, { Mode: 'a', mode: 'b' });
+  });
+
   it('reads the consul block as a URL or an object', () => {
     assert.deepEqual(load('{ consul: "https://consul.service:8501" }').consul, { address: 'consul.service:8501', scheme: 'https' });
     assert.deepEqual(load('{ consul: "consul" }').consul, { address: 'consul', scheme: 'http' });
