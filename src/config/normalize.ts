@@ -67,7 +67,8 @@ export function normalizeKeys(document: unknown, schema: Schema): NormalizedDocu
       const fieldSchema = Object.hasOwn(shape, key) ? shape[key] : undefined; // not `constructor` from the prototype
       const earlier = written.get(key);
       if (fieldSchema === undefined) {
-        issues.push({ path: [...path, userKey], message: unknownKeyMessage(userKey, Object.keys(shape)) });
+        const v2 = path.length === 0 ? CONTAINERPILOT_2_KEYS[userKey.toLowerCase()] : undefined;
+        issues.push({ path: [...path, userKey], message: v2 ? `unknown key: ${v2}` : unknownKeyMessage(userKey, Object.keys(shape)) });
       } else if (earlier !== undefined) {
         const message = `${quoteKey(earlier)} is given already: they are the same key, keep one`;
         issues.push({ path: [...path, userKey], message });
@@ -108,6 +109,18 @@ function unknownKeyMessage(userKey: string, knownKeys: string[]): string {
   };
   return `unknown key${didYouMean(userKey.replace(/[-_]/g, ''), [...knownKeys, ...synonyms], 'key', spell)}`;
 }
+
+/** ContainerPilot 2's top-level keys: its version 3, which pilotfish reads, made them all jobs and watches. */
+const V2 = 'a ContainerPilot 2 key; pilotfish reads ContainerPilot 3 configs, where';
+const CONTAINERPILOT_2_KEYS: Readonly<Record<string, string>> = {
+  services: `${V2} services are \`jobs\` (with \`port\` and \`health\` to register them)`,
+  backends: `${V2} backends are \`watches\`, and their onChange a job on the watch's \`changed\``,
+  coprocesses: `${V2} coprocesses are \`jobs\``,
+  tasks: `${V2} tasks are \`jobs\` with \`when: {interval}\``,
+  prestart: `${V2} preStart is a job the app waits for (\`when: {source: "prestart", once: "exitSuccess"}\`)`,
+  prestop: `${V2} preStop is a job on the app's \`stopping\``,
+  poststop: `${V2} postStop is a job on the app's \`stopped\``,
+};
 
 const OTHER_SUPERVISORS_WORDS: Readonly<Record<string, string>> = {
   command: 'exec',

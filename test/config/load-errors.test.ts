@@ -145,6 +145,16 @@ describe('unknown keys', () => {
     assertOnlyIssue(text, { path: 'consul.tls.verfy', ...at(text, 4, 'verfy'), message: 'unknown key; did you mean `verify`?' });
   });
 
+  it("names a ContainerPilot 2 config's top-level keys as such, with what ContainerPilot 3 made of each", () => {
+    const text = '{\n  services: [],\n  backends: [],\n  preStart: "/bin/setup",\n}';
+    const v2 = 'unknown key: a ContainerPilot 2 key; pilotfish reads ContainerPilot 3 configs, where';
+    assert.deepEqual(issuesOf(text), [
+      { file: FILE, path: 'services', ...at(text, 2, 'services'), message: `${v2} services are \`jobs\` (with \`port\` and \`health\` to register them)` },
+      { file: FILE, path: 'backends', ...at(text, 3, 'backends'), message: `${v2} backends are \`watches\`, and their onChange a job on the watch's \`changed\`` },
+      { file: FILE, path: 'preStart', ...at(text, 4, 'preStart'), message: `${v2} preStart is a job the app waits for (\`when: {source: "prestart", once: "exitSuccess"}\`)` },
+    ]);
+  });
+
   it('rejects a key given in both snake_case and camelCase', () => {
     const text = jobWith('stop_timeout: "5s",', 'stopTimeout: "10s",');
     assertOnlyIssue(text, {
