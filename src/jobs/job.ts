@@ -279,7 +279,8 @@ export class Job {
 
   /** Whether `start` would start it now (it is not running, nor about to). */
   acceptsStart(): boolean {
-    return !this.isActive() || this.currentState === 'backoff';
+    // While it is being stopped, a start is its plan once stopped, as a restart is.
+    return !this.isActive() || this.currentState === 'backoff' || STOPPING_STATES.has(this.currentState);
   }
 
   runPotential(): RunPotential {

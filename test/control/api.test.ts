@@ -206,6 +206,16 @@ describe('the control API, when requests overtake a stop', () => {
     assert.match(stopped.json.error, /stubborn was started again \(start or restart\) before its stop finished: it is running/);
   });
 
+  it('takes a start during a stop as a restart is taken: the job starts again once stopped, and the stop is answered 409', async () => {
+    const stop = pilotfish.call('POST', '/v1/jobs/stubborn/stop');
+    await waitFor(async () => (await state()) === 'terminating', 'the stop to begin');
+    const started = await pilotfish.call('POST', '/v1/jobs/stubborn/start');
+    assert.equal(started.status, 200, started.body);
+    const stopped = await Promise.race([stop, sleep(5000).then(() => undefined)]);
+    assert.equal(stopped?.status, 409, stopped?.body);
+    await waitFor(async () => (await state()) === 'running', 'stubborn to run again');
+  });
+
   it("refuses to start or restart a job a reload is stopping, and the reload finishes; the next one is answered too", async () => {
     writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), stubborn('2'));
     const reload = pilotfish.call('POST', '/v1/reload');
