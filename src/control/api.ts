@@ -171,6 +171,8 @@ async function runJobAction(supervisor: ControlHost, job: Job, action: JobAction
     if (!job.isTerminal()) throw new HttpError(409, `${job.name} was started again (start or restart) before its stop finished: it is ${job.state}`);
   } else {
     await supervisor.restartJob(job.name);
+    // Likewise `pilotfish restart app && …` must not go on with the app stopped by a later stop.
+    if (job.isTerminal() || job.isStopping()) throw new HttpError(409, `${job.name} was stopped before its restart finished: it is ${job.state}`);
   }
 }
 

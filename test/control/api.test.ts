@@ -216,6 +216,18 @@ describe('the control API, when requests overtake a stop', () => {
     await waitFor(async () => (await state()) === 'running', 'stubborn to run again');
   });
 
+  it('answers a restart that a stop overtook with 409, not as if the job ran again', async () => {
+    const restart = pilotfish.call('POST', '/v1/jobs/stubborn/restart');
+    await waitFor(async () => (await state()) === 'terminating', 'the restart to begin');
+    const stopped = await pilotfish.call('POST', '/v1/jobs/stubborn/stop');
+    assert.equal(stopped.status, 200, stopped.body);
+    const restarted = await Promise.race([restart, sleep(5000).then(() => undefined)]);
+    assert.equal(restarted?.status, 409, restarted?.body);
+    assert.match(restarted?.json.error, /stubborn was stopped before its restart finished: it is stopped/);
+    assert.equal((await pilotfish.call('POST', '/v1/jobs/stubborn/start')).status, 200);
+    await waitFor(async () => (await state()) === 'running', 'stubborn to run again');
+  });
+
   it("refuses to start or restart a job a reload is stopping, and the reload finishes; the next one is answered too", async () => {
     writeFileSync(join(pilotfish.dir, 'pilotfish.json5'), stubborn('2'));
     const reload = pilotfish.call('POST', '/v1/reload');
