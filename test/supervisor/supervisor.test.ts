@@ -175,15 +175,16 @@ test('the whole shutdown has a deadline, from the stop timeouts: past it, pilotf
 });
 
 test("during a shutdown, a postStop hook waits for its job's stopped while that job is stopping: the event is still to come", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilotfish-post-stop-'));
   const { supervisor } = supervisorFor(
     supervisorConfig([
-      // Ignores SIGTERM: it stays in terminating until its stopTimeout.
-      jobConfig('app', { exec: command("trap '' TERM; while :; do sleep 0.1; done"), stopTimeout: 1500 }),
+      // Ignores SIGTERM (once it says so): it stays in terminating until its stopTimeout.
+      jobConfig('app', { exec: command("trap '' TERM; touch trapped; while :; do sleep 0.1; done"), cwd: dir, stopTimeout: 1500 }),
       jobConfig('post-stop', { exec: command('true'), when: after('app', 'stopped') }),
     ]),
   );
   await supervisor.start();
-  await waitFor(() => supervisor.job('app')?.state === 'running', 'app running');
+  await waitFor(() => existsSync(join(dir, 'trapped')), 'app ignoring SIGTERM');
   void supervisor.shutdown({ kind: 'signal', signal: 'SIGTERM' });
   await waitFor(() => supervisor.job('app')?.state === 'terminating', 'app terminating');
   const postStop = supervisor.snapshot().jobs.find((job) => job.name === 'post-stop');
