@@ -179,6 +179,8 @@ export class Job {
   private triggered = false;
   /** When its `when.timeout` runs out, while that timer runs: status says until when it waits. */
   private whenDeadline: Date | undefined;
+  /** When the restart waiting out its backoff is due, for `status`. */
+  private restartDue: Date | undefined;
   /** An `each` trigger that arrived while a run was in progress: run once more afterwards. */
   private pendingTrigger = false;
   /** A periodic job's tick that came while a run was in progress: the next run starts when it ends. */
@@ -316,6 +318,7 @@ export class Job {
   /** In words, for `pilotfish status`: an idle job with nothing in view reads as stuck. */
   private waiting(): Pick<JobSnapshot, 'waitingFor' | 'waitingUntil'> {
     if (this.currentState === 'stopped' && this.heldByOperator) return { waitingFor: 'pilotfish start (stopped by an operator)' };
+    if (this.currentState === 'backoff' && this.restartDue) return { waitingFor: `its restart, at ${this.restartDue.toISOString()} (backoff)` };
     if (this.currentState !== 'idle' || this.runPotential() === 'no') return {};
     const when = this.config.when;
     if (when.kind === 'interval') return { waitingFor: `its next run (every ${formatDuration(when.interval)})` };
@@ -899,6 +902,7 @@ export class Job {
     const delay = this.backoff.nextDelay(runMillis);
     this.restartCount += 1;
     this.transitionTo('backoff');
+    this.restartDue = new Date(this.clock.wallTime().getTime() + delay);
     this.lifecycle('info', delay > 0 ? `restarting in ${delay} ms` : 'restarting at once');
     this.setTimer('backoff', delay);
   }

@@ -177,6 +177,14 @@ test('an idle job says what it waits for, in the config\'s words, until it can n
   const shutDown = harness(jobConfig('app', { when: after('db', 'healthy') }));
   await shutDown.job.stop('shutdown');
   assert.equal(shutDown.job.snapshot().waitingFor, undefined, 'stopped by the shutdown: nothing starts it again');
+
+  const crashing = harness(jobConfig('app', { exec: command('exit 1'), restarts: Infinity, backoff: { delay: 60_000, factor: 1, limit: 60_000, resetAfter: 10_000 } }));
+  crashing.startup();
+  await settle(crashing.job, 'backoff');
+  const restart = /^its restart, at (\S+) \(backoff\)$/.exec(crashing.job.snapshot().waitingFor ?? '');
+  assert.ok(restart, crashing.job.snapshot().waitingFor);
+  assert.ok(Math.abs(Date.parse(restart[1]!) - Date.now() - 60_000) < 10_000, restart[1]);
+  await crashing.job.stop('shutdown');
 });
 
 test("a periodic job's routine runs log at DEBUG, but its last run and the first after an operator's start at INFO", async () => {
