@@ -2,10 +2,11 @@
 // environment variables. The config is baked into the image while the environment belongs to the
 // deployment, so the environment wins (and `CONSUL_HTTP_TOKEN` keeps a secret out of the image).
 // An environment variable alone does not turn discovery on: only a `consul` block does.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsulConfig } from '../config/types.js';
 import { withoutUndefined } from '../util/records.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 export interface ConsulConnection {
   /** `http(s)://host:port`, without credentials: safe to log and show in status. */
@@ -18,7 +19,8 @@ export interface ConsulConnection {
 
 type ReadFile = (path: string) => string;
 
-const readText: ReadFile = (path) => readFileSync(path, 'utf8');
+// Never readFileSync: a FIFO or /dev/zero named here would hang PID 1 or fill its memory.
+const readText: ReadFile = (path) => readRegularFile(path);
 
 export function consulConnection(config: ConsulConfig, env: NodeJS.ProcessEnv, read: ReadFile = readText): ConsulConnection {
   const tls = config.tls ?? {};

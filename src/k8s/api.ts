@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { errorMessage } from '../util/errors.js';
 import { heldBytes } from '../util/held-bytes.js';
+import { UnreadableFileError } from '../util/regular-file.js';
 import type { Logger } from '../logging/logger.js';
 import { parseRetryAfter } from './retry-delay.js';
 import type { TokenFile } from './token.js';
@@ -128,7 +129,7 @@ export class KubeApi {
     try {
       token = await this.connection.token.get();
     } catch (error) {
-      throw new KubeApiError(request, 0, `cannot read the token ${this.connection.token.path}: ${(error as Error).message}`);
+      throw new KubeApiError(request, 0, `cannot read the token ${this.connection.token.path}: ${error instanceof UnreadableFileError ? error.reason : errorMessage(error)}`);
     }
     try {
       return await this.http.request({

@@ -4,7 +4,6 @@
 // its own write loops: the supervisor only ever calls `request()`, which returns at once, so an
 // API server that is slow, down or refusing changes nothing for the jobs; while the server is
 // away, a probe notices its return and cuts the loops' backoff short.
-import { readFileSync } from 'node:fs';
 import type { Config, JobConfig } from '../config/types.js';
 import type { BridgeStatus } from '../contracts/components.js';
 import type { EventBus, Subscription } from '../events/bus.js';
@@ -29,6 +28,7 @@ import { Steering, type Steerable, type SteeredAutopilot } from './steering.js';
 import { TokenFile } from './token.js';
 import { WriteLoop, type WriteLoopTiming, type WriteOutcome } from './write-loop.js';
 import { withDeadline } from '../util/deadline.js';
+import { readRegularFile, type UnreadableFileError } from '../util/regular-file.js';
 
 /** What the bridge observes, and steers as the Autopilot's spec asks; the Supervisor provides it. */
 export interface Observed extends Steerable {
@@ -324,9 +324,9 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
 /** The cluster CA; without it the system's CAs are used (an API server with a public certificate). */
 function readCa(path: string, log: Logger): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path);
   } catch (error) {
-    log.warn(`cannot read the API server's CA from ${path} (${(error as Error).message}): trusting the system's CAs`);
+    log.warn(`cannot read the API server's CA from ${path} (${(error as UnreadableFileError).reason}): trusting the system's CAs`);
     return undefined;
   }
 }

@@ -1,10 +1,10 @@
 // Whether the bridge runs, and with what: the API server, credentials and the pod's identity, from
 // the config's `kubernetes` block, the in-cluster environment and the downward API. Kept free of
 // the bridge's dependencies, so deciding costs nothing when it is off.
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { KubernetesConfig } from '../config/types.js';
+import { readRegularFile } from '../util/regular-file.js';
 import type { PodIdentity } from './resource.js';
 
 export interface BridgeSettings {
@@ -28,7 +28,7 @@ export class BridgeSettingsError extends Error {}
  * pod's hostname is its name and the service account's mount holds its namespace, so only the
  * UID, needed for the ownerReference, has no fallback.
  */
-export function resolveSettings(config: KubernetesConfig, env: NodeJS.ProcessEnv, readText = (path: string) => readFileSync(path, 'utf8')): BridgeSettings {
+export function resolveSettings(config: KubernetesConfig, env: NodeJS.ProcessEnv, readText = (path: string) => readRegularFile(path)): BridgeSettings {
   const namespace = config.namespace ?? nonEmpty(env.POD_NAMESPACE) ?? serviceAccountNamespace(config.tokenFile, readText);
   if (namespace === undefined) {
     throw new BridgeSettingsError('cannot tell the pod\'s namespace: set POD_NAMESPACE from the downward API (metadata.namespace) or kubernetes.namespace');

@@ -1,7 +1,7 @@
 // The service-account token, re-read by path: the kubelet rotates projected tokens (by an atomic
 // symlink swap) and the application must pick the new one up. Like client-go: re-read every
 // minute, and at once after a 401.
-import { readFile } from 'node:fs/promises';
+import { readRegularFileAsync } from '../util/regular-file.js';
 
 const MAX_AGE_MS = 60_000;
 
@@ -17,7 +17,7 @@ export class TokenFile {
 
   async get(): Promise<string> {
     if (this.cached && this.now() - this.cached.readAt < this.maxAgeMs) return this.cached.token;
-    const token = (await readFile(this.path, 'utf8')).trim();
+    const token = (await readRegularFileAsync(this.path)).trim();
     this.cached = { token, readAt: this.now() };
     return token;
   }
