@@ -194,34 +194,36 @@ describe('the control API, when requests overtake a stop', () => {
 
   const state = async () => ((await pilotfish.call('GET', '/v1/status')).json.jobs as Array<{ name: string; state: string }>)[0]?.state;
 
+  /**
+   * `first` on stubborn, then `second` while first's stop is under way (stubborn ignores SIGTERM
+   * until its stopTimeout): both answers, the first's within 5 s or undefined.
+   */
+  async function overtake(first: string, second: string) {
+    const firstAnswer = pilotfish.call('POST', `/v1/jobs/stubborn/${first}`);
+    await waitFor(async () => (await state()) === 'terminating', `the ${first} to begin`);
+    const secondAnswer = await pilotfish.call('POST', `/v1/jobs/stubborn/${second}`);
+    return { first: await Promise.race([firstAnswer, sleep(5000).then(() => undefined)]), second: secondAnswer };
+  }
+
   it('answers a stop that a restart overtook, with 409, instead of never', async () => {
-    const stop = pilotfish.call('POST', '/v1/jobs/stubborn/stop');
-    await waitFor(async () => (await state()) === 'terminating', 'the stop to begin');
-    const restarted = await pilotfish.call('POST', '/v1/jobs/stubborn/restart');
+    const { first: stopped, second: restarted } = await overtake('stop', 'restart');
     assert.equal(restarted.status, 200, restarted.body);
     assert.equal(restarted.json.job.state, 'running');
-    const stopped = await Promise.race([stop, sleep(5000).then(() => undefined)]);
     assert.ok(stopped, 'the stop was answered');
     assert.equal(stopped.status, 409, stopped.body);
     assert.match(stopped.json.error, /stubborn was started again \(start or restart\) before its stop finished: it is running/);
   });
 
   it('takes a start during a stop as a restart is taken: the job starts again once stopped, and the stop is answered 409', async () => {
-    const stop = pilotfish.call('POST', '/v1/jobs/stubborn/stop');
-    await waitFor(async () => (await state()) === 'terminating', 'the stop to begin');
-    const started = await pilotfish.call('POST', '/v1/jobs/stubborn/start');
+    const { first: stopped, second: started } = await overtake('stop', 'start');
     assert.equal(started.status, 200, started.body);
-    const stopped = await Promise.race([stop, sleep(5000).then(() => undefined)]);
     assert.equal(stopped?.status, 409, stopped?.body);
     await waitFor(async () => (await state()) === 'running', 'stubborn to run again');
   });
 
   it('answers a restart that a stop overtook with 409, not as if the job ran again', async () => {
-    const restart = pilotfish.call('POST', '/v1/jobs/stubborn/restart');
-    await waitFor(async () => (await state()) === 'terminating', 'the restart to begin');
-    const stopped = await pilotfish.call('POST', '/v1/jobs/stubborn/stop');
+    const { first: restarted, second: stopped } = await overtake('restart', 'stop');
     assert.equal(stopped.status, 200, stopped.body);
-    const restarted = await Promise.race([restart, sleep(5000).then(() => undefined)]);
     assert.equal(restarted?.status, 409, restarted?.body);
     assert.match(restarted?.json.error, /stubborn was stopped before its restart finished: it is stopped/);
     assert.equal((await pilotfish.call('POST', '/v1/jobs/stubborn/start')).status, 200);

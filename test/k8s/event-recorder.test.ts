@@ -6,11 +6,18 @@ import { EventRecorder } from '../../src/k8s/event-recorder.js';
 import { sleep } from '../helpers/wait.js';
 import { withWallClockStepped } from '../helpers/wall-clock.js';
 
-test('series updates are paced on the monotonic clock: a wall clock stepped back an hour does not hold them back', async () => {
+const crash = { type: 'Warning', reason: 'JobFailed', action: 'Restart', note: 'app exited 1' } as const;
+
+/** A recorder about pod web-0 whose API takes every write; `writes` are their methods. */
+function recorderAbout(seriesIntervalMs: number) {
   const writes: string[] = [];
   const api = { request: async (request: ApiRequest) => void writes.push(request.method) } as unknown as KubeApi;
-  const recorder = new EventRecorder(api, { name: 'web-0', namespace: 'shop' }, 50, () => [{ apiVersion: 'v1', kind: 'Pod', name: 'web-0' }]);
-  const crash = { type: 'Warning', reason: 'JobFailed', action: 'Restart', note: 'app exited 1' } as const;
+  const recorder = new EventRecorder(api, { name: 'web-0', namespace: 'shop' }, seriesIntervalMs, () => [{ apiVersion: 'v1', kind: 'Pod', name: 'web-0' }]);
+  return { recorder, writes };
+}
+
+test('series updates are paced on the monotonic clock: a wall clock stepped back an hour does not hold them back', async () => {
+  const { recorder, writes } = recorderAbout(50);
   recorder.record(crash);
   await recorder.flush();
   assert.deepEqual(writes, ['POST']);
@@ -23,10 +30,7 @@ test('series updates are paced on the monotonic clock: a wall clock stepped back
 });
 
 test('a repeat joins its series by the monotonic clock: a wall clock stepped forward past the series window does not start a new Event', async () => {
-  const writes: string[] = [];
-  const api = { request: async (request: ApiRequest) => void writes.push(request.method) } as unknown as KubeApi;
-  const recorder = new EventRecorder(api, { name: 'web-0', namespace: 'shop' }, 0, () => [{ apiVersion: 'v1', kind: 'Pod', name: 'web-0' }]);
-  const crash = { type: 'Warning', reason: 'JobFailed', action: 'Restart', note: 'app exited 1' } as const;
+  const { recorder, writes } = recorderAbout(0);
   recorder.record(crash);
   await recorder.flush();
   await withWallClockStepped(31 * 60_000, async () => {
