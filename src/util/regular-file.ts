@@ -4,7 +4,7 @@
 // memory runs out (a Consul `tls.cafile` of `/dev/zero` grew pilotfish to 4.4 GB in 12 s), and
 // fs.promises.readFile on a FIFO holds one of libuv's four threadpool threads for good.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 
 /** Larger than any config, CA bundle (the Mozilla bundle is ~220 KiB) or token. */
 export const MAX_REGULAR_FILE_BYTES = 1024 * 1024;
@@ -52,6 +52,9 @@ export function readRegularFile(path: string, limit = MAX_REGULAR_FILE_BYTES): s
 
 /** readRegularFile, for a file read again while PID 1 runs (a rotated token): off the event loop. */
 export async function readRegularFileAsync(path: string, limit = MAX_REGULAR_FILE_BYTES): Promise<string> {
+  // Loaded on first use: `run` reads its files at start-up synchronously, and a built-in loaded
+  // then would be compiled from source (src/supervisor/start-up-footprint.ts).
+  const { open, stat } = process.getBuiltinModule('node:fs/promises');
   let handle: FileHandle;
   try {
     refuseUnlessRegular(path, await stat(path), limit);
