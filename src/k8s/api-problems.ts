@@ -23,7 +23,8 @@ export class ApiProblems {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  failed(loop: string, error: unknown): WriteOutcome {
+  /** `namespace`: the one the failed request was in, when not the pod's (a watch on another namespace's Service). */
+  failed(loop: string, error: unknown, namespace = this.namespace): WriteOutcome {
     if (!(error instanceof KubeApiError)) {
       this.say(loop, 'error', `Kubernetes bridge: unexpected error: ${(error as Error).stack ?? String(error)}`);
       return { kind: 'retry' };
@@ -51,7 +52,7 @@ export class ApiProblems {
       this.say(
         loop,
         'error',
-        `Kubernetes RBAC denies "${request.verb}" on ${request.resource} in namespace ${this.namespace}: ` +
+        `Kubernetes RBAC denies "${request.verb}" on ${request.resource} in namespace ${namespace}: ` +
           `bind the Role printed by \`pilotfish k8s manifests\` to this pod's service account (${error.message}); retrying within a minute, then up to every 5 minutes`,
       );
       return { kind: 'retry', patient: true };

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { BridgeSettingsError, bridgeEnabled, resolveSettings, type BridgeSettings } from './settings.js';
 import { ServiceWatchesOff } from './watches-off.js';
+import type { KubernetesBridge } from './bridge.js';
 
 export async function attachKubernetesBridge(supervisor: Supervisor, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   const config = supervisor.currentConfig.kubernetes;
@@ -21,16 +22,17 @@ export async function attachKubernetesBridge(supervisor: Supervisor, log: Logger
   const { KubernetesBridge } = await import('./bridge.js');
   const bridge = new KubernetesBridge({ observed: supervisor, settings, log, version: pilotfishVersion() });
   supervisor.attach(bridge);
-  // The CA as the bridge read it: a missing one is said once, not again by the watches.
-  await attachServiceWatches(supervisor, settings, bridge.ca, log);
+  // The CA as the bridge read it: a missing one is said once, not again by the watches; so are
+  // the API server's outages and refusals.
+  await attachServiceWatches(supervisor, settings, bridge, log);
 }
 
 /** Always with the bridge, so that a reload may add a watch on a Service; idle without one. */
-async function attachServiceWatches(supervisor: Supervisor, settings: BridgeSettings, ca: string | undefined, log: Logger): Promise<void> {
+async function attachServiceWatches(supervisor: Supervisor, settings: BridgeSettings, { ca, problems }: Pick<KubernetesBridge, 'ca' | 'problems'>, log: Logger): Promise<void> {
   const [{ EndpointWatches }, { KubeApi }, { TokenFile }] = await Promise.all([import('./endpoint-watches.js'), import('./api.js'), import('./token.js')]);
   const watchLog = log.child({ component: 'kubernetes' });
   const api = new KubeApi({ server: settings.server, ca, token: new TokenFile(settings.tokenFile), timeoutMs: WATCH_REQUEST_TIMEOUT_MS, log: watchLog });
-  supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: settings.pod.namespace, log: watchLog }));
+  supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: settings.pod.namespace, log: watchLog, problems }));
 }
 
 /** A list of EndpointSlices is small and the server answers it from its cache. */

@@ -94,7 +94,8 @@ export class KubernetesBridge implements ReportingComponent<'kubernetes'> {
   private readonly labels: PodLabels;
   private readonly labelsLoop: WriteLoop;
   private readonly probe: ServerProbe;
-  private readonly problems: ApiProblems;
+  /** Shared with the watches on Services (./attach.ts). */
+  readonly problems: ApiProblems;
   private readonly steering: Steering;
   private readonly informer: Informer<SteeredAutopilot>;
   private readonly log: Logger;

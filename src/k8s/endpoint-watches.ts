@@ -12,6 +12,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ReportingComponent } from '../supervisor/supervisor.js';
 import type { KubeApi } from './api.js';
 import { readyEndpoints, SERVICE_NAME_LABEL, type EndpointSlice } from './endpoint-slices.js';
+import type { ApiProblems } from './api-problems.js';
 import { Informer, type InformerTiming } from './informer.js';
 
 /** What the watches read from the supervisor. */
@@ -28,6 +29,11 @@ export interface EndpointWatchesOptions {
   namespace: string;
   log: Logger;
   timing?: Partial<InformerTiming>;
+  /**
+   * The bridge's, so that an API server outage is said once for the bridge and every watch, and a
+   * watch getting through after a refusal wakes the bridge's loops (and the other way round).
+   */
+  problems: ApiProblems;
 }
 
 interface RunningWatch {
@@ -46,7 +52,11 @@ export class EndpointWatches implements ReportingComponent<'kubernetesWatches'> 
   readonly name = 'kubernetesWatches';
   private readonly running = new Map<string, RunningWatch>();
 
-  constructor(private readonly options: EndpointWatchesOptions) {}
+  constructor(private readonly options: EndpointWatchesOptions) {
+    options.problems.onRecovery(() => {
+      for (const watch of this.running.values()) watch.informer.refusalMayBeLifted();
+    });
+  }
 
   start(): void {
     this.update(this.options.host.currentConfig.watches);
@@ -84,7 +94,7 @@ export class EndpointWatches implements ReportingComponent<'kubernetesWatches'> 
   }
 
   private watch(config: KubernetesWatchConfig): RunningWatch {
-    const { api, host, log, timing } = this.options;
+    const { api, host, log, timing, problems } = this.options;
     const namespace = config.namespace ?? this.options.namespace;
     const informer = new Informer<EndpointSlice>({
       api,
@@ -92,6 +102,7 @@ export class EndpointWatches implements ReportingComponent<'kubernetesWatches'> 
       resource: 'discovery.k8s.io/endpointslices',
       labelSelector: `${SERVICE_NAME_LABEL}=${config.name}`,
       log: log.child({ watch: config.name }),
+      problems,
       ...(timing ? { timing } : {}),
     });
     const watch: RunningWatch = { config, service: new WatchedService(config, (event) => host.bus.publish(event)), informer };

@@ -121,6 +121,8 @@ export class Informer<T extends KubeObject> {
   private awaiting: 'server' | 'permission' | undefined;
   private watchAbort: AbortController | undefined;
   private readonly loopName: string;
+  /** The collection's namespace, for messages. */
+  private readonly namespace: string;
   private listed = false;
   /** Objects per page: the configured size, halved for good each time a page was too large to hold. */
   private pageSize: number;
@@ -129,7 +131,8 @@ export class Informer<T extends KubeObject> {
     this.timing = { ...DEFAULT_INFORMER_TIMING, ...options.timing };
     this.pageSize = this.timing.pageSize;
     this.log = options.log;
-    this.problems = options.problems ?? new ApiProblems(options.log, namespaceOf(options.path), this.timing.forbiddenGraceMs);
+    this.namespace = namespaceOf(options.path);
+    this.problems = options.problems ?? new ApiProblems(options.log, this.namespace, this.timing.forbiddenGraceMs);
     this.probe = new ServerProbe(options.api, this.timing.probe, () => this.serverBack());
     this.loopName = `informer ${options.resource}${options.fieldSelector ? ` ${options.fieldSelector}` : ''}${options.labelSelector ? ` ${options.labelSelector}` : ''}`;
   }
@@ -327,7 +330,7 @@ export class Informer<T extends KubeObject> {
   /** Backoff after a failure; while the server is away, a probe of it may cut the wait short. */
   private async waitAfter(error: unknown): Promise<void> {
     this.troubled(describeFailure(error));
-    const outcome = error instanceof LineTooLong || error instanceof SyntaxError ? { kind: 'retry' as const } : this.problems.failed(this.loopName, error);
+    const outcome = error instanceof LineTooLong || error instanceof SyntaxError ? { kind: 'retry' as const } : this.problems.failed(this.loopName, error, this.namespace);
     if (outcome.kind !== 'retry') return;
     this.failures += 1;
     this.awaiting = outcome.serverAway ? 'server' : outcome.patient ? 'permission' : undefined;

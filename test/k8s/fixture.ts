@@ -109,7 +109,7 @@ export class BridgeFixture {
     if (options.watches !== undefined) {
       const api = new KubeApi({ server: this.cluster.server, ca: readFileSync(this.cluster.caFile, 'utf8'), token: new TokenFile(setup.tokenFile), timeoutMs: 10_000, log });
       const timing = { ...FAST.informer, forbiddenGraceMs: FAST.forbiddenGraceMs };
-      supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: setup.namespace, log, timing }));
+      supervisor.attach(new EndpointWatches({ api, host: supervisor, namespace: setup.namespace, log, timing, problems: bridge.problems }));
     }
     await supervisor.start();
     return {
