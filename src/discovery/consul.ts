@@ -8,6 +8,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { CheckStatus, Instance } from '../contracts/components.js';
 import type { Logger } from '../logging/logger.js';
 import { heldBytes } from '../util/held-bytes.js';
+import { sharedLookup } from '../util/shared-lookup.js';
 import { BlockingQuery } from './blocking-query.js';
 import type { ConsulConnection } from './connection.js';
 import {
@@ -78,11 +79,14 @@ export async function connectConsul(connection: ConsulConnection, log: Logger): 
   return new ConsulDiscovery(client, connection.url, log);
 }
 
-/** `transport` whose responses fail the request once holding their body takes more than `maxBytes`. */
+/**
+ * `transport` whose responses fail the request once holding their body takes more than `maxBytes`,
+ * and whose host name lookups are shared (a silent DNS server queued one per request).
+ */
 function bounded(transport: Transport, maxBytes: number): Transport {
   return {
     request(options) {
-      const request = transport.request(options);
+      const request = transport.request({ ...options, lookup: sharedLookup });
       request.once('response', (response: IncomingMessage) => {
         let held = 0;
         response.on('data', (chunk: Buffer) => {

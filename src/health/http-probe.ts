@@ -7,9 +7,10 @@
 // loaded on the first https check only.
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { connect, type LookupFunction, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
 import type { HealthProbe } from '../config/types.js';
+import { sharedLookup } from '../util/shared-lookup.js';
 import { errorMessage } from '../util/errors.js';
 import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
 
@@ -91,29 +92,6 @@ export async function runHttpProbe(probe: HttpProbe, options: ProbeOptions): Pro
 function makeHop(url: URL, client: Client, method: string, headers: OutgoingHttpHeaders): Hop {
   return { url, method, headers, client, options: { ...urlToHttpOptions(url), method, headers, lookup: sharedLookup, ...client.connection } };
 }
-
-/** Lookups of host names under way, by name and options: the callbacks waiting for each. */
-const lookupsUnderWay = new Map<string, Array<Parameters<LookupFunction>[2]>>();
-
-/**
- * dns.lookup, but a check whose host name is being looked up already waits for that lookup
- * instead of starting another. A lookup outlives the check that timed out on it (getaddrinfo
- * cannot be cancelled): with a DNS server that does not answer, each check queued one more in
- * libuv's thread pool, without bound, ahead of every other lookup (Consul's agent, the
- * Kubernetes API).
- */
-const sharedLookup: LookupFunction = (hostname, options, callback) => {
-  const key = JSON.stringify([hostname, options]);
-  const waiting = lookupsUnderWay.get(key);
-  if (waiting) return void waiting.push(callback);
-  const callbacks = [callback];
-  lookupsUnderWay.set(key, callbacks);
-  // node:dns (and c-ares' binding) loads on the first name looked up, not at every start.
-  process.getBuiltinModule('node:dns').lookup(hostname, options, (error, address, family) => {
-    lookupsUnderWay.delete(key);
-    for (const waiter of callbacks) waiter(error, address, family);
-  });
-};
 
 async function clientFor(url: URL): Promise<Client> {
   if (url.protocol === 'http:') return httpClient;

@@ -2,13 +2,14 @@
 import { connect } from 'node:net';
 import type { HealthProbe } from '../config/types.js';
 import { errorMessage } from '../util/errors.js';
+import { sharedLookup } from '../util/shared-lookup.js';
 import { timedOutMessage, type ProbeOptions, type ProbeOutcome } from './probe-result.js';
 
 type TcpProbe = Extract<HealthProbe, { type: 'tcp' }>;
 
 export function runTcpProbe(probe: TcpProbe, options: Pick<ProbeOptions, 'timeoutMs'>): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    const socket = connect({ host: probe.host, port: probe.port });
+    const socket = connect({ host: probe.host, port: probe.port, lookup: sharedLookup });
     const finish = (outcome: ProbeOutcome) => {
       clearTimeout(timer);
       socket.destroy();

@@ -3,11 +3,13 @@
 // themselves within one TTL of the agent's return.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import type { DiscoveryStatus } from '../../src/contracts/components.js';
 import { ConsulAgent } from '../helpers/consul.js';
 import { HealthSwitch, serviceId, serviceJob, startSupervisor, stopRun } from '../helpers/discovery.js';
 import { runConfig } from '../helpers/pilotfish.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { PENDING_LOOKUPS, behindSilentDns } from '../helpers/silent-dns.js';
 
 const outageLines = (lines: string[]) => lines.filter((line) => /Consul at .* is failing/.test(line));
 
@@ -102,4 +104,20 @@ test("a watch's status says its queries fail while Consul is down, and since whe
     await supervisor.shutdown({ kind: 'request' });
     await consul.stop();
   }
+});
+
+test("Consul's requests look its host name up once at a time, however many wait for a DNS server that never answers", { timeout: 30_000 }, () => {
+  // Each request started a lookup of its own, and a lookup outlives the request (getaddrinfo
+  // cannot be cancelled): they queued in libuv's thread pool ahead of every other lookup and file read.
+  const consulModule = fileURLToPath(new URL('../../src/discovery/consul.js', import.meta.url));
+  const output = behindSilentDns(`
+    const { connectConsul } = await import(${JSON.stringify(consulModule)});
+    const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } };
+    const discovery = await connectConsul({ url: 'http://consul.example.test:8500', tls: { rejectUnauthorized: true } }, log);
+    for (let request = 0; request < 10; request += 1) void discovery.deregister('web-' + request).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.stdout.write(JSON.stringify({ lookups: ${PENDING_LOOKUPS} }));
+    process.kill(process.pid, 'SIGKILL');
+  `);
+  assert.deepEqual(JSON.parse(output), { lookups: 1 });
 });

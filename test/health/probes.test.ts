@@ -4,13 +4,14 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command, HealthProbe } from '../../src/config/types.js';
 import { runProbe, type ProbeOptions } from '../../src/health/probes.js';
 import { waitFor } from '../helpers/wait.js';
+import { PENDING_LOOKUPS, behindSilentDns } from '../helpers/silent-dns.js';
 import { ProcessTable } from '../../src/process/process-table.js';
 
 const options: ProbeOptions = { timeoutMs: 2000, processes: new ProcessTable(), env: () => process.env };
@@ -316,32 +317,23 @@ describe('http probes', () => {
     assert.equal(seen[0]?.headers.connection, 'close');
   });
 
-  it('looks a host name up once at a time, however many checks time out waiting for it', { timeout: 30_000 }, async (t) => {
-    // A DNS server that never answers, in a network and mount namespace of the check's own: a
-    // lookup outlives the check that timed out on it, and each check used to queue one more.
-    const dir = mkdtempSync(join(tmpdir(), 'pilotfish-dns-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:30 attempts:1\n');
-    writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: files dns\n');
-    const probesModule = fileURLToPath(new URL('../../src/health/probes.js', import.meta.url));
-    const script = `
-      import { createSocket } from 'node:dgram';
-      const { runProbe } = await import(${JSON.stringify(probesModule)});
-      const silentDns = createSocket('udp4');
-      await new Promise((resolve) => silentDns.bind(53, '127.0.0.1', resolve));
-      const probe = { type: 'http', url: 'http://app.example.test:8080/health', method: 'GET', headers: {} };
-      const outputs = new Set();
-      for (let check = 0; check < 10; check += 1) outputs.add((await runProbe(probe, { timeoutMs: 100, env: () => process.env })).output);
-      const lookups = process._getActiveRequests().filter((request) => request.constructor.name === 'GetAddrInfoReqWrap').length;
-      process.stdout.write(JSON.stringify({ outputs: [...outputs], lookups }));
-      // Exiting would wait for the thread pool, stuck in getaddrinfo for 30 s.
-      process.kill(process.pid, 'SIGKILL');
-    `;
-    const setup = `ip link set lo up && mount --bind "$0/resolv.conf" /etc/resolv.conf && mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf && exec "$@"`;
-    const run = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', setup, dir, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 25_000 });
-    assert.equal(run.signal, 'SIGKILL', `${run.stdout}${run.stderr}`);
-    assert.deepEqual(JSON.parse(run.stdout), { outputs: ['timed out after 0.1s'], lookups: 1 });
-  });
+  for (const probe of [
+    { type: 'http', url: 'http://app.example.test:8080/health', method: 'GET', headers: {} },
+    { type: 'tcp', host: 'app.example.test', port: 8080 },
+  ]) {
+    it(`looks a host name up once at a time, however many ${probe.type} checks time out waiting for it`, { timeout: 30_000 }, () => {
+      // A lookup outlives the check that timed out on it, and each check used to queue one more.
+      const probesModule = fileURLToPath(new URL('../../src/health/probes.js', import.meta.url));
+      const output = behindSilentDns(`
+        const { runProbe } = await import(${JSON.stringify(probesModule)});
+        const outputs = new Set();
+        for (let check = 0; check < 10; check += 1) outputs.add((await runProbe(${JSON.stringify(probe)}, { timeoutMs: 100, env: () => process.env })).output);
+        process.stdout.write(JSON.stringify({ outputs: [...outputs], lookups: ${PENDING_LOOKUPS} }));
+        process.kill(process.pid, 'SIGKILL');
+      `);
+      assert.deepEqual(JSON.parse(output), { outputs: ['timed out after 0.1s'], lookups: 1 });
+    });
+  }
 
   it('does not keep a process alive after its checks, and imports node:https only for https checks', async () => {
     const probesModule = fileURLToPath(new URL('../../src/health/probes.js', import.meta.url));
