@@ -61,7 +61,7 @@ export class EventRecorder {
   /** Remembers the event, as new or as a repeat; `flush` writes it. */
   record(event: PodEvent): void {
     const key = `${event.type}\n${event.reason}\n${event.note}`;
-    const now = new Date(Date.now());
+    const now = new Date();
     const seenAt = performance.now();
     const known = this.occurrences.get(key);
     this.occurrences.delete(key);

@@ -349,20 +349,22 @@ export class Informer<T extends KubeObject> {
    * retry waiting out a refusal runs within a random part of the catch-up spread instead.
    */
   refusalMayBeLifted(): void {
-    if (this.awaiting !== 'permission' || !this.retryResolve) return;
-    this.awaiting = undefined;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(this.retryResolve, Math.random() * this.timing.catchUpSpreadMs).unref();
+    this.cutRetryShort('permission');
   }
 
   private serverBack(): void {
-    if (this.awaiting !== 'server' || !this.retryResolve) return;
-    this.awaiting = undefined;
     // The failures of the outage say nothing about the server now: a returning one may refuse for a
     // moment (404 until it serves the custom resources again), and that deserves a short backoff.
-    this.failures = 0;
+    if (this.cutRetryShort('server')) this.failures = 0;
+  }
+
+  /** The pending retry, if it waits for `awaited`, runs within a random part of the catch-up spread; true if it did. */
+  private cutRetryShort(awaited: 'server' | 'permission'): boolean {
+    if (this.awaiting !== awaited || !this.retryResolve) return false;
+    this.awaiting = undefined;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(this.retryResolve, Math.random() * this.timing.catchUpSpreadMs).unref();
+    return true;
   }
 }
 
